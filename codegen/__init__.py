@@ -1,0 +1,1 @@
+"""Code generator of thoth-storages: schema/ -> generated/ and alembic/versions/."""

@@ -1,0 +1,68 @@
+"""Every environment variable thoth-storages reads, in one place."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from sqlalchemy.engine import URL
+
+from .exceptions import ConfigurationError
+
+
+def env_int(name: str, default: int) -> int:
+    """Read an integer environment variable; a non-integer value is a ConfigurationError."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name}={raw!r} is not an integer") from None
+
+
+def env_flag(name: str) -> bool:
+    """True when the variable parses as a non-zero integer (`0`, empty and unset are False)."""
+    return env_int(name, 0) != 0
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    """Connection settings of the knowledge graph (the original's KNOWLEDGE_GRAPH_* variables)."""
+
+    host: str = "localhost"
+    port: int = 5432
+    user: str = "postgres"
+    password: str = "postgres"
+    database: str = "postgres"
+    ssl_disabled: bool = False
+
+    @classmethod
+    def from_env(cls) -> DatabaseSettings:
+        """Build the settings from KNOWLEDGE_GRAPH_HOST/PORT/USER/PASSWORD/DATABASE/SSL_DISABLED."""
+        return cls(
+            host=os.environ.get("KNOWLEDGE_GRAPH_HOST", cls.host),
+            port=env_int("KNOWLEDGE_GRAPH_PORT", cls.port),
+            user=os.environ.get("KNOWLEDGE_GRAPH_USER", cls.user),
+            password=os.environ.get("KNOWLEDGE_GRAPH_PASSWORD", cls.password),
+            database=os.environ.get("KNOWLEDGE_GRAPH_DATABASE", cls.database),
+            ssl_disabled=env_flag("KNOWLEDGE_GRAPH_SSL_DISABLED"),
+        )
+
+    def url(self, database: str | None = None) -> URL:
+        """The SQLAlchemy URL; `database` overrides the configured database name."""
+        query = {"sslmode": "disable"} if self.ssl_disabled else {}
+        return URL.create(
+            "postgresql+psycopg2",
+            username=self.user,
+            password=self.password,
+            host=self.host,
+            port=self.port,
+            database=database or self.database,
+            query=query,
+        )
+
+
+def debug_queries() -> bool:
+    """THOTH_STORAGES_DEBUG_QUERIES=1 logs every statement."""
+    return env_flag("THOTH_STORAGES_DEBUG_QUERIES")
