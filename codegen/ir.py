@@ -76,6 +76,7 @@ class Table:
     group: Group
     columns: tuple[Column, ...]
     primary_key_name: str
+    primary_key_constraint: bool = True
     unique_constraints: tuple[UniqueConstraint, ...] = ()
     indexes: tuple[Index, ...] = ()
     comment: str | None = None

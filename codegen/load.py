@@ -12,7 +12,7 @@ import yaml
 from pydantic import ValidationError
 
 from . import ir
-from .metamodel import DESTRUCTIVE_KINDS, ColumnSpec, FileSpec, TableSpec
+from .metamodel import DESTRUCTIVE_KINDS, ColumnSpec, FileSpec, MixinSpec, TableSpec
 from .yaml_lines import Located, Path_, parse
 
 MAX_NAME = 63  # PostgreSQL's NAMEDATALEN - 1
@@ -89,7 +89,9 @@ class _Loader:
             return None
         dummy = _Source(name, located, FileSpec())
         for path, _line in located.duplicates:
-            self.report(dummy, path, f"duplicate key {path[-1]!r}", "a name may appear only once in a mapping")
+            self.report(
+                dummy, path, f"duplicate key {path[-1]!r}", "a name may appear only once in a mapping"
+            )
         data = located.data if located.data is not None else {}
         try:
             return _Source(name, located, FileSpec.model_validate(data))
@@ -148,10 +150,10 @@ class _Resolver:
         self.loader = loader
         self.sources = sources
         self.enums: dict[str, tuple[_Source, ir.Enum]] = {}
-        self.mixins: dict[str, tuple[_Source, dict[str, ColumnSpec]]] = {}
+        self.mixins: dict[str, tuple[_Source, MixinSpec]] = {}
         self.tables: dict[str, tuple[_Source, TableSpec]] = {}
         self.relation_names: dict[str, str] = {}
-        self.foreign_key_names: dict[str, set[str]] = {}
+        self.foreign_key_names: set[str] = set()  # PostgreSQL numbers clashes schema-wide
 
     def report(self, source: _Source, path: Path_, message: str, hint: str | None = None) -> None:
         self.loader.report(source, path, message, hint)
@@ -197,7 +199,7 @@ class _Resolver:
             for name, mixin in source.spec.mixins.items():
                 if name in self.mixins:
                     self.report(source, ("mixins", name), "duplicate mixin name")
-                self.mixins[name] = (source, mixin.columns)
+                self.mixins[name] = (source, mixin)
             for name, table in source.spec.tables.items():
                 self._check_identifier(source, ("tables", name), name)
                 if name in self.tables:
@@ -242,30 +244,44 @@ class _Resolver:
                     did_you_mean(mixin, self.mixins),
                 )
                 continue
-            for column, column_spec in self.mixins[mixin][1].items():
+            mixin_spec = self.mixins[mixin][1]
+            mixed: list[tuple[Path_, str, ColumnSpec]] = []
+            for column, column_spec in mixin_spec.columns.items():
                 if column in spec.columns:
                     self.report(
                         source, ("tables", name, "columns", column), f"column clashes with mixin {mixin!r}"
                     )
-                columns.append((("tables", name, "mixins", index), column, column_spec))
+                mixed.append((("tables", name, "mixins", index), column, column_spec))
+            columns = [*mixed, *columns] if mixin_spec.position == "first" else [*columns, *mixed]
         return columns
+
+    def _column_names(self, spec: TableSpec) -> set[str]:
+        """Own and mixed-in column names of a table, without reporting anything."""
+        names = set(spec.columns)
+        for mixin in spec.mixins:
+            if mixin in self.mixins:
+                names |= set(self.mixins[mixin][1].columns)
+        return names
 
     def _table(self, source: _Source, name: str, spec: TableSpec) -> ir.Table:
         columns = self._columns(source, name, spec)
         pk_count = sum(1 for _p, _n, column in columns if column.primary_key)
-        resolved = [self._column(source, path, name, column, c, pk_count) for path, column, c in columns]
+        serial_pk = pk_count if spec.primary_key_constraint else 0
+        resolved = [self._column(source, path, name, column, c, serial_pk) for path, column, c in columns]
         if pk_count == 0:
             self.report(
                 source,
                 ("tables", name, "columns"),
                 "table has no primary key",
-                "mark a column primary_key: true",
+                "mark the identity columns primary_key: true (with primary_key_constraint: false, "
+                "they identify rows in the ORM only)",
             )
         names = {column.name for column in resolved}
         uniques: list[ir.UniqueConstraint] = []
         indexes: list[ir.Index] = []
         pk_name = pg_object_name(name, None, "pkey")
-        self._claim(source, ("tables", name), pk_name, f"table {name}")
+        if spec.primary_key_constraint:
+            self._claim(source, ("tables", name), pk_name, f"table {name}")
         for path, column, column_spec in columns:
             self._check_identifier(source, path, column)
             if column_spec.unique:
@@ -301,6 +317,7 @@ class _Resolver:
             group=spec.group,
             columns=tuple(resolved),
             primary_key_name=pk_name,
+            primary_key_constraint=spec.primary_key_constraint,
             unique_constraints=tuple(uniques),
             indexes=tuple(indexes),
             comment=spec.comment,
@@ -396,13 +413,17 @@ class _Resolver:
     ) -> ir.ForeignKey:
         target = spec.references or ""
         target_table, _, target_column = target.partition(".")
-        taken = self.foreign_key_names.setdefault(table, set())
-        name = pg_object_name(table, column, "fkey")
-        suffix = 0
-        while name in taken:  # PostgreSQL numbers clashing truncated names: fkey1, fkey2, ...
-            suffix += 1
-            name = pg_object_name(table, column, f"fkey{suffix}")
-        taken.add(name)
+        if spec.foreign_key_name is not None:
+            name = spec.foreign_key_name
+            if name in self.foreign_key_names:
+                self.report(source, (*path[:-1], "foreign_key_name"), f"duplicate foreign key name {name!r}")
+        else:
+            name = pg_object_name(table, column, "fkey")
+            suffix = 0
+            while name in self.foreign_key_names:  # PostgreSQL numbers clashing names: fkey1, fkey2, ...
+                suffix += 1
+                name = pg_object_name(table, column, f"fkey{suffix}")
+        self.foreign_key_names.add(name)
         foreign_key = ir.ForeignKey(name, target_table, target_column, spec.on_delete or "NO ACTION")
         if not target_column:
             self.report(source, path, f"{target!r} is not <table>.<column>")
@@ -414,9 +435,7 @@ class _Resolver:
                 did_you_mean(target_table, self.tables),
             )
         else:
-            other_source, other = self.tables[target_table]
-            other_columns = self._columns(other_source, target_table, other) if target_table != table else []
-            names = {name for _p, name, _c in other_columns} or set(other.columns)
+            names = self._column_names(self.tables[target_table][1])
             if target_column not in names:
                 self.report(
                     source,

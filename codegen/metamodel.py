@@ -27,6 +27,7 @@ class ColumnSpec(Spec):
     default: Scalar = None
     server_default: str | None = None
     references: str | None = None
+    foreign_key_name: str | None = None
     on_delete: OnDelete | None = None
     comment: str | None = None
 
@@ -54,6 +55,7 @@ class TableSpec(Spec):
     group: Group = "other"
     comment: str | None = None
     mixins: list[str] = []
+    primary_key_constraint: bool = True
     columns: dict[str, ColumnSpec] = Field(min_length=1)
     unique_constraints: list[UniqueSpec] = []
     indexes: list[IndexSpec] = []
@@ -63,6 +65,7 @@ class MixinSpec(Spec):
     """A reusable column set (`mixins.<name>`)."""
 
     columns: dict[str, ColumnSpec] = Field(min_length=1)
+    position: Literal["first", "last"] = "last"
     comment: str | None = None
 
 

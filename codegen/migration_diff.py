@@ -38,10 +38,15 @@ def _creation_order(tables: list[ir.Table]) -> list[ir.Table]:
     }
     by_name = {table.name: table for table in tables}
     sorter = TopologicalSorter(graph)
+    order: list[str] = []
     try:
-        order = list(sorter.static_order())
+        sorter.prepare()
     except CycleError as error:
         raise DestructiveChangeError(f"foreign keys form a cycle: {error.args[1]}") from None
+    while sorter.is_active():  # sorted batches: the order must not depend on hash seeds
+        ready = sorted(sorter.get_ready())
+        order += ready
+        sorter.done(*ready)
     return [by_name[name] for name in order]
 
 

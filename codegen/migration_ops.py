@@ -26,7 +26,7 @@ def column_code(column: ir.Column, enums: dict[str, ir.Enum], *, with_fk: bool =
     args = [repr(column.name), sqlalchemy_type(column.type, enums)]
     if with_fk and column.foreign_key:
         args.append(_fk_object(column.foreign_key))
-    if column.primary_key:
+    if column.primary_key or column.autoincrement:
         args.append(f"autoincrement={column.autoincrement}")
     args.append(f"nullable={column.nullable}")
     if column.server_default is not None:
@@ -137,16 +137,25 @@ class CreateTable(Op):
         table = self.table
         items = [repr(table.name)]
         items += [column_code(column, self.enums) for column in table.columns]
-        items.append(f"sa.PrimaryKeyConstraint({_args(table.primary_key)}, name={table.primary_key_name!r})")
+        if table.primary_key_constraint:
+            items.append(
+                f"sa.PrimaryKeyConstraint({_args(table.primary_key)}, name={table.primary_key_name!r})"
+            )
         for column in table.columns:
             if fk := column.foreign_key:
                 items.append(_fk_constraint(column.name, fk))
-        items += [
-            f"sa.UniqueConstraint({_args(u.columns)}, name={u.name!r})" for u in table.unique_constraints
-        ]
+        # PostgreSQL silently drops a UNIQUE that repeats the primary key inside CREATE TABLE: add those after.
+        inline = [u for u in table.unique_constraints if u.columns != table.primary_key]
+        items += [f"sa.UniqueConstraint({_args(u.columns)}, name={u.name!r})" for u in inline]
         if table.comment:
             items.append(f"comment={table.comment!r}")
         lines = [f"op.create_table({', '.join(items)})"]
+        lines += [
+            line
+            for unique in table.unique_constraints
+            if unique.columns == table.primary_key
+            for line in CreateUnique(table.name, unique).upgrade()
+        ]
         lines += [line for index in table.indexes for line in CreateIndex(table.name, index).upgrade()]
         return lines
 

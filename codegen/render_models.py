@@ -45,15 +45,21 @@ def _doc(text: str) -> str:
 def _model(table: ir.Table, enums: dict[str, ir.Enum]) -> str:
     lines = [f"\n\nclass {table.model}(Base):", f'    """{_doc(table.comment or table.name)}"""\n']
     lines.append(f"    __tablename__ = {table.name!r}")
-    args = [f"sa.PrimaryKeyConstraint({_names(table.primary_key)}, name={table.primary_key_name!r})"]
+    args: list[str] = []
+    if table.primary_key_constraint:
+        args.append(f"sa.PrimaryKeyConstraint({_names(table.primary_key)}, name={table.primary_key_name!r})")
+    else:
+        lines.append("    # No PRIMARY KEY in the database: these columns identify rows for the ORM only.")
+        lines.append(f"    __mapper_args__ = {{'primary_key': ({_names(table.primary_key)},)}}")
     args += [f"sa.UniqueConstraint({_names(u.columns)}, name={u.name!r})" for u in table.unique_constraints]
     args += [_index(index) for index in table.indexes]
     if table.comment:
         args.append(f"{{'comment': {table.comment!r}}}")
-    lines.append(f"    __table_args__ = ({', '.join(args)},)\n")
+    if args:
+        lines.append(f"    __table_args__ = ({', '.join(args)},)\n")
     for column in table.columns:
         lines.append(
-            f"    {column.name}: Mapped[{python_type(column)}] = mapped_column({_column_args(column, enums)})"
+            f"    {column.name}: Mapped[{python_type(column)}] = mapped_column({_column_args(table, column, enums)})"
         )
     return "\n".join(lines)
 
@@ -69,15 +75,17 @@ def _index(index: ir.Index) -> str:
     return f"sa.Index({index.name!r}, {_names(index.columns)}{extra})"
 
 
-def _column_args(column: ir.Column, enums: dict[str, ir.Enum]) -> str:
+def _column_args(table: ir.Table, column: ir.Column, enums: dict[str, ir.Enum]) -> str:
     args = [sqlalchemy_type(column.type, enums)]
     if column.foreign_key:
         fk = column.foreign_key
         ondelete = f", ondelete={fk.on_delete!r}" if fk.on_delete != "NO ACTION" else ""
         args.append(f"sa.ForeignKey({fk.table + '.' + fk.column!r}, name={fk.name!r}{ondelete})")
     args.append(f"nullable={column.nullable}")
-    if column.primary_key:
+    if column.primary_key and table.primary_key_constraint:
         args.append(f"primary_key=True, autoincrement={column.autoincrement}")
+    elif column.autoincrement:
+        args.append("autoincrement=True")
     if column.has_default:
         args.append(f"default={column.default!r}")
     if column.server_default is not None:

@@ -236,17 +236,19 @@ class DebPreDepends(Base):
     """Edge: a Debian package version pre-depends on a package (Pre-Depends)."""
 
     __tablename__ = "deb_pre_depends"
-    __table_args__ = (
-        sa.PrimaryKeyConstraint("deb_dependency_id", "deb_package_version_id", name="deb_pre_depends_pkey"),
-        {"comment": "Edge: a Debian package version pre-depends on a package (Pre-Depends)."},
-    )
+    # No PRIMARY KEY in the database: these columns identify rows for the ORM only.
+    __mapper_args__ = {
+        "primary_key": (
+            "deb_dependency_id",
+            "deb_package_version_id",
+        )
+    }
+    __table_args__ = ({"comment": "Edge: a Debian package version pre-depends on a package (Pre-Depends)."},)
 
     deb_dependency_id: Mapped[int] = mapped_column(
         sa.Integer(),
         sa.ForeignKey("deb_dependency.id", name="deb_pre_depends_deb_dependency_id_fkey", ondelete="CASCADE"),
         nullable=False,
-        primary_key=True,
-        autoincrement=False,
     )
     deb_package_version_id: Mapped[int] = mapped_column(
         sa.Integer(),
@@ -254,8 +256,6 @@ class DebPreDepends(Base):
             "deb_package_version.id", name="deb_pre_depends_deb_package_version_id_fkey", ondelete="CASCADE"
         ),
         nullable=False,
-        primary_key=True,
-        autoincrement=False,
     )
     version_range: Mapped[str | None] = mapped_column(sa.Text(), nullable=True)
 
@@ -264,8 +264,14 @@ class DebReplaces(Base):
     """Edge: a Debian package version replaces a package (Replaces), with a version range."""
 
     __tablename__ = "deb_replaces"
+    # No PRIMARY KEY in the database: these columns identify rows for the ORM only.
+    __mapper_args__ = {
+        "primary_key": (
+            "deb_dependency_id",
+            "deb_package_version_id",
+        )
+    }
     __table_args__ = (
-        sa.PrimaryKeyConstraint("deb_dependency_id", "deb_package_version_id", name="deb_replaces_pkey"),
         {"comment": "Edge: a Debian package version replaces a package (Replaces), with a version range."},
     )
 
@@ -273,8 +279,6 @@ class DebReplaces(Base):
         sa.Integer(),
         sa.ForeignKey("deb_dependency.id", name="deb_replaces_deb_dependency_id_fkey", ondelete="CASCADE"),
         nullable=False,
-        primary_key=True,
-        autoincrement=False,
     )
     deb_package_version_id: Mapped[int] = mapped_column(
         sa.Integer(),
@@ -282,8 +286,6 @@ class DebReplaces(Base):
             "deb_package_version.id", name="deb_replaces_deb_package_version_id_fkey", ondelete="CASCADE"
         ),
         nullable=False,
-        primary_key=True,
-        autoincrement=False,
     )
     version_range: Mapped[str] = mapped_column(sa.Text(), nullable=False)
 
@@ -351,8 +353,14 @@ class DependsOn(Base):
     """Edge: a solved package version depends on a package entity, with the version range and environment marker."""
 
     __tablename__ = "depends_on"
+    # No PRIMARY KEY in the database: these columns identify rows for the ORM only.
+    __mapper_args__ = {
+        "primary_key": (
+            "entity_id",
+            "version_id",
+        )
+    }
     __table_args__ = (
-        sa.PrimaryKeyConstraint("entity_id", "version_id", name="depends_on_pkey"),
         sa.Index("depends_on_entity_id_idx", "entity_id"),
         sa.Index("depends_on_extra_marker_evaluation_result_idx", "extra", "marker_evaluation_result"),
         sa.Index("depends_on_version_id_idx", "version_id"),
@@ -367,15 +375,11 @@ class DependsOn(Base):
             "python_package_version_entity.id", name="depends_on_entity_id_fkey", ondelete="CASCADE"
         ),
         nullable=False,
-        primary_key=True,
-        autoincrement=False,
     )
     version_id: Mapped[int] = mapped_column(
         sa.Integer(),
         sa.ForeignKey("python_package_version.id", name="depends_on_version_id_fkey", ondelete="CASCADE"),
         nullable=False,
-        primary_key=True,
-        autoincrement=False,
     )
     version_range: Mapped[str | None] = mapped_column(sa.Text(), nullable=True)
     extra: Mapped[str | None] = mapped_column(sa.Text(), nullable=True)
@@ -387,10 +391,14 @@ class DetectedSymbol(Base):
     """Edge: an image analysis detected a versioned symbol."""
 
     __tablename__ = "detected_symbol"
-    __table_args__ = (
-        sa.PrimaryKeyConstraint("package_extract_run_id", "versioned_symbol_id", name="detected_symbol_pkey"),
-        {"comment": "Edge: an image analysis detected a versioned symbol."},
-    )
+    # No PRIMARY KEY in the database: these columns identify rows for the ORM only.
+    __mapper_args__ = {
+        "primary_key": (
+            "package_extract_run_id",
+            "versioned_symbol_id",
+        )
+    }
+    __table_args__ = ({"comment": "Edge: an image analysis detected a versioned symbol."},)
 
     package_extract_run_id: Mapped[int] = mapped_column(
         sa.Integer(),
@@ -398,8 +406,6 @@ class DetectedSymbol(Base):
             "package_extract_run.id", name="detected_symbol_package_extract_run_id_fkey", ondelete="CASCADE"
         ),
         nullable=False,
-        primary_key=True,
-        autoincrement=False,
     )
     versioned_symbol_id: Mapped[int] = mapped_column(
         sa.Integer(),
@@ -407,8 +413,6 @@ class DetectedSymbol(Base):
             "versioned_symbol.id", name="detected_symbol_versioned_symbol_id_fkey", ondelete="CASCADE"
         ),
         nullable=False,
-        primary_key=True,
-        autoincrement=False,
     )
 
 
@@ -564,10 +568,14 @@ class FoundDeb(Base):
     """Edge: an image analysis found a Debian package version."""
 
     __tablename__ = "found_deb"
-    __table_args__ = (
-        sa.PrimaryKeyConstraint("deb_package_version_id", "package_extract_run_id", name="found_deb_pkey"),
-        {"comment": "Edge: an image analysis found a Debian package version."},
-    )
+    # No PRIMARY KEY in the database: these columns identify rows for the ORM only.
+    __mapper_args__ = {
+        "primary_key": (
+            "deb_package_version_id",
+            "package_extract_run_id",
+        )
+    }
+    __table_args__ = ({"comment": "Edge: an image analysis found a Debian package version."},)
 
     deb_package_version_id: Mapped[int] = mapped_column(
         sa.Integer(),
@@ -575,8 +583,6 @@ class FoundDeb(Base):
             "deb_package_version.id", name="found_deb_deb_package_version_id_fkey", ondelete="CASCADE"
         ),
         nullable=False,
-        primary_key=True,
-        autoincrement=False,
     )
     package_extract_run_id: Mapped[int] = mapped_column(
         sa.Integer(),
@@ -584,8 +590,6 @@ class FoundDeb(Base):
             "package_extract_run.id", name="found_deb_package_extract_run_id_fkey", ondelete="CASCADE"
         ),
         nullable=False,
-        primary_key=True,
-        autoincrement=False,
     )
 
 
@@ -626,12 +630,14 @@ class FoundPythonFile(Base):
     """Edge: an image analysis found a Python file (path) with a given digest."""
 
     __tablename__ = "found_python_file"
-    __table_args__ = (
-        sa.PrimaryKeyConstraint(
-            "python_file_digest_id", "package_extract_run_id", name="found_python_file_pkey"
-        ),
-        {"comment": "Edge: an image analysis found a Python file (path) with a given digest."},
-    )
+    # No PRIMARY KEY in the database: these columns identify rows for the ORM only.
+    __mapper_args__ = {
+        "primary_key": (
+            "python_file_digest_id",
+            "package_extract_run_id",
+        )
+    }
+    __table_args__ = ({"comment": "Edge: an image analysis found a Python file (path) with a given digest."},)
 
     file: Mapped[str] = mapped_column(sa.Text(), nullable=False)
     python_file_digest_id: Mapped[int] = mapped_column(
@@ -640,8 +646,6 @@ class FoundPythonFile(Base):
             "python_file_digest.id", name="found_python_file_python_file_digest_id_fkey", ondelete="CASCADE"
         ),
         nullable=False,
-        primary_key=True,
-        autoincrement=False,
     )
     package_extract_run_id: Mapped[int] = mapped_column(
         sa.Integer(),
@@ -649,8 +653,6 @@ class FoundPythonFile(Base):
             "package_extract_run.id", name="found_python_file_package_extract_run_id_fkey", ondelete="CASCADE"
         ),
         nullable=False,
-        primary_key=True,
-        autoincrement=False,
     )
 
 
@@ -658,12 +660,14 @@ class FoundPythonInterpreter(Base):
     """Edge: an image analysis found a Python interpreter."""
 
     __tablename__ = "found_python_interpreter"
-    __table_args__ = (
-        sa.PrimaryKeyConstraint(
-            "python_interpreter_id", "package_extract_run_id", name="found_python_interpreter_pkey"
-        ),
-        {"comment": "Edge: an image analysis found a Python interpreter."},
-    )
+    # No PRIMARY KEY in the database: these columns identify rows for the ORM only.
+    __mapper_args__ = {
+        "primary_key": (
+            "python_interpreter_id",
+            "package_extract_run_id",
+        )
+    }
+    __table_args__ = ({"comment": "Edge: an image analysis found a Python interpreter."},)
 
     python_interpreter_id: Mapped[int] = mapped_column(
         sa.Integer(),
@@ -673,8 +677,6 @@ class FoundPythonInterpreter(Base):
             ondelete="CASCADE",
         ),
         nullable=False,
-        primary_key=True,
-        autoincrement=False,
     )
     package_extract_run_id: Mapped[int] = mapped_column(
         sa.Integer(),
@@ -684,8 +686,6 @@ class FoundPythonInterpreter(Base):
             ondelete="CASCADE",
         ),
         nullable=False,
-        primary_key=True,
-        autoincrement=False,
     )
 
 
@@ -693,10 +693,14 @@ class FoundRPM(Base):
     """Edge: an image analysis found an RPM package version."""
 
     __tablename__ = "found_rpm"
-    __table_args__ = (
-        sa.PrimaryKeyConstraint("rpm_package_version_id", "package_extract_run_id", name="found_rpm_pkey"),
-        {"comment": "Edge: an image analysis found an RPM package version."},
-    )
+    # No PRIMARY KEY in the database: these columns identify rows for the ORM only.
+    __mapper_args__ = {
+        "primary_key": (
+            "rpm_package_version_id",
+            "package_extract_run_id",
+        )
+    }
+    __table_args__ = ({"comment": "Edge: an image analysis found an RPM package version."},)
 
     rpm_package_version_id: Mapped[int] = mapped_column(
         sa.Integer(),
@@ -704,8 +708,6 @@ class FoundRPM(Base):
             "rpm_package_version.id", name="found_rpm_rpm_package_version_id_fkey", ondelete="CASCADE"
         ),
         nullable=False,
-        primary_key=True,
-        autoincrement=False,
     )
     package_extract_run_id: Mapped[int] = mapped_column(
         sa.Integer(),
@@ -713,8 +715,6 @@ class FoundRPM(Base):
             "package_extract_run.id", name="found_rpm_package_extract_run_id_fkey", ondelete="CASCADE"
         ),
         nullable=False,
-        primary_key=True,
-        autoincrement=False,
     )
 
 
@@ -745,10 +745,14 @@ class HasArtifact(Base):
     """Edge: a package entity is distributed as an artifact."""
 
     __tablename__ = "has_artifact"
+    # No PRIMARY KEY in the database: these columns identify rows for the ORM only.
+    __mapper_args__ = {
+        "primary_key": (
+            "python_artifact_id",
+            "python_package_version_entity_id",
+        )
+    }
     __table_args__ = (
-        sa.PrimaryKeyConstraint(
-            "python_artifact_id", "python_package_version_entity_id", name="has_artifact_pkey"
-        ),
         sa.Index("has_artifact_python_artifact_id", "python_artifact_id"),
         sa.Index("has_artifact_python_package_version_entity_id", "python_package_version_entity_id"),
         {"comment": "Edge: a package entity is distributed as an artifact."},
@@ -758,8 +762,6 @@ class HasArtifact(Base):
         sa.Integer(),
         sa.ForeignKey("python_artifact.id", name="has_artifact_python_artifact_id_fkey", ondelete="CASCADE"),
         nullable=False,
-        primary_key=True,
-        autoincrement=False,
     )
     python_package_version_entity_id: Mapped[int] = mapped_column(
         sa.Integer(),
@@ -769,8 +771,6 @@ class HasArtifact(Base):
             ondelete="CASCADE",
         ),
         nullable=False,
-        primary_key=True,
-        autoincrement=False,
     )
 
 
@@ -828,7 +828,7 @@ class HasExternalPythonRequirementsLock(Base):
         sa.Integer(),
         sa.ForeignKey(
             "external_python_requirements_lock.id",
-            name="has_external_python_requireme_external_python_requirements_fkey",
+            name="has_external_python_requirem_external_python_requirements_fkey1",
             ondelete="CASCADE",
         ),
         nullable=False,
@@ -852,14 +852,14 @@ class HasMetadataClassifier(Base):
     """Edge: a metadata record lists a classifier."""
 
     __tablename__ = "has_metadata_classifier"
-    __table_args__ = (
-        sa.PrimaryKeyConstraint(
+    # No PRIMARY KEY in the database: these columns identify rows for the ORM only.
+    __mapper_args__ = {
+        "primary_key": (
             "python_package_metadata_id",
             "python_package_metadata_classifier_id",
-            name="has_metadata_classifier_pkey",
-        ),
-        {"comment": "Edge: a metadata record lists a classifier."},
-    )
+        )
+    }
+    __table_args__ = ({"comment": "Edge: a metadata record lists a classifier."},)
 
     python_package_metadata_id: Mapped[int] = mapped_column(
         sa.Integer(),
@@ -869,8 +869,6 @@ class HasMetadataClassifier(Base):
             ondelete="CASCADE",
         ),
         nullable=False,
-        primary_key=True,
-        autoincrement=False,
     )
     python_package_metadata_classifier_id: Mapped[int] = mapped_column(
         sa.Integer(),
@@ -880,8 +878,6 @@ class HasMetadataClassifier(Base):
             ondelete="CASCADE",
         ),
         nullable=False,
-        primary_key=True,
-        autoincrement=False,
     )
 
 
@@ -889,14 +885,14 @@ class HasMetadataDistutils(Base):
     """Edge: a metadata record lists a distutils entry."""
 
     __tablename__ = "has_metadata_distutils"
-    __table_args__ = (
-        sa.PrimaryKeyConstraint(
+    # No PRIMARY KEY in the database: these columns identify rows for the ORM only.
+    __mapper_args__ = {
+        "primary_key": (
             "python_package_metadata_id",
             "python_package_metadata_distutils_id",
-            name="has_metadata_distutils_pkey",
-        ),
-        {"comment": "Edge: a metadata record lists a distutils entry."},
-    )
+        )
+    }
+    __table_args__ = ({"comment": "Edge: a metadata record lists a distutils entry."},)
 
     python_package_metadata_id: Mapped[int] = mapped_column(
         sa.Integer(),
@@ -906,8 +902,6 @@ class HasMetadataDistutils(Base):
             ondelete="CASCADE",
         ),
         nullable=False,
-        primary_key=True,
-        autoincrement=False,
     )
     python_package_metadata_distutils_id: Mapped[int] = mapped_column(
         sa.Integer(),
@@ -917,8 +911,6 @@ class HasMetadataDistutils(Base):
             ondelete="CASCADE",
         ),
         nullable=False,
-        primary_key=True,
-        autoincrement=False,
     )
 
 
@@ -926,14 +918,14 @@ class HasMetadataPlatform(Base):
     """Edge: a metadata record lists a platform."""
 
     __tablename__ = "has_metadata_platform"
-    __table_args__ = (
-        sa.PrimaryKeyConstraint(
+    # No PRIMARY KEY in the database: these columns identify rows for the ORM only.
+    __mapper_args__ = {
+        "primary_key": (
             "python_package_metadata_id",
             "python_package_metadata_platform_id",
-            name="has_metadata_platform_pkey",
-        ),
-        {"comment": "Edge: a metadata record lists a platform."},
-    )
+        )
+    }
+    __table_args__ = ({"comment": "Edge: a metadata record lists a platform."},)
 
     python_package_metadata_id: Mapped[int] = mapped_column(
         sa.Integer(),
@@ -943,8 +935,6 @@ class HasMetadataPlatform(Base):
             ondelete="CASCADE",
         ),
         nullable=False,
-        primary_key=True,
-        autoincrement=False,
     )
     python_package_metadata_platform_id: Mapped[int] = mapped_column(
         sa.Integer(),
@@ -954,8 +944,6 @@ class HasMetadataPlatform(Base):
             ondelete="CASCADE",
         ),
         nullable=False,
-        primary_key=True,
-        autoincrement=False,
     )
 
 
@@ -963,14 +951,14 @@ class HasMetadataProjectUrl(Base):
     """Edge: a metadata record lists a project URL."""
 
     __tablename__ = "has_metadata_project_url"
-    __table_args__ = (
-        sa.PrimaryKeyConstraint(
+    # No PRIMARY KEY in the database: these columns identify rows for the ORM only.
+    __mapper_args__ = {
+        "primary_key": (
             "python_package_metadata_id",
             "python_package_metadata_project_url_id",
-            name="has_metadata_project_url_pkey",
-        ),
-        {"comment": "Edge: a metadata record lists a project URL."},
-    )
+        )
+    }
+    __table_args__ = ({"comment": "Edge: a metadata record lists a project URL."},)
 
     python_package_metadata_id: Mapped[int] = mapped_column(
         sa.Integer(),
@@ -980,8 +968,6 @@ class HasMetadataProjectUrl(Base):
             ondelete="CASCADE",
         ),
         nullable=False,
-        primary_key=True,
-        autoincrement=False,
     )
     python_package_metadata_project_url_id: Mapped[int] = mapped_column(
         sa.Integer(),
@@ -991,8 +977,6 @@ class HasMetadataProjectUrl(Base):
             ondelete="CASCADE",
         ),
         nullable=False,
-        primary_key=True,
-        autoincrement=False,
     )
 
 
@@ -1000,14 +984,14 @@ class HasMetadataProvidesExtra(Base):
     """Edge: a metadata record declares an extra."""
 
     __tablename__ = "has_metadata_provides_extra"
-    __table_args__ = (
-        sa.PrimaryKeyConstraint(
+    # No PRIMARY KEY in the database: these columns identify rows for the ORM only.
+    __mapper_args__ = {
+        "primary_key": (
             "python_package_metadata_id",
             "python_package_metadata_provides_extra_id",
-            name="has_metadata_provides_extra_pkey",
-        ),
-        {"comment": "Edge: a metadata record declares an extra."},
-    )
+        )
+    }
+    __table_args__ = ({"comment": "Edge: a metadata record declares an extra."},)
 
     python_package_metadata_id: Mapped[int] = mapped_column(
         sa.Integer(),
@@ -1017,8 +1001,6 @@ class HasMetadataProvidesExtra(Base):
             ondelete="CASCADE",
         ),
         nullable=False,
-        primary_key=True,
-        autoincrement=False,
     )
     python_package_metadata_provides_extra_id: Mapped[int] = mapped_column(
         sa.Integer(),
@@ -1028,8 +1010,6 @@ class HasMetadataProvidesExtra(Base):
             ondelete="CASCADE",
         ),
         nullable=False,
-        primary_key=True,
-        autoincrement=False,
     )
 
 
@@ -1037,14 +1017,14 @@ class HasMetadataRequiresExternal(Base):
     """Edge: a metadata record lists an external requirement."""
 
     __tablename__ = "has_metadata_requires_external"
-    __table_args__ = (
-        sa.PrimaryKeyConstraint(
+    # No PRIMARY KEY in the database: these columns identify rows for the ORM only.
+    __mapper_args__ = {
+        "primary_key": (
             "python_package_metadata_id",
             "python_package_metadata_requires_external_id",
-            name="has_metadata_requires_external_pkey",
-        ),
-        {"comment": "Edge: a metadata record lists an external requirement."},
-    )
+        )
+    }
+    __table_args__ = ({"comment": "Edge: a metadata record lists an external requirement."},)
 
     python_package_metadata_id: Mapped[int] = mapped_column(
         sa.Integer(),
@@ -1054,8 +1034,6 @@ class HasMetadataRequiresExternal(Base):
             ondelete="CASCADE",
         ),
         nullable=False,
-        primary_key=True,
-        autoincrement=False,
     )
     python_package_metadata_requires_external_id: Mapped[int] = mapped_column(
         sa.Integer(),
@@ -1065,8 +1043,6 @@ class HasMetadataRequiresExternal(Base):
             ondelete="CASCADE",
         ),
         nullable=False,
-        primary_key=True,
-        autoincrement=False,
     )
 
 
@@ -1074,14 +1050,14 @@ class HasMetadataSupportedPlatform(Base):
     """Edge: a metadata record lists a supported platform."""
 
     __tablename__ = "has_metadata_supported_platform"
-    __table_args__ = (
-        sa.PrimaryKeyConstraint(
+    # No PRIMARY KEY in the database: these columns identify rows for the ORM only.
+    __mapper_args__ = {
+        "primary_key": (
             "python_package_metadata_id",
             "python_package_metadata_supported_platform_id",
-            name="has_metadata_supported_platform_pkey",
-        ),
-        {"comment": "Edge: a metadata record lists a supported platform."},
-    )
+        )
+    }
+    __table_args__ = ({"comment": "Edge: a metadata record lists a supported platform."},)
 
     python_package_metadata_id: Mapped[int] = mapped_column(
         sa.Integer(),
@@ -1091,8 +1067,6 @@ class HasMetadataSupportedPlatform(Base):
             ondelete="CASCADE",
         ),
         nullable=False,
-        primary_key=True,
-        autoincrement=False,
     )
     python_package_metadata_supported_platform_id: Mapped[int] = mapped_column(
         sa.Integer(),
@@ -1102,8 +1076,6 @@ class HasMetadataSupportedPlatform(Base):
             ondelete="CASCADE",
         ),
         nullable=False,
-        primary_key=True,
-        autoincrement=False,
     )
 
 
@@ -1183,10 +1155,9 @@ class HasSymbol(Base):
     """Edge: a software environment provides a versioned symbol."""
 
     __tablename__ = "has_symbol"
-    __table_args__ = (
-        sa.PrimaryKeyConstraint("versioned_symbol_id", name="has_symbol_pkey"),
-        {"comment": "Edge: a software environment provides a versioned symbol."},
-    )
+    # No PRIMARY KEY in the database: these columns identify rows for the ORM only.
+    __mapper_args__ = {"primary_key": ("versioned_symbol_id",)}
+    __table_args__ = ({"comment": "Edge: a software environment provides a versioned symbol."},)
 
     software_environment_id: Mapped[int | None] = mapped_column(
         sa.Integer(),
@@ -1199,8 +1170,6 @@ class HasSymbol(Base):
         sa.Integer(),
         sa.ForeignKey("versioned_symbol.id", name="has_symbol_versioned_symbol_id_fkey", ondelete="CASCADE"),
         nullable=False,
-        primary_key=True,
-        autoincrement=False,
     )
     external_software_environment_id: Mapped[int | None] = mapped_column(
         sa.Integer(),
@@ -1248,8 +1217,14 @@ class HasVulnerability(Base):
     """Edge: a package entity is affected by a vulnerability."""
 
     __tablename__ = "has_vulnerability"
+    # No PRIMARY KEY in the database: these columns identify rows for the ORM only.
+    __mapper_args__ = {
+        "primary_key": (
+            "python_package_version_entity_id",
+            "cve_id",
+        )
+    }
     __table_args__ = (
-        sa.PrimaryKeyConstraint("python_package_version_entity_id", "cve_id", name="has_vulnerability_pkey"),
         sa.Index("has_vulnerability_python_package_version_entity_idx", "python_package_version_entity_id"),
         {"comment": "Edge: a package entity is affected by a vulnerability."},
     )
@@ -1262,15 +1237,11 @@ class HasVulnerability(Base):
             ondelete="CASCADE",
         ),
         nullable=False,
-        primary_key=True,
-        autoincrement=False,
     )
     cve_id: Mapped[int] = mapped_column(
         sa.Integer(),
         sa.ForeignKey("cve.id", name="has_vulnerability_cve_id_fkey", ondelete="CASCADE"),
         nullable=False,
-        primary_key=True,
-        autoincrement=False,
     )
 
 
@@ -1278,10 +1249,14 @@ class Identified(Base):
     """Edge: an image analysis identified an installed Python package at a location."""
 
     __tablename__ = "identified"
+    # No PRIMARY KEY in the database: these columns identify rows for the ORM only.
+    __mapper_args__ = {
+        "primary_key": (
+            "package_extract_run_id",
+            "python_package_version_entity_id",
+        )
+    }
     __table_args__ = (
-        sa.PrimaryKeyConstraint(
-            "package_extract_run_id", "python_package_version_entity_id", name="identified_pkey"
-        ),
         {"comment": "Edge: an image analysis identified an installed Python package at a location."},
     )
 
@@ -1291,8 +1266,6 @@ class Identified(Base):
             "package_extract_run.id", name="identified_package_extract_run_id_fkey", ondelete="CASCADE"
         ),
         nullable=False,
-        primary_key=True,
-        autoincrement=False,
     )
     python_package_version_entity_id: Mapped[int] = mapped_column(
         sa.Integer(),
@@ -1302,8 +1275,6 @@ class Identified(Base):
             ondelete="CASCADE",
         ),
         nullable=False,
-        primary_key=True,
-        autoincrement=False,
     )
     location: Mapped[str] = mapped_column(sa.Text(), nullable=False)
 
@@ -1326,10 +1297,14 @@ class IncludedFile(Base):
     """Edge: an artifact contains a file (path) with a given digest."""
 
     __tablename__ = "included_file"
-    __table_args__ = (
-        sa.PrimaryKeyConstraint("python_file_digest_id", "python_artifact_id", name="included_file_pkey"),
-        {"comment": "Edge: an artifact contains a file (path) with a given digest."},
-    )
+    # No PRIMARY KEY in the database: these columns identify rows for the ORM only.
+    __mapper_args__ = {
+        "primary_key": (
+            "python_file_digest_id",
+            "python_artifact_id",
+        )
+    }
+    __table_args__ = ({"comment": "Edge: an artifact contains a file (path) with a given digest."},)
 
     file: Mapped[str] = mapped_column(sa.Text(), nullable=False)
     python_file_digest_id: Mapped[int] = mapped_column(
@@ -1338,15 +1313,11 @@ class IncludedFile(Base):
             "python_file_digest.id", name="included_file_python_file_digest_id_fkey", ondelete="CASCADE"
         ),
         nullable=False,
-        primary_key=True,
-        autoincrement=False,
     )
     python_artifact_id: Mapped[int] = mapped_column(
         sa.Integer(),
         sa.ForeignKey("python_artifact.id", name="included_file_python_artifact_id_fkey", ondelete="CASCADE"),
         nullable=False,
-        primary_key=True,
-        autoincrement=False,
     )
 
 
@@ -1549,25 +1520,6 @@ class PiConv1D(Base):
         {"comment": "Performance indicator: 1D convolution benchmark results of an inspection."},
     )
 
-    id: Mapped[int] = mapped_column(sa.Integer(), nullable=False, primary_key=True, autoincrement=True)
-    inspection_run_id: Mapped[int] = mapped_column(
-        sa.Integer(),
-        sa.ForeignKey("inspection_run.id", name="pi_conv1d_inspection_run_id_fkey"),
-        nullable=False,
-    )
-    device: Mapped[str] = mapped_column(sa.String(256), nullable=False)
-    dtype: Mapped[str] = mapped_column(sa.String(256), nullable=False)
-    reps: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
-    data_format: Mapped[str] = mapped_column(sa.String(256), nullable=False)
-    batch: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
-    input_width: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
-    input_channels: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
-    filter_width: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
-    output_channels: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
-    strides: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
-    padding: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
-    elapsed: Mapped[float] = mapped_column(sa.Float(), nullable=False)
-    rate: Mapped[float] = mapped_column(sa.Float(), nullable=False)
     component: Mapped[str] = mapped_column(sa.String(256), nullable=False)
     origin: Mapped[str] = mapped_column(sa.String(256), nullable=False)
     version: Mapped[str] = mapped_column(sa.String(256), nullable=False)
@@ -1589,6 +1541,25 @@ class PiConv1D(Base):
     ru_nsignals: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
     ru_nvcsw: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
     ru_nivcsw: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
+    id: Mapped[int] = mapped_column(sa.Integer(), nullable=False, primary_key=True, autoincrement=True)
+    inspection_run_id: Mapped[int] = mapped_column(
+        sa.Integer(),
+        sa.ForeignKey("inspection_run.id", name="pi_conv1d_inspection_run_id_fkey"),
+        nullable=False,
+    )
+    device: Mapped[str] = mapped_column(sa.String(256), nullable=False)
+    dtype: Mapped[str] = mapped_column(sa.String(256), nullable=False)
+    reps: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
+    data_format: Mapped[str] = mapped_column(sa.String(256), nullable=False)
+    batch: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
+    input_width: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
+    input_channels: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
+    filter_width: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
+    output_channels: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
+    strides: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
+    padding: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
+    elapsed: Mapped[float] = mapped_column(sa.Float(), nullable=False)
+    rate: Mapped[float] = mapped_column(sa.Float(), nullable=False)
 
 
 class PiConv2D(Base):
@@ -1600,6 +1571,27 @@ class PiConv2D(Base):
         {"comment": "Performance indicator: 2D convolution benchmark results of an inspection."},
     )
 
+    component: Mapped[str] = mapped_column(sa.String(256), nullable=False)
+    origin: Mapped[str] = mapped_column(sa.String(256), nullable=False)
+    version: Mapped[str] = mapped_column(sa.String(256), nullable=False)
+    overall_score: Mapped[float | None] = mapped_column(sa.Float(), nullable=True)
+    exit_code: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
+    ru_utime: Mapped[float] = mapped_column(sa.Float(), nullable=False)
+    ru_stime: Mapped[float] = mapped_column(sa.Float(), nullable=False)
+    ru_maxrss: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
+    ru_ixrss: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
+    ru_idrss: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
+    ru_isrss: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
+    ru_minflt: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
+    ru_majflt: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
+    ru_nswap: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
+    ru_inblock: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
+    ru_oublock: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
+    ru_msgsnd: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
+    ru_msgrcv: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
+    ru_nsignals: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
+    ru_nvcsw: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
+    ru_nivcsw: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
     id: Mapped[int] = mapped_column(sa.Integer(), nullable=False, primary_key=True, autoincrement=True)
     inspection_run_id: Mapped[int] = mapped_column(
         sa.Integer(),
@@ -1621,6 +1613,17 @@ class PiConv2D(Base):
     padding: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
     elapsed: Mapped[float] = mapped_column(sa.Float(), nullable=False)
     rate: Mapped[float] = mapped_column(sa.Float(), nullable=False)
+
+
+class PiMatmul(Base):
+    """Performance indicator: matrix multiplication benchmark results of an inspection."""
+
+    __tablename__ = "pi_matmul"
+    __table_args__ = (
+        sa.PrimaryKeyConstraint("id", name="pi_matmul_pkey"),
+        {"comment": "Performance indicator: matrix multiplication benchmark results of an inspection."},
+    )
+
     component: Mapped[str] = mapped_column(sa.String(256), nullable=False)
     origin: Mapped[str] = mapped_column(sa.String(256), nullable=False)
     version: Mapped[str] = mapped_column(sa.String(256), nullable=False)
@@ -1642,17 +1645,6 @@ class PiConv2D(Base):
     ru_nsignals: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
     ru_nvcsw: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
     ru_nivcsw: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
-
-
-class PiMatmul(Base):
-    """Performance indicator: matrix multiplication benchmark results of an inspection."""
-
-    __tablename__ = "pi_matmul"
-    __table_args__ = (
-        sa.PrimaryKeyConstraint("id", name="pi_matmul_pkey"),
-        {"comment": "Performance indicator: matrix multiplication benchmark results of an inspection."},
-    )
-
     id: Mapped[int] = mapped_column(sa.Integer(), nullable=False, primary_key=True, autoincrement=True)
     inspection_run_id: Mapped[int] = mapped_column(
         sa.Integer(),
@@ -1665,6 +1657,17 @@ class PiMatmul(Base):
     reps: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
     elapsed: Mapped[float] = mapped_column(sa.Float(), nullable=False)
     rate: Mapped[float] = mapped_column(sa.Float(), nullable=False)
+
+
+class PiPyBench(Base):
+    """Performance indicator: pybench interpreter micro-benchmark averages of an inspection."""
+
+    __tablename__ = "pi_pybench"
+    __table_args__ = (
+        sa.PrimaryKeyConstraint("id", name="pi_pybench_pkey"),
+        {"comment": "Performance indicator: pybench interpreter micro-benchmark averages of an inspection."},
+    )
+
     component: Mapped[str] = mapped_column(sa.String(256), nullable=False)
     origin: Mapped[str] = mapped_column(sa.String(256), nullable=False)
     version: Mapped[str] = mapped_column(sa.String(256), nullable=False)
@@ -1686,17 +1689,6 @@ class PiMatmul(Base):
     ru_nsignals: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
     ru_nvcsw: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
     ru_nivcsw: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
-
-
-class PiPyBench(Base):
-    """Performance indicator: pybench interpreter micro-benchmark averages of an inspection."""
-
-    __tablename__ = "pi_pybench"
-    __table_args__ = (
-        sa.PrimaryKeyConstraint("id", name="pi_pybench_pkey"),
-        {"comment": "Performance indicator: pybench interpreter micro-benchmark averages of an inspection."},
-    )
-
     id: Mapped[int] = mapped_column(sa.Integer(), nullable=False, primary_key=True, autoincrement=True)
     inspection_run_id: Mapped[int] = mapped_column(
         sa.Integer(),
@@ -1757,27 +1749,6 @@ class PiPyBench(Base):
     unicode_properties_average: Mapped[float] = mapped_column(sa.Float(), nullable=False)
     unicode_slicing_average: Mapped[float] = mapped_column(sa.Float(), nullable=False)
     totals_average: Mapped[float] = mapped_column(sa.Float(), nullable=False)
-    component: Mapped[str] = mapped_column(sa.String(256), nullable=False)
-    origin: Mapped[str] = mapped_column(sa.String(256), nullable=False)
-    version: Mapped[str] = mapped_column(sa.String(256), nullable=False)
-    overall_score: Mapped[float | None] = mapped_column(sa.Float(), nullable=True)
-    exit_code: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
-    ru_utime: Mapped[float] = mapped_column(sa.Float(), nullable=False)
-    ru_stime: Mapped[float] = mapped_column(sa.Float(), nullable=False)
-    ru_maxrss: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
-    ru_ixrss: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
-    ru_idrss: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
-    ru_isrss: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
-    ru_minflt: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
-    ru_majflt: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
-    ru_nswap: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
-    ru_inblock: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
-    ru_oublock: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
-    ru_msgsnd: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
-    ru_msgrcv: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
-    ru_nsignals: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
-    ru_nvcsw: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
-    ru_nivcsw: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
 
 
 class ProvenanceCheckerRun(Base):
@@ -2182,9 +2153,7 @@ class PythonPackageVersion(Base):
         sa.Boolean(), nullable=False, default=True, server_default=sa.text("true")
     )
     package_license: Mapped[int | None] = mapped_column(
-        sa.Integer(),
-        sa.ForeignKey("python_package_license.id", name="python_package_version_package_license_fkey"),
-        nullable=True,
+        sa.Integer(), sa.ForeignKey("python_package_license.id", name="fk_license"), nullable=True
     )
     package_license_warning: Mapped[bool | None] = mapped_column(sa.Boolean(), nullable=True)
 
@@ -2372,8 +2341,14 @@ class RequiresSymbol(Base):
     """Edge: an artifact needs a versioned symbol from the system."""
 
     __tablename__ = "requires_symbol"
+    # No PRIMARY KEY in the database: these columns identify rows for the ORM only.
+    __mapper_args__ = {
+        "primary_key": (
+            "python_artifact_id",
+            "versioned_symbol_id",
+        )
+    }
     __table_args__ = (
-        sa.PrimaryKeyConstraint("python_artifact_id", "versioned_symbol_id", name="requires_symbol_pkey"),
         sa.Index("requires_symbol_python_artifact_id_idx", "python_artifact_id"),
         {"comment": "Edge: an artifact needs a versioned symbol from the system."},
     )
@@ -2384,8 +2359,6 @@ class RequiresSymbol(Base):
             "python_artifact.id", name="requires_symbol_python_artifact_id_fkey", ondelete="CASCADE"
         ),
         nullable=False,
-        primary_key=True,
-        autoincrement=False,
     )
     versioned_symbol_id: Mapped[int] = mapped_column(
         sa.Integer(),
@@ -2393,8 +2366,6 @@ class RequiresSymbol(Base):
             "versioned_symbol.id", name="requires_symbol_versioned_symbol_id_fkey", ondelete="CASCADE"
         ),
         nullable=False,
-        primary_key=True,
-        autoincrement=False,
     )
 
 
@@ -2434,10 +2405,14 @@ class RPMRequires(Base):
     """Edge: an RPM package version requires a capability."""
 
     __tablename__ = "rpm_requires"
-    __table_args__ = (
-        sa.PrimaryKeyConstraint("rpm_package_version_id", "rpm_requirement_id", name="rpm_requires_pkey"),
-        {"comment": "Edge: an RPM package version requires a capability."},
-    )
+    # No PRIMARY KEY in the database: these columns identify rows for the ORM only.
+    __mapper_args__ = {
+        "primary_key": (
+            "rpm_package_version_id",
+            "rpm_requirement_id",
+        )
+    }
+    __table_args__ = ({"comment": "Edge: an RPM package version requires a capability."},)
 
     rpm_package_version_id: Mapped[int] = mapped_column(
         sa.Integer(),
@@ -2445,15 +2420,11 @@ class RPMRequires(Base):
             "rpm_package_version.id", name="rpm_requires_rpm_package_version_id_fkey", ondelete="CASCADE"
         ),
         nullable=False,
-        primary_key=True,
-        autoincrement=False,
     )
     rpm_requirement_id: Mapped[int] = mapped_column(
         sa.Integer(),
         sa.ForeignKey("rpm_requirement.id", name="rpm_requires_rpm_requirement_id_fkey", ondelete="CASCADE"),
         nullable=False,
-        primary_key=True,
-        autoincrement=False,
     )
 
 
@@ -2574,8 +2545,14 @@ class Solved(Base):
     """Edge: a solver run resolved (or failed to resolve) a package version; one row per solver document entry."""
 
     __tablename__ = "solved"
+    # No PRIMARY KEY in the database: these columns identify rows for the ORM only.
+    __mapper_args__ = {
+        "primary_key": (
+            "ecosystem_solver_id",
+            "version_id",
+        )
+    }
     __table_args__ = (
-        sa.PrimaryKeyConstraint("ecosystem_solver_id", "version_id", name="solved_pkey"),
         sa.Index("solved_version_id_idx", "version_id"),
         sa.Index("solver_document_id_idx", "document_id"),
         {
@@ -2594,15 +2571,11 @@ class Solved(Base):
         sa.Integer(),
         sa.ForeignKey("ecosystem_solver.id", name="solved_ecosystem_solver_id_fkey", ondelete="CASCADE"),
         nullable=False,
-        primary_key=True,
-        autoincrement=False,
     )
     version_id: Mapped[int] = mapped_column(
         sa.Integer(),
         sa.ForeignKey("python_package_version.id", name="solved_version_id_fkey", ondelete="CASCADE"),
         nullable=False,
-        primary_key=True,
-        autoincrement=False,
     )
 
 

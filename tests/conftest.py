@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 
 import pytest
 from sqlalchemy import text
 
+from thoth_storages import GraphDatabase
 from thoth_storages.config import DatabaseSettings
 from thoth_storages.graph.connection import make_engine
 
@@ -22,15 +24,33 @@ def _admin(settings: DatabaseSettings, statement: str) -> None:
         engine.dispose()
 
 
-@pytest.fixture
-def empty_database() -> Iterator[DatabaseSettings]:
-    """Settings of a new, empty database, dropped after the test."""
+@contextmanager
+def new_database() -> Iterator[DatabaseSettings]:
+    """Settings of a new, empty database, dropped afterwards."""
     settings = replace(DatabaseSettings.from_env(), database=f"thoth_test_{uuid.uuid4().hex[:10]}")
     _admin(settings, f'CREATE DATABASE "{settings.database}"')
     try:
         yield settings
     finally:
         _admin(settings, f'DROP DATABASE IF EXISTS "{settings.database}" WITH (FORCE)')
+
+
+@pytest.fixture
+def empty_database() -> Iterator[DatabaseSettings]:
+    """Settings of a new, empty database, dropped after the test."""
+    with new_database() as settings:
+        yield settings
+
+
+@pytest.fixture(scope="module")
+def head_graph() -> Iterator[GraphDatabase]:
+    """A connected adapter on a module-wide database at the head revision."""
+    with new_database() as settings:
+        graph = GraphDatabase(settings)
+        graph.connect()
+        graph.initialize_schema()
+        yield graph
+        graph.disconnect()
 
 
 @pytest.fixture

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -60,3 +62,18 @@ def test_broken_schema_gives_the_expected_error(case: str, tmp_path: Path) -> No
         expected.write_text(str(caught.value) + "\n", encoding="utf-8")
     assert str(caught.value) + "\n" == expected.read_text(encoding="utf-8")
     assert not (tmp_path / "generated").exists(), "a failed run must not write anything"
+
+
+@pytest.mark.parametrize("seed", ["1", "2"])
+def test_committed_output_is_reproduced_under_any_hash_seed(seed: str) -> None:
+    """Same input, same bytes: the committed generated files and revisions, whatever PYTHONHASHSEED is."""
+    root = GOLDEN.parents[1]
+    done = subprocess.run(
+        [sys.executable, "-m", "codegen", "--check", "--schema", str(root / "schema")],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=root,
+        env={**os.environ, "PYTHONHASHSEED": seed},
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr

@@ -26,10 +26,36 @@ class BenchmarkRun(Base):
     __tablename__ = "benchmark_run"
     __table_args__ = (sa.PrimaryKeyConstraint("id", name="benchmark_run_pkey"),)
 
-    id: Mapped[int] = mapped_column(sa.Integer(), nullable=False, primary_key=True, autoincrement=True)
-    note: Mapped[str | None] = mapped_column(sa.Text(), nullable=True, comment="Free text.")
     exit_code: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
     ru_utime: Mapped[float] = mapped_column(sa.Float(), nullable=False)
+    id: Mapped[int] = mapped_column(sa.Integer(), nullable=False, primary_key=True, autoincrement=True)
+    note: Mapped[str | None] = mapped_column(sa.Text(), nullable=True, comment="Free text.")
+
+
+class DependsOn(Base):
+    """Rows may repeat, so the table has no primary key; the marked columns identify rows in the ORM."""
+
+    __tablename__ = "depends_on"
+    # No PRIMARY KEY in the database: these columns identify rows for the ORM only.
+    __mapper_args__ = {
+        "primary_key": (
+            "entity_id",
+            "marker",
+        )
+    }
+    __table_args__ = (
+        {
+            "comment": "Rows may repeat, so the table has no primary key; the marked columns identify rows in the ORM."
+        },
+    )
+
+    entity_id: Mapped[int] = mapped_column(
+        sa.Integer(),
+        sa.ForeignKey("python_package_version_entity.id", name="fk_depends_on_entity", ondelete="CASCADE"),
+        nullable=False,
+    )
+    version_range: Mapped[str | None] = mapped_column(sa.Text(), nullable=True)
+    marker: Mapped[str] = mapped_column(sa.Text(), nullable=False)
 
 
 class HasArtifact(Base):
@@ -124,11 +150,15 @@ ALL_MAIN_MODELS: tuple[type[Base], ...] = (
     PythonPackageIndex,
     PythonPackageVersionEntity,
 )
-ALL_RELATION_MODELS: tuple[type[Base], ...] = (HasArtifact,)
+ALL_RELATION_MODELS: tuple[type[Base], ...] = (
+    DependsOn,
+    HasArtifact,
+)
 ALL_PERFORMANCE_MODELS: tuple[type[Base], ...] = (BenchmarkRun,)
 
 MODEL_BY_NAME: dict[str, type[Base]] = {
     "BenchmarkRun": BenchmarkRun,
+    "DependsOn": DependsOn,
     "HasArtifact": HasArtifact,
     "PythonPackageIndex": PythonPackageIndex,
     "PythonPackageVersionEntity": PythonPackageVersionEntity,

@@ -23,11 +23,12 @@ def _text(max_size: int) -> st.SearchStrategy[str]:
 ROW_STRATEGIES: dict[str, st.SearchStrategy[dict[str, object]]] = {
     "benchmark_run": st.fixed_dictionaries(
         {
-            "note": st.none() | _text(200),
             "exit_code": st.integers(min_value=-(2**31), max_value=2**31 - 1),
             "ru_utime": st.floats(allow_nan=False, allow_infinity=False),
+            "note": st.none() | _text(200),
         }
     ),
+    "depends_on": st.fixed_dictionaries({"version_range": st.none() | _text(200), "marker": _text(200)}),
     "has_artifact": st.fixed_dictionaries(
         {
             "artifact_name": _text(256),
