@@ -80,6 +80,7 @@ class Table:
     unique_constraints: tuple[UniqueConstraint, ...] = ()
     indexes: tuple[Index, ...] = ()
     comment: str | None = None
+    natural_key: tuple[str, ...] = field(default=(), compare=False)
     source: str = field(default="", compare=False)
 
     def column(self, name: str) -> Column:
@@ -130,6 +131,7 @@ class Schema:
         )
         for table in data["tables"]:  # type: ignore[attr-defined]
             del table["source"]
+            del table["natural_key"]  # how the sync identifies rows; not part of the database
         for enum in data["enums"]:  # type: ignore[attr-defined]
             del enum["source"]
         return data

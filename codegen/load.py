@@ -318,11 +318,36 @@ class _Resolver:
             columns=tuple(resolved),
             primary_key_name=pk_name,
             primary_key_constraint=spec.primary_key_constraint,
+            natural_key=self._natural_key(source, name, spec, resolved, uniques),
             unique_constraints=tuple(uniques),
             indexes=tuple(indexes),
             comment=spec.comment,
             source=source.name,
         )
+
+    def _natural_key(
+        self,
+        source: _Source,
+        name: str,
+        spec: TableSpec,
+        columns: list[ir.Column],
+        uniques: list[ir.UniqueConstraint],
+    ) -> tuple[str, ...]:
+        """Columns that identify a row for the sync: declared, else the first multi-column or
+        non-serial unique constraint, else a non-serial primary key, else every non-serial column."""
+        if spec.natural_key is not None:
+            self._known_columns(
+                source, ("tables", name, "natural_key"), spec.natural_key, {c.name for c in columns}
+            )
+            return tuple(spec.natural_key)
+        serial = {column.name for column in columns if column.autoincrement}
+        for unique in uniques:
+            if not set(unique.columns) & serial:
+                return unique.columns
+        primary = tuple(column.name for column in columns if column.primary_key)
+        if primary and not set(primary) & serial:
+            return primary
+        return tuple(column.name for column in columns if column.name not in serial)
 
     def _known_columns(self, source: _Source, path: Path_, columns: list[str], names: set[str]) -> None:
         for position, column in enumerate(columns):

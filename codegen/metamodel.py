@@ -56,6 +56,7 @@ class TableSpec(Spec):
     comment: str | None = None
     mixins: list[str] = []
     primary_key_constraint: bool = True
+    natural_key: list[str] | None = None
     columns: dict[str, ColumnSpec] = Field(min_length=1)
     unique_constraints: list[UniqueSpec] = []
     indexes: list[IndexSpec] = []

@@ -113,5 +113,11 @@ def _groupings(schema: ir.Schema) -> str:
         if table.group == "performance"
     ]
     lines.append("}")
-    lines.append('"""Performance-indicator models by the name an inspection reports (the class name)."""')
+    lines.append('"""Performance-indicator models by the name an inspection reports (the class name)."""\n')
+    lines.append("NATURAL_KEYS: dict[str, tuple[str, ...]] = {")
+    lines += [f"    {table.name!r}: ({_names(table.natural_key)},)," for table in schema.tables]
+    lines.append("}")
+    lines.append(
+        '"""Table name -> the columns that identify a row when syncing (declared as natural_key: in the YAML)."""'
+    )
     return "\n".join(lines)

@@ -169,3 +169,26 @@ PERFORMANCE_MODEL_BY_NAME: dict[str, type[Base]] = {
     "BenchmarkRun": BenchmarkRun,
 }
 """Performance-indicator models by the name an inspection reports (the class name)."""
+
+NATURAL_KEYS: dict[str, tuple[str, ...]] = {
+    "benchmark_run": (
+        "exit_code",
+        "ru_utime",
+        "note",
+    ),
+    "depends_on": (
+        "entity_id",
+        "marker",
+    ),
+    "has_artifact": (
+        "python_package_version_entity_id",
+        "artifact_name",
+    ),
+    "python_package_index": ("url",),
+    "python_package_version_entity": (
+        "package_name",
+        "package_version",
+        "python_package_index_id",
+    ),
+}
+"""Table name -> the columns that identify a row when syncing (declared as natural_key: in the YAML)."""
