@@ -1,0 +1,357 @@
+"""Validation of Thoth workflow documents with the generated pydantic models (generated/documents/).
+
+`validate_document` picks the document type from the prefix of `metadata.document_id` (or from an
+explicit `document_type`), refuses the legacy formats that cannot be synced with an explanation, and
+otherwise returns the validated model or raises a `DocumentValidationError` naming the document id and
+the JSON path at fault. The schemas are in schema/documents/; see docs/documents.md.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Final, Literal, overload
+
+import pydantic
+
+from generated.documents import (
+    DOCUMENT_MODELS,
+    AdviserDocument,
+    DependencyMonkeyDocument,
+    InspectionResult,
+    InspectionSpecification,
+    PackageExtractDocument,
+    ProvenanceCheckerDocument,
+    RevsolverDocument,
+    SecurityIndicatorAggregatedDocument,
+    SecurityIndicatorBanditDocument,
+    SecurityIndicatorClocDocument,
+    SolverDocument,
+)
+
+from .exceptions import SchemaError
+
+__all__ = [
+    "DOCUMENT_MODELS",
+    "DOCUMENT_TYPES",
+    "PREFIXES",
+    "DocumentValidationError",
+    "LegacyDocumentError",
+    "UnknownDocumentTypeError",
+    "document_type_of",
+    "resolve_document_type",
+    "validate_document",
+]
+
+DOCUMENT_TYPES: Final[tuple[str, ...]] = tuple(sorted(DOCUMENT_MODELS))
+"""Full document type names: the file names of schema/documents/*.json (without metadata)."""
+
+PREFIXES: Final[Mapping[str, str]] = {
+    "adviser": "adviser",
+    "dependency": "dependency-monkey",
+    "inspection": "inspection-result",
+    "package": "package-extract",
+    "provenance": "provenance-checker",
+    "revsolver": "revsolver",
+    "security": "security-indicator-aggregated",
+    "solver": "solver",
+}
+"""Document id prefix (the sync's handler key) -> default document type.
+
+Two prefixes cover more than one schema, told apart by the document itself: `inspection` is a build
+specification when it has `build` and `run` and no `stdout`, else a result; `security` is the raw
+bandit or cloc report when `metadata.analyzer` names si-bandit or si-cloc, else the aggregated document.
+"""
+
+_NO_ID = "<no document id>"
+_MEMBER_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+class DocumentValidationError(SchemaError):
+    """A document does not match its schema.
+
+    `document_id` is the document's id (None if it has none), `path` the JSON path of the first error
+    (e.g. `$.result.tree[3].package_name`), `errors` every (path, message) pair found.
+    """
+
+    def __init__(
+        self,
+        document_id: str | None,
+        path: str,
+        message: str,
+        errors: Sequence[tuple[str, str]] = (),
+    ) -> None:
+        self.document_id = document_id
+        self.path = path
+        self.reason = message
+        self.errors: tuple[tuple[str, str], ...] = tuple(errors) or ((path, message),)
+        text = f"{document_id or _NO_ID}: {path}: {message}"
+        if len(self.errors) > 1:
+            others = ", ".join(other for other, _ in self.errors[1:4])
+            more = "" if len(self.errors) <= 4 else ", ..."
+            text += f" (and {len(self.errors) - 1} more: {others}{more})"
+        super().__init__(text)
+
+
+class LegacyDocumentError(DocumentValidationError):
+    """A document in a legacy format that is refused on purpose; `legacy_format` names the format."""
+
+    def __init__(self, document_id: str | None, legacy_format: str, why: str) -> None:
+        self.legacy_format = legacy_format
+        super().__init__(document_id, "$", f"legacy {legacy_format} format is not supported: {why}")
+
+
+class UnknownDocumentTypeError(DocumentValidationError, ValueError):
+    """The document type cannot be told (unknown id prefix or type name, or no id at all)."""
+
+
+# ------------------------------------------------------------------------------------------ type names
+
+
+def document_type_of(document_id: str) -> str:
+    """The prefix of a document id (one of PREFIXES), e.g. `solver` for `solver-fedora-31-py37-012b745d`.
+
+    The prefix is the text before the first "-" of the id's last path segment, so ids given as file paths
+    (`/data/solver/solver-....json`) route correctly even when a directory name contains a "-".
+    """
+    segment = re.split(r"[/\\]", document_id)[-1]
+    prefix = segment.split("-", 1)[0]
+    if prefix not in PREFIXES:
+        raise UnknownDocumentTypeError(
+            document_id,
+            "$.metadata.document_id",
+            f"unknown document id prefix {prefix!r}; known prefixes: {', '.join(sorted(PREFIXES))}",
+        )
+    return prefix
+
+
+def _metadata(document: Mapping[str, object]) -> Mapping[str, object]:
+    metadata = document.get("metadata")
+    return metadata if isinstance(metadata, Mapping) else {}
+
+
+def _document_id(document: Mapping[str, object]) -> str | None:
+    document_id = _metadata(document).get("document_id")
+    return document_id if isinstance(document_id, str) and document_id else None
+
+
+def _refine(document_type: str, document: Mapping[str, object]) -> str:
+    """Tell apart the schemas that share a prefix, from the document's content."""
+    if document_type == "inspection-result":
+        if "build" in document and "run" in document and "stdout" not in document:
+            return "inspection-specification"
+    elif document_type == "security-indicator-aggregated":
+        analyzer = _metadata(document).get("analyzer")
+        if isinstance(analyzer, str) and analyzer.endswith("si-bandit"):
+            return "security-indicator-bandit"
+        if isinstance(analyzer, str) and analyzer.endswith("si-cloc"):
+            return "security-indicator-cloc"
+    return document_type
+
+
+def resolve_document_type(document: Mapping[str, object], document_type: str | None = None) -> str:
+    """The full document type (a key of DOCUMENT_MODELS) of `document`.
+
+    `document_type` may be a full type name (`inspection-result`), which is taken as is, or an id prefix
+    (`inspection`), which is refined from the document's content; without it the prefix of
+    `metadata.document_id` is used.
+    """
+    document_id = _document_id(document)
+    if document_type is not None:
+        if document_type in DOCUMENT_MODELS:
+            return document_type
+        if document_type in PREFIXES:
+            return _refine(PREFIXES[document_type], document)
+        known = ", ".join([*DOCUMENT_TYPES, *sorted(set(PREFIXES) - set(DOCUMENT_MODELS))])
+        raise UnknownDocumentTypeError(
+            document_id, "$", f"unknown document type {document_type!r}; known: {known}"
+        )
+    if document_id is None:
+        raise UnknownDocumentTypeError(
+            None,
+            "$.metadata.document_id",
+            "the document has no id, so its type cannot be told from the id prefix; pass document_type"
+            " (a document needs an id before it can be stored or synced)",
+        )
+    return _refine(PREFIXES[document_type_of(document_id)], document)
+
+
+# --------------------------------------------------------------------------------------- legacy formats
+
+
+def _legacy_format(document: Mapping[str, object]) -> tuple[str, str] | None:
+    """(format, why) when `document` is in a legacy format refused on purpose, else None.
+
+    Told by producer and version (`metadata.analyzer`, `metadata.analyzer_version` 1.0.x), never by
+    shape, so a current document with a missing field gets the ordinary error naming that field.
+    """
+    metadata = _metadata(document)
+    analyzer = metadata.get("analyzer")
+    version = metadata.get("analyzer_version")
+    if not isinstance(version, str) or not version.startswith("1.0."):
+        return None
+    if analyzer == "thoth-package-extract":
+        return (
+            f"2018 thoth-package-extract {version}",
+            "the result has no operating-system, python-files, system-symbols or python-interpreters and the"
+            " run has no metadata (environment_type), so no software environment can be derived from it",
+        )
+    if analyzer == "thoth-solver":
+        return (
+            f"2018 thoth-solver {version}",
+            "tree entries have no package_version_requested, index_url, sha256 or importlib_metadata and"
+            " resolved_versions is a flat list, so packages, indexes and artifacts cannot be synced from it",
+        )
+    return None
+
+
+# ------------------------------------------------------------------------------------------ validation
+
+
+def _member(key: str) -> str:
+    if _MEMBER_NAME.fullmatch(key):
+        return f".{key}"
+    escaped = key.replace("\\", "\\\\").replace("'", "\\'")
+    return f"['{escaped}']"
+
+
+def json_path(document: object, loc: Sequence[int | str], *, missing: bool = False) -> str:
+    """The JSON path (`$.a.b[3]['c-d']`) of a pydantic error location within `document`.
+
+    The location is walked through the document itself, so the names pydantic adds for union members
+    (`str`, `list[str]`, ...) are left out; `missing` keeps a last key that is absent (a missing field).
+    """
+    path = "$"
+    node = document
+    for index, item in enumerate(loc):
+        if isinstance(node, Mapping) and isinstance(item, str) and item in node:
+            path += _member(item)
+            node = node[item]
+        elif isinstance(node, list) and isinstance(item, int) and 0 <= item < len(node):
+            path += f"[{item}]"
+            node = node[item]
+        elif missing and index == len(loc) - 1 and isinstance(node, Mapping) and isinstance(item, str):
+            path += _member(item)
+    return path
+
+
+def _errors(document: Mapping[str, object], error: pydantic.ValidationError) -> list[tuple[str, str]]:
+    """(path, message) per faulty path, in pydantic's order; a union's failed members are joined with 'or'."""
+    found: dict[str, list[str]] = {}
+    for detail in error.errors(include_url=False, include_input=False):
+        path = json_path(document, detail["loc"], missing=detail["type"] == "missing")
+        messages = found.setdefault(path, [])
+        if detail["msg"] not in messages:
+            messages.append(detail["msg"])
+    return [(path, " or ".join(messages)) for path, messages in found.items()]
+
+
+@overload
+def validate_document(
+    document: Mapping[str, object], document_type: Literal["adviser"], *, document_id: str | None = None
+) -> AdviserDocument: ...
+@overload
+def validate_document(
+    document: Mapping[str, object],
+    document_type: Literal["dependency", "dependency-monkey"],
+    *,
+    document_id: str | None = None,
+) -> DependencyMonkeyDocument: ...
+@overload
+def validate_document(
+    document: Mapping[str, object], document_type: Literal["inspection"], *, document_id: str | None = None
+) -> InspectionResult | InspectionSpecification: ...
+@overload
+def validate_document(
+    document: Mapping[str, object],
+    document_type: Literal["inspection-result"],
+    *,
+    document_id: str | None = None,
+) -> InspectionResult: ...
+@overload
+def validate_document(
+    document: Mapping[str, object],
+    document_type: Literal["inspection-specification"],
+    *,
+    document_id: str | None = None,
+) -> InspectionSpecification: ...
+@overload
+def validate_document(
+    document: Mapping[str, object],
+    document_type: Literal["package", "package-extract"],
+    *,
+    document_id: str | None = None,
+) -> PackageExtractDocument: ...
+@overload
+def validate_document(
+    document: Mapping[str, object],
+    document_type: Literal["provenance", "provenance-checker"],
+    *,
+    document_id: str | None = None,
+) -> ProvenanceCheckerDocument: ...
+@overload
+def validate_document(
+    document: Mapping[str, object], document_type: Literal["revsolver"], *, document_id: str | None = None
+) -> RevsolverDocument: ...
+@overload
+def validate_document(
+    document: Mapping[str, object], document_type: Literal["security"], *, document_id: str | None = None
+) -> (
+    SecurityIndicatorAggregatedDocument | SecurityIndicatorBanditDocument | SecurityIndicatorClocDocument
+): ...
+@overload
+def validate_document(
+    document: Mapping[str, object],
+    document_type: Literal["security-indicator-aggregated"],
+    *,
+    document_id: str | None = None,
+) -> SecurityIndicatorAggregatedDocument: ...
+@overload
+def validate_document(
+    document: Mapping[str, object],
+    document_type: Literal["security-indicator-bandit"],
+    *,
+    document_id: str | None = None,
+) -> SecurityIndicatorBanditDocument: ...
+@overload
+def validate_document(
+    document: Mapping[str, object],
+    document_type: Literal["security-indicator-cloc"],
+    *,
+    document_id: str | None = None,
+) -> SecurityIndicatorClocDocument: ...
+@overload
+def validate_document(
+    document: Mapping[str, object], document_type: Literal["solver"], *, document_id: str | None = None
+) -> SolverDocument: ...
+@overload
+def validate_document(
+    document: Mapping[str, object], document_type: str | None = None, *, document_id: str | None = None
+) -> pydantic.BaseModel: ...
+def validate_document(
+    document: Mapping[str, object], document_type: str | None = None, *, document_id: str | None = None
+) -> pydantic.BaseModel:
+    """Validate `document` against the schema of its type and return the generated model instance.
+
+    The type comes from `document_type` (a full type name or an id prefix, see PREFIXES) or else from
+    the prefix of `metadata.document_id`. `document_id` names documents that carry no metadata envelope
+    (Amun inspection specifications and results) in error messages.
+
+    Raises DocumentValidationError (a SchemaError) naming the document id and the JSON path at fault;
+    LegacyDocumentError for the legacy formats refused on purpose; UnknownDocumentTypeError (also a
+    ValueError) when the type cannot be told.
+    """
+    if not isinstance(document, Mapping):
+        raise DocumentValidationError(
+            document_id, "$", f"a document is a JSON object, not {type(document).__name__}"
+        )
+    document_id = document_id or _document_id(document)
+    legacy = _legacy_format(document)
+    if legacy is not None:
+        raise LegacyDocumentError(document_id, *legacy)
+    model = DOCUMENT_MODELS[resolve_document_type(document, document_type)]
+    try:
+        return model.model_validate(document if isinstance(document, dict) else dict(document))
+    except pydantic.ValidationError as exc:
+        errors = _errors(document, exc)
+        raise DocumentValidationError(document_id, errors[0][0], errors[0][1], errors) from None

@@ -1,0 +1,164 @@
+"""Set-based writes: every table's rows of one document go in with a fixed number of statements.
+
+`SetWriter.ensure(table, rows)` makes sure rows exist, identified by the table's natural key
+(`generated.models.NATURAL_KEYS`), and returns natural key -> id. Per call it runs three statements
+whatever the row count: one that takes transaction-level advisory locks on the keys (so concurrent
+syncs of overlapping documents neither duplicate rows nor fail), one that finds the rows already
+there, and one multi-row INSERT ... RETURNING for the rest. NULLs in a natural key compare equal,
+which PostgreSQL's unique constraints alone would not guarantee.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from typing import cast
+
+from psycopg2.extensions import cursor as Cursor
+from psycopg2.extras import execute_values
+from sqlalchemy import Column, Connection, Table
+from sqlalchemy.dialects import postgresql
+
+from generated.models import NATURAL_KEYS, Base
+
+Value = str | int | float | bool | None | object
+Row = Mapping[str, Value]
+Key = tuple[Value, ...]
+
+_DIALECT = postgresql.dialect()  # type: ignore[no-untyped-call]
+
+
+def _sql_type(column: Column[object]) -> str:
+    if isinstance(column.type, postgresql.ENUM) and column.type.name:
+        return f'"{column.type.name}"'
+    return column.type.compile(dialect=_DIALECT)
+
+
+def _lock_id(table: str, key: Key) -> int:
+    digest = hashlib.blake2b(repr((table, key)).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def _default(column: Column[object]) -> Value:
+    default = column.default
+    return getattr(default, "arg", None) if default is not None and default.is_scalar else None
+
+
+class SetWriter:
+    """Writes row sets on one connection inside the caller's transaction, and counts what it did."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.inserted: Counter[str] = Counter()
+        self.seen: Counter[str] = Counter()
+
+    def _cursor(self) -> Cursor:
+        raw = self.connection.connection.dbapi_connection
+        assert raw is not None, "the connection is closed"
+        return cast(Cursor, raw.cursor())
+
+    def ensure(self, table_name: str, rows: Iterable[Row]) -> dict[Key, int]:
+        """Insert the rows that are not there yet; natural key -> id (empty for tables without `id`)."""
+        table = Base.metadata.tables[table_name]
+        key_columns = NATURAL_KEYS[table_name]
+        unique: dict[Key, Row] = {}
+        for row in rows:
+            unique.setdefault(tuple(row.get(column) for column in key_columns), row)
+        if not unique:
+            return {}
+        self.seen[table_name] += len(unique)
+        has_id = "id" in table.c
+        with self._cursor() as cursor:
+            locks = sorted({_lock_id(table_name, key) for key in unique})
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k ORDER BY k", (locks,)
+            )
+            found = self._existing(cursor, table, key_columns, list(unique), has_id)
+            missing = [row for key, row in unique.items() if key not in found]
+            if missing:
+                found.update(self._insert(cursor, table, key_columns, missing, has_id))
+                self.inserted[table_name] += len(missing)
+        return {key: ident for key, ident in found.items() if ident is not None}
+
+    def ensure_one(self, table_name: str, row: Row) -> int:
+        """`ensure` for a single row of a table with an `id`; returns its id."""
+        ids = self.ensure(table_name, [row])
+        return ids[tuple(row.get(column) for column in NATURAL_KEYS[table_name])]
+
+    @staticmethod
+    def _existing(
+        cursor: Cursor, table: Table, key_columns: Sequence[str], keys: list[Key], has_id: bool
+    ) -> dict[Key, int | None]:
+        conditions = []
+        for name in key_columns:
+            column = table.c[name]
+            typed = f"v.{name}::{_sql_type(column)}"
+            if column.nullable:
+                conditions.append(f"(t.{name} = {typed} OR (t.{name} IS NULL AND {typed} IS NULL))")
+            else:
+                conditions.append(f"t.{name} = {typed}")
+        selected = ", ".join([*(f"t.{name}" for name in key_columns), "t.id" if has_id else "NULL"])
+        query = (
+            f"SELECT {selected} FROM {table.name} AS t JOIN (VALUES %s) AS v({', '.join(key_columns)}) "
+            f"ON {' AND '.join(conditions)}"
+        )
+        fetched = execute_values(cursor, query, keys, page_size=len(keys), fetch=True)
+        width = len(key_columns)
+        by_text = {_normal(table, key_columns, key): key for key in keys}
+        found: dict[Key, int | None] = {}
+        for record in fetched:
+            original = by_text.get(_normal(table, key_columns, record[:width]))
+            if original is not None:
+                found[original] = record[width]
+        return found
+
+    @staticmethod
+    def _insert(
+        cursor: Cursor, table: Table, key_columns: Sequence[str], rows: list[Row], has_id: bool
+    ) -> dict[Key, int | None]:
+        columns = [
+            column for column in table.columns if not (column.autoincrement is True or column.name == "id")
+        ]
+        values = [tuple(row.get(column.name, _default(column)) for column in columns) for row in rows]
+        returning = ", ".join([*key_columns, "id" if has_id else "NULL"])
+        query = (
+            f"INSERT INTO {table.name} ({', '.join(c.name for c in columns)}) VALUES %s RETURNING {returning}"
+        )
+        template = "(" + ", ".join(f"%s::{_sql_type(column)}" for column in columns) + ")"
+        fetched = execute_values(cursor, query, values, template=template, page_size=len(values), fetch=True)
+        width = len(key_columns)
+        by_text = {}
+        for row in rows:
+            key = tuple(row.get(column) for column in key_columns)
+            by_text[_normal(table, key_columns, key)] = key
+        return {by_text[_normal(table, key_columns, record[:width])]: record[width] for record in fetched}
+
+    def update(self, table_name: str, key: Row, values: Row) -> int:
+        """Set `values` on the rows matching `key` (column -> value); returns the number of rows changed."""
+        assignments = ", ".join(f"{name} = %({name}__set)s" for name in values)
+        conditions = " AND ".join(
+            f"{name} IS NULL" if value is None else f"{name} = %({name}__key)s" for name, value in key.items()
+        )
+        parameters = {f"{name}__set": value for name, value in values.items()}
+        parameters.update({f"{name}__key": value for name, value in key.items()})
+        with self._cursor() as cursor:
+            cursor.execute(f"UPDATE {table_name} SET {assignments} WHERE {conditions}", parameters)
+            return int(cursor.rowcount)
+
+
+def _normal(table: Table, key_columns: Sequence[str], key: Sequence[Value]) -> Key:
+    """A key as the database returns it (int vs float, enum labels as text), to match what we sent."""
+    normal: list[Value] = []
+    for name, value in zip(key_columns, key, strict=True):
+        kind = _python_type(table.c[name])
+        normal.append(value if value is None or kind is None else kind(value))
+    return tuple(normal)
+
+
+def _python_type(column: Column[object]) -> type | None:
+    try:
+        kind = column.type.python_type
+    except NotImplementedError:
+        return None
+    return kind if kind in (int, float, str, bool) else None
