@@ -29,6 +29,9 @@ def render_models(schema: ir.Schema) -> str:
         parts.append(f"{enum_alias(enum.name)} = Literal[{values}]")
         if enum.comment:
             parts.append(f'"""{_doc(enum.comment)}"""')
+    parts.append("\n\ndef _orm_identity(*columns: str) -> dict[str, object]:")
+    parts.append('    """Mapper arguments naming the columns that identify rows of a table without a PRIMARY KEY."""')
+    parts.append("    return {'primary_key': columns}")
     parts.append("\n\nclass Base(DeclarativeBase):")
     parts.append('    """Declarative base; `Base.metadata` holds every table."""\n')
     parts.append("    metadata = sa.MetaData()\n")
@@ -50,7 +53,7 @@ def _model(table: ir.Table, enums: dict[str, ir.Enum]) -> str:
         args.append(f"sa.PrimaryKeyConstraint({_names(table.primary_key)}, name={table.primary_key_name!r})")
     else:
         lines.append("    # No PRIMARY KEY in the database: these columns identify rows for the ORM only.")
-        lines.append(f"    __mapper_args__ = {{'primary_key': ({_names(table.primary_key)},)}}")
+        lines.append(f"    __mapper_args__ = _orm_identity({_names(table.primary_key)})")
     args += [f"sa.UniqueConstraint({_names(u.columns)}, name={u.name!r})" for u in table.unique_constraints]
     args += [_index(index) for index in table.indexes]
     if table.comment:

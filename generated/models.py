@@ -26,6 +26,11 @@ SourceType = Literal["CLI", "KEBECHET", "S2I", "GITHUB_APP", "JUPYTER_NOTEBOOK"]
 """Integration that an adviser request came from."""
 
 
+def _orm_identity(*columns: str) -> dict[str, object]:
+    """Mapper arguments naming the columns that identify rows of a table without a PRIMARY KEY."""
+    return {"primary_key": columns}
+
+
 class Base(DeclarativeBase):
     """Declarative base; `Base.metadata` holds every table."""
 
@@ -237,12 +242,7 @@ class DebPreDepends(Base):
 
     __tablename__ = "deb_pre_depends"
     # No PRIMARY KEY in the database: these columns identify rows for the ORM only.
-    __mapper_args__ = {
-        "primary_key": (
-            "deb_dependency_id",
-            "deb_package_version_id",
-        )
-    }
+    __mapper_args__ = _orm_identity("deb_dependency_id", "deb_package_version_id")
     __table_args__ = ({"comment": "Edge: a Debian package version pre-depends on a package (Pre-Depends)."},)
 
     deb_dependency_id: Mapped[int] = mapped_column(
@@ -265,12 +265,7 @@ class DebReplaces(Base):
 
     __tablename__ = "deb_replaces"
     # No PRIMARY KEY in the database: these columns identify rows for the ORM only.
-    __mapper_args__ = {
-        "primary_key": (
-            "deb_dependency_id",
-            "deb_package_version_id",
-        )
-    }
+    __mapper_args__ = _orm_identity("deb_dependency_id", "deb_package_version_id")
     __table_args__ = (
         {"comment": "Edge: a Debian package version replaces a package (Replaces), with a version range."},
     )
@@ -354,12 +349,7 @@ class DependsOn(Base):
 
     __tablename__ = "depends_on"
     # No PRIMARY KEY in the database: these columns identify rows for the ORM only.
-    __mapper_args__ = {
-        "primary_key": (
-            "entity_id",
-            "version_id",
-        )
-    }
+    __mapper_args__ = _orm_identity("entity_id", "version_id")
     __table_args__ = (
         sa.Index("depends_on_entity_id_idx", "entity_id"),
         sa.Index("depends_on_extra_marker_evaluation_result_idx", "extra", "marker_evaluation_result"),
@@ -392,12 +382,7 @@ class DetectedSymbol(Base):
 
     __tablename__ = "detected_symbol"
     # No PRIMARY KEY in the database: these columns identify rows for the ORM only.
-    __mapper_args__ = {
-        "primary_key": (
-            "package_extract_run_id",
-            "versioned_symbol_id",
-        )
-    }
+    __mapper_args__ = _orm_identity("package_extract_run_id", "versioned_symbol_id")
     __table_args__ = ({"comment": "Edge: an image analysis detected a versioned symbol."},)
 
     package_extract_run_id: Mapped[int] = mapped_column(
@@ -569,12 +554,7 @@ class FoundDeb(Base):
 
     __tablename__ = "found_deb"
     # No PRIMARY KEY in the database: these columns identify rows for the ORM only.
-    __mapper_args__ = {
-        "primary_key": (
-            "deb_package_version_id",
-            "package_extract_run_id",
-        )
-    }
+    __mapper_args__ = _orm_identity("deb_package_version_id", "package_extract_run_id")
     __table_args__ = ({"comment": "Edge: an image analysis found a Debian package version."},)
 
     deb_package_version_id: Mapped[int] = mapped_column(
@@ -631,12 +611,7 @@ class FoundPythonFile(Base):
 
     __tablename__ = "found_python_file"
     # No PRIMARY KEY in the database: these columns identify rows for the ORM only.
-    __mapper_args__ = {
-        "primary_key": (
-            "python_file_digest_id",
-            "package_extract_run_id",
-        )
-    }
+    __mapper_args__ = _orm_identity("python_file_digest_id", "package_extract_run_id")
     __table_args__ = ({"comment": "Edge: an image analysis found a Python file (path) with a given digest."},)
 
     file: Mapped[str] = mapped_column(sa.Text(), nullable=False)
@@ -661,12 +636,7 @@ class FoundPythonInterpreter(Base):
 
     __tablename__ = "found_python_interpreter"
     # No PRIMARY KEY in the database: these columns identify rows for the ORM only.
-    __mapper_args__ = {
-        "primary_key": (
-            "python_interpreter_id",
-            "package_extract_run_id",
-        )
-    }
+    __mapper_args__ = _orm_identity("python_interpreter_id", "package_extract_run_id")
     __table_args__ = ({"comment": "Edge: an image analysis found a Python interpreter."},)
 
     python_interpreter_id: Mapped[int] = mapped_column(
@@ -694,12 +664,7 @@ class FoundRPM(Base):
 
     __tablename__ = "found_rpm"
     # No PRIMARY KEY in the database: these columns identify rows for the ORM only.
-    __mapper_args__ = {
-        "primary_key": (
-            "rpm_package_version_id",
-            "package_extract_run_id",
-        )
-    }
+    __mapper_args__ = _orm_identity("rpm_package_version_id", "package_extract_run_id")
     __table_args__ = ({"comment": "Edge: an image analysis found an RPM package version."},)
 
     rpm_package_version_id: Mapped[int] = mapped_column(
@@ -746,12 +711,7 @@ class HasArtifact(Base):
 
     __tablename__ = "has_artifact"
     # No PRIMARY KEY in the database: these columns identify rows for the ORM only.
-    __mapper_args__ = {
-        "primary_key": (
-            "python_artifact_id",
-            "python_package_version_entity_id",
-        )
-    }
+    __mapper_args__ = _orm_identity("python_artifact_id", "python_package_version_entity_id")
     __table_args__ = (
         sa.Index("has_artifact_python_artifact_id", "python_artifact_id"),
         sa.Index("has_artifact_python_package_version_entity_id", "python_package_version_entity_id"),
@@ -853,12 +813,7 @@ class HasMetadataClassifier(Base):
 
     __tablename__ = "has_metadata_classifier"
     # No PRIMARY KEY in the database: these columns identify rows for the ORM only.
-    __mapper_args__ = {
-        "primary_key": (
-            "python_package_metadata_id",
-            "python_package_metadata_classifier_id",
-        )
-    }
+    __mapper_args__ = _orm_identity("python_package_metadata_id", "python_package_metadata_classifier_id")
     __table_args__ = ({"comment": "Edge: a metadata record lists a classifier."},)
 
     python_package_metadata_id: Mapped[int] = mapped_column(
@@ -886,12 +841,7 @@ class HasMetadataDistutils(Base):
 
     __tablename__ = "has_metadata_distutils"
     # No PRIMARY KEY in the database: these columns identify rows for the ORM only.
-    __mapper_args__ = {
-        "primary_key": (
-            "python_package_metadata_id",
-            "python_package_metadata_distutils_id",
-        )
-    }
+    __mapper_args__ = _orm_identity("python_package_metadata_id", "python_package_metadata_distutils_id")
     __table_args__ = ({"comment": "Edge: a metadata record lists a distutils entry."},)
 
     python_package_metadata_id: Mapped[int] = mapped_column(
@@ -919,12 +869,7 @@ class HasMetadataPlatform(Base):
 
     __tablename__ = "has_metadata_platform"
     # No PRIMARY KEY in the database: these columns identify rows for the ORM only.
-    __mapper_args__ = {
-        "primary_key": (
-            "python_package_metadata_id",
-            "python_package_metadata_platform_id",
-        )
-    }
+    __mapper_args__ = _orm_identity("python_package_metadata_id", "python_package_metadata_platform_id")
     __table_args__ = ({"comment": "Edge: a metadata record lists a platform."},)
 
     python_package_metadata_id: Mapped[int] = mapped_column(
@@ -952,12 +897,7 @@ class HasMetadataProjectUrl(Base):
 
     __tablename__ = "has_metadata_project_url"
     # No PRIMARY KEY in the database: these columns identify rows for the ORM only.
-    __mapper_args__ = {
-        "primary_key": (
-            "python_package_metadata_id",
-            "python_package_metadata_project_url_id",
-        )
-    }
+    __mapper_args__ = _orm_identity("python_package_metadata_id", "python_package_metadata_project_url_id")
     __table_args__ = ({"comment": "Edge: a metadata record lists a project URL."},)
 
     python_package_metadata_id: Mapped[int] = mapped_column(
@@ -985,12 +925,7 @@ class HasMetadataProvidesExtra(Base):
 
     __tablename__ = "has_metadata_provides_extra"
     # No PRIMARY KEY in the database: these columns identify rows for the ORM only.
-    __mapper_args__ = {
-        "primary_key": (
-            "python_package_metadata_id",
-            "python_package_metadata_provides_extra_id",
-        )
-    }
+    __mapper_args__ = _orm_identity("python_package_metadata_id", "python_package_metadata_provides_extra_id")
     __table_args__ = ({"comment": "Edge: a metadata record declares an extra."},)
 
     python_package_metadata_id: Mapped[int] = mapped_column(
@@ -1018,12 +953,9 @@ class HasMetadataRequiresExternal(Base):
 
     __tablename__ = "has_metadata_requires_external"
     # No PRIMARY KEY in the database: these columns identify rows for the ORM only.
-    __mapper_args__ = {
-        "primary_key": (
-            "python_package_metadata_id",
-            "python_package_metadata_requires_external_id",
-        )
-    }
+    __mapper_args__ = _orm_identity(
+        "python_package_metadata_id", "python_package_metadata_requires_external_id"
+    )
     __table_args__ = ({"comment": "Edge: a metadata record lists an external requirement."},)
 
     python_package_metadata_id: Mapped[int] = mapped_column(
@@ -1051,12 +983,9 @@ class HasMetadataSupportedPlatform(Base):
 
     __tablename__ = "has_metadata_supported_platform"
     # No PRIMARY KEY in the database: these columns identify rows for the ORM only.
-    __mapper_args__ = {
-        "primary_key": (
-            "python_package_metadata_id",
-            "python_package_metadata_supported_platform_id",
-        )
-    }
+    __mapper_args__ = _orm_identity(
+        "python_package_metadata_id", "python_package_metadata_supported_platform_id"
+    )
     __table_args__ = ({"comment": "Edge: a metadata record lists a supported platform."},)
 
     python_package_metadata_id: Mapped[int] = mapped_column(
@@ -1156,7 +1085,7 @@ class HasSymbol(Base):
 
     __tablename__ = "has_symbol"
     # No PRIMARY KEY in the database: these columns identify rows for the ORM only.
-    __mapper_args__ = {"primary_key": ("versioned_symbol_id",)}
+    __mapper_args__ = _orm_identity("versioned_symbol_id")
     __table_args__ = ({"comment": "Edge: a software environment provides a versioned symbol."},)
 
     software_environment_id: Mapped[int | None] = mapped_column(
@@ -1218,12 +1147,7 @@ class HasVulnerability(Base):
 
     __tablename__ = "has_vulnerability"
     # No PRIMARY KEY in the database: these columns identify rows for the ORM only.
-    __mapper_args__ = {
-        "primary_key": (
-            "python_package_version_entity_id",
-            "cve_id",
-        )
-    }
+    __mapper_args__ = _orm_identity("python_package_version_entity_id", "cve_id")
     __table_args__ = (
         sa.Index("has_vulnerability_python_package_version_entity_idx", "python_package_version_entity_id"),
         {"comment": "Edge: a package entity is affected by a vulnerability."},
@@ -1250,12 +1174,7 @@ class Identified(Base):
 
     __tablename__ = "identified"
     # No PRIMARY KEY in the database: these columns identify rows for the ORM only.
-    __mapper_args__ = {
-        "primary_key": (
-            "package_extract_run_id",
-            "python_package_version_entity_id",
-        )
-    }
+    __mapper_args__ = _orm_identity("package_extract_run_id", "python_package_version_entity_id")
     __table_args__ = (
         {"comment": "Edge: an image analysis identified an installed Python package at a location."},
     )
@@ -1298,12 +1217,7 @@ class IncludedFile(Base):
 
     __tablename__ = "included_file"
     # No PRIMARY KEY in the database: these columns identify rows for the ORM only.
-    __mapper_args__ = {
-        "primary_key": (
-            "python_file_digest_id",
-            "python_artifact_id",
-        )
-    }
+    __mapper_args__ = _orm_identity("python_file_digest_id", "python_artifact_id")
     __table_args__ = ({"comment": "Edge: an artifact contains a file (path) with a given digest."},)
 
     file: Mapped[str] = mapped_column(sa.Text(), nullable=False)
@@ -2342,12 +2256,7 @@ class RequiresSymbol(Base):
 
     __tablename__ = "requires_symbol"
     # No PRIMARY KEY in the database: these columns identify rows for the ORM only.
-    __mapper_args__ = {
-        "primary_key": (
-            "python_artifact_id",
-            "versioned_symbol_id",
-        )
-    }
+    __mapper_args__ = _orm_identity("python_artifact_id", "versioned_symbol_id")
     __table_args__ = (
         sa.Index("requires_symbol_python_artifact_id_idx", "python_artifact_id"),
         {"comment": "Edge: an artifact needs a versioned symbol from the system."},
@@ -2406,12 +2315,7 @@ class RPMRequires(Base):
 
     __tablename__ = "rpm_requires"
     # No PRIMARY KEY in the database: these columns identify rows for the ORM only.
-    __mapper_args__ = {
-        "primary_key": (
-            "rpm_package_version_id",
-            "rpm_requirement_id",
-        )
-    }
+    __mapper_args__ = _orm_identity("rpm_package_version_id", "rpm_requirement_id")
     __table_args__ = ({"comment": "Edge: an RPM package version requires a capability."},)
 
     rpm_package_version_id: Mapped[int] = mapped_column(
@@ -2546,12 +2450,7 @@ class Solved(Base):
 
     __tablename__ = "solved"
     # No PRIMARY KEY in the database: these columns identify rows for the ORM only.
-    __mapper_args__ = {
-        "primary_key": (
-            "ecosystem_solver_id",
-            "version_id",
-        )
-    }
+    __mapper_args__ = _orm_identity("ecosystem_solver_id", "version_id")
     __table_args__ = (
         sa.Index("solved_version_id_idx", "version_id"),
         sa.Index("solver_document_id_idx", "document_id"),

@@ -14,6 +14,11 @@ EnvironmentType = Literal["RUNTIME", "BUILDTIME"]
 """Where a software environment is used."""
 
 
+def _orm_identity(*columns: str) -> dict[str, object]:
+    """Mapper arguments naming the columns that identify rows of a table without a PRIMARY KEY."""
+    return {"primary_key": columns}
+
+
 class Base(DeclarativeBase):
     """Declarative base; `Base.metadata` holds every table."""
 
@@ -37,12 +42,7 @@ class DependsOn(Base):
 
     __tablename__ = "depends_on"
     # No PRIMARY KEY in the database: these columns identify rows for the ORM only.
-    __mapper_args__ = {
-        "primary_key": (
-            "entity_id",
-            "marker",
-        )
-    }
+    __mapper_args__ = _orm_identity("entity_id", "marker")
     __table_args__ = (
         {
             "comment": "Rows may repeat, so the table has no primary key; the marked columns identify rows in the ORM."
