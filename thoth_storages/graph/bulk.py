@@ -81,6 +81,12 @@ class SetWriter:
                 self.inserted[table_name] += len(missing)
         return {key: ident for key, ident in found.items() if ident is not None}
 
+    def ensure_ids(self, table_name: str, rows: Sequence[Row]) -> list[int]:
+        """`ensure`, then the id of each given row, in order (for tables with an `id`)."""
+        ids = self.ensure(table_name, rows)
+        columns = NATURAL_KEYS[table_name]
+        return [ids[tuple(row.get(column) for column in columns)] for row in rows]
+
     def ensure_one(self, table_name: str, row: Row) -> int:
         """`ensure` for a single row of a table with an `id`; returns its id."""
         ids = self.ensure(table_name, [row])

@@ -1,0 +1,46 @@
+"""Normalisation the original applied before reading or writing: names, versions, indexes, OS."""
+
+from __future__ import annotations
+
+import os
+
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+_OS_NAMES = {"ubi": "rhel"}
+
+
+def package_name(name: str) -> str:
+    """PEP 503 normalised package name."""
+    return str(canonicalize_name(name))
+
+
+def package_version(version: str | None) -> str | None:
+    """PEP 440 normalised version; versions PEP 440 cannot parse are kept as they are."""
+    if version is None:
+        return None
+    try:
+        return str(Version(version))
+    except InvalidVersion:
+        return version
+
+
+def os_name(name: str) -> str:
+    """Operating-system name as the graph stores it (`ubi` is stored as `rhel`)."""
+    lowered = name.lower()
+    return _OS_NAMES.get(lowered, lowered)
+
+
+def os_version(name: str, version: str) -> str:
+    """RHEL versions are stored by their major part (`8.3` -> `8`)."""
+    return version.split(".", 1)[0] if os_name(name) == "rhel" else version
+
+
+def index_url(url: str) -> str:
+    """An index URL with configured aliases applied (THOTH_STORAGES_INDEX_ALIASES="old=new,old2=new2")."""
+    stripped = url.rstrip("/")
+    for pair in os.environ.get("THOTH_STORAGES_INDEX_ALIASES", "").split(","):
+        old, _, new = pair.partition("=")
+        if old.strip() and old.strip().rstrip("/") == stripped:
+            return new.strip()
+    return url
