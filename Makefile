@@ -14,9 +14,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $@
 
+# Embedded defaults: the database thoth_storages_demo and, without THOTH_S3_ENDPOINT_URL, the local
+# document store under .thoth-storages/documents.
 demo: $(STAMP)
-	$(PG) && export KNOWLEDGE_GRAPH_DATABASE=$${KNOWLEDGE_GRAPH_DATABASE:-thoth_storages_demo} && \
-	  $(BIN)/thoth-storages db init
+	$(PG) && export KNOWLEDGE_GRAPH_DATABASE=$${KNOWLEDGE_GRAPH_DATABASE:-thoth_storages_demo} \
+	  THOTH_CEPH_BUCKET_PREFIX=$${THOTH_CEPH_BUCKET_PREFIX:-data} THOTH_DEPLOYMENT_NAME=$${THOTH_DEPLOYMENT_NAME:-demo} && \
+	  $(BIN)/thoth-storages demo
 
 codegen: $(STAMP)
 	$(BIN)/thoth-storages codegen

@@ -21,6 +21,8 @@ def is_widening(old: str, new: str) -> bool:
     old_varchar, new_varchar = ir.VARCHAR.fullmatch(old), ir.VARCHAR.fullmatch(new)
     if old_varchar and new == "text":
         return True
+    if old in _INTEGER_WIDTH and (new == "text" or (new_varchar and int(new_varchar.group(1)) >= 20)):
+        return True  # every integer has a text spelling
     if old_varchar and new_varchar:
         return int(new_varchar.group(1)) >= int(old_varchar.group(1))
     return old in _INTEGER_WIDTH and new == "float"

@@ -1471,9 +1471,16 @@ class PiConv1D(Base):
     filter_width: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
     output_channels: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
     strides: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
-    padding: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
+    padding: Mapped[str] = mapped_column(
+        sa.String(256),
+        nullable=False,
+        comment="TensorFlow padding name (SAME, VALID); 0.74 declared an integer, which real results never fit",
+    )
     elapsed: Mapped[float] = mapped_column(sa.Float(), nullable=False)
     rate: Mapped[float] = mapped_column(sa.Float(), nullable=False)
+    mini_batch: Mapped[int | None] = mapped_column(
+        sa.Integer(), nullable=True, comment="Mini-batch size some Amun benchmarks report; not stored by 0.74"
+    )
 
 
 class PiConv2D(Base):
@@ -1524,9 +1531,16 @@ class PiConv2D(Base):
     filter_width: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
     output_channels: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
     strides: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
-    padding: Mapped[int] = mapped_column(sa.Integer(), nullable=False)
+    padding: Mapped[str] = mapped_column(
+        sa.String(256),
+        nullable=False,
+        comment="TensorFlow padding name (SAME, VALID); 0.74 declared an integer, which real results never fit",
+    )
     elapsed: Mapped[float] = mapped_column(sa.Float(), nullable=False)
     rate: Mapped[float] = mapped_column(sa.Float(), nullable=False)
+    mini_batch: Mapped[int | None] = mapped_column(
+        sa.Integer(), nullable=True, comment="Mini-batch size some Amun benchmarks report; not stored by 0.74"
+    )
 
 
 class PiMatmul(Base):

@@ -258,9 +258,10 @@ ROW_STRATEGIES: dict[str, st.SearchStrategy[dict[str, object]]] = {
             "filter_width": st.integers(min_value=-(2**31), max_value=2**31 - 1),
             "output_channels": st.integers(min_value=-(2**31), max_value=2**31 - 1),
             "strides": st.integers(min_value=-(2**31), max_value=2**31 - 1),
-            "padding": st.integers(min_value=-(2**31), max_value=2**31 - 1),
+            "padding": _text(256),
             "elapsed": st.floats(allow_nan=False, allow_infinity=False),
             "rate": st.floats(allow_nan=False, allow_infinity=False),
+            "mini_batch": st.none() | st.integers(min_value=-(2**31), max_value=2**31 - 1),
         }
     ),
     "pi_conv2d": st.fixed_dictionaries(
@@ -298,9 +299,10 @@ ROW_STRATEGIES: dict[str, st.SearchStrategy[dict[str, object]]] = {
             "filter_width": st.integers(min_value=-(2**31), max_value=2**31 - 1),
             "output_channels": st.integers(min_value=-(2**31), max_value=2**31 - 1),
             "strides": st.integers(min_value=-(2**31), max_value=2**31 - 1),
-            "padding": st.integers(min_value=-(2**31), max_value=2**31 - 1),
+            "padding": _text(256),
             "elapsed": st.floats(allow_nan=False, allow_infinity=False),
             "rate": st.floats(allow_nan=False, allow_infinity=False),
+            "mini_batch": st.none() | st.integers(min_value=-(2**31), max_value=2**31 - 1),
         }
     ),
     "pi_matmul": st.fixed_dictionaries(

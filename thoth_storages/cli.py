@@ -11,6 +11,8 @@ from rich.console import Console
 from rich.table import Table
 
 from . import __version__
+from .cli_sync import sync
+from .demo import demo
 from .exceptions import ThothStorageExceptionError
 from .graph import GraphDatabase
 
@@ -36,6 +38,10 @@ def cli(verbose: bool) -> None:
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.INFO, format="%(levelname)s %(name)s: %(message)s"
     )
+
+
+cli.add_command(sync)
+cli.add_command(demo)
 
 
 @cli.command()
@@ -108,3 +114,11 @@ def db_drop() -> None:
     graph.drop_all()
     graph.disconnect()
     click.echo("dropped")
+
+
+from .cli_schema import db_adopt, db_check, generate_schema, schema  # noqa: E402
+
+db.add_command(db_check)
+db.add_command(db_adopt)
+cli.add_command(schema)
+cli.add_command(generate_schema)

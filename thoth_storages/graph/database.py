@@ -17,11 +17,12 @@ from ..config import DatabaseSettings
 from ..exceptions import AlreadyConnectedError, DatabaseNotInitializedError, NotConnectedError
 from . import migrate
 from .connection import create_database_if_missing, explain, is_missing_database, make_engine
+from .sync_writers import SyncWritersMixin
 
 _LOGGER = logging.getLogger(__name__)
 
 
-class GraphDatabase:
+class GraphDatabase(SyncWritersMixin):
     """Connection to the knowledge graph, configured from the KNOWLEDGE_GRAPH_* environment variables."""
 
     DEFAULT_COUNT = 100

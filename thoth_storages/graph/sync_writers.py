@@ -1,0 +1,196 @@
+"""The GraphDatabase's document writers (`sync_*_result`) and the existence checks the sync uses.
+
+Each writer validates the document into its generated model, then writes all of its rows in one
+transaction with set-based statements (`bulk.SetWriter`): a document lands whole or not at all.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from sqlalchemy import Connection, text
+
+from generated.documents import (
+    AdviserDocument,
+    DependencyMonkeyDocument,
+    PackageExtractDocument,
+    ProvenanceCheckerDocument,
+    RevsolverDocument,
+    SecurityIndicatorAggregatedDocument,
+    SolverDocument,
+)
+
+from ..documents import validate_document
+from .bulk import SetWriter
+from .writers.adviser import write_adviser_result
+from .writers.dependency_monkey import write_dependency_monkey_result
+from .writers.inspection import InspectionDocument, write_inspection_result
+from .writers.package_extract import write_analysis_result
+from .writers.provenance import write_provenance_checker_result
+from .writers.revsolver import write_revsolver_result
+from .writers.security import write_security_indicator_aggregated_result
+from .writers.solver import write_solver_result
+
+Model = TypeVar("Model")
+Document = Mapping[str, object]
+
+
+@dataclass
+class WriteStats:
+    """Rows one write saw (after de-duplication) and inserted, per table."""
+
+    seen: Counter[str] = field(default_factory=Counter)
+    inserted: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def rows(self) -> int:
+        """Rows seen in all tables."""
+        return sum(self.seen.values())
+
+
+class SyncWritersMixin:
+    """`sync_*_result` writers and `*_exist(s)` checks of GraphDatabase."""
+
+    def _connection(self, *, begin: bool = False) -> AbstractContextManager[Connection]:
+        raise NotImplementedError  # provided by GraphDatabase
+
+    def _write(self, model: Model, write: Callable[[SetWriter, Model], None]) -> WriteStats:
+        with self._connection(begin=True) as connection:
+            writer = SetWriter(connection)
+            write(writer, model)
+        return WriteStats(seen=writer.seen, inserted=writer.inserted)
+
+    def _exists(self, query: str, **parameters: object) -> bool:
+        with self._connection() as connection:
+            return connection.execute(text(query), parameters).first() is not None
+
+    # Writers -------------------------------------------------------------------------------------
+
+    def sync_solver_result(self, document: Document | SolverDocument, force: bool = False) -> WriteStats:
+        """Write a solver document (`force` is accepted for compatibility; writes are idempotent)."""
+        model = document if isinstance(document, SolverDocument) else validate_document(document, "solver")
+        return self._write(model, write_solver_result)
+
+    def sync_adviser_result(self, document: Document | AdviserDocument) -> WriteStats:
+        """Write an adviser document."""
+        model = document if isinstance(document, AdviserDocument) else validate_document(document, "adviser")
+        return self._write(model, write_adviser_result)
+
+    def sync_analysis_result(self, document: Document | PackageExtractDocument) -> WriteStats:
+        """Write a package-extract (image analysis) document."""
+        model = (
+            document
+            if isinstance(document, PackageExtractDocument)
+            else validate_document(document, "package-extract")
+        )
+        return self._write(model, write_analysis_result)
+
+    def sync_provenance_checker_result(self, document: Document | ProvenanceCheckerDocument) -> WriteStats:
+        """Write a provenance-checker document."""
+        model = (
+            document
+            if isinstance(document, ProvenanceCheckerDocument)
+            else validate_document(document, "provenance-checker")
+        )
+        return self._write(model, write_provenance_checker_result)
+
+    def sync_dependency_monkey_result(self, document: Document | DependencyMonkeyDocument) -> WriteStats:
+        """Write a dependency-monkey report."""
+        model = (
+            document
+            if isinstance(document, DependencyMonkeyDocument)
+            else validate_document(document, "dependency-monkey")
+        )
+        return self._write(model, write_dependency_monkey_result)
+
+    def sync_inspection_result(self, document: Document | InspectionDocument) -> WriteStats:
+        """Write one inspection result: `{document_id, result_number, specification, result}`."""
+        model = (
+            document
+            if isinstance(document, InspectionDocument)
+            else InspectionDocument.from_mapping(document)
+        )
+        return self._write(model, write_inspection_result)
+
+    def sync_revsolver_result(self, document: Document | RevsolverDocument) -> WriteStats:
+        """Write a reverse-solver document."""
+        model = (
+            document if isinstance(document, RevsolverDocument) else validate_document(document, "revsolver")
+        )
+        return self._write(model, write_revsolver_result)
+
+    def sync_security_indicator_aggregated_result(
+        self, document: Document | SecurityIndicatorAggregatedDocument
+    ) -> WriteStats:
+        """Write an aggregated security-indicator document."""
+        model = (
+            document
+            if isinstance(document, SecurityIndicatorAggregatedDocument)
+            else validate_document(document, "security-indicator-aggregated")
+        )
+        return self._write(model, write_security_indicator_aggregated_result)
+
+    # Existence checks (the sync skips documents the graph already has) ---------------------------
+
+    def solver_document_id_exists(self, solver_document_id: str) -> bool:
+        """True when a solver document with this id was synced."""
+        return self._exists(
+            "SELECT 1 FROM solved WHERE document_id = :id LIMIT 1", id=_base(solver_document_id)
+        )
+
+    def adviser_document_id_exist(self, adviser_document_id: str) -> bool:
+        """True when an adviser document with this id was synced."""
+        return self._exists(
+            "SELECT 1 FROM adviser_run WHERE adviser_document_id = :id LIMIT 1", id=_base(adviser_document_id)
+        )
+
+    def analysis_document_id_exist(self, analysis_document_id: str) -> bool:
+        """True when a package-extract document with this id was synced."""
+        return self._exists(
+            "SELECT 1 FROM package_extract_run WHERE analysis_document_id = :id LIMIT 1",
+            id=_base(analysis_document_id),
+        )
+
+    def provenance_checker_document_id_exist(self, provenance_checker_document_id: str) -> bool:
+        """True when a provenance-checker document with this id was synced."""
+        return self._exists(
+            "SELECT 1 FROM provenance_checker_run WHERE provenance_checker_document_id = :id LIMIT 1",
+            id=_base(provenance_checker_document_id),
+        )
+
+    def dependency_monkey_document_id_exists(self, dependency_monkey_document_id: str) -> bool:
+        """True when a dependency-monkey document with this id was synced."""
+        return self._exists(
+            "SELECT 1 FROM dependency_monkey_run WHERE dependency_monkey_document_id = :id LIMIT 1",
+            id=_base(dependency_monkey_document_id),
+        )
+
+    def inspection_document_id_result_number_exists(
+        self, inspection_document_id: str, inspection_result_number: int
+    ) -> bool:
+        """True when this result of this inspection was synced (a PENDING placeholder does not count)."""
+        return self._exists(
+            "SELECT 1 FROM inspection_run WHERE inspection_document_id = :id AND inspection_result_number = :n "
+            "AND inspection_sync_state = 'SYNCED' LIMIT 1",
+            id=_base(inspection_document_id),
+            n=inspection_result_number,
+        )
+
+    def si_aggregated_document_id_exists(self, si_aggregated_document_id: str) -> bool:
+        """True when an aggregated security-indicator document with this id was synced."""
+        return self._exists(
+            "SELECT 1 FROM si_aggregated_run WHERE si_aggregated_run_document_id = :id LIMIT 1",
+            id=_base(si_aggregated_document_id),
+        )
+
+
+def _base(document_id: str) -> str:
+    """Documents are identified by the last segment of their id (as the original compared them)."""
+    return document_id.rstrip("/").rsplit("/", 1)[-1]
+
+
+__all__ = ["SyncWritersMixin", "WriteStats"]

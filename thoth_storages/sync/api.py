@@ -1,0 +1,202 @@
+"""The sync API of the original: `sync_documents`, the eight `sync_*_documents` and `HANDLERS_MAPPING`.
+
+Every handler returns `(processed, synced, skipped, failed)`. A document is written in one transaction
+(whole or not at all); a document the graph already has is skipped unless `force`; with `graceful`,
+a failing document is logged with its id and the reason and counted as failed, and the sync goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..exceptions import ThothStorageExceptionError
+from ..graph import GraphDatabase
+from ..s3.jsontypes import JSONObject
+from .sources import PREFIXES, Item, local_items, prefix_of, store_items
+
+_LOGGER = logging.getLogger(__name__)
+
+Stats = tuple[int, int, int, int]
+Outcome = Literal["synced", "skipped", "failed"]
+
+
+@dataclass(frozen=True)
+class SyncEvent:
+    """What happened to one document; passed to the `on_event` callback (progress bars, reports)."""
+
+    prefix: str
+    document_id: str
+    outcome: Outcome
+    rows: int = 0
+    error: str | None = None
+
+
+EventCallback = Callable[[SyncEvent], None]
+
+
+class Handler(Protocol):
+    """The signature every `sync_*_documents` function shares."""
+
+    def __call__(
+        self,
+        document_ids: Iterable[str] | None = None,
+        force: bool = False,
+        graceful: bool = False,
+        graph: GraphDatabase | None = None,
+        is_local: bool = False,
+        *,
+        on_event: EventCallback | None = None,
+    ) -> Stats: ...
+
+
+def _exists(graph: GraphDatabase, item: Item) -> bool:
+    checks: dict[str, Callable[[str], bool]] = {
+        "adviser": graph.adviser_document_id_exist,
+        "dependency": graph.dependency_monkey_document_id_exists,
+        "package": graph.analysis_document_id_exist,
+        "provenance": graph.provenance_checker_document_id_exist,
+        "solver": graph.solver_document_id_exists,
+        "security": graph.si_aggregated_document_id_exists,
+    }
+    if item.prefix == "inspection":
+        return graph.inspection_document_id_result_number_exists(item.document_id, item.result_number or 0)
+    check = checks.get(item.prefix)
+    return check(item.document_id) if check else False  # revsolver: always synced, as the original
+
+
+def _write(graph: GraphDatabase, prefix: str, document: JSONObject) -> int:
+    writers = {
+        "adviser": graph.sync_adviser_result,
+        "dependency": graph.sync_dependency_monkey_result,
+        "inspection": graph.sync_inspection_result,
+        "package": graph.sync_analysis_result,
+        "provenance": graph.sync_provenance_checker_result,
+        "solver": graph.sync_solver_result,
+        "revsolver": graph.sync_revsolver_result,
+        "security": graph.sync_security_indicator_aggregated_result,
+    }
+    return writers[prefix](document).rows
+
+
+def _connected(graph: GraphDatabase | None) -> GraphDatabase:
+    if graph is None:
+        graph = GraphDatabase()
+    if not graph.is_connected():
+        graph.connect()
+    return graph
+
+
+def _run(
+    prefix: str,
+    document_ids: Iterable[str] | None,
+    force: bool,
+    graceful: bool,
+    graph: GraphDatabase | None,
+    is_local: bool,
+    on_event: EventCallback | None,
+) -> Stats:
+    if is_local and document_ids is None:
+        raise ValueError("is_local=True needs document_ids: the paths of the documents to sync")
+    graph = _connected(graph)
+    items = local_items(prefix, document_ids or []) if is_local else store_items(prefix, document_ids)
+    processed = synced = skipped = failed = 0
+    for item in items:
+        processed += 1
+        try:
+            if not force and _exists(graph, item):
+                skipped += 1
+                event = SyncEvent(prefix, item.label, "skipped")
+            else:
+                rows = _write(graph, prefix, item.load())
+                synced += 1
+                event = SyncEvent(prefix, item.label, "synced", rows)
+        except (ThothStorageExceptionError, SQLAlchemyError, OSError, ValueError) as error:
+            if not graceful:
+                error.add_note(f"while syncing {item.label}")
+                raise
+            failed += 1
+            reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+            _LOGGER.error("failed to sync %s: %s", item.label, reason)
+            event = SyncEvent(prefix, item.label, "failed", error=reason)
+        if on_event is not None:
+            on_event(event)
+    return processed, synced, skipped, failed
+
+
+def _handler(prefix: str, doc: str) -> Handler:
+    def handler(
+        document_ids: Iterable[str] | None = None,
+        force: bool = False,
+        graceful: bool = False,
+        graph: GraphDatabase | None = None,
+        is_local: bool = False,
+        *,
+        on_event: EventCallback | None = None,
+    ) -> Stats:
+        return _run(prefix, document_ids, force, graceful, graph, is_local, on_event)
+
+    handler.__doc__ = f"Sync {doc}; returns (processed, synced, skipped, failed)."
+    return handler
+
+
+sync_adviser_documents = _handler("adviser", "adviser documents")
+sync_dependency_monkey_documents = _handler("dependency", "dependency-monkey reports")
+sync_inspection_documents = _handler("inspection", "inspection results (each result of an inspection counts)")
+sync_analysis_documents = _handler("package", "package-extract (image analysis) documents")
+sync_provenance_checker_documents = _handler("provenance", "provenance-checker documents")
+sync_solver_documents = _handler("solver", "solver documents")
+sync_revsolver_documents = _handler("revsolver", "reverse-solver documents")
+sync_security_indicators_documents = _handler("security", "aggregated security-indicator documents")
+
+HANDLERS_MAPPING: dict[str, Handler] = {
+    "adviser": sync_adviser_documents,
+    "dependency": sync_dependency_monkey_documents,
+    "inspection": sync_inspection_documents,
+    "package": sync_analysis_documents,
+    "provenance": sync_provenance_checker_documents,
+    "solver": sync_solver_documents,
+    "revsolver": sync_revsolver_documents,
+    "security": sync_security_indicators_documents,
+}
+
+
+def sync_documents(
+    document_ids: Iterable[str] | None = None,
+    force: bool = False,
+    graceful: bool = False,
+    graph: GraphDatabase | None = None,
+    is_local: bool = False,
+    *,
+    on_event: EventCallback | None = None,
+) -> dict[str, Stats]:
+    """Sync the given documents, routed by id prefix, or (without ids) everything in every store."""
+    stats: dict[str, Stats] = dict.fromkeys(PREFIXES, (0, 0, 0, 0))
+    graph = _connected(graph)
+    if document_ids is None:
+        buckets: dict[str, list[str] | None] = dict.fromkeys(PREFIXES)
+    else:
+        buckets = {}
+        for document_id in document_ids:
+            prefix = prefix_of(document_id)
+            if prefix not in HANDLERS_MAPPING:
+                message = (
+                    f"{document_id}: unknown document type {prefix!r} (expected one of {', '.join(PREFIXES)})"
+                )
+                if not graceful:
+                    raise ValueError(message)
+                _LOGGER.error("%s", message)
+                if on_event is not None:
+                    label = document_id.rstrip("/").rsplit("/", 1)[-1].removesuffix(".json")
+                    on_event(SyncEvent(prefix, label, "failed", error=message))
+                continue
+            bucket = buckets.setdefault(prefix, [])
+            assert bucket is not None
+            bucket.append(document_id)
+    for prefix, ids in buckets.items():
+        stats[prefix] = HANDLERS_MAPPING[prefix](ids, force, graceful, graph, is_local, on_event=on_event)
+    return stats
