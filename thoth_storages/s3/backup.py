@@ -1,0 +1,46 @@
+"""GraphBackupStore: PostgreSQL dumps of the knowledge graph, rotated."""
+
+from __future__ import annotations
+
+import logging
+import os
+from datetime import UTC, datetime
+
+from .results import ResultStorageBase
+from .settings import graph_backup_rotate
+
+_LOGGER = logging.getLogger(__name__)
+
+DUMP_PREFIX = "pg_dump-"
+DUMP_NAME_FORMAT = DUMP_PREFIX + "%y-%m-%d-%H-%M-%S"
+
+
+class GraphBackupStore(ResultStorageBase):
+    """Dumps under `{bucket_prefix}/{deployment}/graph-backup/pg_dump-%y-%m-%d-%H-%M-%S` (UTC)."""
+
+    RESULT_TYPE = "graph-backup"
+    VALIDATE = False
+
+    def store_dump(self, file_path: str | os.PathLike[str], *, now: datetime | None = None) -> str:
+        """Upload a dump file, then keep only the GRAPH_BACKUP_STORE_ROTATE newest dumps; returns its key."""
+        stamp = (now or datetime.now(UTC)).strftime(DUMP_NAME_FORMAT)
+        self.store_file(file_path, stamp)
+        _LOGGER.info("stored graph dump %r", self.prefix + stamp)
+        self.rotate()
+        return stamp
+
+    def get_dump_listing(self) -> list[str]:
+        """Keys of the stored dumps, oldest first (the timestamped names sort chronologically)."""
+        return sorted(key for key in self.ceph.get_document_listing(DUMP_PREFIX) if "/" not in key)
+
+    def rotate(self, keep: int | None = None) -> list[str]:
+        """Delete all but the `keep` (default GRAPH_BACKUP_STORE_ROTATE, 21) newest dumps; returns them."""
+        keep = graph_backup_rotate() if keep is None else keep
+        if keep < 1:
+            raise ValueError(f"keep={keep}: at least one dump must be kept")
+        dumps = self.get_dump_listing()
+        stale = dumps[: max(len(dumps) - keep, 0)]
+        for key in stale:
+            _LOGGER.info("rotating out graph dump %r", self.prefix + key)
+            self.ceph.delete(key)
+        return stale

@@ -1,0 +1,290 @@
+"""CephStore: a document store on any S3-compatible endpoint (Ceph RADOS Gateway, AWS S3, moto)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, cast
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectionError,
+    NoCredentialsError,
+    PartialCredentialsError,
+)
+
+from ..exceptions import ConfigurationError, NotConnectedError, NotFoundError, StorageConnectionError
+from .interface import blob2dict, dict2blob
+from .jsontypes import Document, JSONObject
+from .settings import BUCKET, ENDPOINT_URL, KEY_ID, SECRET_KEY, S3Settings
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3.client import S3Client
+
+_LOGGER = logging.getLogger(__name__)
+
+_MISSING_KEY_CODES = frozenset({"404", "NoSuchKey", "NotFound"})
+_MISSING_BUCKET_CODES = frozenset({"NoSuchBucket"})
+_CREDENTIAL_CODES = frozenset(
+    {"403", "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidToken", "Forbidden"}
+)
+
+
+_SESSIONS: dict[tuple[str | None, str | None, str], boto3.session.Session] = {}
+_SESSIONS_LOCK = threading.Lock()
+
+
+def _new_client(settings: S3Settings, config: Config) -> S3Client:
+    """A new client from a session shared per credentials (loading the service model once, not per store).
+
+    Sessions are not thread-safe, so clients are created under a lock; the clients themselves are.
+    """
+    identity = (settings.key_id, settings.secret_key, settings.region or "us-east-1")
+    with _SESSIONS_LOCK:
+        session = _SESSIONS.get(identity)
+        if session is None:
+            session = boto3.session.Session(
+                aws_access_key_id=identity[0], aws_secret_access_key=identity[1], region_name=identity[2]
+            )
+            _SESSIONS[identity] = session
+        return session.client("s3", endpoint_url=settings.endpoint_url, config=config)
+
+
+def _error_code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+class CephStore:
+    """Documents and blobs under `prefix` in one bucket of an S3-compatible object store.
+
+    Unset arguments come from THOTH_S3_ENDPOINT_URL, THOTH_CEPH_KEY_ID, THOTH_CEPH_SECRET_KEY,
+    THOTH_CEPH_BUCKET (required) and THOTH_CEPH_REGION. A "/" is appended to `prefix`.
+    """
+
+    dict2blob = staticmethod(dict2blob)
+
+    def __init__(
+        self,
+        prefix: str,
+        *,
+        host: str | None = None,
+        key_id: str | None = None,
+        secret_key: str | None = None,
+        bucket: str | None = None,
+        region: str | None = None,
+    ) -> None:
+        settings = S3Settings.resolve(
+            host=host, key_id=key_id, secret_key=secret_key, bucket=bucket, region=region
+        )
+        self.settings = settings
+        self.host = settings.endpoint_url
+        self.key_id = settings.key_id
+        self.secret_key = settings.secret_key
+        self.bucket = settings.bucket
+        self.region = settings.region
+        self.prefix = prefix if prefix.endswith("/") else prefix + "/"
+        self._client: S3Client | None = None
+
+    def __repr__(self) -> str:
+        return f"CephStore(endpoint={self._endpoint!r}, bucket={self.bucket!r}, prefix={self.prefix!r})"
+
+    @property
+    def _endpoint(self) -> str:
+        return self.host or "the default AWS S3 endpoint"
+
+    @property
+    def client(self) -> S3Client:
+        """The boto3 S3 client (register botocore event hooks on `client.meta.events`)."""
+        if self._client is None:
+            raise NotConnectedError(f"{self!r} is not connected: call connect() first")
+        return self._client
+
+    def _key(self, key: str) -> str:
+        return self.prefix + key
+
+    @contextmanager
+    def _translate_errors(self, key: str | None = None) -> Iterator[None]:
+        """Turn botocore failures into NotFoundError / StorageConnectionError / ConfigurationError."""
+        where = f"bucket {self.bucket!r} at {self._endpoint}"
+        try:
+            yield
+        except ClientError as exc:
+            code = _error_code(exc)
+            if code in _MISSING_BUCKET_CODES:
+                raise StorageConnectionError(
+                    f"S3 bucket {self.bucket!r} does not exist at {self._endpoint} "
+                    f"(create it, or point {BUCKET} at an existing bucket)"
+                ) from None
+            if code in _MISSING_KEY_CODES and key is not None:
+                raise NotFoundError(f"no object {self._key(key)!r} in {where}") from None
+            if code in _CREDENTIAL_CODES:
+                raise ConfigurationError(
+                    f"{where} refused the credentials ({code}): check {KEY_ID} and {SECRET_KEY}"
+                ) from None
+            message = exc.response.get("Error", {}).get("Message", "") or str(exc)
+            raise StorageConnectionError(f"S3 request to {where} failed ({code}): {message}") from None
+        except (NoCredentialsError, PartialCredentialsError):
+            raise ConfigurationError(
+                f"no S3 credentials for {where}: set {KEY_ID} and {SECRET_KEY}"
+            ) from None
+        except ConnectionError as exc:
+            raise StorageConnectionError(
+                f"cannot reach the S3 endpoint {self._endpoint} (check {ENDPOINT_URL}): {exc}"
+            ) from None
+        except BotoCoreError as exc:
+            raise StorageConnectionError(f"S3 request to {where} failed: {exc}") from None
+
+    def _make_client(self) -> S3Client:
+        settings = self.settings
+        config = Config(
+            signature_version="s3v4",
+            connect_timeout=settings.connect_timeout,
+            read_timeout=settings.read_timeout,
+            retries={"mode": "standard", "total_max_attempts": settings.max_attempts},
+            s3={"addressing_style": "path"},
+        )
+        try:
+            return _new_client(settings, config)
+        except ValueError as exc:
+            raise ConfigurationError(
+                f"{ENDPOINT_URL}={settings.endpoint_url!r} is not usable: {exc}"
+            ) from None
+
+    def connect(self) -> None:
+        """Create the S3 client and check that the bucket exists and the credentials are accepted."""
+        client = self._make_client()
+        with self._translate_errors():
+            try:
+                client.head_bucket(Bucket=self.bucket)
+            except ClientError as exc:
+                if _error_code(exc) in {"404", "NoSuchBucket", "NotFound"}:
+                    raise StorageConnectionError(
+                        f"S3 bucket {self.bucket!r} does not exist at {self._endpoint} "
+                        f"(create it, or point {BUCKET} at an existing bucket)"
+                    ) from None
+                raise
+        self._client = client
+        _LOGGER.debug("connected to %r", self)
+
+    def is_connected(self) -> bool:
+        """Whether `connect()` succeeded."""
+        return self._client is not None
+
+    def check_connection(self) -> None:
+        """HEAD a key ("foo") to prove the endpoint answers; a missing key is fine."""
+        with self._translate_errors():
+            try:
+                self.client.head_object(Bucket=self.bucket, Key=self._key("foo"))
+            except ClientError as exc:
+                if _error_code(exc) not in _MISSING_KEY_CODES:
+                    raise
+
+    def get_document_listing(self, prefix_addition: str = "") -> Iterator[str]:
+        """Keys relative to the prefix that start with `prefix_addition`, in S3 (byte) order."""
+        full = self._key(prefix_addition)
+        paginator = self.client.get_paginator("list_objects_v2")
+        with self._translate_errors():
+            for page in paginator.paginate(Bucket=self.bucket, Prefix=full):
+                for item in page.get("Contents", []):
+                    yield item["Key"][len(self.prefix) :]
+
+    def get_folder_listing(self, prefix_addition: str = "") -> Iterator[str]:
+        """Names of the folders right under `prefix + prefix_addition` (S3 common prefixes, no "/")."""
+        full = self._key(prefix_addition)
+        paginator = self.client.get_paginator("list_objects_v2")
+        with self._translate_errors():
+            for page in paginator.paginate(Bucket=self.bucket, Prefix=full, Delimiter="/"):
+                for item in page.get("CommonPrefixes", []):
+                    yield item["Prefix"][len(full) :].rstrip("/")
+
+    def iterate_results(self, prefix_addition: str = "") -> Iterator[tuple[str, JSONObject]]:
+        """(key, document) pairs for every key under `prefix_addition` (all keys by default)."""
+        for key in self.get_document_listing(prefix_addition):
+            yield key, self.retrieve_document(key)
+
+    def store_blob(self, blob: bytes, key: str) -> None:
+        """Store raw bytes under `key`."""
+        with self._translate_errors():
+            self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=blob)
+
+    def store_document(self, document: Document, key: str) -> None:
+        """Store `document` serialised by `dict2blob`."""
+        self.store_blob(dict2blob(document), key)
+
+    def store_file(self, file_path: str | os.PathLike[str], key: str) -> None:
+        """Upload a local file (multipart for large files)."""
+        if not os.path.isfile(file_path):
+            raise NotFoundError(f"no file {os.fspath(file_path)!r} to upload")
+        with self._translate_errors():
+            self.client.upload_file(os.fspath(file_path), self.bucket, self._key(key))
+
+    def retrieve_blob(self, key: str) -> bytes:
+        """The bytes under `key` (NotFoundError when missing)."""
+        with self._translate_errors(key):
+            response = self.client.get_object(Bucket=self.bucket, Key=self._key(key))
+            return response["Body"].read()
+
+    def retrieve_document(self, key: str) -> JSONObject:
+        """The JSON object under `key` (NotFoundError when missing, SchemaError when not JSON)."""
+        return blob2dict(self.retrieve_blob(key), self._key(key))
+
+    def retrieve_document_attr(self, key: str, attr: str) -> object:
+        """A raw response field of GetObject for `key`; metadata fields are read with a HEAD request."""
+        with self._translate_errors(key):
+            if attr == "Body":
+                return self.client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"]
+            response = self.client.head_object(Bucket=self.bucket, Key=self._key(key))
+        fields = cast(Mapping[str, object], response)
+        if attr not in fields:
+            raise KeyError(f"S3 object {self._key(key)!r} has no attribute {attr!r}")
+        return fields[attr]
+
+    def last_modified(self, key: str) -> datetime:
+        """LastModified of `key` as an aware UTC datetime."""
+        with self._translate_errors(key):
+            stamp = self.client.head_object(Bucket=self.bucket, Key=self._key(key))["LastModified"]
+        return stamp.astimezone(UTC) if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+
+    def document_exists(self, key: str) -> bool:
+        """HEAD `key`: True when it exists, False on 404."""
+        with self._translate_errors():
+            try:
+                self.client.head_object(Bucket=self.bucket, Key=self._key(key))
+            except ClientError as exc:
+                if _error_code(exc) in _MISSING_KEY_CODES:
+                    return False
+                raise
+        return True
+
+    def delete(self, key: str) -> None:
+        """Delete `key` (no error when it does not exist)."""
+        with self._translate_errors():
+            self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
+
+    def _create_bucket_if_needed(self) -> None:
+        """Create the bucket when HEAD says it is missing (for tests and fresh deployments)."""
+        client = self._client or self._make_client()
+        with self._translate_errors():
+            try:
+                client.head_bucket(Bucket=self.bucket)
+            except ClientError as exc:
+                if _error_code(exc) not in {"404", "NoSuchBucket", "NotFound"}:
+                    raise
+                self._create_bucket(client)
+
+    def _create_bucket(self, client: S3Client) -> None:
+        if self.region in (None, "us-east-1"):
+            # us-east-1 is the default location and must not be named as a constraint.
+            client.create_bucket(Bucket=self.bucket)
+        else:
+            client.create_bucket(
+                Bucket=self.bucket,
+                CreateBucketConfiguration={"LocationConstraint": self.region},  # type: ignore[typeddict-item]
+            )

@@ -1,0 +1,100 @@
+"""What every document store offers: the blob format, the store protocol and the abstract store base."""
+
+from __future__ import annotations
+
+import abc
+import json
+import os
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+from ..exceptions import SchemaError
+from .jsontypes import Document, JSONObject
+
+
+def dict2blob(document: Document) -> bytes:
+    """Serialise a document the way the original does: sorted keys, indent 2, ": " separators, UTF-8.
+
+    The bytes matter: build-log ids are the SHA-256 of this output.
+    """
+    return json.dumps(document, sort_keys=True, separators=(",", ": "), indent=2).encode("utf-8")
+
+
+def blob2dict(blob: bytes, key: str) -> JSONObject:
+    """Parse a stored blob as a JSON object; anything else is a SchemaError naming the key."""
+    try:
+        parsed = json.loads(blob)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise SchemaError(f"object {key!r} is not valid JSON: {exc}") from exc
+    if not isinstance(parsed, dict):
+        raise SchemaError(f"object {key!r} holds a JSON {type(parsed).__name__}, not an object")
+    document: JSONObject = parsed
+    return document
+
+
+@runtime_checkable
+class DocumentStore(Protocol):
+    """The interface shared by CephStore (S3) and LocalStore (filesystem).
+
+    Keys are relative to `prefix`; the stored object is `prefix + key`.
+    """
+
+    prefix: str
+
+    def connect(self) -> None:
+        """Open the back end; every other call but `is_connected` needs it."""
+
+    def is_connected(self) -> bool:
+        """Whether `connect()` was called."""
+
+    def check_connection(self) -> None:
+        """Raise StorageConnectionError/ConfigurationError when the back end cannot serve requests."""
+
+    def get_document_listing(self, prefix_addition: str = "") -> Iterator[str]:
+        """Keys (relative to the prefix) starting with `prefix_addition`, in lexicographic order."""
+
+    def get_folder_listing(self, prefix_addition: str = "") -> Iterator[str]:
+        """Names of the "folders" directly under `prefix + prefix_addition` (S3 common prefixes)."""
+
+    def iterate_results(self, prefix_addition: str = "") -> Iterator[tuple[str, JSONObject]]:
+        """(key, parsed document) for every key of `get_document_listing(prefix_addition)`."""
+
+    def store_blob(self, blob: bytes, key: str) -> None:
+        """Store raw bytes under `key`."""
+
+    def store_document(self, document: Document, key: str) -> None:
+        """Store a document serialised with `dict2blob`."""
+
+    def store_file(self, file_path: str | os.PathLike[str], key: str) -> None:
+        """Upload a file's content under `key`."""
+
+    def retrieve_blob(self, key: str) -> bytes:
+        """The bytes under `key`; NotFoundError when there is none."""
+
+    def retrieve_document(self, key: str) -> JSONObject:
+        """The parsed JSON object under `key`; NotFoundError when there is none."""
+
+    def retrieve_document_attr(self, key: str, attr: str) -> object:
+        """A raw GetObject response field of `key` (for example "LastModified", "ContentLength")."""
+
+    def last_modified(self, key: str) -> datetime:
+        """When `key` was last written (timezone-aware, UTC)."""
+
+    def document_exists(self, key: str) -> bool:
+        """Whether an object is stored under `key`."""
+
+    def delete(self, key: str) -> None:
+        """Delete `key`; deleting a missing key is not an error (as in S3)."""
+
+
+class StorageBase(abc.ABC):
+    """Abstract base of the store classes: each one can connect and tell whether it is connected."""
+
+    @abc.abstractmethod
+    def is_connected(self) -> bool:
+        """Whether the underlying back end is connected."""
+
+    @abc.abstractmethod
+    def connect(self) -> None:
+        """Connect the underlying back end."""

@@ -1,0 +1,246 @@
+"""LocalStore: the embedded document store, one file per key under a root directory."""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import quote, unquote
+
+from ..exceptions import ConfigurationError, NotConnectedError, NotFoundError, StorageConnectionError
+from .interface import blob2dict, dict2blob
+from .jsontypes import Document, JSONObject
+from .settings import LOCAL_ROOT, local_root
+
+_TMP_MARK = ".thoth-tmp-"
+_SPECIAL_SEGMENTS = {"": "%", ".": "%2E", "..": "%2E%2E"}
+_DECODE_SPECIAL = {value: key for key, value in _SPECIAL_SEGMENTS.items()}
+
+
+def encode_segment(segment: str) -> str:
+    """File name of one key segment: percent-encoding keeps "", "." and ".." and "/"-free names safe."""
+    special = _SPECIAL_SEGMENTS.get(segment)
+    if special is not None:
+        return special
+    return quote(segment, safe="-_.~+=,@:;!'()$&")
+
+
+def decode_segment(name: str) -> str:
+    """Inverse of `encode_segment`."""
+    special = _DECODE_SPECIAL.get(name)
+    return special if special is not None else unquote(name)
+
+
+class LocalStore:
+    """Documents and blobs under `prefix` in a directory tree: the key `a/b/c` is the file `a/b/c`.
+
+    The root is `root`, else THOTH_STORAGES_LOCAL_ROOT, else `.thoth-storages/documents` under the current
+    directory. Key segments are percent-encoded where needed, so every S3 key has one file. Writes are
+    atomic (temporary file + rename). As on a file system, a key cannot also be a "folder" of other keys
+    (`a` and `a/b` cannot both exist).
+    """
+
+    dict2blob = staticmethod(dict2blob)
+
+    def __init__(self, prefix: str, *, root: str | os.PathLike[str] | None = None) -> None:
+        self.root = local_root(root)
+        self.prefix = prefix if prefix.endswith("/") else prefix + "/"
+        self._connected = False
+
+    def __repr__(self) -> str:
+        return f"LocalStore(root={str(self.root)!r}, prefix={self.prefix!r})"
+
+    def _path(self, key: str) -> Path:
+        return self.root.joinpath(*(encode_segment(part) for part in (self.prefix + key).split("/")))
+
+    def _require_connection(self) -> None:
+        if not self._connected:
+            raise NotConnectedError(f"{self!r} is not connected: call connect() first")
+
+    def connect(self) -> None:
+        """Create the root directory if needed and check that it is a writable directory."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigurationError(
+                f"cannot create the local document store root {str(self.root)!r} "
+                f"(set {LOCAL_ROOT} to a writable directory): {exc.strerror or exc}"
+            ) from None
+        self._connected = True
+        self.check_connection()
+
+    def is_connected(self) -> bool:
+        """Whether `connect()` succeeded."""
+        return self._connected
+
+    def check_connection(self) -> None:
+        """The root must be a writable directory."""
+        self._require_connection()
+        if not self.root.is_dir() or not os.access(self.root, os.W_OK | os.X_OK):
+            raise ConfigurationError(
+                f"the local document store root {str(self.root)!r} is not a writable directory "
+                f"(set {LOCAL_ROOT})"
+            )
+
+    def _walk(self, directory: Path, key_prefix: str) -> Iterator[str]:
+        """Every stored key (full, from the root) below `directory`, whose own key prefix is given."""
+        try:
+            entries = list(os.scandir(directory))
+        except FileNotFoundError:
+            return
+        except NotADirectoryError:
+            return
+        for entry in entries:
+            if entry.name.startswith(_TMP_MARK):
+                continue
+            key = key_prefix + decode_segment(entry.name)
+            if entry.is_dir(follow_symlinks=False):
+                yield from self._walk(Path(entry.path), key + "/")
+            else:
+                yield key
+
+    def get_document_listing(self, prefix_addition: str = "") -> Iterator[str]:
+        """Keys relative to the prefix starting with `prefix_addition`, sorted like S3 lists them."""
+        self._require_connection()
+        full = self.prefix + prefix_addition
+        folder, _, _ = full.rpartition("/")
+        start = (
+            self.root.joinpath(*(encode_segment(part) for part in folder.split("/"))) if folder else self.root
+        )
+        keys = [key for key in self._walk(start, folder + "/" if folder else "") if key.startswith(full)]
+        for key in sorted(keys, key=lambda item: item.encode("utf-8")):
+            yield key[len(self.prefix) :]
+
+    def get_folder_listing(self, prefix_addition: str = "") -> Iterator[str]:
+        """Names of the folders right under `prefix + prefix_addition` that hold at least one key."""
+        self._require_connection()
+        full = self.prefix + prefix_addition
+        folder, _, partial = full.rpartition("/")
+        start = (
+            self.root.joinpath(*(encode_segment(part) for part in folder.split("/"))) if folder else self.root
+        )
+        names: list[str] = []
+        try:
+            entries = list(os.scandir(start))
+        except (FileNotFoundError, NotADirectoryError):
+            return
+        for entry in entries:
+            name = decode_segment(entry.name)
+            if (
+                entry.is_dir(follow_symlinks=False)
+                and name.startswith(partial)
+                and next(self._walk(Path(entry.path), ""), None) is not None
+            ):
+                names.append(name[len(partial) :])
+        yield from sorted(names, key=lambda item: item.encode("utf-8"))
+
+    def iterate_results(self, prefix_addition: str = "") -> Iterator[tuple[str, JSONObject]]:
+        """(key, document) pairs for every key under `prefix_addition` (all keys by default)."""
+        for key in self.get_document_listing(prefix_addition):
+            yield key, self.retrieve_document(key)
+
+    def _write(self, key: str, write: str, source: bytes | Path) -> None:
+        self._require_connection()
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=_TMP_MARK, dir=path.parent)
+            try:
+                with os.fdopen(fd, "wb") as stream:
+                    if isinstance(source, bytes):
+                        stream.write(source)
+                    else:
+                        with source.open("rb") as origin:
+                            shutil.copyfileobj(origin, stream, 1 << 20)
+                os.replace(tmp, path)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        except OSError as exc:
+            if exc.errno in (errno.ENOTDIR, errno.EISDIR, errno.EEXIST):
+                raise StorageConnectionError(
+                    f"cannot {write} key {self.prefix + key!r} in {self!r}: a key and a folder of keys "
+                    "cannot share a name in the local store"
+                ) from None
+            raise StorageConnectionError(
+                f"cannot {write} key {self.prefix + key!r} in {self!r}: {exc}"
+            ) from None
+
+    def store_blob(self, blob: bytes, key: str) -> None:
+        """Store raw bytes under `key` (atomically)."""
+        self._write(key, "store", bytes(blob))
+
+    def store_document(self, document: Document, key: str) -> None:
+        """Store `document` serialised by `dict2blob`."""
+        self.store_blob(dict2blob(document), key)
+
+    def store_file(self, file_path: str | os.PathLike[str], key: str) -> None:
+        """Copy a local file under `key`."""
+        source = Path(file_path)
+        if not source.is_file():
+            raise NotFoundError(f"no file {str(source)!r} to upload")
+        self._write(key, "copy a file to", source)
+
+    def _existing(self, key: str) -> Path:
+        self._require_connection()
+        path = self._path(key)
+        if not path.is_file():
+            raise NotFoundError(f"no object {self.prefix + key!r} in {self!r}")
+        return path
+
+    def retrieve_blob(self, key: str) -> bytes:
+        """The bytes under `key` (NotFoundError when missing)."""
+        path = self._existing(key)
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            raise NotFoundError(f"no object {self.prefix + key!r} in {self!r}") from None
+
+    def retrieve_document(self, key: str) -> JSONObject:
+        """The JSON object under `key` (NotFoundError when missing, SchemaError when not JSON)."""
+        return blob2dict(self.retrieve_blob(key), self.prefix + key)
+
+    def retrieve_document_attr(self, key: str, attr: str) -> object:
+        """The S3-style field `attr` of `key`: LastModified, ContentLength, ETag, ContentType or Body."""
+        path = self._existing(key)
+        if attr == "LastModified":
+            return self.last_modified(key)
+        if attr == "ContentLength":
+            return path.stat().st_size
+        if attr == "ETag":
+            return '"' + hashlib.md5(path.read_bytes(), usedforsecurity=False).hexdigest() + '"'
+        if attr == "ContentType":
+            return "binary/octet-stream"
+        if attr == "Body":
+            return path.read_bytes()
+        raise KeyError(f"local object {self.prefix + key!r} has no attribute {attr!r}")
+
+    def last_modified(self, key: str) -> datetime:
+        """Modification time of the file behind `key`, as an aware UTC datetime."""
+        return datetime.fromtimestamp(self._existing(key).stat().st_mtime, tz=UTC)
+
+    def document_exists(self, key: str) -> bool:
+        """Whether a file is stored under `key`."""
+        self._require_connection()
+        return self._path(key).is_file()
+
+    def delete(self, key: str) -> None:
+        """Delete `key` and prune folders left empty (no error when it does not exist)."""
+        self._require_connection()
+        path = self._path(key)
+        try:
+            path.unlink()
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            return
+        parent = path.parent
+        while parent != self.root and self.root in parent.parents:
+            try:
+                parent.rmdir()
+            except OSError:
+                break
+            parent = parent.parent
