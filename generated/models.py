@@ -2769,6 +2769,7 @@ NATURAL_KEYS: dict[str, tuple[str, ...]] = {
     "found_python_file": (
         "python_file_digest_id",
         "package_extract_run_id",
+        "file",
     ),
     "found_python_interpreter": (
         "python_interpreter_id",
@@ -2839,7 +2840,11 @@ NATURAL_KEYS: dict[str, tuple[str, ...]] = {
         "python_requirements_id",
         "python_package_requirement_id",
     ),
-    "has_symbol": ("versioned_symbol_id",),
+    "has_symbol": (
+        "software_environment_id",
+        "external_software_environment_id",
+        "versioned_symbol_id",
+    ),
     "has_unresolved": (
         "adviser_run_id",
         "python_package_version_entity_id",
@@ -2851,6 +2856,7 @@ NATURAL_KEYS: dict[str, tuple[str, ...]] = {
     "identified": (
         "package_extract_run_id",
         "python_package_version_entity_id",
+        "location",
     ),
     "import_package": ("import_package_name",),
     "included_file": (

@@ -65,7 +65,9 @@ def test_every_real_document_syncs_or_is_refused_for_its_reason(graph: GraphData
         assert reason in failed[document_id]
     synced = [event for event in events if event.outcome == "synced"]
     assert len(synced) == sum(s[1] for s in stats.values()) == len(events) - len(REFUSED)
-    assert sum(s[3] for s in stats.values()) == len(REFUSED) - 1  # the unroutable one is in no handler's stats
+    assert (
+        sum(s[3] for s in stats.values()) == len(REFUSED) - 1
+    )  # the unroutable one is in no handler's stats
     assert {event.prefix for event in synced} >= {
         "adviser",
         "inspection",

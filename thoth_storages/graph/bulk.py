@@ -35,6 +35,11 @@ def _sql_type(column: Column[object]) -> str:
     return column.type.compile(dialect=_DIALECT)
 
 
+def _q(name: str) -> str:
+    """A quoted identifier (tables and columns include reserved words such as `limit`)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
 def _lock_id(table: str, key: Key) -> int:
     digest = hashlib.blake2b(repr((table, key)).encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
@@ -98,15 +103,16 @@ class SetWriter:
     ) -> dict[Key, int | None]:
         conditions = []
         for name in key_columns:
-            column = table.c[name]
-            typed = f"v.{name}::{_sql_type(column)}"
+            column, quoted = table.c[name], _q(name)
+            typed = f"v.{quoted}::{_sql_type(column)}"
             if column.nullable:
-                conditions.append(f"(t.{name} = {typed} OR (t.{name} IS NULL AND {typed} IS NULL))")
+                conditions.append(f"(t.{quoted} = {typed} OR (t.{quoted} IS NULL AND {typed} IS NULL))")
             else:
-                conditions.append(f"t.{name} = {typed}")
-        selected = ", ".join([*(f"t.{name}" for name in key_columns), "t.id" if has_id else "NULL"])
+                conditions.append(f"t.{quoted} = {typed}")
+        selected = ", ".join([*(f"t.{_q(name)}" for name in key_columns), "t.id" if has_id else "NULL"])
+        aliases = ", ".join(_q(name) for name in key_columns)
         query = (
-            f"SELECT {selected} FROM {table.name} AS t JOIN (VALUES %s) AS v({', '.join(key_columns)}) "
+            f"SELECT {selected} FROM {_q(table.name)} AS t JOIN (VALUES %s) AS v({aliases}) "
             f"ON {' AND '.join(conditions)}"
         )
         fetched = execute_values(cursor, query, keys, page_size=len(keys), fetch=True)
@@ -127,10 +133,9 @@ class SetWriter:
             column for column in table.columns if not (column.autoincrement is True or column.name == "id")
         ]
         values = [tuple(row.get(column.name, _default(column)) for column in columns) for row in rows]
-        returning = ", ".join([*key_columns, "id" if has_id else "NULL"])
-        query = (
-            f"INSERT INTO {table.name} ({', '.join(c.name for c in columns)}) VALUES %s RETURNING {returning}"
-        )
+        returning = ", ".join([*(_q(name) for name in key_columns), "id" if has_id else "NULL"])
+        names = ", ".join(_q(column.name) for column in columns)
+        query = f"INSERT INTO {_q(table.name)} ({names}) VALUES %s RETURNING {returning}"
         template = "(" + ", ".join(f"%s::{_sql_type(column)}" for column in columns) + ")"
         fetched = execute_values(cursor, query, values, template=template, page_size=len(values), fetch=True)
         width = len(key_columns)
@@ -142,14 +147,15 @@ class SetWriter:
 
     def update(self, table_name: str, key: Row, values: Row) -> int:
         """Set `values` on the rows matching `key` (column -> value); returns the number of rows changed."""
-        assignments = ", ".join(f"{name} = %({name}__set)s" for name in values)
+        assignments = ", ".join(f"{_q(name)} = %({name}__set)s" for name in values)
         conditions = " AND ".join(
-            f"{name} IS NULL" if value is None else f"{name} = %({name}__key)s" for name, value in key.items()
+            f"{_q(name)} IS NULL" if value is None else f"{_q(name)} = %({name}__key)s"
+            for name, value in key.items()
         )
         parameters = {f"{name}__set": value for name, value in values.items()}
         parameters.update({f"{name}__key": value for name, value in key.items()})
         with self._cursor() as cursor:
-            cursor.execute(f"UPDATE {table_name} SET {assignments} WHERE {conditions}", parameters)
+            cursor.execute(f"UPDATE {_q(table_name)} SET {assignments} WHERE {conditions}", parameters)
             return int(cursor.rowcount)
 
 

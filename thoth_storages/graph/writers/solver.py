@@ -7,13 +7,12 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-
 from generated.documents.solver import CoreMetadata, SolverDocument, SolverTreeEntry
 
 from ...exceptions import SchemaError
 from .. import normalize
 from ..bulk import Row, SetWriter
+from .stacks import ensure_entities
 
 _SOLVER_NAME = re.compile(
     r"(?P<name>solver-(?P<os>[a-z0-9_.]+?)-(?P<version>[^-]+)-py(?P<major>\d)(?P<minor>\d+))(?:-|$)"
@@ -135,39 +134,10 @@ class _SolverWrite:
         found = self.writer.ensure("python_package_index", rows)
         self.index_ids = {url: found[(normalize.index_url(url),)] for url in urls}
 
-    def _entities(self, keys: Iterable[tuple[str, str | None, int | None]]) -> dict[tuple[object, ...], int]:
-        rows = [{"package_name": n, "package_version": v, "python_package_index_id": i} for n, v, i in keys]
-        ids = self.writer.ensure("python_package_version_entity", rows)
-        self._rules(ids)
-        return ids
-
-    def _rules(self, entity_ids: dict[tuple[object, ...], int]) -> None:
-        """Associate new entities with the solver rules that match them (one query, matched here)."""
-        names = sorted({str(key[0]) for key in entity_ids})
-        with self.writer._cursor() as cursor:
-            cursor.execute(
-                "SELECT id, package_name, version_range, python_package_index_id "
-                "FROM python_package_version_entity_rule WHERE package_name = ANY(%s)",
-                (names,),
-            )
-            rules = cursor.fetchall()
-        links = []
-        for rule_id, name, version_range, index_id in rules:
-            try:
-                specifier = SpecifierSet(version_range or "")
-            except InvalidSpecifier:
-                continue
-            for (entity_name, version, entity_index), entity_id in entity_ids.items():
-                if entity_name != name or (index_id is not None and index_id != entity_index):
-                    continue
-                if version is None or specifier.contains(str(version), prereleases=True):
-                    links.append(
-                        {
-                            "python_package_version_entity_id": entity_id,
-                            "python_package_version_entity_rule_id": rule_id,
-                        }
-                    )
-        self.writer.ensure("python_package_version_entity_rules_association", links)
+    def _entities(
+        self, keys: Iterable[tuple[str, str | None, int | None]]
+    ) -> dict[tuple[str, str | None, int | None], int]:
+        return ensure_entities(self.writer, keys)
 
     def _version_rows(
         self, keys: Sequence[tuple[str, str | None, int | None, int, int | None, int | None, bool | None]]

@@ -1,0 +1,304 @@
+"""Package-extract (container-image analysis) documents -> environment, run, RPM/deb packages, files, symbols.
+
+Tables, parents first: (external_)software_environment, package_extract_run, rpm_package_version,
+rpm_requirement, rpm_requires, found_rpm, deb_package_version, deb_dependency, deb_depends,
+deb_pre_depends, deb_replaces, found_deb, python_package_version_entity (+ rule associations),
+identified, python_file_digest, found_python_file, versioned_symbol, has_symbol, detected_symbol,
+python_interpreter, found_python_interpreter. One `ensure` per table whatever the image holds.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+
+from generated.documents.package_extract import DebPackage, DebRelation, PackageExtractDocument
+
+from ...exceptions import CudaVersionDoesNotMatchError, SchemaError
+from .. import normalize
+from ..bulk import Row, SetWriter
+from .environments import ENVIRONMENT_TYPES, software_environment_row
+from .stacks import ensure_entities
+
+_PYTHON_SUFFIX = re.compile(r"^py(?P<major>\d)(?P<minor>\d+)$")
+_IMAGE_ENV = ("THOTH_S2I_NAME", "THOTH_S2I_VERSION", "IMAGE_NAME", "IMAGE_TAG")
+# deb relation kinds: document key -> (table, version range when the relation has none).
+_DEB_RELATIONS = {
+    "depends": ("deb_depends", "*"),
+    "pre_depends": ("deb_pre_depends", None),
+    "replaces": ("deb_replaces", "*"),
+}
+
+
+@dataclass(frozen=True)
+class ImageReference:
+    """An image reference split as the graph stores it."""
+
+    environment_name: str  # the reference as given
+    image_name: str
+    image_tag: str
+
+
+def image_reference(image: str) -> ImageReference:
+    """`name[:tag]` or `name@digest`; no tag means `latest` (a registry port is not a tag)."""
+    if "@" in image:
+        name, digest = image.split("@", 1)
+        return ImageReference(image, name, digest)
+    name, separator, tag = image.rpartition(":")
+    if separator and "/" not in tag:
+        return ImageReference(image, name, tag)
+    return ImageReference(image, image, "latest")
+
+
+def python_version_of(image_name: str) -> str | None:
+    """`3.8` for an image named `...-py38` (`3.10` for `-py310`); None without such a suffix."""
+    match = _PYTHON_SUFFIX.match(image_name.rsplit("-", 1)[-1])
+    return f"{match['major']}.{match['minor']}" if match else None
+
+
+def cuda_version_of(document: PackageExtractDocument) -> str | None:
+    """The CUDA version nvcc reports, else the one in /usr/local/cuda/version.txt; they must agree."""
+    cuda = document.result.cuda_version
+    if cuda is None:
+        return None
+    nvcc, from_file = cuda.nvcc_version, cuda.field_usr_local_cuda_version_txt
+    if nvcc is not None and from_file is not None and nvcc != from_file:
+        raise CudaVersionDoesNotMatchError(
+            f"{document.metadata.document_id}: CUDA version {nvcc!r} reported by nvcc differs from "
+            f"{from_file!r} in /usr/local/cuda/version.txt"
+        )
+    return nvcc or from_file
+
+
+def _image_env(document: PackageExtractDocument) -> dict[str, str]:
+    found: dict[str, str] = {}
+    skopeo = document.result.skopeo_inspect
+    for entry in (skopeo.Env if skopeo else None) or []:
+        name, separator, value = entry.partition("=")
+        if separator and name in _IMAGE_ENV:
+            found[name] = value
+    return found
+
+
+class _AnalysisWrite:
+    """One document's write, table by table, parents first."""
+
+    def __init__(self, writer: SetWriter, document: PackageExtractDocument) -> None:
+        self.writer = writer
+        self.document = document
+        self.document_id = document.metadata.document_id.rsplit("/", 1)[-1]
+
+    def run(self) -> None:
+        run_id, environment = self._run()
+        self._rpm(run_id)
+        self._deb(run_id)
+        self._python_packages(run_id)
+        self._python_files(run_id)
+        self._symbols(run_id, environment)
+        self._interpreters(run_id)
+
+    def _run(self) -> tuple[int, Row]:
+        """The software environment and the package_extract_run; (run id, environment key columns)."""
+        metadata = self.document.metadata
+        arguments = metadata.arguments.thoth_package_extract
+        environment_type = arguments.metadata.environment_type.upper()
+        if environment_type not in ENVIRONMENT_TYPES:
+            raise SchemaError(
+                f"{self.document_id}: $.metadata.arguments['thoth-package-extract'].metadata.environment_type: "
+                f"{arguments.metadata.environment_type!r} is not runtime or buildtime"
+            )
+        external = arguments.metadata.is_external is not False
+        image = image_reference(metadata.arguments.extract_image.image)
+        operating_system = self.document.result.operating_system
+        env = _image_env(self.document)
+        environment = software_environment_row(
+            environment_type=environment_type,
+            environment_name=image.environment_name,
+            python_version=None if external else python_version_of(image.image_name),
+            image_name=image.image_name,
+            image_sha=self.document.result.layers[-1],
+            os_name=operating_system.id,
+            os_version=operating_system.version_id,
+            cuda_version=cuda_version_of(self.document),
+            thoth_image_name=env.get("THOTH_S2I_NAME"),
+            thoth_image_version=env.get("THOTH_S2I_VERSION"),
+            env_image_name=env.get("IMAGE_NAME"),
+            env_image_tag=env.get("IMAGE_TAG"),
+        )
+        environment_column = "external_software_environment_id" if external else "software_environment_id"
+        environment_id = self.writer.ensure_one(environment_column.removesuffix("_id"), environment)
+        run_id = self.writer.ensure_one(
+            "package_extract_run",
+            {
+                "package_extract_name": metadata.analyzer,
+                "package_extract_version": metadata.analyzer_version,
+                "analysis_document_id": self.document_id,
+                "datetime": datetime.datetime.fromisoformat(metadata.datetime),
+                "environment_type": environment_type,
+                "origin": arguments.metadata.origin,
+                "debug": arguments.verbose,
+                "package_extract_error": False,
+                "image_tag": image.image_tag,
+                "duration": metadata.duration,
+                "os_name": environment["os_name"],
+                "os_id": operating_system.id,
+                "os_version_id": environment["os_version"],
+                "image_size": self.document.result.image_size,
+                environment_column: environment_id,
+            },
+        )
+        return run_id, {environment_column: environment_id}
+
+    def _rpm(self, run_id: int) -> None:
+        packages = self.document.result.rpm_dependencies
+        rows = [
+            {
+                "package_name": package.name,
+                "package_version": package.version,
+                "release": package.release,
+                "epoch": package.epoch,
+                "arch": package.arch,
+                "src": package.src if package.src is not None else False,
+                "package_identifier": package.package_identifier or package.name,
+            }
+            for package in packages
+        ]
+        version_ids = self.writer.ensure_ids("rpm_package_version", rows)
+        self.writer.ensure(
+            "found_rpm",
+            [{"rpm_package_version_id": v, "package_extract_run_id": run_id} for v in version_ids],
+        )
+        names = sorted({name for package in packages for name in package.dependencies})
+        requirement_ids = self.writer.ensure(
+            "rpm_requirement", [{"rpm_requirement_name": name} for name in names]
+        )
+        self.writer.ensure(
+            "rpm_requires",
+            [
+                {"rpm_package_version_id": version_id, "rpm_requirement_id": requirement_ids[(name,)]}
+                for package, version_id in zip(packages, version_ids, strict=True)
+                for name in package.dependencies
+            ],
+        )
+
+    def _deb(self, run_id: int) -> None:
+        packages = self.document.result.deb_dependencies
+        rows = [
+            {"package_name": p.name, "package_version": p.version, "epoch": p.epoch, "arch": p.arch}
+            for p in packages
+        ]
+        version_ids = self.writer.ensure_ids("deb_package_version", rows)
+        self.writer.ensure(
+            "found_deb",
+            [{"deb_package_version_id": v, "package_extract_run_id": run_id} for v in version_ids],
+        )
+        relations = [
+            (kind, version_id, relation)
+            for package, version_id in zip(packages, version_ids, strict=True)
+            for kind, relation in _deb_relations(package)
+        ]
+        names = sorted({relation.name for _kind, _version, relation in relations})
+        dependency_ids = self.writer.ensure("deb_dependency", [{"package_name": name} for name in names])
+        for kind, (table, default_range) in _DEB_RELATIONS.items():
+            self.writer.ensure(
+                table,
+                [
+                    {
+                        "deb_dependency_id": dependency_ids[(relation.name,)],
+                        "deb_package_version_id": version_id,
+                        "version_range": relation.version if relation.version is not None else default_range,
+                    }
+                    for relation_kind, version_id, relation in relations
+                    if relation_kind == kind
+                ],
+            )
+
+    def _python_packages(self, run_id: int) -> None:
+        """Installed Python packages: entities without an index, identified by this run at a location."""
+        packages = self.document.result.python_packages or []
+        keys = [
+            (normalize.package_name(p.package_name), normalize.package_version(p.package_version), None)
+            for p in packages
+        ]
+        entity_ids = ensure_entities(self.writer, keys)
+        self.writer.ensure(
+            "identified",
+            [
+                {
+                    "package_extract_run_id": run_id,
+                    "python_package_version_entity_id": entity_ids[key],
+                    "location": package.location,
+                }
+                for package, key in zip(packages, keys, strict=True)
+            ],
+        )
+
+    def _python_files(self, run_id: int) -> None:
+        files = self.document.result.python_files
+        digest_ids = self.writer.ensure("python_file_digest", [{"sha256": f.sha256} for f in files])
+        self.writer.ensure(
+            "found_python_file",
+            [
+                {
+                    "file": f.filepath,
+                    "python_file_digest_id": digest_ids[(f.sha256,)],
+                    "package_extract_run_id": run_id,
+                }
+                for f in files
+            ],
+        )
+
+    def _symbols(self, run_id: int, environment: Row) -> None:
+        pairs = [
+            (library, symbol)
+            for library, symbols in self.document.result.system_symbols.items()
+            for symbol in symbols
+        ]
+        symbol_ids = self.writer.ensure(
+            "versioned_symbol", [{"library_name": library, "symbol": symbol} for library, symbol in pairs]
+        )
+        ids = sorted({symbol_ids[pair] for pair in pairs})
+        self.writer.ensure(
+            "has_symbol",
+            [
+                {
+                    "software_environment_id": environment.get("software_environment_id"),
+                    "external_software_environment_id": environment.get("external_software_environment_id"),
+                    "versioned_symbol_id": ident,
+                }
+                for ident in ids
+            ],
+        )
+        self.writer.ensure(
+            "detected_symbol",
+            [{"package_extract_run_id": run_id, "versioned_symbol_id": ident} for ident in ids],
+        )
+
+    def _interpreters(self, run_id: int) -> None:
+        interpreters = self.document.result.python_interpreters
+        for position, interpreter in enumerate(interpreters):
+            if interpreter.path is None:
+                raise SchemaError(
+                    f"{self.document_id}: $.result['python-interpreters'][{position}].path: missing"
+                )
+        ids = self.writer.ensure_ids(
+            "python_interpreter",
+            [{"path": i.path, "link": i.link, "version": i.version} for i in interpreters],
+        )
+        self.writer.ensure(
+            "found_python_interpreter",
+            [
+                {"python_interpreter_id": ident, "package_extract_run_id": run_id}
+                for ident in sorted(set(ids))
+            ],
+        )
+
+
+def _deb_relations(package: DebPackage) -> list[tuple[str, DebRelation]]:
+    return [(kind, relation) for kind in _DEB_RELATIONS for relation in getattr(package, kind) or []]
+
+
+def write_analysis_result(writer: SetWriter, document: PackageExtractDocument) -> None:
+    """Write one validated package-extract document (inside the caller's transaction)."""
+    _AnalysisWrite(writer, document).run()

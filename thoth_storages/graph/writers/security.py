@@ -1,0 +1,89 @@
+"""Aggregated security-indicator documents -> si_aggregated_run and si_aggregated.
+
+The analysed package (metadata.arguments["app.py"]: package_name, package_version, package_index) must
+have been solved first: its python_package_version with a `solved` row is looked up in one query, and
+SolverNotRunError is raised without one. Bandit counts (`SEVERITY.X__CONFIDENCE.Y`) default to 0; the
+cloc counts (`Python.*`, `SUM.*`) and the file counts are required by the document schema.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from generated.documents import SecurityIndicatorAggregatedDocument
+
+from ...exceptions import SolverNotRunError
+from .. import normalize
+from ..bulk import SetWriter
+
+_LEVELS = ("HIGH", "LOW", "MEDIUM")
+_CONFIDENCES = ("HIGH", "LOW", "MEDIUM", "UNDEFINED")
+# Column -> attribute of the result model (the document keys `Python.nFiles`, `SUM.code`, ...).
+_COUNTS = {
+    "number_of_analyzed_files": "number_of_analyzed_files",
+    "number_of_files_total": "number_of_files_total",
+    "number_of_files_with_severities": "number_of_files_with_severities",
+    "number_of_filtered_files": "number_of_filtered_files",
+    "number_of_python_files": "Python_nFiles",
+    "number_of_lines_with_comments_in_python_files": "Python_comment",
+    "number_of_blank_lines_in_python_files": "Python_blank",
+    "number_of_lines_with_code_in_python_files": "Python_code",
+    "total_number_of_files": "SUM_nFiles",
+    "total_number_of_lines": "SUM_n_lines",
+    "total_number_of_lines_with_comments": "SUM_comment",
+    "total_number_of_blank_lines": "SUM_blank",
+    "total_number_of_lines_with_code": "SUM_code",
+}
+
+
+def solved_package(writer: SetWriter, name: str, version: str, index_url: str) -> tuple[int, int]:
+    """(entity id, python_package_version id) of a solved package (any environment); SolverNotRunError if none."""
+    package_name = normalize.package_name(name)
+    package_version = normalize.package_version(version)
+    url = normalize.index_url(index_url)
+    with writer._cursor() as cursor:
+        cursor.execute(
+            "SELECT v.entity_id, v.id FROM python_package_version AS v "
+            "JOIN python_package_index AS i ON i.id = v.python_package_index_id "
+            "WHERE v.package_name = %s AND v.package_version = %s AND i.url = %s "
+            "AND EXISTS (SELECT 1 FROM solved AS s WHERE s.version_id = v.id) ORDER BY v.id LIMIT 1",
+            (package_name, package_version, url),
+        )
+        found = cursor.fetchone()
+    if found is None:
+        raise SolverNotRunError(
+            f"package {package_name!r} in version {package_version!r} from {url!r} was not solved by any solver"
+        )
+    return int(found[0]), int(found[1])
+
+
+def write_security_indicator_aggregated_result(
+    writer: SetWriter, document: SecurityIndicatorAggregatedDocument
+) -> None:
+    """Write one validated aggregated security-indicator document (inside the caller's transaction)."""
+    metadata, result = document.metadata, document.result
+    package = metadata.arguments.app_py
+    entity_id, version_id = solved_package(
+        writer, package.package_name, package.package_version, package.package_index
+    )
+    row: dict[str, object] = {
+        "si_aggregated_run_document_id": metadata.document_id.rsplit("/", 1)[-1],
+        "datetime": datetime.datetime.fromisoformat(metadata.datetime),
+        "error": bool(document.error),
+    }
+    for level in _LEVELS:
+        for confidence in _CONFIDENCES:
+            count = getattr(result, f"SEVERITY_{level}__CONFIDENCE_{confidence}")
+            row[f"severity_{level.lower()}_confidence_{confidence.lower()}"] = count or 0
+    row.update({column: getattr(result, attribute) for column, attribute in _COUNTS.items()})
+    run_id = writer.ensure_one("si_aggregated_run", row)
+    writer.ensure(
+        "si_aggregated",
+        [
+            {
+                "si_aggregated_run_id": run_id,
+                "python_package_version_entity_id": entity_id,
+                "python_package_version_id": version_id,
+            }
+        ],
+    )

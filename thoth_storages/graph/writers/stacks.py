@@ -1,0 +1,396 @@
+"""Software stacks: a Pipfile and its Pipfile.lock -> requirements, locks and stacks, internal and external.
+
+One piece of code serves both kinds of stack:
+
+* **external** (user-supplied, `external_python_*`): the lock pins package *entities*
+  (`has_external_python_requirement_lock`), and a stack without a lock gets the "no lock" lock;
+* **internal** (`python_*`, for advised and inspected stacks): the lock pins package *versions* of one
+  environment (`has_python_requirement_lock`).
+
+A requirements set and a lock are identified by a hash of the sorted ids of their member rows (a set
+identity, as in the original, which used an ssdeep fuzzy hash of each id: here a sha256, see docs/sync.md).
+Every table is written with one `ensure` for all the stacks of a call, parents first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import InvalidVersion
+
+from generated.documents.metadata import Pipfile, PipfileLock
+
+from ...exceptions import SchemaError
+from .. import normalize
+from ..bulk import Row, SetWriter
+
+EntityKey = tuple[str, str | None, int | None]  # (name, version, index id)
+UrlEntityKey = tuple[str, str | None, str | None]  # (name, version, index URL)
+_PINNED = re.compile(r"^===?\s*(?P<version>\S+)$")
+# The lock of an external stack submitted without a Pipfile.lock: the set holding only id 0 (no row has it).
+NO_LOCK = (0,)
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One direct requirement of a Pipfile."""
+
+    name: str
+    version_range: str
+    develop: bool
+    index_url: str | None
+
+
+@dataclass(frozen=True)
+class Locked:
+    """One pinned package of a Pipfile.lock."""
+
+    name: str
+    version: str | None
+    index_url: str | None
+
+
+@dataclass(frozen=True)
+class PackageEnvironment:
+    """Where the versions of an internal lock live (python_package_version's environment columns)."""
+
+    os_name: str
+    os_version: str
+    python_version: str
+
+
+@dataclass(frozen=True)
+class InternalStack:
+    """One internal stack to write: its Pipfile, lock, type and scores; `path` locates it for errors."""
+
+    requirements: Pipfile | None
+    lock: PipfileLock | None
+    path: str
+    software_stack_type: str
+    performance_score: float | None = None
+    overall_score: float | None = None
+
+
+def document_base_id(document_id: str) -> str:
+    """The last path segment of a document id: what identifies a run (as the sync's existence checks do)."""
+    return document_id.rstrip("/").rsplit("/", 1)[-1]
+
+
+def set_hash(ids: Iterable[int]) -> str:
+    """Deterministic identity of a set of row ids: sha256 of the sorted, comma-separated ids."""
+    return hashlib.sha256(",".join(str(i) for i in sorted(set(ids))).encode()).hexdigest()
+
+
+def requirements_of(pipfile: Pipfile, path: str) -> list[Requirement]:
+    """[packages] and [dev-packages] of a Pipfile; an `index` name is resolved through its [[source]]s."""
+    sources = {source.name: source.url for source in pipfile.source or []}
+    result = []
+    for section, develop in (("packages", False), ("dev-packages", True)):
+        entries = (pipfile.packages if not develop else pipfile.dev_packages) or {}
+        for name, entry in entries.items():
+            index_url = None
+            if isinstance(entry, str):
+                version_range = entry
+            elif isinstance(entry, Mapping):
+                version = entry.get("version")
+                version_range = version if isinstance(version, str) else "*"
+                index = entry.get("index")
+                index_url = sources.get(index) if isinstance(index, str) else None
+            else:
+                raise SchemaError(f"{path}['{section}']['{name}']: a version string or a table expected")
+            result.append(Requirement(normalize.package_name(name), version_range, develop, index_url))
+    return result
+
+
+def locked_of(lock: PipfileLock, path: str) -> list[Locked]:
+    """`default` and `develop` of a Pipfile.lock; an `index` name is resolved through `_meta.sources`."""
+    sources: dict[str, str] = {}
+    for source in (lock.field_meta or {}).get("sources") or []:
+        if (
+            isinstance(source, Mapping)
+            and isinstance(source.get("name"), str)
+            and isinstance(source.get("url"), str)
+        ):
+            sources[source["name"]] = source["url"]
+    result = []
+    for section in ("default", "develop"):
+        for name, entry in (getattr(lock, section) or {}).items():
+            version = entry.get("version") if isinstance(entry, Mapping) else None
+            pinned = _PINNED.match(version.strip()) if isinstance(version, str) else None
+            if pinned is None:
+                raise SchemaError(f"{path}.{section}['{name}'].version: a pinned version (==x) expected")
+            index = entry.get("index")
+            result.append(
+                Locked(
+                    normalize.package_name(name),
+                    normalize.package_version(pinned["version"]),
+                    sources.get(index) if isinstance(index, str) else None,
+                )
+            )
+    return result
+
+
+def ensure_indexes(writer: SetWriter, urls: Iterable[str | None]) -> dict[str, int]:
+    """Index URL (as given) -> id; unknown indexes are registered disabled, as the solver writer does."""
+    given = sorted({url for url in urls if url is not None})
+    rows = [
+        {"url": normalize.index_url(url), "verify_ssl": True, "enabled": False, "only_if_package_seen": True}
+        for url in given
+    ]
+    ids = writer.ensure("python_package_index", rows)
+    return {url: ids[(normalize.index_url(url),)] for url in given}
+
+
+def ensure_entities(writer: SetWriter, keys: Iterable[EntityKey]) -> dict[EntityKey, int]:
+    """Ensure package entities (name, version, index id) and their solver-rule associations."""
+    unique = sorted(set(keys), key=lambda key: (key[0], key[1] or "", key[2] or 0))
+    ids = writer.ensure(
+        "python_package_version_entity",
+        [{"package_name": n, "package_version": v, "python_package_index_id": i} for n, v, i in unique],
+    )
+    entity_ids = {key: ids[key] for key in unique}
+    if not entity_ids:
+        return entity_ids
+    with writer._cursor() as cursor:
+        cursor.execute(
+            "SELECT id, package_name, version_range, python_package_index_id "
+            "FROM python_package_version_entity_rule WHERE package_name = ANY(%s)",
+            (sorted({name for name, _v, _i in entity_ids}),),
+        )
+        rules = cursor.fetchall()
+    links = []
+    for rule_id, name, version_range, index_id in rules:
+        try:
+            specifier = SpecifierSet(version_range or "")
+        except InvalidSpecifier:
+            continue
+        for (entity_name, version, entity_index), entity_id in entity_ids.items():
+            if entity_name != name or (index_id is not None and index_id != entity_index):
+                continue
+            if version is None or _contains(specifier, version):
+                links.append(
+                    {
+                        "python_package_version_entity_id": entity_id,
+                        "python_package_version_entity_rule_id": rule_id,
+                    }
+                )
+    writer.ensure("python_package_version_entity_rules_association", links)
+    return entity_ids
+
+
+def _contains(specifier: SpecifierSet, version: str) -> bool:
+    try:
+        return specifier.contains(version, prereleases=True)
+    except InvalidVersion:  # a version PEP 440 cannot parse matches only rules for any version
+        return not specifier
+
+
+@dataclass(frozen=True)
+class ExternalStack:
+    """One user stack to write: its Pipfile and optional lock; `path` locates it for errors."""
+
+    requirements: Pipfile
+    lock: PipfileLock | None
+    path: str
+
+
+@dataclass(frozen=True)
+class WrittenStacks:
+    """Ids of what `ensure_stacks` wrote, in the order of its arguments."""
+
+    external: list[int]
+    internal: list[int]
+    entities: dict[UrlEntityKey, int]
+
+
+def ensure_stacks(
+    writer: SetWriter,
+    *,
+    external: Sequence[ExternalStack] = (),
+    internal: Sequence[InternalStack] = (),
+    environment: PackageEnvironment | None = None,
+    entities: Iterable[UrlEntityKey] = (),
+) -> WrittenStacks:
+    """Every stack of one document, and other entities it names, with one `ensure` per table.
+
+    User stacks go to `external_python_*` (locks pin entities; no lock is the NO_LOCK set), internal
+    stacks to `python_*` (locks pin versions of `environment`). `entities` are (name, version, index URL)
+    written with the locks' entities. One call per document keeps each table's advisory locks in one
+    sorted batch, so concurrent syncs cannot deadlock on keys taken in different orders.
+    """
+    if internal and environment is None:
+        raise ValueError("internal stacks need the environment their locks pin versions of")
+    sources = [(s.requirements, s.lock, s.path) for s in external] + [
+        (s.requirements, s.lock, s.path) for s in internal
+    ]
+    split = len(external)
+    requirements = [requirements_of(p, f"{path}.requirements") if p else None for p, _l, path in sources]
+    locks = [locked_of(lock, f"{path}.requirements_locked") if lock else None for _p, lock, path in sources]
+    extra = sorted(set(entities), key=repr)
+    index_ids = ensure_indexes(
+        writer,
+        [r.index_url for rs in requirements for r in rs or []]
+        + [p.index_url for ps in locks for p in ps or []]
+        + [url for _n, _v, url in extra],
+    )
+
+    def index_of(url: str | None) -> int | None:
+        return index_ids[url] if url is not None else None
+
+    requirement_rows = [
+        [
+            {
+                "name": r.name,
+                "version_range": r.version_range,
+                "develop": r.develop,
+                "python_package_index_id": index_of(r.index_url),
+            }
+            for r in rs
+        ]
+        if rs is not None
+        else None
+        for rs in requirements
+    ]
+    requirement_ids = _ids_per_set(writer, "python_package_requirement", requirement_rows)
+    requirement_sets = [
+        (set_hash(ids), ids) if rows is not None else None
+        for rows, ids in zip(requirement_rows, requirement_ids, strict=True)
+    ]
+    external_requirements = _member_sets(
+        writer,
+        ("external_python_requirements", "requirements_hash"),
+        (
+            "has_external_python_requirement",
+            "external_python_requirements_id",
+            "python_package_requirement_id",
+        ),
+        requirement_sets[:split],
+    )
+    internal_requirements = _member_sets(
+        writer,
+        ("python_requirements", "requirements_hash"),
+        ("has_python_requirements", "python_requirements_id", "python_package_requirement_id"),
+        requirement_sets[split:],
+    )
+
+    keyed = [
+        [(p.name, p.version, index_of(p.index_url)) for p in ps] if ps is not None else None for ps in locks
+    ]
+    extra_keys = {key: (key[0], key[1], index_of(key[2])) for key in extra}
+    entity_ids = ensure_entities(
+        writer, [k for keys in keyed for k in keys or []] + list(extra_keys.values())
+    )
+    external_lock_sets: list[tuple[str, list[int]] | None] = []
+    for keys in keyed[:split]:
+        ids = [entity_ids[key] for key in keys or []]
+        external_lock_sets.append((set_hash(ids if keys is not None else NO_LOCK), ids))
+    version_rows = [
+        _version_rows(keys, entity_ids, environment) if keys is not None else None for keys in keyed[split:]
+    ]
+    version_ids = _ids_per_set(writer, "python_package_version", version_rows)
+    internal_lock_sets = [
+        (set_hash(ids), ids) if rows is not None else None
+        for rows, ids in zip(version_rows, version_ids, strict=True)
+    ]
+    external_locks = _member_sets(
+        writer,
+        ("external_python_requirements_lock", "requirements_lock_hash"),
+        (
+            "has_external_python_requirement_lock",
+            "external_python_requirements_locked_id",
+            "python_package_version_entity_id",
+        ),
+        external_lock_sets,
+    )
+    internal_locks = _member_sets(
+        writer,
+        ("python_requirements_lock", "requirements_lock_hash"),
+        ("has_python_requirement_lock", "python_requirements_lock_id", "python_package_version_id"),
+        internal_lock_sets,
+    )
+
+    external_ids = writer.ensure_ids(
+        "external_python_software_stack",
+        [
+            {"external_python_requirements_id": r, "external_python_requirements_lock_id": lock}
+            for r, lock in zip(external_requirements, external_locks, strict=True)
+        ],
+    )
+    internal_ids = writer.ensure_ids(
+        "python_software_stack",
+        [
+            {
+                "software_stack_type": stack.software_stack_type,
+                "performance_score": stack.performance_score,
+                "overall_score": stack.overall_score,
+                "python_requirements_id": r,
+                "python_requirements_lock_id": lock,
+            }
+            for stack, r, lock in zip(internal, internal_requirements, internal_locks, strict=True)
+        ],
+    )
+    return WrittenStacks(external_ids, internal_ids, {key: entity_ids[k] for key, k in extra_keys.items()})
+
+
+def ensure_external_stack(
+    writer: SetWriter, requirements: Pipfile, lock: PipfileLock | None, path: str
+) -> int:
+    """One user stack (external_python_software_stack); returns its id."""
+    return ensure_stacks(writer, external=[ExternalStack(requirements, lock, path)]).external[0]
+
+
+def ensure_internal_stacks(
+    writer: SetWriter, stacks: Sequence[InternalStack], environment: PackageEnvironment
+) -> list[int]:
+    """Internal stacks (python_software_stack) whose locks pin versions of `environment`; ids in order."""
+    return ensure_stacks(writer, internal=stacks, environment=environment).internal
+
+
+def _version_rows(
+    keys: list[EntityKey], entity_ids: dict[EntityKey, int], environment: PackageEnvironment | None
+) -> list[Row]:
+    assert environment is not None
+    return [
+        {
+            "package_name": name,
+            "package_version": version,
+            "python_package_index_id": index_id,
+            "os_name": environment.os_name,
+            "os_version": environment.os_version,
+            "python_version": environment.python_version,
+            "entity_id": entity_ids[(name, version, index_id)],
+            "is_missing": False,
+        }
+        for name, version, index_id in keys
+    ]
+
+
+def _ids_per_set(writer: SetWriter, table: str, row_sets: Sequence[Sequence[Row] | None]) -> list[list[int]]:
+    """One `ensure` over the rows of every set; the ids of each set's rows, in order."""
+    ids = iter(writer.ensure_ids(table, [row for rows in row_sets for row in rows or []]))
+    return [[next(ids) for _row in rows or []] for rows in row_sets]
+
+
+def _member_sets(
+    writer: SetWriter,
+    set_table: tuple[str, str],
+    link_table: tuple[str, str, str],
+    sets: list[tuple[str, list[int]] | None],
+) -> list[int | None]:
+    """Ensure a set row per (hash, members) and its member links; the set id of each (None stays None)."""
+    table, hash_column = set_table
+    link, set_column, member_column = link_table
+    ids = writer.ensure(table, [{hash_column: h} for h, _m in filter(None, sets)])
+    writer.ensure(
+        link,
+        [
+            {set_column: ids[(h,)], member_column: member}
+            for h, members in filter(None, sets)
+            for member in members
+        ],
+    )
+    return [ids[(s[0],)] if s is not None else None for s in sets]
