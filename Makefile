@@ -9,6 +9,7 @@ PG := eval "$$(scripts/ensure-postgres.sh)"
 .PHONY: demo test check codegen lint typecheck pytest clean
 
 $(STAMP): pyproject.toml
+	command -v dot >/dev/null || scripts/install-system-packages.sh graphviz
 	test -x $(BIN)/python || python3 -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
@@ -27,7 +28,7 @@ codegen: $(STAMP)
 check: $(STAMP)
 	$(BIN)/thoth-storages codegen --check
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(BIN)/ruff format --check codegen generated thoth_storages tests benchmarks scripts alembic
 	$(BIN)/mypy --strict codegen generated thoth_storages
 
 pytest: $(STAMP)

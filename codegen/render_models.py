@@ -30,7 +30,9 @@ def render_models(schema: ir.Schema) -> str:
         if enum.comment:
             parts.append(f'"""{_doc(enum.comment)}"""')
     parts.append("\n\ndef _orm_identity(*columns: str) -> dict[str, object]:")
-    parts.append('    """Mapper arguments naming the columns that identify rows of a table without a PRIMARY KEY."""')
+    parts.append(
+        '    """Mapper arguments naming the columns that identify rows of a table without a PRIMARY KEY."""'
+    )
     parts.append("    return {'primary_key': columns}")
     parts.append("\n\nclass Base(DeclarativeBase):")
     parts.append('    """Declarative base; `Base.metadata` holds every table."""\n')

@@ -8,8 +8,9 @@
 #    once; later runs reuse it.
 # 2. Drops and re-creates the database named by --original-db (default: thoth_storages_original) with
 #    the original's own GraphDatabase().initialize_schema(), i.e. its 81 Alembic migrations.
-# 3. Compares OTHER_URL with it (scripts/compare_schemas.py): prints each difference on one line and
-#    exits non-zero when a difference is not listed in schema/compat-allowlist.txt.
+# 3. Compares OTHER_URL with it (python -m thoth_storages.graph.compare, also scripts/compare_schemas.py):
+#    prints each difference on one line and exits non-zero when a difference is not listed in
+#    schema/compat-allowlist.txt.
 #
 # The original database is reached with the same environment variables the original reads:
 # KNOWLEDGE_GRAPH_HOST (default localhost), KNOWLEDGE_GRAPH_PORT (5432), KNOWLEDGE_GRAPH_USER
@@ -23,9 +24,11 @@
 #   --allowlist FILE     allowed differences (default schema/compat-allowlist.txt)
 #   --python PYTHON      interpreter for the original's virtualenv (default: $PYTHON, python3.11, python3)
 #   --no-build           compare with the existing original database, do not rebuild it
+#   --build-only         (re)build the original database and stop; OTHER_URL is not needed
 #   --quiet              print only the differences that are not allowed
 #
-# Exit status: 0 no unexpected difference, 1 unexpected differences, 2 usage or setup error.
+# Exit status: 0 no unexpected difference, 1 unexpected differences, 2 usage or setup error,
+# 3 the original could not be installed (no network, package index unreachable, pip failure).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -35,6 +38,7 @@ STAMP="$VENV/.thoth-storages-$ORIGINAL_VERSION"
 ORIGINAL_DB="thoth_storages_original"
 ALLOWLIST="$ROOT/schema/compat-allowlist.txt"
 BUILD=1
+BUILD_ONLY=0
 QUIET=()
 PY="${PYTHON:-}"
 OTHER_URL=""
@@ -50,6 +54,7 @@ while [[ $# -gt 0 ]]; do
         --allowlist) ALLOWLIST="${2:?--allowlist needs a file}"; shift 2 ;;
         --python) PY="${2:?--python needs an interpreter}"; shift 2 ;;
         --no-build) BUILD=0; shift ;;
+        --build-only) BUILD_ONLY=1; shift ;;
         --quiet) QUIET=(--quiet); shift ;;
         -h|--help) usage ;;
         -*) echo "compat-original: unknown option $1" >&2; usage ;;
@@ -58,7 +63,11 @@ while [[ $# -gt 0 ]]; do
             OTHER_URL="$1"; shift ;;
     esac
 done
-[[ -n "$OTHER_URL" ]] || usage
+[[ -n "$OTHER_URL" || "$BUILD_ONLY" == 1 ]] || usage
+if [[ "$BUILD_ONLY" == 1 && "$BUILD" == 0 ]]; then
+    echo "compat-original: --build-only and --no-build exclude each other" >&2
+    exit 2
+fi
 if [[ ! "$ORIGINAL_DB" =~ ^[a-z_][a-z0-9_]*$ ]]; then
     echo "compat-original: --original-db must be a plain lower-case identifier" >&2
     exit 2
@@ -91,8 +100,13 @@ install_original() {
     rm -rf "$VENV"
     mkdir -p "$(dirname "$VENV")"
     "$PY" -m venv "$VENV"
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
-        "thoth-storages==$ORIGINAL_VERSION" "packaging==21.3" thoth-ssdeep
+    if ! "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
+        "thoth-storages==$ORIGINAL_VERSION" "packaging==21.3" thoth-ssdeep; then
+        rm -rf "$VENV"
+        echo "compat-original: cannot install thoth-storages $ORIGINAL_VERSION with pip" \
+            "(no network or package index unreachable?)" >&2
+        exit 3
+    fi
     touch "$STAMP"
 }
 
@@ -136,11 +150,15 @@ if [[ "$BUILD" == 1 ]]; then
     echo "compat-original: building database $ORIGINAL_DB with thoth-storages $ORIGINAL_VERSION ..." >&2
     build_original
 fi
+if [[ "$BUILD_ONLY" == 1 ]]; then
+    echo "compat-original: built database $ORIGINAL_DB with thoth-storages $ORIGINAL_VERSION" >&2
+    exit 0
+fi
 ALLOW_ARGS=()
 if [[ -f "$ALLOWLIST" ]]; then
     ALLOW_ARGS=(--allowlist "$ALLOWLIST")
 else
     echo "compat-original: no allow-list at $ALLOWLIST; every difference counts" >&2
 fi
-exec "$PROJECT_PY" "$ROOT/scripts/compare_schemas.py" "${ALLOW_ARGS[@]}" "${QUIET[@]}" \
+PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}" exec "$PROJECT_PY" -m thoth_storages.graph.compare "${ALLOW_ARGS[@]}" "${QUIET[@]}" \
     "$(original_url)" "$OTHER_URL"

@@ -31,9 +31,9 @@ def expand_local(paths: tuple[Path, ...]) -> list[str]:
             found.append(str(path))
             continue
         for child in sorted(path.rglob("*")):
-            if (child / "build" / "specification").is_file():
-                found.append(str(child))
-            elif child.is_file() and child.suffix == ".json" and "inspection" not in child.parts:
+            if (child / "build" / "specification").is_file() or (
+                child.is_file() and child.suffix == ".json" and "inspection" not in child.parts
+            ):
                 found.append(str(child))
     return found
 

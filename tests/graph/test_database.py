@@ -137,3 +137,11 @@ def test_has_symbol_and_partial_index_follow_the_migrated_database(graph: GraphD
         inspector = inspect(connection)
         indexes = {index["name"]: index for index in inspector.get_indexes("python_package_version_entity")}
     assert "python_package_version_entity_idx" in indexes
+
+
+def test_adopt_on_our_own_database_changes_nothing(graph: GraphDatabase) -> None:
+    from thoth_storages.graph.adopt import Outcome
+
+    adoption = graph.adopt()
+    assert adoption.outcome is Outcome.ALREADY_OURS
+    assert graph.is_schema_up2date()

@@ -94,11 +94,14 @@ def test_resync_changes_no_table(graph: GraphDatabase) -> None:
     assert table_counts(graph) == before  # ... and nothing changed
 
 
-def test_two_concurrent_syncs_equal_one(graph: GraphDatabase) -> None:
+def test_concurrent_syncs_equal_one(graph: GraphDatabase) -> None:
     solver_documents = [path for path in real_documents() if prefix_of(path) == "solver"]
+    # Overlapping sets in different orders: the same keys are locked in other sequences (a deadlock is
+    # broken by PostgreSQL and the aborted document is retried whole).
     halves = (
         solver_documents[: len(solver_documents) * 2 // 3],
-        solver_documents[len(solver_documents) // 3 :],
+        list(reversed(solver_documents[len(solver_documents) // 3 :])),
+        solver_documents[1::2] + solver_documents[::2],
     )
     errors: list[BaseException] = []
 
@@ -249,3 +252,26 @@ def test_generated_solver_documents_sync_and_read_back(graph: GraphDatabase) -> 
                 assert {(name, version) for name, version in edges} >= wanted
 
     round_trip()
+
+
+def test_a_large_document_syncs_with_a_bounded_number_of_locks(graph: GraphDatabase) -> None:
+    """A ~2 MB solver document (thousands of keys per table) must not exhaust PostgreSQL's lock table."""
+    template = _solver_document(max(real_documents_of("solver"), key=lambda p: Path(p).stat().st_size))
+    result = template["result"]
+    assert isinstance(result, dict)
+    entries = result["tree"]
+    result["tree"] = [
+        {**copy.deepcopy(entry), "package_name": f"{entry['package_name']}-copy{n}"}
+        for n in range(max(1, 2_000_000 // len(json.dumps(entries))))
+        for entry in entries
+    ]
+    stats = graph.sync_solver_result(template)
+    assert stats.rows > 5_000
+    with graph.engine.connect() as connection:
+        versions = connection.execute(text("SELECT count(*) FROM python_package_version")).scalar_one()
+    assert versions == len(result["tree"])
+    assert graph.sync_solver_result(template).inserted.total() == 0
+
+
+def real_documents_of(prefix: str) -> list[str]:
+    return [path for path in real_documents() if prefix_of(path) == prefix]

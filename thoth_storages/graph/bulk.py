@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from functools import cache
 from typing import cast
 
 from psycopg2.extensions import cursor as Cursor
@@ -40,9 +41,16 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+LOCK_BUCKETS = 32
+"""Advisory locks per table: keys hash into this many buckets, so a transaction holds at most
+LOCK_BUCKETS locks per table however large the document (PostgreSQL's lock table is small)."""
+
+
 def _lock_id(table: str, key: Key) -> int:
-    digest = hashlib.blake2b(repr((table, key)).encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
+    """A bigint lock id: the table in the high bits, the key's bucket in the low bits."""
+    table_part = int.from_bytes(hashlib.blake2b(table.encode(), digest_size=4).digest(), "big", signed=True)
+    bucket = int.from_bytes(hashlib.blake2b(repr(key).encode(), digest_size=4).digest(), "big") % LOCK_BUCKETS
+    return table_part * LOCK_BUCKETS + bucket
 
 
 def _default(column: Column[object]) -> Value:
@@ -161,11 +169,16 @@ class SetWriter:
 
 def _normal(table: Table, key_columns: Sequence[str], key: Sequence[Value]) -> Key:
     """A key as the database returns it (int vs float, enum labels as text), to match what we sent."""
-    normal: list[Value] = []
-    for name, value in zip(key_columns, key, strict=True):
-        kind = _python_type(table.c[name])
-        normal.append(value if value is None or kind is None else kind(value))
-    return tuple(normal)
+    kinds = _key_types(table, tuple(key_columns))
+    return tuple(
+        value if value is None or kind is None or type(value) is kind else kind(value)
+        for kind, value in zip(kinds, key, strict=True)
+    )
+
+
+@cache
+def _key_types(table: Table, key_columns: tuple[str, ...]) -> tuple[type | None, ...]:
+    return tuple(_python_type(table.c[name]) for name in key_columns)
 
 
 def _python_type(column: Column[object]) -> type | None:

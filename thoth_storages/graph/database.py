@@ -16,6 +16,7 @@ from generated.models import Base
 from ..config import DatabaseSettings
 from ..exceptions import AlreadyConnectedError, DatabaseNotInitializedError, NotConnectedError
 from . import migrate
+from .adopt import Adoption, adopt, describe
 from .connection import create_database_if_missing, explain, is_missing_database, make_engine
 from .sync_writers import SyncWritersMixin
 
@@ -112,6 +113,11 @@ class GraphDatabase(SyncWritersMixin):
             connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
             for name in sorted(_enum_names()):
                 connection.execute(text(f'DROP TYPE IF EXISTS "{name}"'))
+
+    def adopt(self) -> Adoption:
+        """Stamp a database built by thoth-storages 0.74 with our baseline revision; refused on drift."""
+        with self._connection(begin=True) as connection:
+            return adopt(connection, where=describe(self.settings))
 
     def get_script_alembic_version_head(self) -> str:
         """The head revision shipped with the library."""

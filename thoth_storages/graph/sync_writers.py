@@ -12,7 +12,10 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from psycopg2.errors import DeadlockDetected, SerializationFailure
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import DBAPIError
+from tenacity import retry, retry_if_exception, stop_after_attempt, wait_random_exponential
 
 from generated.documents import (
     AdviserDocument,
@@ -52,13 +55,25 @@ class WriteStats:
         return sum(self.seen.values())
 
 
+def _is_transient(error: BaseException) -> bool:
+    """Deadlocks and serialization failures: concurrent syncs of overlapping documents; try again."""
+    return isinstance(error, DBAPIError) and isinstance(error.orig, DeadlockDetected | SerializationFailure)
+
+
 class SyncWritersMixin:
     """`sync_*_result` writers and `*_exist(s)` checks of GraphDatabase."""
 
     def _connection(self, *, begin: bool = False) -> AbstractContextManager[Connection]:
         raise NotImplementedError  # provided by GraphDatabase
 
+    @retry(
+        retry=retry_if_exception(_is_transient),
+        stop=stop_after_attempt(5),
+        wait=wait_random_exponential(multiplier=0.05, max=2),
+        reraise=True,
+    )
     def _write(self, model: Model, write: Callable[[SetWriter, Model], None]) -> WriteStats:
+        """One transaction; retried whole when PostgreSQL aborts it to break a deadlock."""
         with self._connection(begin=True) as connection:
             writer = SetWriter(connection)
             write(writer, model)

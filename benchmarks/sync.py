@@ -1,0 +1,298 @@
+"""Sync benchmark: the set-based sync against row-by-row ORM get-or-create, a raw COPY, and 0.74.2.
+
+    KNOWLEDGE_GRAPH_HOST=127.0.0.1 .venv/bin/python benchmarks/sync.py [--original] [--memory]
+
+All runs use the same PostgreSQL server and the real documents (../shared/data/documents, else the
+copies under tests/data/documents), each run in a fresh database. "rows" are rows inserted, so every
+column compares the same work. --original also times thoth-storages 0.74.2 (installed by
+scripts/compat-original.sh into .thoth-storages/original-venv) on the solver documents;
+--memory reports peak RSS for syncing one synthetic 1 MB and one 10 MB solver document.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from sqlalchemy import Connection, text
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.baselines import OrmGetOrCreateWriter, copy_rows, dump_rows  # noqa: E402
+from thoth_storages import GraphDatabase  # noqa: E402
+from thoth_storages.cli_sync import expand_local  # noqa: E402
+from thoth_storages.config import DatabaseSettings  # noqa: E402
+from thoth_storages.graph.bulk import SetWriter  # noqa: E402
+from thoth_storages.graph.connection import make_engine  # noqa: E402
+from thoth_storages.sync import sync_documents  # noqa: E402
+from thoth_storages.sync.sources import prefix_of  # noqa: E402
+
+SHARED = ROOT.parent / "shared" / "data" / "documents"
+DOCUMENTS = SHARED if SHARED.is_dir() else ROOT / "tests" / "data" / "documents"
+KINDS = ("solver", "adviser", "package", "inspection")
+
+
+@dataclass
+class Run:
+    documents: int
+    rows: int
+    seconds: float
+
+    def rate(self) -> str:
+        return f"{self.documents / self.seconds:8.1f} docs/s {self.rows / self.seconds:9,.0f} rows/s"
+
+
+@contextmanager
+def fresh_graph(initialize: bool = True) -> Iterator[GraphDatabase]:
+    settings = replace(DatabaseSettings.from_env(), database=f"thoth_bench_{uuid.uuid4().hex[:8]}")
+    admin = make_engine(settings, "postgres", autocommit=True)
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{settings.database}"'))
+    graph = GraphDatabase(settings)
+    graph.connect()
+    if initialize:
+        graph.initialize_schema()
+    try:
+        yield graph
+    finally:
+        graph.disconnect()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE "{settings.database}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def documents_of(kind: str) -> list[str]:
+    return [p for p in expand_local((DOCUMENTS,)) if prefix_of(p) == kind and "/raw/" not in p]
+
+
+def run_sync(graph: GraphDatabase, paths: list[str]) -> tuple[int, float]:
+    started = time.perf_counter()
+    stats = sync_documents(paths, graceful=True, graph=graph, is_local=True)
+    return sum(s[1] for s in stats.values()), time.perf_counter() - started
+
+
+def _count_rows(connection: Connection) -> int:
+    from generated.models import Base
+
+    return sum(
+        int(connection.execute(text(f'SELECT count(*) FROM "{t}"')).scalar_one())
+        for t in Base.metadata.tables
+    )
+
+
+@contextmanager
+def writer_class(cls: type[SetWriter]) -> Iterator[None]:
+    """Swap the writer the GraphDatabase uses (same handlers, other way of writing)."""
+    from thoth_storages.graph import sync_writers
+
+    original = sync_writers.SetWriter
+    sync_writers.SetWriter = cls  # type: ignore[misc]
+    try:
+        yield
+    finally:
+        sync_writers.SetWriter = original  # type: ignore[misc]
+
+
+def measure(
+    paths: list[str], writer: type[SetWriter] | None
+) -> tuple[Run, dict[str, list[tuple[object, ...]]]]:
+    with fresh_graph() as graph:
+        if writer is None:
+            synced, seconds = run_sync(graph, paths)
+        else:
+            with writer_class(writer):
+                synced, seconds = run_sync(graph, paths)
+        with graph.engine.connect() as connection:
+            rows = _count_rows(connection)
+            dump = dump_rows(connection)
+    return Run(synced, rows, seconds), dump
+
+
+def measure_copy(dump: dict[str, list[tuple[object, ...]]], documents: int) -> Run:
+    with fresh_graph() as graph, graph.engine.begin() as connection:
+        started = time.perf_counter()
+        copied = copy_rows(connection, dump)
+        seconds = time.perf_counter() - started
+    return Run(documents, sum(copied.values()), seconds)
+
+
+ORIGINAL_SCRIPT = """
+import sys, time, logging
+logging.disable(logging.WARNING)
+from thoth.storages import GraphDatabase
+from thoth.storages.sync import sync_solver_documents
+g = GraphDatabase(); g.connect(); g.initialize_schema()
+paths = sys.argv[1:]
+t = time.perf_counter()
+stats = sync_solver_documents(paths, graceful=True, graph=g, is_local=True)
+print("RESULT", stats[1], stats[3], time.perf_counter() - t)
+"""
+
+
+def measure_original(paths: list[str]) -> str:
+    python = ROOT / ".thoth-storages" / "original-venv" / "bin" / "python"
+    if not python.exists():
+        return "not installed (run scripts/compat-original.sh once)"
+    settings = DatabaseSettings.from_env()
+    database = f"thoth_bench_original_{uuid.uuid4().hex[:8]}"
+    env = {
+        **os.environ,
+        "KNOWLEDGE_GRAPH_DATABASE": database,
+        "KNOWLEDGE_GRAPH_HOST": settings.host,
+        "KNOWLEDGE_GRAPH_PORT": str(settings.port),
+        "KNOWLEDGE_GRAPH_USER": settings.user,
+        "KNOWLEDGE_GRAPH_PASSWORD": settings.password,
+    }
+    try:
+        done = subprocess.run(
+            [str(python), "-c", ORIGINAL_SCRIPT, *paths],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=1800,
+            check=False,
+        )
+        line = next((line for line in done.stdout.splitlines() if line.startswith("RESULT")), None)
+        if line is None:
+            return "failed: " + (done.stderr.strip().splitlines() or ["no output"])[-1][:200]
+        _, synced, failed, seconds = line.split()
+        rows = _rows_in(settings, database)
+        return (
+            f"{synced} synced, {failed} failed: {rows:,} rows in {float(seconds):.1f} s = "
+            f"{rows / float(seconds):,.0f} rows/s"
+        )
+    finally:
+        admin = make_engine(settings, "postgres", autocommit=True)
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _rows_in(settings: DatabaseSettings, database: str) -> int:
+    engine = make_engine(settings, database)
+    try:
+        with engine.connect() as connection:
+            tables = [
+                t
+                for (t,) in connection.execute(
+                    text(
+                        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+                    )
+                )
+            ]
+            return sum(
+                int(connection.execute(text(f'SELECT count(*) FROM "{t}"')).scalar_one()) for t in tables
+            )
+    finally:
+        engine.dispose()
+
+
+MEMORY_SCRIPT = """
+import json, resource, sys
+from thoth_storages import GraphDatabase
+graph = GraphDatabase(); graph.connect()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+with open(sys.argv[1]) as f: document = json.load(f)
+stats = graph.sync_solver_result(document)
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(before // 1024, after // 1024, stats.rows)
+"""
+
+
+def synthetic_solver_document(template_path: str, size: int, target: Path) -> int:
+    """A valid solver document of about `size` bytes: the real tree entries repeated under new names."""
+    document = json.loads(Path(template_path).read_text())
+    entries = document["result"]["tree"]
+    grown, copy = [], 0
+    while len(json.dumps(grown)) < size:
+        for entry in entries:
+            clone = json.loads(json.dumps(entry))
+            clone["package_name"] = f"{entry['package_name']}-copy{copy}"
+            grown.append(clone)
+        copy += 1
+    document["result"]["tree"] = grown
+    target.write_text(json.dumps(document))
+    return target.stat().st_size
+
+
+def measure_memory(template: str, work: Path) -> list[str]:
+    lines = []
+    for size in (1_000_000, 10_000_000):
+        with fresh_graph() as graph:
+            path = work / f"solver-debian-12-py38-000000000000-{size}.json"
+            actual = synthetic_solver_document(template, size, path)
+            env = {**os.environ, "KNOWLEDGE_GRAPH_DATABASE": graph.settings.database}
+            started = time.perf_counter()
+            done = subprocess.run(
+                [sys.executable, "-c", MEMORY_SCRIPT, str(path)],
+                env=env,
+                capture_output=True,
+                text=True,
+                cwd=ROOT,
+            )
+            seconds = time.perf_counter() - started
+            if done.returncode != 0:
+                lines.append(
+                    f"{actual / 1e6:5.1f} MB document: failed: {done.stderr.strip().splitlines()[-1]}"
+                )
+                continue
+            before, after, rows = done.stdout.split()
+            lines.append(
+                f"{actual / 1e6:5.1f} MB document: {int(rows):,} rows in {seconds:.1f} s (process included), "
+                f"peak RSS {after} MB ({before} MB after start-up)"
+            )
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--original", action="store_true", help="also time thoth-storages 0.74.2")
+    parser.add_argument("--memory", action="store_true", help="peak RSS for 1 MB and 10 MB documents")
+    arguments = parser.parse_args()
+    print(f"documents: {DOCUMENTS}")
+    header = f"{'kind':<11}{'docs':>5}{'rows':>8} | {'set-based sync':^33} | {'ORM get-or-create':^33} | {'COPY ceiling':^33} | speed-up  of COPY"
+    print(header)
+    print("-" * len(header))
+    totals = {"ours": Run(0, 0, 0.0), "orm": Run(0, 0, 0.0), "copy": Run(0, 0, 0.0)}
+    for kind in KINDS:
+        paths = documents_of(kind)
+        ours, dump = measure(paths, None)
+        orm, _ = measure(paths, OrmGetOrCreateWriter)
+        ceiling = measure_copy(dump, ours.documents)
+        for name, run in (("ours", ours), ("orm", orm), ("copy", ceiling)):
+            total = totals[name]
+            totals[name] = Run(
+                total.documents + run.documents, total.rows + run.rows, total.seconds + run.seconds
+            )
+        print(
+            f"{kind:<11}{ours.documents:>5}{ours.rows:>8} | {ours.rate()} | {orm.rate()} | {ceiling.rate()} | "
+            f"{orm.seconds / ours.seconds:6.1f}x {ceiling.seconds / ours.seconds:6.0%}"
+        )
+    ours, orm, ceiling = totals["ours"], totals["orm"], totals["copy"]
+    print(
+        f"{'all':<11}{ours.documents:>5}{ours.rows:>8} | {ours.rate()} | {orm.rate()} | {ceiling.rate()} | "
+        f"{orm.seconds / ours.seconds:6.1f}x {ceiling.seconds / ours.seconds:6.0%}"
+    )
+    if arguments.original:
+        print(f"thoth-storages 0.74.2, solver documents: {measure_original(documents_of('solver'))}")
+    if arguments.memory:
+        work = ROOT / ".thoth-storages" / "bench"
+        work.mkdir(parents=True, exist_ok=True)
+        for line in measure_memory(max(documents_of("solver"), key=os.path.getsize), work):
+            print(line)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,50 @@
+"""Fixtures of the schema-tool tests: databases at the head revision that a test may alter."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import replace
+
+import pytest
+from sqlalchemy import text
+
+from thoth_storages import GraphDatabase
+from thoth_storages.config import DatabaseSettings
+from thoth_storages.graph.connection import make_engine
+
+
+def _admin(settings: DatabaseSettings, statement: str) -> None:
+    engine = make_engine(settings, "postgres", autocommit=True)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text(statement))
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def head_template() -> Iterator[DatabaseSettings]:
+    """A database migrated to the head revision once, copied by `head_database` (nobody connects to it)."""
+    settings = replace(DatabaseSettings.from_env(), database=f"thoth_test_tpl_{uuid.uuid4().hex[:10]}")
+    graph = GraphDatabase(settings)
+    graph.connect()
+    try:
+        graph.initialize_schema()
+    finally:
+        graph.disconnect()
+    try:
+        yield settings
+    finally:
+        _admin(settings, f'DROP DATABASE IF EXISTS "{settings.database}" WITH (FORCE)')
+
+
+@pytest.fixture
+def head_database(head_template: DatabaseSettings) -> Iterator[DatabaseSettings]:
+    """A fresh database at the head revision (a copy of the template), for a test that changes it."""
+    settings = replace(head_template, database=f"thoth_test_{uuid.uuid4().hex[:10]}")
+    _admin(settings, f'CREATE DATABASE "{settings.database}" TEMPLATE "{head_template.database}"')
+    try:
+        yield settings
+    finally:
+        _admin(settings, f'DROP DATABASE IF EXISTS "{settings.database}" WITH (FORCE)')
