@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 import sys
-from pathlib import Path
 
 import click
 from rich.console import Console
 from rich.table import Table
+
+from codegen.__main__ import main as codegen_command
 
 from . import __version__
 from .cli_sync import sync
@@ -44,24 +45,7 @@ cli.add_command(sync)
 cli.add_command(demo)
 
 
-@cli.command()
-@click.option(
-    "--check", "check_only", is_flag=True, help="Exit 1 with a diff when generated files are stale."
-)
-@click.option("-m", "--message", help="Title of the new revision, when the schema changed.")
-@click.option(
-    "--schema",
-    "schema_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("schema"),
-    show_default=True,
-    help="The schema folder (its parent is the project folder).",
-)
-def codegen(check_only: bool, message: str | None, schema_dir: Path) -> None:
-    """Generate models, validators, strategies and Alembic revisions from schema/."""
-    from codegen.__main__ import run
-
-    sys.exit(run(schema_dir, check_only=check_only, message=message))
+cli.add_command(codegen_command, name="codegen")
 
 
 @cli.group()

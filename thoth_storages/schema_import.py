@@ -48,8 +48,10 @@ from sqlalchemy.schema import Column, DefaultClause
 from sqlalchemy.schema import Sequence as Sequence_
 from sqlalchemy.sql.elements import ClauseElement
 
+from codegen.load import pg_object_name
+
 from .exceptions import ConfigurationError, StorageConnectionError, ThothStorageExceptionError
-from .graph.compare import engine_for_url, normalize_predicate, normalize_sql, pg_object_name
+from .graph.compare import engine_for_url, normalize_predicate, normalize_sql
 
 SUPPORTED_TYPES = "integer, smallint, bigint, text, varchar(N), boolean, float, timestamp, date, enum"
 

@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from generated.models import Base
+from tests.sync._support import counts
 from thoth_storages import GraphDatabase
 from thoth_storages.config import DatabaseSettings
 from thoth_storages.exceptions import SchemaError
@@ -56,15 +56,6 @@ def load(document_id: str) -> Document:
         pytest.skip(f"{path} is not available")
     document: Document = json.loads(path.read_text())
     return document
-
-
-def counts(graph: GraphDatabase) -> dict[str, int]:
-    """Rows in every table of the schema."""
-    with graph.engine.connect() as connection:
-        return {
-            name: int(connection.execute(text(f'SELECT count(*) FROM "{name}"')).scalar_one())
-            for name in sorted(Base.metadata.tables)
-        }
 
 
 def nonzero(table_counts: dict[str, int]) -> dict[str, int]:

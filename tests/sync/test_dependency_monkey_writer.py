@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from generated.models import Base
+from tests.sync._support import counts, delta, snapshot
 from thoth_storages import GraphDatabase
 from thoth_storages.documents import DocumentValidationError
 from thoth_storages.exceptions import SchemaError
@@ -51,28 +51,6 @@ def inspection(inspection_id: str, number: int) -> dict[str, Any]:
         "specification": json.loads((directory / "build" / "specification").read_text()),
         "result": json.loads((directory / "results" / str(number) / "result").read_text()),
     }
-
-
-def counts(graph: GraphDatabase) -> dict[str, int]:
-    with graph.engine.connect() as connection:
-        return {
-            table: int(connection.execute(text(f'SELECT count(*) FROM "{table}"')).scalar_one())
-            for table in Base.metadata.tables
-        }
-
-
-def snapshot(graph: GraphDatabase) -> dict[str, str | None]:
-    with graph.engine.connect() as connection:
-        return {
-            table: connection.execute(
-                text(f"SELECT md5(string_agg(t::text, ',' ORDER BY t::text)) FROM \"{table}\" AS t")
-            ).scalar_one()
-            for table in Base.metadata.tables
-        }
-
-
-def delta(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
-    return {table: after[table] - before[table] for table in after if after[table] != before[table]}
 
 
 def runs(graph: GraphDatabase, inspection_id: str) -> list[tuple[int, str, str | None]]:

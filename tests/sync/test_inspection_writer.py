@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 from sqlalchemy import String, text
 
-from generated.models import Base, PiConv2D
+from generated.models import PiConv2D
+from tests.sync._support import counts, delta, snapshot
 from thoth_storages import GraphDatabase
 from thoth_storages.documents import DocumentValidationError
 from thoth_storages.exceptions import PerformanceIndicatorNotRegisteredError, SchemaError
@@ -49,28 +50,6 @@ def real_results() -> list[tuple[str, int]]:
     return sorted(
         (path.parent.parent.parent.name, int(path.parent.name)) for path in DATA.glob("*/results/*/result")
     )
-
-
-def counts(graph: GraphDatabase) -> dict[str, int]:
-    with graph.engine.connect() as connection:
-        return {
-            table: int(connection.execute(text(f'SELECT count(*) FROM "{table}"')).scalar_one())
-            for table in Base.metadata.tables
-        }
-
-
-def snapshot(graph: GraphDatabase) -> dict[str, str | None]:
-    with graph.engine.connect() as connection:
-        return {
-            table: connection.execute(
-                text(f"SELECT md5(string_agg(t::text, ',' ORDER BY t::text)) FROM \"{table}\" AS t")
-            ).scalar_one()
-            for table in Base.metadata.tables
-        }
-
-
-def delta(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
-    return {table: after[table] - before[table] for table in after if after[table] != before[table]}
 
 
 def test_first_result_fills_the_hand_checked_rows(head_graph: GraphDatabase) -> None:

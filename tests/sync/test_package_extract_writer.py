@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from generated.models import Base
+from tests.sync._support import counts, delta, snapshot
 from thoth_storages import GraphDatabase
 from thoth_storages.documents import LegacyDocumentError
 from thoth_storages.exceptions import CudaVersionDoesNotMatchError, SchemaError
@@ -32,29 +32,6 @@ LEGACY = "fridex-thoth-package-extract-tensorflow-serving-s2i.json"
 def load(name: str) -> dict[str, Any]:
     result: dict[str, Any] = json.loads((DATA / "package-extract" / name).read_text())
     return result
-
-
-def counts(graph: GraphDatabase) -> dict[str, int]:
-    with graph.engine.connect() as connection:
-        return {
-            table: int(connection.execute(text(f'SELECT count(*) FROM "{table}"')).scalar_one())
-            for table in Base.metadata.tables
-        }
-
-
-def snapshot(graph: GraphDatabase) -> dict[str, str | None]:
-    """Every table's whole content, as one digest per table."""
-    with graph.engine.connect() as connection:
-        return {
-            table: connection.execute(
-                text(f"SELECT md5(string_agg(t::text, ',' ORDER BY t::text)) FROM \"{table}\" AS t")
-            ).scalar_one()
-            for table in Base.metadata.tables
-        }
-
-
-def delta(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
-    return {table: after[table] - before[table] for table in after if after[table] != before[table]}
 
 
 def test_current_document_fills_the_hand_checked_rows(head_graph: GraphDatabase) -> None:

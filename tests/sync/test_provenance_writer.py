@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from generated.models import Base
+from tests.sync._support import counts
 from thoth_storages import GraphDatabase
 from thoth_storages.config import DatabaseSettings
 from thoth_storages.exceptions import SchemaError
@@ -132,14 +132,6 @@ def document(document_id: str = "provenance-checker-5a3f2c1d") -> dict[str, obje
             ],
         },
     }
-
-
-def counts(graph: GraphDatabase) -> dict[str, int]:
-    with graph.engine.connect() as connection:
-        return {
-            name: int(connection.execute(text(f'SELECT count(*) FROM "{name}"')).scalar_one())
-            for name in sorted(Base.metadata.tables)
-        }
 
 
 def rows(graph: GraphDatabase, query: str) -> list[dict[str, object]]:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from generated.models import Base
+from tests.sync._support import counts
 from thoth_storages import GraphDatabase
 from thoth_storages.config import DatabaseSettings
 from thoth_storages.exceptions import SchemaError, SolverNotRunError
@@ -96,14 +96,6 @@ def document(document_id: str = "revsolver-7d1c0f3e") -> dict[str, object]:
             entry("six", "1.16.0", "debian", "12", "3.8", version_range="<4", marker_evaluation_result=False),
         ],
     }
-
-
-def counts(graph: GraphDatabase) -> dict[str, int]:
-    with graph.engine.connect() as connection:
-        return {
-            name: int(connection.execute(text(f'SELECT count(*) FROM "{name}"')).scalar_one())
-            for name in sorted(Base.metadata.tables)
-        }
 
 
 def seed(graph: GraphDatabase) -> None:

@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
-from generated.models import Base
 from tests.conftest import new_database
 from tests.documents._documents_support import DATA_DIR
+from tests.sync._support import counts as table_counts
 from thoth_storages import GraphDatabase
 from thoth_storages.cli_sync import expand_local
 from thoth_storages.config import DatabaseSettings
@@ -35,14 +35,6 @@ REFUSED = {
 def real_documents() -> list[str]:
     """Every syncable real document path (the si-bandit/si-cloc inputs in raw/ are not sync documents)."""
     return [path for path in expand_local((DATA_DIR,)) if "/raw/" not in path]
-
-
-def table_counts(graph: GraphDatabase) -> dict[str, int]:
-    with graph.engine.connect() as connection:
-        return {
-            name: int(connection.execute(text(f'SELECT count(*) FROM "{name}"')).scalar_one())
-            for name in sorted(Base.metadata.tables)
-        }
 
 
 @pytest.fixture

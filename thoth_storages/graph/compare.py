@@ -50,10 +50,11 @@ from sqlalchemy.schema import (
 from sqlalchemy.sql.elements import ClauseElement
 from sqlalchemy.types import TypeEngine
 
+from codegen.load import pg_object_name
+
 from ..exceptions import ConfigurationError
 
 DEFAULT_EXCLUDED_TABLES = ("alembic_version",)
-MAX_NAME = 63  # PostgreSQL's NAMEDATALEN - 1
 
 
 @dataclass(frozen=True)
@@ -190,19 +191,6 @@ def _action(action: object) -> str:
 
 def _text(value: object) -> str | None:
     return None if value is None else str(value)
-
-
-def pg_object_name(table: str, columns: str | None, label: str) -> str:
-    """The name PostgreSQL chooses for an implicit object (its makeObjectName truncation to 63 characters)."""
-    overhead = len(label) + 1 + (1 if columns is not None else 0)
-    first, second = len(table), len(columns or "")
-    while first + second > MAX_NAME - overhead:
-        if first > second:
-            first -= 1
-        else:
-            second -= 1
-    middle = f"_{(columns or '')[:second]}" if columns is not None else ""
-    return f"{table[:first]}{middle}_{label}"
 
 
 # ---------------------------------------------------------------------------------------------------------
