@@ -4,7 +4,8 @@
 (`generated.models.NATURAL_KEYS`), and returns natural key -> id. Per call it runs three statements
 whatever the row count: one that takes transaction-level advisory locks on the keys (so concurrent
 syncs of overlapping documents neither duplicate rows nor fail), one that finds the rows already
-there, and one multi-row INSERT ... RETURNING for the rest. NULLs in a natural key compare equal,
+there, and one INSERT ... SELECT FROM unnest(<one array per column>) ... RETURNING for the rest
+(arrays keep the statement small and cheap to parse, unlike a VALUES list of thousands of rows). NULLs in a natural key compare equal,
 which PostgreSQL's unique constraints alone would not guarantee.
 """
 
@@ -17,7 +18,6 @@ from functools import cache
 from typing import cast
 
 from psycopg2.extensions import cursor as Cursor
-from psycopg2.extras import execute_values
 from sqlalchemy import Column, Connection, Table
 from sqlalchemy.dialects import postgresql
 
@@ -30,6 +30,7 @@ Key = tuple[Value, ...]
 _DIALECT = postgresql.dialect()  # type: ignore[no-untyped-call]
 
 
+@cache
 def _sql_type(column: Column[object]) -> str:
     if isinstance(column.type, postgresql.ENUM) and column.type.name:
         return f'"{column.type.name}"'
@@ -112,18 +113,20 @@ class SetWriter:
         conditions = []
         for name in key_columns:
             column, quoted = table.c[name], _q(name)
-            typed = f"v.{quoted}::{_sql_type(column)}"
+            typed = f"v.{quoted}"
             if column.nullable:
                 conditions.append(f"(t.{quoted} = {typed} OR (t.{quoted} IS NULL AND {typed} IS NULL))")
             else:
                 conditions.append(f"t.{quoted} = {typed}")
         selected = ", ".join([*(f"t.{_q(name)}" for name in key_columns), "t.id" if has_id else "NULL"])
         aliases = ", ".join(_q(name) for name in key_columns)
+        arrays = ", ".join(f"%s::{_sql_type(table.c[name])}[]" for name in key_columns)
         query = (
-            f"SELECT {selected} FROM {_q(table.name)} AS t JOIN (VALUES %s) AS v({aliases}) "
+            f"SELECT {selected} FROM {_q(table.name)} AS t JOIN unnest({arrays}) AS v({aliases}) "
             f"ON {' AND '.join(conditions)}"
         )
-        fetched = execute_values(cursor, query, keys, page_size=len(keys), fetch=True)
+        cursor.execute(query, [list(values) for values in zip(*keys, strict=True)])
+        fetched = cursor.fetchall()
         width = len(key_columns)
         by_text = {_normal(table, key_columns, key): key for key in keys}
         found: dict[Key, int | None] = {}
@@ -143,9 +146,10 @@ class SetWriter:
         values = [tuple(row.get(column.name, _default(column)) for column in columns) for row in rows]
         returning = ", ".join([*(_q(name) for name in key_columns), "id" if has_id else "NULL"])
         names = ", ".join(_q(column.name) for column in columns)
-        query = f"INSERT INTO {_q(table.name)} ({names}) VALUES %s RETURNING {returning}"
-        template = "(" + ", ".join(f"%s::{_sql_type(column)}" for column in columns) + ")"
-        fetched = execute_values(cursor, query, values, template=template, page_size=len(values), fetch=True)
+        arrays = ", ".join(f"%s::{_sql_type(column)}[]" for column in columns)
+        query = f"INSERT INTO {_q(table.name)} ({names}) SELECT * FROM unnest({arrays}) RETURNING {returning}"
+        cursor.execute(query, [list(column_values) for column_values in zip(*values, strict=True)])
+        fetched = cursor.fetchall()
         width = len(key_columns)
         by_text = {}
         for row in rows:
