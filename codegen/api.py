@@ -9,6 +9,7 @@ from . import ir
 from .format import BANNER, banner, format_python
 from .load import load_schema
 from .render_models import render_models
+from .render_queries import render_queries
 from .render_strategies import render_strategies
 from .revisions import SNAPSHOTS, VERSIONS, plan, read_history, render_history
 
@@ -45,6 +46,7 @@ def generate(schema_dir: Path, project_dir: Path | None = None, message: str | N
         from .render_documents import render_documents
 
         files.update(render_documents(documents_dir))
+    files.update(render_queries(schema, schema_dir / "queries"))
     history = plan(read_history(project_dir), schema, message)
     for path, text in render_history(history).items():
         files[path] = _python(text, path) if path.endswith(".py") else text

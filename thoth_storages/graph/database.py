@@ -18,12 +18,13 @@ from ..exceptions import AlreadyConnectedError, DatabaseNotInitializedError, Not
 from . import migrate
 from .adopt import Adoption, adopt, describe
 from .connection import create_database_if_missing, explain, is_missing_database, make_engine
+from .queries_runtime import QueriesRuntime
 from .sync_writers import SyncWritersMixin
 
 _LOGGER = logging.getLogger(__name__)
 
 
-class GraphDatabase(SyncWritersMixin):
+class GraphDatabase(QueriesRuntime, SyncWritersMixin):
     """Connection to the knowledge graph, configured from the KNOWLEDGE_GRAPH_* environment variables."""
 
     DEFAULT_COUNT = 100
@@ -72,6 +73,7 @@ class GraphDatabase(SyncWritersMixin):
     def disconnect(self) -> None:
         """Close every pooled connection."""
         engine = self.engine
+        self.log_stats()
         engine.dispose()
         self._engine = None
         self._sessionmaker = None

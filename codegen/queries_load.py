@@ -1,0 +1,742 @@
+"""Load schema/queries/*.yaml (and the `.sql` files they name), check them against the tables, resolve to IR.
+
+Errors use the table loader's style: `file:line: key: message (hint: ...)`, every mistake listed at once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from . import ir
+from .load import Problem, SchemaLoadError, did_you_mean
+from .pytypes import enum_alias
+from .yaml_lines import Located, Path_, parse
+
+Kind = Literal["list", "one", "count", "exists", "group", "count_map", "update"]
+Normalizer = Literal["package_name", "package_version", "index_url", "os_name", "os_version"]
+Op = Literal["eq", "ne", "lt", "le", "gt", "ge", "like_prefix"]
+_OPS = {"eq": "=", "ne": "<>", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
+_PYTHON = {
+    "text": "str",
+    "integer": "int",
+    "bigint": "int",
+    "smallint": "int",
+    "boolean": "bool",
+    "float": "float",
+    "timestamp": "datetime.datetime",
+    "date": "datetime.date",
+}
+TYPE_HINT = "one of " + ", ".join(_PYTHON) + ", enum:<name>, with a trailing `?` when it may be null"
+COLUMN_REF = re.compile(r"\b([a-z_][a-z0-9_]*)\.([a-z_][a-z0-9_]*)\b")
+SQL_PARAM = re.compile(r"(?<![:\w]):([A-Za-z_][A-Za-z0-9_]*)")
+NAME = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+
+
+class ParamSpec(_Spec):
+    """A parameter: an (optionally None-disabled) filter on a column, or a typed value for `where`/`sql`."""
+
+    column: str | None = None
+    type: str | None = None
+    op: Op = "eq"
+    optional: bool = False
+    keyword: bool = False
+    default: str | int | bool | None = None
+    normalize: Normalizer | None = None
+    doc: str | None = None
+
+
+class JoinSpec(_Spec):
+    """A join through a declared foreign key (or an explicit `via` condition)."""
+
+    table: str
+    outer: bool = False
+    via: str | None = None  # an explicit join condition (YAML reads a bare `on` key as true)
+
+
+class SelectSpec(_Spec):
+    """A computed result column."""
+
+    sql: str
+    type: str
+
+
+class QuerySpec(_Spec):
+    """One query (`queries.<name>`)."""
+
+    doc: str
+    kind: Kind = "list"
+    from_: str | None = Field(default=None, alias="from")
+    joins: list[str | JoinSpec] = []
+    select: dict[str, str | SelectSpec] = {}
+    row: Literal["tuple", "dict", "scalar"] = "tuple"
+    params: dict[str, ParamSpec] = {}
+    where: list[str] = []
+    order_by: list[str] = []
+    randomize: bool = False
+    paginate: bool | None = None
+    distinct: Literal["flag", "always", "never"] | None = None
+    external: dict[str, str] = {}
+    group_by: list[str] = []
+    per: str | None = None
+    set: dict[str, str] = {}
+    sql: str | None = None
+    result: dict[str, str] = {}
+    cache: str | None = None
+    missing: Literal["none", "raise"] = "none"
+    method: bool = True
+
+
+class QueryFileSpec(_Spec):
+    """A file of schema/queries/."""
+
+    queries: dict[str, QuerySpec] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class Param:
+    """A resolved parameter."""
+
+    name: str
+    pytype: str
+    optional: bool
+    keyword: bool
+    default: str | int | bool | None
+    has_default: bool
+    normalize: str | None
+
+
+@dataclass(frozen=True)
+class ResultColumn:
+    """A resolved result column."""
+
+    name: str
+    pytype: str
+
+
+@dataclass(frozen=True)
+class Query:
+    """A resolved query, ready to render."""
+
+    name: str
+    domain: str
+    doc: str
+    kind: Kind
+    row: Literal["tuple", "dict", "scalar"]
+    params: tuple[Param, ...]
+    columns: tuple[ResultColumn, ...]
+    body: str
+    external_body: str | None
+    order: str
+    external_order: str
+    paginate: bool
+    distinct: Literal["flag", "always", "never"]
+    randomize: bool
+    group_by: tuple[str, ...] = ()
+    per: str | None = None
+    cache: tuple[str, int] | None = None
+    missing: Literal["none", "raise"] = "none"
+    raw: bool = False
+    method: bool = True
+    enums: frozenset[str] = field(default_factory=frozenset)
+
+
+@dataclass
+class _File:
+    name: str
+    path: Path
+    located: Located
+
+
+class _QueryLoader:
+    def __init__(self, schema: ir.Schema) -> None:
+        self.schema = schema
+        self.tables = {table.name: table for table in schema.tables}
+        self.problems: list[Problem] = []
+
+    def report(self, file: _File, path: Path_, message: str, hint: str | None = None) -> None:
+        key = ".".join(str(part) for part in path)
+        self.problems.append(Problem(file.name, file.located.line(path), key, message, hint))
+
+    # Types ---------------------------------------------------------------------------------------
+
+    def pytype(self, file: _File, path: Path_, spelling: str) -> str | None:
+        nullable = spelling.endswith("?")
+        base = spelling.removesuffix("?")
+        if base.startswith("enum:"):
+            name = base.removeprefix("enum:")
+            if name not in {enum.name for enum in self.schema.enums}:
+                hint = did_you_mean(name, [enum.name for enum in self.schema.enums])
+                self.report(file, path, f"unknown enum {name!r}", hint)
+                return None
+            python = enum_alias(name)
+        elif ir.VARCHAR.fullmatch(base):
+            python = "str"
+        elif base in _PYTHON:
+            python = _PYTHON[base]
+        else:
+            self.report(file, path, f"unknown type {spelling!r}", TYPE_HINT)
+            return None
+        return f"{python} | None" if nullable else python
+
+    def column(
+        self, file: _File, path: Path_, reference: str, tables: dict[str, bool]
+    ) -> tuple[ir.Column, bool] | None:
+        """`table.column` among the query's tables -> (column, reached by an outer join)."""
+        match = COLUMN_REF.fullmatch(reference)
+        if not match:
+            self.report(file, path, f"{reference!r} is not a column reference", "write it as table.column")
+            return None
+        table_name, column_name = match.groups()
+        if table_name not in tables:
+            hint = did_you_mean(table_name, tables) or f"the query reads {', '.join(sorted(tables))}"
+            self.report(file, path, f"table {table_name!r} is not in this query", hint)
+            return None
+        table = self.tables[table_name]
+        names = [column.name for column in table.columns]
+        if column_name not in names:
+            self.report(
+                file,
+                path,
+                f"unknown column {column_name!r} of table {table_name!r}",
+                did_you_mean(column_name, names),
+            )
+            return None
+        return table.column(column_name), tables[table_name]
+
+    def check_refs(self, file: _File, path: Path_, sql: str, tables: dict[str, bool]) -> None:
+        for match in COLUMN_REF.finditer(sql):
+            if match.group(1) in tables:
+                self.column(file, path, match.group(0), tables)
+            elif match.group(1) in self.tables:
+                self.report(file, path, f"table {match.group(1)!r} is not joined in this query")
+
+    # Queries -------------------------------------------------------------------------------------
+
+    def query(self, file: _File, name: str, spec: QuerySpec, base: Path) -> Query | None:
+        path: Path_ = ("queries", name)
+        before = len(self.problems)
+        if not NAME.fullmatch(name):
+            self.report(file, path, f"{name!r} is not a valid query name", "lower case letters, digits and _")
+        if spec.sql is not None:
+            return self.raw_query(file, name, spec, base)
+        if spec.from_ is None:
+            self.report(file, path, "a query needs `from:` (or `sql:`)")
+            return None
+        if spec.from_ not in self.tables:
+            self.report(
+                file, (*path, "from"), f"unknown table {spec.from_!r}", did_you_mean(spec.from_, self.tables)
+            )
+            return None
+        tables: dict[str, bool] = {spec.from_: False}
+        joins: list[str] = []
+        for index, join in enumerate(spec.joins):
+            join_spec = JoinSpec(table=join) if isinstance(join, str) else join
+            clause = self.join(file, (*path, "joins", index), join_spec, tables)
+            if clause is not None:
+                joins.append(clause)
+        columns: list[ResultColumn] = []
+        select: list[str] = []
+        enums: set[str] = set()
+        for alias, expression in spec.select.items():
+            where = (*path, "select", alias)
+            if isinstance(expression, SelectSpec):
+                self.check_refs(file, where, expression.sql, tables)
+                python = self.pytype(file, where, expression.type)
+                sql = expression.sql
+                if expression.type.removesuffix("?").startswith("enum:"):
+                    enums.add(enum_alias(expression.type.removesuffix("?").removeprefix("enum:")))
+            else:
+                found = self.column(file, where, expression, tables)
+                if found is None:
+                    continue
+                column, outer = found
+                python = _column_pytype(column, outer)
+                if column.enum_name:
+                    enums.add(enum_alias(column.enum_name))
+                sql = expression
+            if python is not None:
+                columns.append(ResultColumn(alias, python))
+                select.append(sql if sql.rsplit(".", 1)[-1] == alias else f"{sql} AS {alias}")
+        if spec.kind in ("list", "one", "group") and not spec.select:
+            self.report(file, path, f"a {spec.kind} query needs `select:`")
+        params: list[Param] = []
+        conditions: list[str] = []
+        for param_name, param in spec.params.items():
+            resolved = self.param(file, (*path, "params", param_name), param_name, param, tables, spec.kind)
+            if resolved is None:
+                continue
+            params.append(resolved[0])
+            if resolved[1]:
+                conditions.append(resolved[1])
+        for index, condition in enumerate(spec.where):
+            self.check_refs(file, (*path, "where", index), condition, tables)
+            self.check_params(file, (*path, "where", index), condition, spec.params)
+            conditions.append(f"({condition})" if " OR " in condition.upper() else condition)
+        aliases = [column.name for column in columns]
+        columns_all = list(columns)
+        for index, key in enumerate([*spec.group_by, *([spec.per] if spec.per else [])]):
+            if key not in aliases:
+                self.report(
+                    file,
+                    (*path, "group_by", index),
+                    f"unknown result column {key!r}",
+                    did_you_mean(key, aliases),
+                )
+        if spec.kind in ("group", "count_map") and not spec.group_by:
+            self.report(file, path, f"a {spec.kind} query needs `group_by:`")
+        order: list[str] = []
+        for index, item in enumerate(spec.order_by):
+            word, _, direction = item.partition(" ")
+            if direction.strip().upper() not in ("", "ASC", "DESC", "DESC NULLS LAST", "ASC NULLS FIRST"):
+                self.report(file, (*path, "order_by", index), f"bad direction {direction!r}", "ASC or DESC")
+            if word in aliases:
+                order.append(item)
+            elif COLUMN_REF.fullmatch(word):
+                self.column(file, (*path, "order_by", index), word, tables)
+                order.append(item)
+            else:
+                self.report(
+                    file,
+                    (*path, "order_by", index),
+                    f"unknown result column {word!r}",
+                    did_you_mean(word, aliases),
+                )
+        if spec.kind == "count_map":
+            keys = [*([spec.per] if spec.per else []), *spec.group_by]
+            columns = [column for key in keys for column in columns if column.name == key]
+            select = [
+                item
+                for key in keys
+                for item, column in zip(select, columns_all, strict=True)
+                if column.name == key
+            ]
+        if spec.kind == "update":
+            body = self.update(file, path, spec, tables, conditions, params)
+            if spec.joins:
+                self.report(file, (*path, "joins"), "an update query cannot join")
+        else:
+            body = self.body(spec, select, joins, conditions, columns)
+        external_body = None
+        order_sql = " ORDER BY " + ", ".join(order) if order else ""
+        external_order = order_sql
+        if spec.external:
+            external_body = body
+            for index, (table, twin) in enumerate(spec.external.items()):
+                where = (*path, "external", table)
+                if table not in tables:
+                    self.report(
+                        file, where, f"table {table!r} is not in this query", did_you_mean(table, tables)
+                    )
+                    continue
+                if twin not in self.tables:
+                    self.report(file, where, f"unknown table {twin!r}", did_you_mean(twin, self.tables))
+                    continue
+                twin_columns = {column.name for column in self.tables[twin].columns}
+                for match in COLUMN_REF.finditer(body):
+                    if match.group(1) == table and match.group(2) not in twin_columns:
+                        self.report(file, where, f"{twin!r} has no column {match.group(2)!r}")
+                external_body = re.sub(rf"\b{table}\b", twin, external_body)
+                external_order = re.sub(rf"\b{table}\b", twin, external_order)
+                del index
+        cache = self.cache(file, (*path, "cache"), spec.cache)
+        if len(self.problems) > before:
+            return None
+        paginate = spec.paginate if spec.paginate is not None else spec.kind in ("list", "group")
+        distinct = spec.distinct or (
+            "flag" if spec.kind in ("list", "group") or (spec.kind == "count" and columns) else "never"
+        )
+        if spec.kind == "count_map":
+            distinct = "never"
+        return Query(
+            name=name,
+            domain=Path(file.name).stem,
+            doc=spec.doc,
+            kind=spec.kind,
+            row=spec.row if len(columns) != 1 or spec.row != "tuple" else "scalar",
+            params=tuple(params),
+            columns=tuple(columns),
+            body=body,
+            external_body=external_body,
+            order=order_sql,
+            external_order=external_order,
+            paginate=paginate,
+            distinct=distinct,
+            randomize=spec.randomize,
+            group_by=tuple(spec.group_by),
+            per=spec.per,
+            cache=cache,
+            missing=spec.missing,
+            method=spec.method,
+            enums=frozenset(enums),
+        )
+
+    def body(
+        self,
+        spec: QuerySpec,
+        select: list[str],
+        joins: list[str],
+        conditions: list[str],
+        columns: list[ResultColumn],
+    ) -> str:
+        assert spec.from_ is not None
+        parts = [" ".join([spec.from_, *joins])]
+        where = " WHERE " + " AND ".join(conditions) if conditions else ""
+        if spec.kind == "count_map":
+            keys = [*([spec.per] if spec.per else []), *spec.group_by]
+            by_name = {column.name: item for item, column in zip(select, columns, strict=True)}
+            targets = [by_name[key] for key in keys if key in by_name]
+            return f"{', '.join(targets)}, count(*) AS count FROM {parts[0]}{where} GROUP BY {', '.join(targets_expr(targets))}"
+        if spec.kind == "exists" or (spec.kind == "count" and not select):
+            return f"FROM {parts[0]}{where}"
+        return f"{', '.join(select)} FROM {parts[0]}{where}"
+
+    def update(
+        self,
+        file: _File,
+        path: Path_,
+        spec: QuerySpec,
+        tables: dict[str, bool],
+        conditions: list[str],
+        params: list[Param],
+    ) -> str:
+        assert spec.from_ is not None
+        names = {param.name for param in params}
+        assignments: list[str] = []
+        for column, param in spec.set.items():
+            self.column(file, (*path, "set", column), f"{spec.from_}.{column}", tables)
+            if param not in names:
+                self.report(
+                    file, (*path, "set", column), f"unknown parameter {param!r}", did_you_mean(param, names)
+                )
+            assignments.append(f"{column} = :{param}")
+        if not assignments:
+            self.report(file, path, "an update query needs `set:`")
+        where = " WHERE " + " AND ".join(conditions) if conditions else ""
+        return f"UPDATE {spec.from_} SET {', '.join(assignments)}{where}"
+
+    def join(self, file: _File, path: Path_, spec: JoinSpec, tables: dict[str, bool]) -> str | None:
+        if spec.table not in self.tables:
+            self.report(file, path, f"unknown table {spec.table!r}", did_you_mean(spec.table, self.tables))
+            return None
+        if spec.table in tables:
+            self.report(file, path, f"table {spec.table!r} is already in this query")
+            return None
+        if spec.via is not None:
+            tables[spec.table] = spec.outer
+            self.check_refs(file, path, spec.via, tables)
+            on = spec.via
+        else:
+            links: list[str] = []
+            for other in tables:
+                for column in self.tables[spec.table].columns:
+                    if column.foreign_key and column.foreign_key.table == other:
+                        links.append(f"{spec.table}.{column.name} = {other}.{column.foreign_key.column}")
+                for column in self.tables[other].columns:
+                    if column.foreign_key and column.foreign_key.table == spec.table:
+                        links.append(f"{other}.{column.name} = {spec.table}.{column.foreign_key.column}")
+            if len(links) != 1:
+                message = "no foreign key relates it" if not links else "several foreign keys relate it"
+                self.report(
+                    file,
+                    path,
+                    f"cannot join {spec.table!r}: {message} to {', '.join(tables)}",
+                    "give the join an explicit `via:` condition"
+                    if links
+                    else "join an intermediate table first",
+                )
+                return None
+            tables[spec.table] = spec.outer
+            on = links[0]
+        kind = "LEFT OUTER JOIN" if spec.outer else "JOIN"
+        return f"{kind} {spec.table} ON {on}"
+
+    def param(
+        self, file: _File, path: Path_, name: str, spec: ParamSpec, tables: dict[str, bool], kind: Kind
+    ) -> tuple[Param, str] | None:
+        if not NAME.fullmatch(name) or name in _RESERVED:
+            self.report(
+                file, path, f"{name!r} cannot name a parameter", f"reserved: {', '.join(sorted(_RESERVED))}"
+            )
+            return None
+        condition = ""
+        if spec.column is not None:
+            found = self.column(file, (*path, "column"), spec.column, tables)
+            if found is None:
+                return None
+            column = found[0]
+            base = _column_pytype(column, False).removesuffix(" | None")
+            python = self.pytype(file, (*path, "type"), spec.type) if spec.type else base
+            if python is None:
+                return None
+            test = (
+                f"{spec.column} LIKE :{name} || '%'"
+                if spec.op == "like_prefix"
+                else f"{spec.column} {_OPS[spec.op]} :{name}"
+            )
+            condition = f"(:{name} IS NULL OR {test})" if spec.optional else test
+            if kind == "update" and spec.column.split(".")[0] != next(iter(tables)):
+                self.report(file, (*path, "column"), "an update filters on its own table only")
+        elif spec.type is not None:
+            found_type = self.pytype(file, (*path, "type"), spec.type)
+            if found_type is None:
+                return None
+            python = found_type
+        else:
+            self.report(file, path, "a parameter needs `column:` or `type:`")
+            return None
+        optional = spec.optional or python.endswith("| None")
+        python = python.removesuffix(" | None")
+        has_default = spec.optional or spec.default is not None
+        return Param(
+            name, python, optional, spec.keyword, spec.default, has_default, spec.normalize
+        ), condition
+
+    def check_params(self, file: _File, path: Path_, sql: str, params: dict[str, ParamSpec]) -> None:
+        for used in SQL_PARAM.findall(sql):
+            if used not in params:
+                self.report(file, path, f"unknown parameter :{used}", did_you_mean(used, params))
+
+    def cache(self, file: _File, path: Path_, spelling: str | None) -> tuple[str, int] | None:
+        if spelling is None:
+            return None
+        variable, _, size = spelling.partition("=")
+        if not re.fullmatch(r"[A-Z][A-Z0-9_]*", variable) or not size.isdigit():
+            self.report(file, path, f"bad cache {spelling!r}", "write ENVIRONMENT_VARIABLE=default-size")
+            return None
+        return variable, int(size)
+
+    def raw_query(self, file: _File, name: str, spec: QuerySpec, base: Path) -> Query | None:
+        """A query written in SQL: its parameters and result columns are declared and checked."""
+        path: Path_ = ("queries", name)
+        assert spec.sql is not None
+        sql_file = base / spec.sql
+        if not sql_file.is_file():
+            self.report(
+                file, (*path, "sql"), f"no such file {spec.sql!r}", "a path relative to schema/queries/"
+            )
+            return None
+        sql = _strip_comments(sql_file.read_text(encoding="utf-8")).strip().rstrip(";").strip()
+        before = len(self.problems)
+        for key in ("from_", "joins", "select", "where", "per", "external", "set", "order_by"):
+            if getattr(spec, key):
+                self.report(
+                    file, (*path, key.rstrip("_")), f"`{key.rstrip('_')}:` does not apply to an sql query"
+                )
+        params: list[Param] = []
+        for param_name, param in spec.params.items():
+            where = (*path, "params", param_name)
+            if param.column is not None or param.type is None:
+                self.report(file, where, "a parameter of an sql query needs `type:` (and no `column:`)")
+                continue
+            python = self.pytype(file, (*path, "params", param_name, "type"), param.type)
+            if python is None:
+                continue
+            optional = param.optional or python.endswith("| None")
+            has_default = param.optional or param.default is not None
+            params.append(
+                Param(
+                    param_name,
+                    python.removesuffix(" | None"),
+                    optional,
+                    param.keyword,
+                    param.default,
+                    has_default,
+                    param.normalize,
+                )
+            )
+        paginate = bool(spec.paginate) and spec.kind in ("list", "group")
+        declared = set(spec.params) | ({"start_offset", "count"} if paginate else set())
+        used = set(SQL_PARAM.findall(sql))
+        for missing in sorted(declared - used):
+            self.report(
+                file,
+                (*path, "params"),
+                f"sql query {name!r}: parameter :{missing} is declared but not used in {spec.sql}",
+            )
+        for extra in sorted(used - declared):
+            self.report(
+                file,
+                (*path, "params"),
+                f"sql query {name!r}: {spec.sql} uses :{extra}, which is not declared",
+                did_you_mean(extra, declared),
+            )
+        columns: list[ResultColumn] = []
+        enums: set[str] = set()
+        for alias, spelling in spec.result.items():
+            python = self.pytype(file, (*path, "result", alias), spelling)
+            if python is not None:
+                columns.append(ResultColumn(alias, python))
+                if spelling.removesuffix("?").startswith("enum:"):
+                    enums.add(enum_alias(spelling.removesuffix("?").removeprefix("enum:")))
+        for index, key in enumerate(spec.group_by):
+            if key not in spec.result:
+                self.report(file, (*path, "group_by", index), f"unknown result column {key!r}")
+        if spec.kind in ("group", "count_map") and not spec.group_by:
+            self.report(file, path, f"a {spec.kind} query needs `group_by:`")
+        if spec.kind != "update":
+            aliases = select_aliases(sql)
+            wanted = list(spec.result) + (["count"] if spec.kind == "count_map" else [])
+            if spec.kind in ("count", "exists"):
+                wanted = wanted or [spec.kind]
+            if aliases is None:
+                self.report(
+                    file,
+                    (*path, "sql"),
+                    f"sql query {name!r}: {spec.sql} does not start with SELECT ... FROM",
+                )
+            elif aliases != wanted:
+                self.report(
+                    file,
+                    (*path, "result"),
+                    f"sql query {name!r}: {spec.sql} selects {', '.join(aliases)} but declares {', '.join(wanted)}",
+                )
+        if len(self.problems) > before:
+            return None
+        return Query(
+            name=name,
+            domain=Path(file.name).stem,
+            doc=spec.doc,
+            kind=spec.kind,
+            row=spec.row if len(columns) != 1 or spec.row != "tuple" else "scalar",
+            params=tuple(params),
+            columns=tuple(columns),
+            body=sql,
+            external_body=None,
+            order="",
+            external_order="",
+            paginate=paginate,
+            distinct="never",
+            randomize=False,
+            group_by=tuple(spec.group_by),
+            cache=self.cache(file, (*path, "cache"), spec.cache),
+            missing=spec.missing,
+            raw=True,
+            method=spec.method,
+            enums=frozenset(enums),
+        )
+
+
+_UNION_TAGS = {"str", "int", "bool", "none", "JoinSpec", "SelectSpec"}
+_RESERVED = {"connection", "start_offset", "count", "distinct", "is_external", "randomize", "self"}
+
+
+def targets_expr(targets: list[str]) -> list[str]:
+    """GROUP BY the expressions, not their aliases."""
+    return [target.split(" AS ", 1)[0] for target in targets]
+
+
+def _column_pytype(column: ir.Column, outer: bool) -> str:
+    if ir.VARCHAR.fullmatch(column.type):
+        base = "str"
+    elif column.enum_name:
+        base = enum_alias(column.enum_name)
+    else:
+        base = _PYTHON[column.type]
+    return f"{base} | None" if column.nullable or outer else base
+
+
+def _strip_comments(sql: str) -> str:
+    return "\n".join(line for line in sql.splitlines() if not line.lstrip().startswith("--"))
+
+
+def select_aliases(sql: str) -> list[str] | None:
+    """Names of the top-level SELECT list: the `AS` alias, else the column name; None if not a SELECT."""
+    match = re.match(r"\s*(?:WITH\b.*?\)\s*)?SELECT\s+(?:DISTINCT\s+)?", sql, re.IGNORECASE | re.DOTALL)
+    if not match or not sql.lstrip().upper().startswith("SELECT"):
+        return None
+    depth, start, items = 0, match.end(), []
+    index = start
+    while index < len(sql):
+        char = sql[index]
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif depth == 0 and char == ",":
+            items.append(sql[start:index])
+            start = index + 1
+        elif (
+            depth == 0
+            and re.match(r"\bFROM\b", sql[index : index + 5], re.IGNORECASE)
+            and sql[index - 1].isspace()
+        ):
+            items.append(sql[start:index])
+            break
+        index += 1
+    else:
+        return None
+    names: list[str] = []
+    for item in items:
+        words = item.strip()
+        alias = re.search(r"\bAS\s+([A-Za-z_][A-Za-z0-9_]*)\s*$", words, re.IGNORECASE)
+        names.append(alias.group(1) if alias else re.split(r"[.\s]", words)[-1])
+    return names
+
+
+def load_queries(queries_dir: Path, schema: ir.Schema) -> tuple[Query, ...]:
+    """Every query of `queries_dir/*.yaml`, sorted by domain then name; SchemaLoadError lists all mistakes."""
+    loader = _QueryLoader(schema)
+    queries: list[Query] = []
+    seen: dict[str, str] = {}
+    for path in sorted(queries_dir.glob("*.yaml")):
+        name = f"{queries_dir.parent.name}/{queries_dir.name}/{path.name}"
+        try:
+            located = parse(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as error:
+            mark = getattr(error, "problem_mark", None)
+            line = mark.line + 1 if mark is not None else 1
+            loader.problems.append(
+                Problem(name, line, "<yaml>", f"not valid YAML: {getattr(error, 'problem', None) or error}")
+            )
+            continue
+        file = _File(name, path, located)
+        for duplicate, _line in located.duplicates:
+            loader.report(file, duplicate, f"duplicate key {duplicate[-1]!r}")
+        try:
+            spec = QueryFileSpec.model_validate(located.data if located.data is not None else {})
+        except ValidationError as error:
+            for item in error.errors():
+                if item["loc"][-1] == "str" and len(item["loc"]) > 1:
+                    continue  # the other member of a `str | Spec` union explains the problem
+                where = tuple(
+                    "from" if part == "from_" else part for part in item["loc"] if part not in _UNION_TAGS
+                )
+                if item["type"] == "extra_forbidden":
+                    allowed = _allowed(where)
+                    loader.report(file, where, "unknown key", did_you_mean(str(where[-1]), allowed))
+                else:
+                    loader.report(file, where, item["msg"])
+            continue
+        for query_name, query_spec in spec.queries.items():
+            if query_name in seen:
+                loader.report(
+                    file,
+                    ("queries", query_name),
+                    "duplicate query name",
+                    f"also declared in {seen[query_name]}",
+                )
+            seen[query_name] = name
+            query = loader.query(file, query_name, query_spec, queries_dir)
+            if query is not None:
+                queries.append(query)
+    if loader.problems:
+        raise SchemaLoadError(loader.problems)
+    return tuple(sorted(queries, key=lambda query: (query.domain, query.name)))
+
+
+def _allowed(path: Path_) -> list[str]:
+    models: dict[int, type[BaseModel]] = {1: QueryFileSpec, 3: QuerySpec, 5: ParamSpec}
+    if len(path) == 5 and path[2] == "joins":
+        return list(JoinSpec.model_fields)
+    model = models.get(len(path))
+    return ["from" if name == "from_" else name for name in (model.model_fields if model else {})]

@@ -1,0 +1,322 @@
+"""Render schema/queries/ into generated/queries/<domain>.py (typed query functions) and graph_methods.py.
+
+Each query becomes one function taking a SQLAlchemy Connection with a precise return type; the
+`GeneratedQueries` mixin gives GraphDatabase the original's method names, normalises the declared
+parameters, opens a connection and calls the function.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import ir
+from .format import banner, format_python
+from .queries_load import Param, Query, load_queries
+
+DEFAULT_COUNT = 100
+
+
+def render_queries(schema: ir.Schema, queries_dir: Path) -> dict[str, str]:
+    """generated/queries/ files for the queries of `queries_dir` (empty when there are none)."""
+    if not any(queries_dir.glob("*.yaml")):
+        return {}
+    queries = load_queries(queries_dir, schema)
+    head = banner("schema/queries")
+    files: dict[str, str] = {
+        "generated/queries/__init__.py": head
+        + '"""Typed query functions generated from schema/queries/."""\n'
+    }
+    domains = sorted({query.domain for query in queries})
+    for domain in domains:
+        path = f"generated/queries/{domain}.py"
+        own = [query for query in queries if query.domain == domain]
+        files[path] = format_python(head + _module(domain, own), path)
+    path = "generated/queries/graph_methods.py"
+    groups: dict[str, str] = {table.name: table.group for table in schema.tables}
+    files[path] = format_python(head + _mixin(queries, domains, groups), path)
+    return files
+
+
+def _camel(name: str) -> str:
+    return "".join(part.capitalize() for part in name.split("_"))
+
+
+def _constant(query: Query, suffix: str = "") -> str:
+    return f"_{query.name.upper()}{suffix}"
+
+
+def _tuple_type(types: list[str]) -> str:
+    return types[0] if len(types) == 1 else f"tuple[{', '.join(types)}]"
+
+
+def _row_type(query: Query) -> str:
+    if query.row == "dict":
+        return f"{_camel(query.name)}Row"
+    return _tuple_type([column.pytype for column in query.columns])
+
+
+def _convert(query: Query, names: list[str], offset: int = 0) -> str:
+    """Python expression building one value from `row` for the result columns `names`."""
+    index = {column.name: position for position, column in enumerate(query.columns)}
+    items = [f"row[{index[name] + offset}]" for name in names]
+    return items[0] if len(items) == 1 else f"({', '.join(items)},)"
+
+
+def return_type(query: Query) -> str:
+    """The declared return annotation of a query function."""
+    names = [column.name for column in query.columns]
+    types = {column.name: column.pytype for column in query.columns}
+    if query.kind == "list":
+        return f"list[{_row_type(query)}]"
+    if query.kind == "one":
+        return f"{_row_type(query)} | None"
+    if query.kind == "count":
+        return "int"
+    if query.kind in ("exists", "update"):
+        return "bool"
+    keys = list(query.group_by)
+    key = _tuple_type([types[name] for name in keys])
+    if query.kind == "group":
+        rest = [types[name] for name in names if name not in keys]
+        return f"dict[{key}, list[{_tuple_type(rest)}]]"
+    inner = f"dict[{key}, int]"
+    return f"dict[{types[query.per]}, {inner}]" if query.per else inner
+
+
+def _default(param: Param) -> str:
+    if param.default is not None:
+        return repr(param.default)
+    return "None"
+
+
+def _signature(query: Query, *, method: bool) -> tuple[str, list[str]]:
+    """The parameter list (after `connection` or `self`) and the argument list of the call."""
+    positional: list[str] = []
+    keyword: list[str] = []
+    call: list[str] = []
+    for param in query.params:
+        annotation = f"{param.pytype} | None" if param.optional else param.pytype
+        text = f"{param.name}: {annotation}" + (f" = {_default(param)}" if param.has_default else "")
+        (keyword if param.keyword else positional).append(text)
+        call.append(f"{param.name}={param.name}" if param.keyword else param.name)
+    extras: list[tuple[str, str]] = []
+    if query.paginate:
+        extras += [
+            ("start_offset: int = 0", "start_offset"),
+            (f"count: int | None = {DEFAULT_COUNT}", "count"),
+        ]
+    if query.distinct == "flag":
+        extras.append(("distinct: bool = False", "distinct"))
+    if query.external_body is not None:
+        extras.append(("is_external: bool = False", "is_external"))
+    if query.randomize:
+        extras.append(("randomize: bool = True", "randomize"))
+    keyword += [text for text, _name in extras]
+    call += [f"{name}={name}" for _text, name in extras]
+    parts = positional + (["*", *keyword] if keyword else [])
+    del method
+    return ", ".join(parts), call
+
+
+def _query_function(query: Query) -> list[str]:
+    signature, _call = _signature(query, method=False)
+    lines = [
+        f"def {query.name}(connection: Connection{', ' if signature else ''}{signature}) -> {return_type(query)}:",
+        f'    """{query.doc.strip()}"""',
+    ]
+    body = _constant(query)
+    if query.external_body is not None:
+        body = f"({_constant(query, '_EXTERNAL')} if is_external else {_constant(query)})"
+    head = '"SELECT "'
+    if query.distinct == "flag":
+        head = '("SELECT DISTINCT " if distinct else "SELECT ")'
+    elif query.distinct == "always":
+        head = '"SELECT DISTINCT "'
+    order = repr(query.order)
+    if query.kind == "group":
+        keys = ", ".join(query.group_by)
+        order = repr(
+            f" ORDER BY {keys}" + (", " + query.order.removeprefix(" ORDER BY ") if query.order else "")
+        )
+    if query.external_order != query.order:
+        order = f"({query.external_order!r} if is_external else {order})"
+    if query.randomize:
+        order = f'(" ORDER BY random()" if randomize else {order})'
+    limit = '" LIMIT :count OFFSET :start_offset"' if query.paginate and not query.raw else '""'
+    if query.raw:
+        sql = body
+    elif query.kind in ("list", "group"):
+        sql = f"{head} + {body} + {order} + {limit}"
+    elif query.kind == "one":
+        sql = f'"SELECT " + {body} + {order} + " LIMIT 1"'
+    elif query.kind == "count":
+        if query.columns:
+            sql = f'"SELECT count(*) AS count FROM (" + {head} + {body} + ") AS counted"'
+        else:
+            sql = f'"SELECT count(*) AS count " + {body}'
+    elif query.kind == "exists":
+        sql = f'"SELECT EXISTS (SELECT 1 " + {body} + ") AS exists"'
+    elif query.kind == "count_map":
+        sql = f'"SELECT " + {body} + {order}'
+    else:
+        sql = body
+    parameters = [f'"{param.name}": {param.name}' for param in query.params]
+    if query.paginate:
+        parameters += ['"start_offset": start_offset', '"count": count']
+    lines.append(f"    result = connection.execute(text({sql}), {{{', '.join(parameters)}}})")
+    names = [column.name for column in query.columns]
+    if query.kind == "list":
+        lines.append(f"    return [{_build(query)} for row in result]")
+    elif query.kind == "one":
+        lines += ["    row = result.first()", f"    return None if row is None else {_build(query)}"]
+    elif query.kind == "count":
+        lines.append("    return int(result.scalar_one())")
+    elif query.kind == "exists":
+        lines.append("    return bool(result.scalar_one())")
+    elif query.kind == "update":
+        lines.append("    return result.rowcount > 0")
+    elif query.kind == "group":
+        rest = [name for name in names if name not in query.group_by]
+        lines += [
+            f"    grouped: {return_type(query)} = {{}}",
+            "    for row in result:",
+            f"        grouped.setdefault({_convert(query, list(query.group_by))}, []).append({_convert(query, rest)})",
+            "    return grouped",
+        ]
+    else:
+        group = [name for name in names if name != query.per]
+        counted = len(names)
+        lines.append(f"    counts: {return_type(query)} = {{}}")
+        lines.append("    for row in result:")
+        if query.per:
+            lines.append(
+                f"        counts.setdefault({_convert(query, [query.per])}, {{}})[{_convert(query, group)}] = int(row[{counted}])"
+            )
+        else:
+            lines.append(f"        counts[{_convert(query, group)}] = int(row[{counted}])")
+        lines.append("    return counts")
+    return lines
+
+
+def _build(query: Query) -> str:
+    if query.row == "dict":
+        fields = ", ".join(f"{column.name}=row[{index}]" for index, column in enumerate(query.columns))
+        return f"{_row_type(query)}({fields})"
+    return _convert(query, [column.name for column in query.columns])
+
+
+def _module(domain: str, queries: list[Query]) -> str:
+    enums = sorted(set().union(*(query.enums for query in queries)))
+    lines = [
+        f'"""Queries declared in schema/queries/{domain}.yaml."""',
+        "",
+        "from __future__ import annotations",
+        "",
+        "import datetime",
+        "from typing import TypedDict",
+        "",
+        "from sqlalchemy import Connection, text",
+        "",
+    ]
+    if enums:
+        lines.append(f"from generated.models import {', '.join(enums)}")
+    lines.append("")
+    for query in queries:
+        lines.append("")
+        if query.row == "dict" and query.kind in ("list", "one"):
+            lines += ["", f"class {_row_type(query)}(TypedDict):", f'    """A row of `{query.name}`."""', ""]
+            lines += [f"    {column.name}: {column.pytype}" for column in query.columns]
+            lines.append("")
+        lines.append(f"{_constant(query)} = {query.body!r}")
+        if query.external_body is not None:
+            lines.append(f"{_constant(query, '_EXTERNAL')} = {query.external_body!r}")
+        lines += ["", "", *_query_function(query)]
+    return "\n".join(lines) + "\n"
+
+
+_NORMALIZE = {
+    "package_name": "normalize.package_name({name})",
+    "package_version": "normalize.package_version({name})",
+    "index_url": "normalize.index_url({name})",
+    "os_name": "normalize.os_name({name})",
+    "os_version": "normalize.os_version(os_name or '', {name})",
+}
+
+
+def _method(query: Query) -> list[str]:
+    signature, call = _signature(query, method=True)
+    returns = return_type(query)
+    if query.kind == "one" and query.missing == "raise":
+        returns = returns.removesuffix(" | None")
+    lines: list[str] = []
+    if query.cache is not None:
+        lines.append(f"    @cached({query.cache[0]!r}, {query.cache[1]})")
+    lines += [
+        f"    def {query.name}(self{', ' if signature else ''}{signature}) -> {returns}:",
+        f'        """{query.doc.strip()}"""',
+    ]
+    for param in query.params:
+        if param.normalize is None:
+            continue
+        expression = _NORMALIZE[param.normalize].format(name=param.name)
+        if param.normalize == "package_version" and not param.optional:
+            expression = f"{expression} or {param.name}"
+        elif param.optional and param.normalize != "package_version":
+            expression = f"None if {param.name} is None else {expression}"
+        lines.append(f"        {param.name} = {expression}")
+    begin = "begin=True" if query.kind == "update" else ""
+    lines.append(f"        with self._connection({begin}) as connection:")
+    invocation = f"{query.domain}.{query.name}(connection{', ' if call else ''}{', '.join(call)})"
+    if query.kind == "one" and query.missing == "raise":
+        described = ", ".join(f"{param.name}={{{param.name}!r}}" for param in query.params)
+        lines += [
+            f"            found = {invocation}",
+            "        if found is None:",
+            f'            raise NotFoundError(f"{query.name}: nothing found for {described}")',
+            "        return found",
+        ]
+    else:
+        lines.append(f"            return {invocation}")
+    return lines
+
+
+def _mixin(queries: tuple[Query, ...], domains: list[str], groups: dict[str, str]) -> str:
+    lines = [
+        '"""`GeneratedQueries`: the GraphDatabase methods of schema/queries/, with the original names."""',
+        "",
+        "from __future__ import annotations",
+        "",
+        "import datetime",
+        "from contextlib import AbstractContextManager",
+        "",
+        "from sqlalchemy import Connection",
+        "",
+        f"from generated.models import {', '.join(sorted(set().union(*(q.enums for q in queries))) or ['Base'])}",
+        f"from generated.queries import {', '.join(domains)}",
+        "from thoth_storages.exceptions import NotFoundError",
+        "from thoth_storages.graph import normalize",
+        "from thoth_storages.graph.cache import HasCaches, cached",
+    ]
+    for domain in domains:
+        rows = [
+            f"{_row_type(query)}"
+            for query in queries
+            if query.domain == domain and query.row == "dict" and query.kind in ("list", "one")
+        ]
+        if rows:
+            lines.append(f"from generated.queries.{domain} import {', '.join(rows)}")
+    lines += [
+        "",
+        "# The group of every table (schema/tables `group:`), for the table-count statistics.",
+        f"TABLE_GROUPS: dict[str, str] = {dict(sorted(groups.items()))!r}",
+        "",
+        "",
+        "class GeneratedQueries(HasCaches):",
+        '    """Methods generated from schema/queries/; GraphDatabase provides `_connection()`."""',
+        "",
+        "    def _connection(self, *, begin: bool = False) -> AbstractContextManager[Connection]:",
+        "        raise NotImplementedError  # provided by GraphDatabase",
+    ]
+    for query in sorted((query for query in queries if query.method), key=lambda query: query.name):
+        lines += ["", *_method(query)]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,284 @@
+"""What generation does not fit: GraphDatabase methods written by hand on top of the generated queries.
+
+`QueriesRuntime` adds the cache (`stats()`, `cache_clear()`, stats logged on disconnect), the
+normalisation helpers, queries whose arguments need Python (the `extras` set of `get_depends_on`,
+mutually exclusive flags) and the statistics/maintenance methods that read the catalog.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from typing import Literal
+
+from sqlalchemy import text
+
+from generated.models import Base
+from generated.queries import dependencies, solver
+from generated.queries.graph_methods import TABLE_GROUPS, GeneratedQueries
+
+from ..exceptions import NotFoundError
+from . import cache, normalize
+
+_LOGGER = logging.getLogger(__name__)
+
+_PLATFORMS = frozenset({"linux-x86_64"})  # PlatformEnum of the original: the only platform it knew
+Group = Literal["main", "relation", "performance"]
+_PI_PREFIX = "pi_"
+
+
+def _group_tables(group: Group) -> list[str]:
+    """Tables of one group of the schema (the `group:` of schema/tables)."""
+    return sorted(name for name, found in TABLE_GROUPS.items() if found == group)
+
+
+class QueriesRuntime(GeneratedQueries):
+    """Hand-written query methods of GraphDatabase (the generated ones come from GeneratedQueries)."""
+
+    def log_stats(self) -> None:
+        """Log `stats()` as JSON when THOTH_STORAGES_LOG_STATS is set (not `0`); called on disconnect()."""
+        if _log_stats():
+            _LOGGER.info("GraphDatabase adapter statistics:\n%s", json.dumps(self.stats(), indent=2))
+
+    # Cache ---------------------------------------------------------------------------------------
+
+    def stats(self) -> dict[str, dict[str, cache.CacheInfo]]:
+        """`{"memory_cache_info": {method: {hits, misses, maxsize, currsize}}}` of this adapter's caches."""
+        return cache.stats(self)
+
+    def cache_clear(self) -> None:
+        """Empty this adapter's query caches."""
+        cache.clear(self)
+
+    # Normalisation -------------------------------------------------------------------------------
+
+    @staticmethod
+    def normalize_python_package_name(package_name: str) -> str:
+        """PEP 503 normalised package name."""
+        return normalize.package_name(package_name)
+
+    @staticmethod
+    def normalize_python_package_version(package_version: str) -> str:
+        """PEP 440 normalised version (kept as is when PEP 440 cannot parse it)."""
+        return normalize.package_version(package_version) or package_version
+
+    @staticmethod
+    def normalize_python_index_url(index_url: str | None) -> str | None:
+        """An index URL with the configured aliases applied."""
+        return None if index_url is None else normalize.index_url(index_url)
+
+    # Queries that need Python around the generated SQL -------------------------------------------
+
+    @cache.cached("THOTH_STORAGE_GET_DEPENDS_ON_CACHE_SIZE", 8192)
+    def get_depends_on(
+        self,
+        package_name: str,
+        package_version: str | None = None,
+        index_url: str | None = None,
+        *,
+        os_name: str | None = None,
+        os_version: str | None = None,
+        python_version: str | None = None,
+        extras: frozenset[str | None] | None = None,
+        marker_evaluation_result: bool | None = None,
+        is_missing: bool | None = None,
+    ) -> dict[str | None, list[tuple[str, str | None]]]:
+        """Direct dependencies by extra; `extras` keeps only those extras (a None member: "no extra").
+
+        NotFoundError when the package version itself was never solved in that environment.
+        """
+        package_name = normalize.package_name(package_name)
+        package_version = normalize.package_version(package_version)
+        index_url = None if index_url is None else normalize.index_url(index_url)
+        os_name = None if os_name is None else normalize.os_name(os_name)
+        os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
+        with self._connection() as connection:
+            found = dependencies.get_depends_on(
+                connection,
+                package_name,
+                package_version,
+                index_url,
+                os_name=os_name,
+                os_version=os_version,
+                python_version=python_version,
+                marker_evaluation_result=marker_evaluation_result,
+                is_missing=is_missing,
+            )
+        if not found and not self._solved(
+            package_name, package_version, index_url, os_name, os_version, python_version
+        ):
+            raise NotFoundError(
+                f"no package {package_name!r} in version {package_version!r} from {index_url!r} solved for "
+                f"{os_name!r} {os_version!r} Python {python_version!r}"
+            )
+        if extras is not None:
+            found = {extra: deps for extra, deps in found.items() if extra in extras}
+        return found
+
+    def _solved(
+        self,
+        package_name: str,
+        package_version: str | None,
+        index_url: str | None,
+        os_name: str | None,
+        os_version: str | None,
+        python_version: str | None,
+    ) -> bool:
+        with self._connection() as connection:
+            return bool(
+                connection.execute(
+                    text(
+                        "SELECT EXISTS (SELECT 1 FROM python_package_version v LEFT JOIN python_package_index i "
+                        "ON v.python_package_index_id = i.id WHERE v.package_name = :n "
+                        "AND (:v IS NULL OR v.package_version = :v) AND (:u IS NULL OR i.url = :u) "
+                        "AND (:o IS NULL OR v.os_name = :o) AND (:ov IS NULL OR v.os_version = :ov) "
+                        "AND (:p IS NULL OR v.python_version = :p))"
+                    ),
+                    {
+                        "n": package_name,
+                        "v": package_version,
+                        "u": index_url,
+                        "o": os_name,
+                        "ov": os_version,
+                        "p": python_version,
+                    },
+                ).scalar_one()
+            )
+
+    def get_error_solved_python_package_versions_all(
+        self,
+        *,
+        unsolvable: bool = False,
+        unparseable: bool = False,
+        os_name: str | None = None,
+        os_version: str | None = None,
+        python_version: str | None = None,
+        start_offset: int = 0,
+        count: int | None = 100,
+        distinct: bool = False,
+    ) -> list[tuple[str, str | None, str]]:
+        """Package versions whose solver run failed; `unsolvable` and `unparseable` narrow it (not both)."""
+        _one_flag(unsolvable, unparseable)
+        os_name = None if os_name is None else normalize.os_name(os_name)
+        os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
+        with self._connection() as connection:
+            return solver.get_error_solved_python_package_versions_all(
+                connection,
+                unsolvable=unsolvable,
+                unparseable=unparseable,
+                os_name=os_name,
+                os_version=os_version,
+                python_version=python_version,
+                start_offset=start_offset,
+                count=count,
+                distinct=distinct,
+            )
+
+    def get_error_solved_python_package_versions_count_all(
+        self,
+        *,
+        unsolvable: bool = False,
+        unparseable: bool = False,
+        os_name: str | None = None,
+        os_version: str | None = None,
+        python_version: str | None = None,
+        distinct: bool = False,
+    ) -> int:
+        """Number of package versions get_error_solved_python_package_versions_all lists without pagination."""
+        _one_flag(unsolvable, unparseable)
+        os_name = None if os_name is None else normalize.os_name(os_name)
+        os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
+        with self._connection() as connection:
+            return solver.get_error_solved_python_package_versions_count_all(
+                connection,
+                unsolvable=unsolvable,
+                unparseable=unparseable,
+                os_name=os_name,
+                os_version=os_version,
+                python_version=python_version,
+                distinct=distinct,
+            )
+
+    @staticmethod
+    def python_package_version_depends_on_platform_exists(platform: str) -> bool:
+        """Whether the platform is one the graph knows (the original checked its PlatformEnum only)."""
+        return platform in _PLATFORMS
+
+    @staticmethod
+    def get_python_package_version_platform_all() -> list[str]:
+        """The platforms the graph knows."""
+        return sorted(_PLATFORMS)
+
+    # Statistics and maintenance ------------------------------------------------------------------
+
+    def get_database_size(self) -> int:
+        """Size of the connected database in bytes."""
+        with self._connection() as connection:
+            return int(connection.execute(text("SELECT pg_database_size(current_database())")).scalar_one())
+
+    def get_entity_count(self, model: type[Base]) -> int:
+        """Number of rows of the table of `model`."""
+        with self._connection() as connection:
+            return int(connection.execute(text(f'SELECT count(*) FROM "{model.__tablename__}"')).scalar_one())
+
+    def _table_counts(self, tables: list[str]) -> dict[str, int]:
+        with self._connection() as connection:
+            return {
+                name: int(connection.execute(text(f'SELECT count(*) FROM "{name}"')).scalar_one())
+                for name in tables
+            }
+
+    def get_main_table_count(self) -> dict[str, int]:
+        """Rows per main (node) table."""
+        return self._table_counts(_group_tables("main"))
+
+    def get_relation_table_count(self) -> dict[str, int]:
+        """Rows per relation (edge) table."""
+        return self._table_counts(_group_tables("relation"))
+
+    def get_performance_table_count(self) -> dict[str, int]:
+        """Rows per performance-indicator table."""
+        return self._table_counts(_group_tables("performance"))
+
+    def get_pi_component_all(self) -> list[str]:
+        """Components that have performance-indicator results."""
+        with self._connection() as connection:
+            found: set[str] = set()
+            for name in _pi_tables():
+                found.update(
+                    str(row[0])
+                    for row in connection.execute(text(f'SELECT DISTINCT component FROM "{name}"'))
+                )
+        return sorted(found)
+
+    def get_pi_count(self, component: str) -> dict[str, int]:
+        """Rows per performance-indicator table for one component."""
+        with self._connection() as connection:
+            return {
+                name: int(
+                    connection.execute(
+                        text(f'SELECT count(*) FROM "{name}" WHERE component = :component'),
+                        {"component": component},
+                    ).scalar_one()
+                )
+                for name in _pi_tables()
+            }
+
+
+def _pi_tables() -> list[str]:
+    return sorted(name for name in Base.metadata.tables if name.startswith(_PI_PREFIX))
+
+
+def _one_flag(unsolvable: bool, unparseable: bool) -> None:
+    if unsolvable and unparseable:
+        raise ValueError("unsolvable and unparseable cannot be asked for together")
+
+
+def _log_stats() -> bool:
+    """THOTH_STORAGES_LOG_STATS=1 logs the stats on disconnect; `0` or empty does not (the original's quirk fixed)."""
+    value = os.environ.get("THOTH_STORAGES_LOG_STATS", "").strip()
+    return value not in ("", "0")
+
+
+__all__ = ["QueriesRuntime"]
