@@ -5,8 +5,8 @@
 whatever the row count: one that takes transaction-level advisory locks on the keys (so concurrent
 syncs of overlapping documents neither duplicate rows nor fail), one that finds the rows already
 there, and one INSERT ... SELECT FROM unnest(<one array per column>) ... RETURNING for the rest
-(arrays keep the statement small and cheap to parse, unlike a VALUES list of thousands of rows). NULLs in a natural key compare equal,
-which PostgreSQL's unique constraints alone would not guarantee.
+(arrays keep the statement small and cheap to parse, unlike a VALUES list of thousands of rows).
+NULLs in a natural key compare equal, which PostgreSQL's unique constraints alone would not guarantee.
 """
 
 from __future__ import annotations
