@@ -15,11 +15,13 @@ from thoth_storages.config import DatabaseSettings
 from thoth_storages.graph.connection import make_engine
 
 
-def _admin(settings: DatabaseSettings, statement: str) -> None:
+def admin(settings: DatabaseSettings, *statements: str) -> None:
+    """Run statements (CREATE/DROP DATABASE ...) on the server's maintenance database."""
     engine = make_engine(settings, "postgres", autocommit=True)
     try:
         with engine.connect() as connection:
-            connection.execute(text(statement))
+            for statement in statements:
+                connection.execute(text(statement))
     finally:
         engine.dispose()
 
@@ -28,11 +30,11 @@ def _admin(settings: DatabaseSettings, statement: str) -> None:
 def new_database() -> Iterator[DatabaseSettings]:
     """Settings of a new, empty database, dropped afterwards."""
     settings = replace(DatabaseSettings.from_env(), database=f"thoth_test_{uuid.uuid4().hex[:10]}")
-    _admin(settings, f'CREATE DATABASE "{settings.database}"')
+    admin(settings, f'CREATE DATABASE "{settings.database}"')
     try:
         yield settings
     finally:
-        _admin(settings, f'DROP DATABASE IF EXISTS "{settings.database}" WITH (FORCE)')
+        admin(settings, f'DROP DATABASE IF EXISTS "{settings.database}" WITH (FORCE)')
 
 
 @pytest.fixture
@@ -60,4 +62,14 @@ def missing_database() -> Iterator[DatabaseSettings]:
     try:
         yield settings
     finally:
-        _admin(settings, f'DROP DATABASE IF EXISTS "{settings.database}" WITH (FORCE)')
+        admin(settings, f'DROP DATABASE IF EXISTS "{settings.database}" WITH (FORCE)')
+
+
+@pytest.fixture
+def graph(empty_database: DatabaseSettings) -> Iterator[GraphDatabase]:
+    """A connected adapter on a fresh database at the head revision."""
+    adapter = GraphDatabase(empty_database)
+    adapter.connect()
+    adapter.initialize_schema()
+    yield adapter
+    adapter.disconnect()

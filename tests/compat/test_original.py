@@ -23,6 +23,7 @@ from sqlalchemy import text
 from codegen import ir
 from codegen.load import load_schema
 from codegen.revisions import read_history
+from tests.conftest import admin
 from thoth_storages import GraphDatabase
 from thoth_storages.cli import cli
 from thoth_storages.config import DatabaseSettings
@@ -45,16 +46,6 @@ def _env(settings: DatabaseSettings) -> dict[str, str]:
         "KNOWLEDGE_GRAPH_DATABASE": settings.database,
         "KNOWLEDGE_GRAPH_SSL_DISABLED": "1" if settings.ssl_disabled else "0",
     }
-
-
-def _admin(settings: DatabaseSettings, *statements: str) -> None:
-    engine = make_engine(settings, "postgres", autocommit=True)
-    try:
-        with engine.connect() as connection:
-            for statement in statements:
-                connection.execute(text(statement))
-    finally:
-        engine.dispose()
 
 
 def _query(settings: DatabaseSettings, query: str) -> object:
@@ -96,7 +87,7 @@ def compat_run(head_graph: GraphDatabase) -> Iterator[CompatRun]:
             )
         yield CompatRun(done.returncode, done.stdout, done.stderr, original)
     finally:
-        _admin(original, f'DROP DATABASE IF EXISTS "{original.database}" WITH (FORCE)')
+        admin(original, f'DROP DATABASE IF EXISTS "{original.database}" WITH (FORCE)')
 
 
 @pytest.fixture
@@ -105,11 +96,11 @@ def original_copy(compat_run: CompatRun) -> Iterator[DatabaseSettings]:
     if compat_run.returncode not in (0, 1):
         pytest.fail(f"compat-original.sh failed ({compat_run.returncode}): {compat_run.stderr}")
     copy = replace(compat_run.original, database=f"thoth_test_adopt_{uuid.uuid4().hex[:8]}")
-    _admin(copy, f'CREATE DATABASE "{copy.database}" TEMPLATE "{compat_run.original.database}"')
+    admin(copy, f'CREATE DATABASE "{copy.database}" TEMPLATE "{compat_run.original.database}"')
     try:
         yield copy
     finally:
-        _admin(copy, f'DROP DATABASE IF EXISTS "{copy.database}" WITH (FORCE)')
+        admin(copy, f'DROP DATABASE IF EXISTS "{copy.database}" WITH (FORCE)')
 
 
 def test_our_database_matches_the_originals_with_no_undocumented_difference(compat_run: CompatRun) -> None:

@@ -7,20 +7,10 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
-from sqlalchemy import text
 
+from tests.conftest import admin
 from thoth_storages import GraphDatabase
 from thoth_storages.config import DatabaseSettings
-from thoth_storages.graph.connection import make_engine
-
-
-def _admin(settings: DatabaseSettings, statement: str) -> None:
-    engine = make_engine(settings, "postgres", autocommit=True)
-    try:
-        with engine.connect() as connection:
-            connection.execute(text(statement))
-    finally:
-        engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -36,15 +26,15 @@ def head_template() -> Iterator[DatabaseSettings]:
     try:
         yield settings
     finally:
-        _admin(settings, f'DROP DATABASE IF EXISTS "{settings.database}" WITH (FORCE)')
+        admin(settings, f'DROP DATABASE IF EXISTS "{settings.database}" WITH (FORCE)')
 
 
 @pytest.fixture
 def head_database(head_template: DatabaseSettings) -> Iterator[DatabaseSettings]:
     """A fresh database at the head revision (a copy of the template), for a test that changes it."""
     settings = replace(head_template, database=f"thoth_test_{uuid.uuid4().hex[:10]}")
-    _admin(settings, f'CREATE DATABASE "{settings.database}" TEMPLATE "{head_template.database}"')
+    admin(settings, f'CREATE DATABASE "{settings.database}" TEMPLATE "{head_template.database}"')
     try:
         yield settings
     finally:
-        _admin(settings, f'DROP DATABASE IF EXISTS "{settings.database}" WITH (FORCE)')
+        admin(settings, f'DROP DATABASE IF EXISTS "{settings.database}" WITH (FORCE)')

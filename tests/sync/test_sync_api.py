@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import json
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,6 @@ from tests.documents._documents_support import DATA_DIR
 from tests.sync._support import counts as table_counts
 from thoth_storages import GraphDatabase
 from thoth_storages.cli_sync import expand_local
-from thoth_storages.config import DatabaseSettings
 from thoth_storages.sync import SyncEvent, sync_documents, sync_solver_documents
 from thoth_storages.sync.sources import prefix_of
 
@@ -35,15 +33,6 @@ REFUSED = {
 def real_documents() -> list[str]:
     """Every syncable real document path (the si-bandit/si-cloc inputs in raw/ are not sync documents)."""
     return [path for path in expand_local((DATA_DIR,)) if "/raw/" not in path]
-
-
-@pytest.fixture
-def graph(empty_database: DatabaseSettings) -> Iterator[GraphDatabase]:
-    adapter = GraphDatabase(empty_database)
-    adapter.connect()
-    adapter.initialize_schema()
-    yield adapter
-    adapter.disconnect()
 
 
 def test_every_real_document_syncs_or_is_refused_for_its_reason(graph: GraphDatabase) -> None:
