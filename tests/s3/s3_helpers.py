@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from mypy_boto3_s3.client import S3Client
 
 REPO = Path(__file__).resolve().parents[2]
-DATA = Path(os.environ.get("THOTH_STORAGES_TEST_DOCUMENTS") or REPO / "tests" / "data" / "s3")
+DATA = Path(os.environ.get("THOTH_STORAGES_S3_TEST_DOCUMENTS") or REPO / "tests" / "data" / "s3")
 CEPH_SCRIPT = REPO / "scripts" / "ceph-rgw.sh"
 CEPH_START_TIMEOUT = int(os.environ.get("THOTH_CEPH_START_TIMEOUT", "240"))
 BUCKET = "thoth-test"
@@ -45,7 +45,7 @@ CLEARED_VARIABLES = (
 
 
 def data_path(relative: str) -> Path:
-    """A file of the test documents (tests/data/s3, or THOTH_STORAGES_TEST_DOCUMENTS)."""
+    """A file of the test documents (tests/data/s3, or THOTH_STORAGES_S3_TEST_DOCUMENTS)."""
     return DATA / relative
 
 
