@@ -1,6 +1,6 @@
 """Compare the structure of two PostgreSQL databases, for drop-in compatibility checks.
 
-A thin command line over `thoth_storages.graph.compare` (same as `python -m thoth_storages.graph.compare`)::
+A thin command line over `thoth_storages.graph.compare_cli` (same as `python -m thoth_storages.graph.compare_cli`)::
 
     python scripts/compare_schemas.py EXPECTED_URL ACTUAL_URL [--allowlist FILE] [--exclude-table NAME]...
     python scripts/compare_schemas.py --dump URL          # print the reflected structure as JSON
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 
-from thoth_storages.graph.compare import main
+from thoth_storages.graph.compare_cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -8,7 +8,7 @@
 #    once; later runs reuse it.
 # 2. Drops and re-creates the database named by --original-db (default: thoth_storages_original) with
 #    the original's own GraphDatabase().initialize_schema(), i.e. its 81 Alembic migrations.
-# 3. Compares OTHER_URL with it (python -m thoth_storages.graph.compare, also scripts/compare_schemas.py):
+# 3. Compares OTHER_URL with it (python -m thoth_storages.graph.compare_cli, also scripts/compare_schemas.py):
 #    prints each difference on one line and exits non-zero when a difference is not listed in
 #    schema/compat-allowlist.txt.
 #
@@ -160,5 +160,5 @@ if [[ -f "$ALLOWLIST" ]]; then
 else
     echo "compat-original: no allow-list at $ALLOWLIST; every difference counts" >&2
 fi
-PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}" exec "$PROJECT_PY" -m thoth_storages.graph.compare "${ALLOW_ARGS[@]}" "${QUIET[@]}" \
+PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}" exec "$PROJECT_PY" -m thoth_storages.graph.compare_cli "${ALLOW_ARGS[@]}" "${QUIET[@]}" \
     "$(original_url)" "$OTHER_URL"

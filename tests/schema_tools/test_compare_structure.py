@@ -9,19 +9,19 @@ import pytest
 import sqlalchemy as sa
 from schema_tools_support import execute, url_of
 
+from codegen.load import pg_object_name
 from generated.models import Base
 from thoth_storages import GraphDatabase
 from thoth_storages.config import DatabaseSettings
 from thoth_storages.graph.compare import (
     compare,
     from_metadata,
-    main,
     normalize_predicate,
     normalize_type,
-    pg_object_name,
     reflect,
     reflect_url,
 )
+from thoth_storages.graph.compare_cli import main
 
 
 def test_database_at_head_matches_the_generated_metadata(head_graph: GraphDatabase) -> None:
