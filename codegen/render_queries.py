@@ -269,10 +269,15 @@ def _method(query: Query) -> list[str]:
     invocation = f"{query.domain}.{query.name}(connection{', ' if call else ''}{', '.join(call)})"
     if query.kind == "one" and query.missing == "raise":
         described = ", ".join(f"{param.name}={{{param.name}!r}}" for param in query.params)
+        message = (
+            f'f"{query.name}: nothing found for {described}"'
+            if described
+            else f'"{query.name}: nothing found"'
+        )
         lines += [
             f"            found = {invocation}",
             "        if found is None:",
-            f'            raise NotFoundError(f"{query.name}: nothing found for {described}")',
+            f"            raise NotFoundError({message})",
             "        return found",
         ]
     else:

@@ -9,11 +9,35 @@ from contextlib import AbstractContextManager
 from sqlalchemy import Connection
 
 from generated.models import SourceType
-from generated.queries import adviser, dependencies, environments, indexes, packages, solver
+from generated.queries import (
+    adviser,
+    analysis,
+    cve,
+    dependencies,
+    environments,
+    indexes,
+    packages,
+    rules,
+    security,
+    solver,
+    symbols,
+)
+from generated.queries.analysis import GetAnalysisMetadataRow, GetRpmPackageVersionAllRow
+from generated.queries.cve import GetPythonCveRecordsAllRow
 from generated.queries.dependencies import GetPythonPackageVersionDependentsAllRow
 from generated.queries.environments import GetHardwareEnvironmentsAllRow
 from generated.queries.indexes import GetPythonPackageIndexAllRow
-from generated.queries.packages import GetPythonPackageVersionRecordsRow
+from generated.queries.packages import (
+    GetPythonPackageVersionRecordsRow,
+    GetSolvedPythonPackageVersionEnvironmentsAllRow,
+    GetSolvedPythonPackageVersionsSoftwareEnvironmentAllRow,
+)
+from generated.queries.rules import (
+    GetPythonPackageVersionSolverRulesAllRow,
+    GetPythonRuleAllRow,
+    GetPythonRuleRow,
+)
+from generated.queries.security import GetSiAggregatedPythonPackageVersionRow
 from generated.queries.solver import GetEcosystemSolverAllRow
 from thoth_storages.exceptions import NotFoundError
 from thoth_storages.graph import normalize
@@ -139,6 +163,43 @@ class GeneratedQueries(HasCaches):
                 connection, start_offset=start_offset, count=count, distinct=distinct
             )
 
+    def get_analysis_metadata(self, analysis_document_id: str) -> GetAnalysisMetadataRow:
+        """The record of the image analysis with this document id; NotFoundError when there is none."""
+        with self._connection() as connection:
+            found = analysis.get_analysis_metadata(connection, analysis_document_id)
+        if found is None:
+            raise NotFoundError(
+                f"get_analysis_metadata: nothing found for analysis_document_id={analysis_document_id!r}"
+            )
+        return found
+
+    def get_analyzed_image_symbols_all(
+        self,
+        os_name: str,
+        os_version: str,
+        *,
+        python_version: str | None = None,
+        cuda_version: str | None = None,
+        is_external: bool = False,
+    ) -> list[str]:
+        """Symbols provided by the analysed images of the environment the filters name."""
+        os_name = normalize.os_name(os_name)
+        os_version = normalize.os_version(os_name or "", os_version)
+        with self._connection() as connection:
+            return symbols.get_analyzed_image_symbols_all(
+                connection,
+                os_name,
+                os_version,
+                python_version=python_version,
+                cuda_version=cuda_version,
+                is_external=is_external,
+            )
+
+    def get_analyzer_documents_count_all(self) -> int:
+        """Number of synced image-analysis documents."""
+        with self._connection() as connection:
+            return analysis.get_analyzer_documents_count_all(connection)
+
     def get_build_software_environment_all(
         self,
         *,
@@ -152,6 +213,11 @@ class GeneratedQueries(HasCaches):
             return environments.get_build_software_environment_all(
                 connection, start_offset=start_offset, count=count, distinct=distinct, is_external=is_external
             )
+
+    def get_cve_timestamp(self) -> datetime.datetime | None:
+        """When the vulnerability data was last aggregated (None when never)."""
+        with self._connection() as connection:
+            return cve.get_cve_timestamp(connection)
 
     def get_ecosystem_solver_all(
         self,
@@ -227,6 +293,23 @@ class GeneratedQueries(HasCaches):
             raise NotFoundError(f"get_index_url_from_id: nothing found for index_id={index_id!r}")
         return found
 
+    def get_last_analysis_datetime(self) -> datetime.datetime:
+        """When the newest image analysis was produced; NotFoundError when there is none."""
+        with self._connection() as connection:
+            found = analysis.get_last_analysis_datetime(connection)
+        if found is None:
+            raise NotFoundError("get_last_analysis_datetime: nothing found")
+        return found
+
+    def get_last_analysis_document_id(
+        self, thoth_image_name: str, thoth_image_version: str, *, is_external: bool = False
+    ) -> str | None:
+        """Document id of the newest analysis of the (external when is_external) Thoth s2i image of this name and version; None when none."""
+        with self._connection() as connection:
+            return analysis.get_last_analysis_document_id(
+                connection, thoth_image_name, thoth_image_version, is_external=is_external
+            )
+
     def get_last_solver_datetime(
         self, *, os_name: str | None = None, os_version: str | None = None, python_version: str | None = None
     ) -> datetime.datetime:
@@ -247,6 +330,25 @@ class GeneratedQueries(HasCaches):
         """Number of distinct origins per source type."""
         with self._connection() as connection:
             return adviser.get_origin_count_per_source_type(connection)
+
+    @cached("THOTH_STORAGE_GET_PYTHON_CVE_RECORDS_ALL_CACHE_SIZE", 4096)
+    def get_python_cve_records_all(
+        self, package_name: str, package_version: str | None = None
+    ) -> list[GetPythonCveRecordsAllRow]:
+        """The vulnerabilities recorded for a package (optionally one version), as records."""
+        package_name = normalize.package_name(package_name)
+        package_version = normalize.package_version(package_version)
+        with self._connection() as connection:
+            return cve.get_python_cve_records_all(connection, package_name, package_version)
+
+    def get_python_cve_records_count(
+        self, package_name: str | None = None, package_version: str | None = None
+    ) -> int:
+        """Number of distinct vulnerabilities recorded for a package (None filters disabled)."""
+        package_name = None if package_name is None else normalize.package_name(package_name)
+        package_version = normalize.package_version(package_version)
+        with self._connection() as connection:
+            return cve.get_python_cve_records_count(connection, package_name, package_version)
 
     @cached("THOTH_GET_PYTHON_ENVIRONMENT_MARKER_CACHE_SIZE", 4096)
     def get_python_environment_marker(
@@ -284,6 +386,31 @@ class GeneratedQueries(HasCaches):
                 marker_evaluation_result=marker_evaluation_result,
             )
 
+    def get_python_package_hashes_sha256(
+        self,
+        package_name: str,
+        package_version: str,
+        index_url: str,
+        *,
+        start_offset: int = 0,
+        count: int | None = 100,
+        distinct: bool = False,
+    ) -> list[str]:
+        """SHA-256 digests of the artifacts (wheels, sdists) of a package entity."""
+        package_name = normalize.package_name(package_name)
+        package_version = normalize.package_version(package_version) or package_version
+        index_url = normalize.index_url(index_url)
+        with self._connection() as connection:
+            return packages.get_python_package_hashes_sha256(
+                connection,
+                package_name,
+                package_version,
+                index_url,
+                start_offset=start_offset,
+                count=count,
+                distinct=distinct,
+            )
+
     def get_python_package_index_all(self, enabled: bool | None = None) -> list[GetPythonPackageIndexAllRow]:
         """The registered indexes (enabled=None lists all of them)."""
         with self._connection() as connection:
@@ -293,6 +420,27 @@ class GeneratedQueries(HasCaches):
         """URLs of the registered indexes (enabled=None lists all of them)."""
         with self._connection() as connection:
             return indexes.get_python_package_index_urls_all(connection, enabled)
+
+    @cached("THOTH_STORAGE_GET_PYTHON_PACKAGE_REQUIRED_SYMBOLS_CACHE_SIZE", 4096)
+    def get_python_package_required_symbols(
+        self, package_name: str, package_version: str, index_url: str
+    ) -> list[str]:
+        """Symbols the artifacts of the package entity require from the system."""
+        package_name = normalize.package_name(package_name)
+        package_version = normalize.package_version(package_version) or package_version
+        index_url = normalize.index_url(index_url)
+        with self._connection() as connection:
+            return symbols.get_python_package_required_symbols(
+                connection, package_name, package_version, index_url
+            )
+
+    @cached("THOTH_GET_RPM_PACKAGE_VERSION_CACHE_SIZE", 1)
+    def get_python_package_version_all(
+        self, analysis_document_id: str
+    ) -> list[tuple[str, str | None, str | None]]:
+        """Python packages (name, version, index URL) the image analysis with this document id identified."""
+        with self._connection() as connection:
+            return analysis.get_python_package_version_all(connection, analysis_document_id)
 
     def get_python_package_version_dependents_all(
         self,
@@ -394,6 +542,52 @@ class GeneratedQueries(HasCaches):
                 os_name=os_name,
                 os_version=os_version,
                 python_version=python_version,
+            )
+
+    @cached("THOTH_GET_PYTHON_PYTHON_PACKAGE_VERSION_SOLVER_RULES_CACHE_SIZE", 4096)
+    def get_python_package_version_solver_rules_all(
+        self, package_name: str, package_version: str | None = None, index_url: str | None = None
+    ) -> list[GetPythonPackageVersionSolverRulesAllRow]:
+        """The solver rules that apply to the package entity (version and index optional), as records."""
+        package_name = normalize.package_name(package_name)
+        package_version = normalize.package_version(package_version)
+        index_url = None if index_url is None else normalize.index_url(index_url)
+        with self._connection() as connection:
+            return rules.get_python_package_version_solver_rules_all(
+                connection, package_name, package_version, index_url
+            )
+
+    def get_python_package_version_trove_classifiers_all(
+        self,
+        package_name: str,
+        package_version: str | None = None,
+        index_url: str | None = None,
+        *,
+        os_name: str | None = None,
+        os_version: str | None = None,
+        python_version: str | None = None,
+        start_offset: int = 0,
+        count: int | None = 100,
+        distinct: bool = False,
+    ) -> list[str | None]:
+        """Trove classifiers in the metadata of the package version (normalised arguments, unlike the original)."""
+        package_name = normalize.package_name(package_name)
+        package_version = normalize.package_version(package_version)
+        index_url = None if index_url is None else normalize.index_url(index_url)
+        os_name = None if os_name is None else normalize.os_name(os_name)
+        os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
+        with self._connection() as connection:
+            return packages.get_python_package_version_trove_classifiers_all(
+                connection,
+                package_name,
+                package_version,
+                index_url,
+                os_name=os_name,
+                os_version=os_version,
+                python_version=python_version,
+                start_offset=start_offset,
+                count=count,
+                distinct=distinct,
             )
 
     def get_python_package_versions_all(
@@ -562,6 +756,36 @@ class GeneratedQueries(HasCaches):
         with self._connection() as connection:
             return packages.get_python_packages_count_all(connection, distinct=distinct)
 
+    def get_python_rule(self, rule_id: int) -> GetPythonRuleRow:
+        """The solver rule with this id, as a record; NotFoundError when there is none."""
+        with self._connection() as connection:
+            found = rules.get_python_rule(connection, rule_id)
+        if found is None:
+            raise NotFoundError(f"get_python_rule: nothing found for rule_id={rule_id!r}")
+        return found
+
+    def get_python_rule_all(
+        self,
+        package_name: str | None = None,
+        index_url: str | None = None,
+        *,
+        start_offset: int = 0,
+        count: int | None = 100,
+    ) -> list[GetPythonRuleAllRow]:
+        """The solver rules, optionally of one package and index, as records."""
+        package_name = None if package_name is None else normalize.package_name(package_name)
+        index_url = None if index_url is None else normalize.index_url(index_url)
+        with self._connection() as connection:
+            return rules.get_python_rule_all(
+                connection, package_name, index_url, start_offset=start_offset, count=count
+            )
+
+    @cached("THOTH_GET_RPM_PACKAGE_VERSION_CACHE_SIZE", 1)
+    def get_rpm_package_version_all(self, analysis_document_id: str) -> list[GetRpmPackageVersionAllRow]:
+        """RPM packages found by the image analysis with this document id, as records."""
+        with self._connection() as connection:
+            return analysis.get_rpm_package_version_all(connection, analysis_document_id)
+
     def get_run_software_environment_all(
         self,
         *,
@@ -576,10 +800,128 @@ class GeneratedQueries(HasCaches):
                 connection, start_offset=start_offset, count=count, distinct=distinct, is_external=is_external
             )
 
+    @cached("THOTH_GET_PYTHON_ENVIRONMENT_MARKER_CACHE_SIZE", 4096)
+    def get_si_aggregated_python_package_version(
+        self, package_name: str, package_version: str, index_url: str
+    ) -> GetSiAggregatedPythonPackageVersionRow:
+        """The newest aggregated security-indicator record of the package entity (error flag and metrics); NotFoundError when none."""
+        package_name = normalize.package_name(package_name)
+        package_version = normalize.package_version(package_version) or package_version
+        index_url = normalize.index_url(index_url)
+        with self._connection() as connection:
+            found = security.get_si_aggregated_python_package_version(
+                connection, package_name, package_version, index_url
+            )
+        if found is None:
+            raise NotFoundError(
+                f"get_si_aggregated_python_package_version: nothing found for package_name={package_name!r}, package_version={package_version!r}, index_url={index_url!r}"
+            )
+        return found
+
+    def get_si_analyzed_python_package_versions_all(
+        self,
+        package_name: str | None = None,
+        package_version: str | None = None,
+        index_url: str | None = None,
+        *,
+        start_offset: int = 0,
+        count: int | None = 100,
+        distinct: bool = False,
+    ) -> list[tuple[str, str | None, str]]:
+        """Package entities (name, version, index URL) with an aggregated security-indicator record."""
+        package_name = None if package_name is None else normalize.package_name(package_name)
+        package_version = normalize.package_version(package_version)
+        index_url = None if index_url is None else normalize.index_url(index_url)
+        with self._connection() as connection:
+            return security.get_si_analyzed_python_package_versions_all(
+                connection,
+                package_name,
+                package_version,
+                index_url,
+                start_offset=start_offset,
+                count=count,
+                distinct=distinct,
+            )
+
+    def get_si_analyzed_python_package_versions_count_all(
+        self,
+        package_name: str | None = None,
+        package_version: str | None = None,
+        index_url: str | None = None,
+        *,
+        distinct: bool = False,
+    ) -> int:
+        """Number of package entities get_si_analyzed_python_package_versions_all lists without pagination."""
+        package_name = None if package_name is None else normalize.package_name(package_name)
+        package_version = normalize.package_version(package_version)
+        index_url = None if index_url is None else normalize.index_url(index_url)
+        with self._connection() as connection:
+            return security.get_si_analyzed_python_package_versions_count_all(
+                connection, package_name, package_version, index_url, distinct=distinct
+            )
+
+    def get_si_unanalyzed_python_package_versions_all(
+        self,
+        package_name: str | None = None,
+        package_version: str | None = None,
+        index_url: str | None = None,
+        *,
+        start_offset: int = 0,
+        count: int | None = 100,
+    ) -> list[tuple[str, str | None, str]]:
+        """Solved package versions (name, version, index URL) whose entity has no aggregated security-indicator record."""
+        package_name = None if package_name is None else normalize.package_name(package_name)
+        package_version = normalize.package_version(package_version)
+        index_url = None if index_url is None else normalize.index_url(index_url)
+        with self._connection() as connection:
+            return security.get_si_unanalyzed_python_package_versions_all(
+                connection, package_name, package_version, index_url, start_offset=start_offset, count=count
+            )
+
+    def get_si_unanalyzed_python_package_versions_count_all(
+        self,
+        package_name: str | None = None,
+        package_version: str | None = None,
+        index_url: str | None = None,
+    ) -> int:
+        """Number of package versions get_si_unanalyzed_python_package_versions_all lists without pagination."""
+        package_name = None if package_name is None else normalize.package_name(package_name)
+        package_version = normalize.package_version(package_version)
+        index_url = None if index_url is None else normalize.index_url(index_url)
+        with self._connection() as connection:
+            return security.get_si_unanalyzed_python_package_versions_count_all(
+                connection, package_name, package_version, index_url
+            )
+
     def get_software_environments_count_all(self, *, is_external: bool = False) -> int:
         """Number of software environments."""
         with self._connection() as connection:
             return environments.get_software_environments_count_all(connection, is_external=is_external)
+
+    def get_solved_python_package_version_environments_all(
+        self,
+        package_name: str,
+        package_version: str,
+        index_url: str,
+        *,
+        start_offset: int = 0,
+        count: int | None = 100,
+        distinct: bool = False,
+    ) -> list[GetSolvedPythonPackageVersionEnvironmentsAllRow]:
+        """The environments (OS name and version, Python version) one package version was solved in."""
+        package_name = normalize.package_name(package_name)
+        package_version = normalize.package_version(package_version) or package_version
+        index_url = normalize.index_url(index_url)
+        with self._connection() as connection:
+            return packages.get_solved_python_package_version_environments_all(
+                connection,
+                package_name,
+                package_version,
+                index_url,
+                start_offset=start_offset,
+                count=count,
+                distinct=distinct,
+            )
 
     def get_solved_python_package_versions_all(
         self,
@@ -616,6 +958,35 @@ class GeneratedQueries(HasCaches):
                 distinct=distinct,
             )
 
+    def get_solved_python_package_versions_count(
+        self,
+        package_name: str | None = None,
+        package_version: str | None = None,
+        index_url: str | None = None,
+        *,
+        os_name: str | None = None,
+        os_version: str | None = None,
+        python_version: str | None = None,
+        is_missing: bool | None = None,
+    ) -> dict[tuple[str, str | None, str], int]:
+        """How many environments each solved package version (name, version, index URL) was solved in."""
+        package_name = None if package_name is None else normalize.package_name(package_name)
+        package_version = normalize.package_version(package_version)
+        index_url = None if index_url is None else normalize.index_url(index_url)
+        os_name = None if os_name is None else normalize.os_name(os_name)
+        os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
+        with self._connection() as connection:
+            return packages.get_solved_python_package_versions_count(
+                connection,
+                package_name,
+                package_version,
+                index_url,
+                os_name=os_name,
+                os_version=os_version,
+                python_version=python_version,
+                is_missing=is_missing,
+            )
+
     def get_solved_python_package_versions_count_all(
         self,
         package_name: str | None = None,
@@ -645,6 +1016,53 @@ class GeneratedQueries(HasCaches):
                 python_version=python_version,
                 is_missing=is_missing,
                 distinct=distinct,
+            )
+
+    def get_solved_python_package_versions_count_per_index(
+        self,
+        index_url: str,
+        *,
+        os_name: str | None = None,
+        os_version: str | None = None,
+        python_version: str | None = None,
+    ) -> dict[str, dict[tuple[str, str | None], int]]:
+        """For one index, how many environments each solved (name, version) was solved in: {url: {(name, version): n}}."""
+        index_url = normalize.index_url(index_url)
+        os_name = None if os_name is None else normalize.os_name(os_name)
+        os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
+        with self._connection() as connection:
+            return packages.get_solved_python_package_versions_count_per_index(
+                connection, index_url, os_name=os_name, os_version=os_version, python_version=python_version
+            )
+
+    def get_solved_python_package_versions_count_per_version(
+        self,
+        package_name: str,
+        *,
+        os_name: str | None = None,
+        os_version: str | None = None,
+        python_version: str | None = None,
+    ) -> dict[str | None, dict[str, int]]:
+        """For one package name, how many environments each solved version was solved in, per index: {version: {url: n}}."""
+        package_name = normalize.package_name(package_name)
+        os_name = None if os_name is None else normalize.os_name(os_name)
+        os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
+        with self._connection() as connection:
+            return packages.get_solved_python_package_versions_count_per_version(
+                connection,
+                package_name,
+                os_name=os_name,
+                os_version=os_version,
+                python_version=python_version,
+            )
+
+    def get_solved_python_package_versions_software_environment_all(
+        self, *, start_offset: int = 0, count: int | None = 100
+    ) -> list[GetSolvedPythonPackageVersionsSoftwareEnvironmentAllRow]:
+        """The environments (OS name and version, Python version) package versions were solved in."""
+        with self._connection() as connection:
+            return packages.get_solved_python_package_versions_software_environment_all(
+                connection, start_offset=start_offset, count=count
             )
 
     def get_solved_python_packages_all(
@@ -748,6 +1166,61 @@ class GeneratedQueries(HasCaches):
                 connection, os_name=os_name, os_version=os_version, python_version=python_version
             )
 
+    def get_solver_run_document_ids_all(
+        self,
+        *,
+        os_name: str | None = None,
+        os_version: str | None = None,
+        python_version: str | None = None,
+        start_offset: int = 0,
+        count: int | None = 100,
+    ) -> list[str]:
+        """Document ids of the solver runs (the synced solver documents that left records)."""
+        os_name = None if os_name is None else normalize.os_name(os_name)
+        os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
+        with self._connection() as connection:
+            return solver.get_solver_run_document_ids_all(
+                connection,
+                os_name=os_name,
+                os_version=os_version,
+                python_version=python_version,
+                start_offset=start_offset,
+                count=count,
+            )
+
+    def get_thoth_s2i_all(
+        self,
+        *,
+        start_offset: int = 0,
+        count: int | None = 100,
+        distinct: bool = False,
+        is_external: bool = False,
+    ) -> list[tuple[str | None, str | None]]:
+        """Thoth s2i images (name, version) of the software environments."""
+        with self._connection() as connection:
+            return analysis.get_thoth_s2i_all(
+                connection, start_offset=start_offset, count=count, distinct=distinct, is_external=is_external
+            )
+
+    @cached("THOTH_S2I_ANALYZED_IMAGE_SYMBOLS_CACHE_SIZE", 1)
+    def get_thoth_s2i_analyzed_image_symbols_all(
+        self, thoth_image_name: str, thoth_image_version: str, *, is_external: bool = False
+    ) -> list[str]:
+        """Symbols provided by the analysed Thoth s2i image of this name and version."""
+        with self._connection() as connection:
+            return symbols.get_thoth_s2i_analyzed_image_symbols_all(
+                connection, thoth_image_name, thoth_image_version, is_external=is_external
+            )
+
+    def get_thoth_s2i_package_extract_analysis_document_id_all(
+        self, *, is_external: bool = False, start_offset: int = 0, count: int | None = 100
+    ) -> list[str]:
+        """Document ids of the analyses of Thoth s2i images (of external environments when is_external)."""
+        with self._connection() as connection:
+            return analysis.get_thoth_s2i_package_extract_analysis_document_id_all(
+                connection, is_external=is_external, start_offset=start_offset, count=count
+            )
+
     def get_unsolved_python_package_versions_all(
         self,
         package_name: str | None = None,
@@ -781,6 +1254,33 @@ class GeneratedQueries(HasCaches):
                 count=count,
             )
 
+    def get_unsolved_python_package_versions_count(
+        self,
+        package_name: str | None = None,
+        package_version: str | None = None,
+        index_url: str | None = None,
+        *,
+        os_name: str | None = None,
+        os_version: str | None = None,
+        python_version: str | None = None,
+    ) -> dict[tuple[str, str, str], int]:
+        """Unsolved package versions (see get_unsolved_python_package_versions_all) counted: {(name, version, index URL): n}."""
+        package_name = None if package_name is None else normalize.package_name(package_name)
+        package_version = normalize.package_version(package_version)
+        index_url = None if index_url is None else normalize.index_url(index_url)
+        os_name = None if os_name is None else normalize.os_name(os_name)
+        os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
+        with self._connection() as connection:
+            return solver.get_unsolved_python_package_versions_count(
+                connection,
+                package_name,
+                package_version,
+                index_url,
+                os_name=os_name,
+                os_version=os_version,
+                python_version=python_version,
+            )
+
     def get_unsolved_python_package_versions_count_all(
         self,
         package_name: str | None = None,
@@ -806,6 +1306,64 @@ class GeneratedQueries(HasCaches):
                 os_name=os_name,
                 os_version=os_version,
                 python_version=python_version,
+            )
+
+    def get_unsolved_python_packages_all(
+        self,
+        *,
+        os_name: str | None = None,
+        os_version: str | None = None,
+        python_version: str | None = None,
+        package_name: str | None = None,
+        package_version: str | None = None,
+        index_url: str | None = None,
+        start_offset: int = 0,
+        count: int | None = 100,
+    ) -> list[tuple[str, str]]:
+        """Names and index URLs of the unsolved package versions (see get_unsolved_python_package_versions_all)."""
+        os_name = None if os_name is None else normalize.os_name(os_name)
+        os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
+        package_name = None if package_name is None else normalize.package_name(package_name)
+        package_version = normalize.package_version(package_version)
+        index_url = None if index_url is None else normalize.index_url(index_url)
+        with self._connection() as connection:
+            return solver.get_unsolved_python_packages_all(
+                connection,
+                os_name=os_name,
+                os_version=os_version,
+                python_version=python_version,
+                package_name=package_name,
+                package_version=package_version,
+                index_url=index_url,
+                start_offset=start_offset,
+                count=count,
+            )
+
+    def get_unsolved_python_packages_all_versions(
+        self,
+        *,
+        os_name: str | None = None,
+        os_version: str | None = None,
+        python_version: str | None = None,
+        package_name: str | None = None,
+        package_version: str | None = None,
+        index_url: str | None = None,
+    ) -> dict[str, list[tuple[str, str]]]:
+        """Unsolved package versions grouped by name -> [(version, index URL)]."""
+        os_name = None if os_name is None else normalize.os_name(os_name)
+        os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
+        package_name = None if package_name is None else normalize.package_name(package_name)
+        package_version = normalize.package_version(package_version)
+        index_url = None if index_url is None else normalize.index_url(index_url)
+        with self._connection() as connection:
+            return solver.get_unsolved_python_packages_all_versions(
+                connection,
+                os_name=os_name,
+                os_version=os_version,
+                python_version=python_version,
+                package_name=package_name,
+                package_version=package_version,
+                index_url=index_url,
             )
 
     @cached("THOTH_STORAGE_HAS_PYTHON_SOLVER_ERROR_CACHE_SIZE", 4096)
@@ -841,6 +1399,11 @@ class GeneratedQueries(HasCaches):
             )
         return found
 
+    def inspection_document_id_exist(self, inspection_document_id: str) -> bool:
+        """True when an inspection run with this document id was synced."""
+        with self._connection() as connection:
+            return analysis.inspection_document_id_exist(connection, inspection_document_id)
+
     def is_python_package_index_enabled(self, url: str) -> bool:
         """Whether the index is enabled; NotFoundError when it is not registered."""
         url = normalize.index_url(url)
@@ -848,6 +1411,23 @@ class GeneratedQueries(HasCaches):
             found = indexes.is_python_package_index_enabled(connection, url)
         if found is None:
             raise NotFoundError(f"is_python_package_index_enabled: nothing found for url={url!r}")
+        return found
+
+    def is_python_package_version_is_missing(
+        self, package_name: str, package_version: str, index_url: str
+    ) -> bool:
+        """Whether the package version is flagged missing on its index (in any environment); NotFoundError when it was never solved."""
+        package_name = normalize.package_name(package_name)
+        package_version = normalize.package_version(package_version) or package_version
+        index_url = normalize.index_url(index_url)
+        with self._connection() as connection:
+            found = packages.is_python_package_version_is_missing(
+                connection, package_name, package_version, index_url
+            )
+        if found is None:
+            raise NotFoundError(
+                f"is_python_package_version_is_missing: nothing found for package_name={package_name!r}, package_version={package_version!r}, index_url={index_url!r}"
+            )
         return found
 
     def python_package_exists(self, package_name: str) -> bool:
@@ -881,6 +1461,27 @@ class GeneratedQueries(HasCaches):
                 os_name=os_name,
                 os_version=os_version,
                 python_version=python_version,
+            )
+
+    def si_aggregated_python_package_version_exists(
+        self, package_name: str, package_version: str, index_url: str
+    ) -> bool:
+        """True when the package entity has an aggregated security-indicator record."""
+        package_name = normalize.package_name(package_name)
+        package_version = normalize.package_version(package_version) or package_version
+        index_url = normalize.index_url(index_url)
+        with self._connection() as connection:
+            return security.si_aggregated_python_package_version_exists(
+                connection, package_name, package_version, index_url
+            )
+
+    def solved_software_environment_exists(self, os_name: str, os_version: str, python_version: str) -> bool:
+        """True when some package version was solved in this environment."""
+        os_name = normalize.os_name(os_name)
+        os_version = normalize.os_version(os_name or "", os_version)
+        with self._connection() as connection:
+            return packages.solved_software_environment_exists(
+                connection, os_name, os_version, python_version
             )
 
     def update_missing_flag_package_version(

@@ -7,6 +7,38 @@ from typing import TypedDict
 
 from sqlalchemy import Connection, text
 
+_GET_PYTHON_PACKAGE_HASHES_SHA256 = "python_artifact.artifact_hash_sha256 FROM python_package_version_entity JOIN python_package_index ON python_package_version_entity.python_package_index_id = python_package_index.id JOIN has_artifact ON has_artifact.python_package_version_entity_id = python_package_version_entity.id JOIN python_artifact ON has_artifact.python_artifact_id = python_artifact.id WHERE python_package_version_entity.package_name = :package_name AND python_package_version_entity.package_version = :package_version AND python_package_index.url = :index_url"
+
+
+def get_python_package_hashes_sha256(
+    connection: Connection,
+    package_name: str,
+    package_version: str,
+    index_url: str,
+    *,
+    start_offset: int = 0,
+    count: int | None = 100,
+    distinct: bool = False,
+) -> list[str]:
+    """SHA-256 digests of the artifacts (wheels, sdists) of a package entity."""
+    result = connection.execute(
+        text(
+            ("SELECT DISTINCT " if distinct else "SELECT ")
+            + _GET_PYTHON_PACKAGE_HASHES_SHA256
+            + " ORDER BY artifact_hash_sha256"
+            + " LIMIT :count OFFSET :start_offset"
+        ),
+        {
+            "package_name": package_name,
+            "package_version": package_version,
+            "index_url": index_url,
+            "start_offset": start_offset,
+            "count": count,
+        },
+    )
+    return [row[0] for row in result]
+
+
 _GET_PYTHON_PACKAGE_VERSION_ENTITIES_COUNT_ALL = "FROM python_package_version_entity"
 
 
@@ -145,6 +177,44 @@ def get_python_package_version_records(
         )
         for row in result
     ]
+
+
+_GET_PYTHON_PACKAGE_VERSION_TROVE_CLASSIFIERS_ALL = "python_package_metadata_classifier.classifier FROM python_package_version JOIN python_package_index ON python_package_version.python_package_index_id = python_package_index.id JOIN python_package_metadata ON python_package_version.python_package_metadata_id = python_package_metadata.id JOIN has_metadata_classifier ON has_metadata_classifier.python_package_metadata_id = python_package_metadata.id JOIN python_package_metadata_classifier ON has_metadata_classifier.python_package_metadata_classifier_id = python_package_metadata_classifier.id WHERE python_package_version.package_name = :package_name AND (:package_version IS NULL OR python_package_version.package_version = :package_version) AND (:index_url IS NULL OR python_package_index.url = :index_url) AND (:os_name IS NULL OR python_package_version.os_name = :os_name) AND (:os_version IS NULL OR python_package_version.os_version = :os_version) AND (:python_version IS NULL OR python_package_version.python_version = :python_version)"
+
+
+def get_python_package_version_trove_classifiers_all(
+    connection: Connection,
+    package_name: str,
+    package_version: str | None = None,
+    index_url: str | None = None,
+    *,
+    os_name: str | None = None,
+    os_version: str | None = None,
+    python_version: str | None = None,
+    start_offset: int = 0,
+    count: int | None = 100,
+    distinct: bool = False,
+) -> list[str | None]:
+    """Trove classifiers in the metadata of the package version (normalised arguments, unlike the original)."""
+    result = connection.execute(
+        text(
+            ("SELECT DISTINCT " if distinct else "SELECT ")
+            + _GET_PYTHON_PACKAGE_VERSION_TROVE_CLASSIFIERS_ALL
+            + " ORDER BY classifier"
+            + " LIMIT :count OFFSET :start_offset"
+        ),
+        {
+            "package_name": package_name,
+            "package_version": package_version,
+            "index_url": index_url,
+            "os_name": os_name,
+            "os_version": os_version,
+            "python_version": python_version,
+            "start_offset": start_offset,
+            "count": count,
+        },
+    )
+    return [row[0] for row in result]
 
 
 _GET_PYTHON_PACKAGE_VERSIONS_ALL = "python_package_version.package_name, python_package_version.package_version, python_package_index.url AS index_url FROM python_package_version JOIN python_package_index ON python_package_version.python_package_index_id = python_package_index.id WHERE (:package_name IS NULL OR python_package_version.package_name = :package_name) AND (:package_version IS NULL OR python_package_version.package_version = :package_version) AND (:index_url IS NULL OR python_package_index.url = :index_url) AND (:os_name IS NULL OR python_package_version.os_name = :os_name) AND (:os_version IS NULL OR python_package_version.os_version = :os_version) AND (:python_version IS NULL OR python_package_version.python_version = :python_version) AND (:is_missing IS NULL OR python_package_version.is_missing = :is_missing)"
@@ -429,6 +499,51 @@ def get_python_packages_count_all(connection: Connection, *, distinct: bool = Fa
     return int(result.scalar_one())
 
 
+class GetSolvedPythonPackageVersionEnvironmentsAllRow(TypedDict):
+    """A row of `get_solved_python_package_version_environments_all`."""
+
+    os_name: str
+    os_version: str
+    python_version: str
+
+
+_GET_SOLVED_PYTHON_PACKAGE_VERSION_ENVIRONMENTS_ALL = "python_package_version.os_name, python_package_version.os_version, python_package_version.python_version FROM python_package_version JOIN python_package_index ON python_package_version.python_package_index_id = python_package_index.id WHERE python_package_version.package_name = :package_name AND python_package_version.package_version = :package_version AND python_package_index.url = :index_url"
+
+
+def get_solved_python_package_version_environments_all(
+    connection: Connection,
+    package_name: str,
+    package_version: str,
+    index_url: str,
+    *,
+    start_offset: int = 0,
+    count: int | None = 100,
+    distinct: bool = False,
+) -> list[GetSolvedPythonPackageVersionEnvironmentsAllRow]:
+    """The environments (OS name and version, Python version) one package version was solved in."""
+    result = connection.execute(
+        text(
+            ("SELECT DISTINCT " if distinct else "SELECT ")
+            + _GET_SOLVED_PYTHON_PACKAGE_VERSION_ENVIRONMENTS_ALL
+            + " ORDER BY os_name, os_version, python_version"
+            + " LIMIT :count OFFSET :start_offset"
+        ),
+        {
+            "package_name": package_name,
+            "package_version": package_version,
+            "index_url": index_url,
+            "start_offset": start_offset,
+            "count": count,
+        },
+    )
+    return [
+        GetSolvedPythonPackageVersionEnvironmentsAllRow(
+            os_name=row[0], os_version=row[1], python_version=row[2]
+        )
+        for row in result
+    ]
+
+
 _GET_SOLVED_PYTHON_PACKAGE_VERSIONS_ALL = "python_package_version.package_name, python_package_version.package_version, python_package_index.url AS index_url FROM python_package_version JOIN python_package_index ON python_package_version.python_package_index_id = python_package_index.id WHERE (:package_name IS NULL OR python_package_version.package_name = :package_name) AND (:package_version IS NULL OR python_package_version.package_version = :package_version) AND (:index_url IS NULL OR python_package_index.url = :index_url) AND (:os_name IS NULL OR python_package_version.os_name = :os_name) AND (:os_version IS NULL OR python_package_version.os_version = :os_version) AND (:python_version IS NULL OR python_package_version.python_version = :python_version) AND (:is_missing IS NULL OR python_package_version.is_missing = :is_missing)"
 
 
@@ -476,6 +591,45 @@ def get_solved_python_package_versions_all(
     ]
 
 
+_GET_SOLVED_PYTHON_PACKAGE_VERSIONS_COUNT = "python_package_version.package_name, python_package_version.package_version, python_package_index.url AS index_url, count(*) AS count FROM python_package_version JOIN python_package_index ON python_package_version.python_package_index_id = python_package_index.id WHERE (:package_name IS NULL OR python_package_version.package_name = :package_name) AND (:package_version IS NULL OR python_package_version.package_version = :package_version) AND (:index_url IS NULL OR python_package_index.url = :index_url) AND (:os_name IS NULL OR python_package_version.os_name = :os_name) AND (:os_version IS NULL OR python_package_version.os_version = :os_version) AND (:python_version IS NULL OR python_package_version.python_version = :python_version) AND (:is_missing IS NULL OR python_package_version.is_missing = :is_missing) GROUP BY python_package_version.package_name, python_package_version.package_version, python_package_index.url"
+
+
+def get_solved_python_package_versions_count(
+    connection: Connection,
+    package_name: str | None = None,
+    package_version: str | None = None,
+    index_url: str | None = None,
+    *,
+    os_name: str | None = None,
+    os_version: str | None = None,
+    python_version: str | None = None,
+    is_missing: bool | None = None,
+) -> dict[tuple[str, str | None, str], int]:
+    """How many environments each solved package version (name, version, index URL) was solved in."""
+    result = connection.execute(
+        text("SELECT " + _GET_SOLVED_PYTHON_PACKAGE_VERSIONS_COUNT + ""),
+        {
+            "package_name": package_name,
+            "package_version": package_version,
+            "index_url": index_url,
+            "os_name": os_name,
+            "os_version": os_version,
+            "python_version": python_version,
+            "is_missing": is_missing,
+        },
+    )
+    counts: dict[tuple[str, str | None, str], int] = {}
+    for row in result:
+        counts[
+            (
+                row[0],
+                row[1],
+                row[2],
+            )
+        ] = int(row[3])
+    return counts
+
+
 _GET_SOLVED_PYTHON_PACKAGE_VERSIONS_COUNT_ALL = "python_package_version.package_name, python_package_version.package_version, python_package_index.url AS index_url FROM python_package_version JOIN python_package_index ON python_package_version.python_package_index_id = python_package_index.id WHERE (:package_name IS NULL OR python_package_version.package_name = :package_name) AND (:package_version IS NULL OR python_package_version.package_version = :package_version) AND (:index_url IS NULL OR python_package_index.url = :index_url) AND (:os_name IS NULL OR python_package_version.os_name = :os_name) AND (:os_version IS NULL OR python_package_version.os_version = :os_version) AND (:python_version IS NULL OR python_package_version.python_version = :python_version) AND (:is_missing IS NULL OR python_package_version.is_missing = :is_missing)"
 
 
@@ -510,6 +664,97 @@ def get_solved_python_package_versions_count_all(
         },
     )
     return int(result.scalar_one())
+
+
+_GET_SOLVED_PYTHON_PACKAGE_VERSIONS_COUNT_PER_INDEX = "python_package_index.url AS index_url, python_package_version.package_name, python_package_version.package_version, count(*) AS count FROM python_package_version JOIN python_package_index ON python_package_version.python_package_index_id = python_package_index.id WHERE python_package_index.url = :index_url AND (:os_name IS NULL OR python_package_version.os_name = :os_name) AND (:os_version IS NULL OR python_package_version.os_version = :os_version) AND (:python_version IS NULL OR python_package_version.python_version = :python_version) GROUP BY python_package_index.url, python_package_version.package_name, python_package_version.package_version"
+
+
+def get_solved_python_package_versions_count_per_index(
+    connection: Connection,
+    index_url: str,
+    *,
+    os_name: str | None = None,
+    os_version: str | None = None,
+    python_version: str | None = None,
+) -> dict[str, dict[tuple[str, str | None], int]]:
+    """For one index, how many environments each solved (name, version) was solved in: {url: {(name, version): n}}."""
+    result = connection.execute(
+        text("SELECT " + _GET_SOLVED_PYTHON_PACKAGE_VERSIONS_COUNT_PER_INDEX + ""),
+        {
+            "index_url": index_url,
+            "os_name": os_name,
+            "os_version": os_version,
+            "python_version": python_version,
+        },
+    )
+    counts: dict[str, dict[tuple[str, str | None], int]] = {}
+    for row in result:
+        counts.setdefault(row[0], {})[
+            (
+                row[1],
+                row[2],
+            )
+        ] = int(row[3])
+    return counts
+
+
+_GET_SOLVED_PYTHON_PACKAGE_VERSIONS_COUNT_PER_VERSION = "python_package_version.package_version, python_package_index.url AS index_url, count(*) AS count FROM python_package_version JOIN python_package_index ON python_package_version.python_package_index_id = python_package_index.id WHERE python_package_version.package_name = :package_name AND (:os_name IS NULL OR python_package_version.os_name = :os_name) AND (:os_version IS NULL OR python_package_version.os_version = :os_version) AND (:python_version IS NULL OR python_package_version.python_version = :python_version) GROUP BY python_package_version.package_version, python_package_index.url"
+
+
+def get_solved_python_package_versions_count_per_version(
+    connection: Connection,
+    package_name: str,
+    *,
+    os_name: str | None = None,
+    os_version: str | None = None,
+    python_version: str | None = None,
+) -> dict[str | None, dict[str, int]]:
+    """For one package name, how many environments each solved version was solved in, per index: {version: {url: n}}."""
+    result = connection.execute(
+        text("SELECT " + _GET_SOLVED_PYTHON_PACKAGE_VERSIONS_COUNT_PER_VERSION + ""),
+        {
+            "package_name": package_name,
+            "os_name": os_name,
+            "os_version": os_version,
+            "python_version": python_version,
+        },
+    )
+    counts: dict[str | None, dict[str, int]] = {}
+    for row in result:
+        counts.setdefault(row[0], {})[row[1]] = int(row[2])
+    return counts
+
+
+class GetSolvedPythonPackageVersionsSoftwareEnvironmentAllRow(TypedDict):
+    """A row of `get_solved_python_package_versions_software_environment_all`."""
+
+    os_name: str
+    os_version: str
+    python_version: str
+
+
+_GET_SOLVED_PYTHON_PACKAGE_VERSIONS_SOFTWARE_ENVIRONMENT_ALL = "python_package_version.os_name, python_package_version.os_version, python_package_version.python_version FROM python_package_version"
+
+
+def get_solved_python_package_versions_software_environment_all(
+    connection: Connection, *, start_offset: int = 0, count: int | None = 100
+) -> list[GetSolvedPythonPackageVersionsSoftwareEnvironmentAllRow]:
+    """The environments (OS name and version, Python version) package versions were solved in."""
+    result = connection.execute(
+        text(
+            "SELECT DISTINCT "
+            + _GET_SOLVED_PYTHON_PACKAGE_VERSIONS_SOFTWARE_ENVIRONMENT_ALL
+            + " ORDER BY os_name, os_version, python_version"
+            + " LIMIT :count OFFSET :start_offset"
+        ),
+        {"start_offset": start_offset, "count": count},
+    )
+    return [
+        GetSolvedPythonPackageVersionsSoftwareEnvironmentAllRow(
+            os_name=row[0], os_version=row[1], python_version=row[2]
+        )
+        for row in result
+    ]
 
 
 _GET_SOLVED_PYTHON_PACKAGES_ALL = "python_package_version.package_name, python_package_index.url AS index_url FROM python_package_version JOIN python_package_index ON python_package_version.python_package_index_id = python_package_index.id WHERE (:os_name IS NULL OR python_package_version.os_name = :os_name) AND (:os_version IS NULL OR python_package_version.os_version = :os_version) AND (:python_version IS NULL OR python_package_version.python_version = :python_version)"
@@ -614,6 +859,21 @@ def get_solved_python_packages_count_all(
     return int(result.scalar_one())
 
 
+_IS_PYTHON_PACKAGE_VERSION_IS_MISSING = "python_package_version.is_missing FROM python_package_version JOIN python_package_index ON python_package_version.python_package_index_id = python_package_index.id WHERE python_package_version.package_name = :package_name AND python_package_version.package_version = :package_version AND python_package_index.url = :index_url"
+
+
+def is_python_package_version_is_missing(
+    connection: Connection, package_name: str, package_version: str, index_url: str
+) -> bool | None:
+    """Whether the package version is flagged missing on its index (in any environment); NotFoundError when it was never solved."""
+    result = connection.execute(
+        text("SELECT " + _IS_PYTHON_PACKAGE_VERSION_IS_MISSING + " ORDER BY is_missing DESC" + " LIMIT 1"),
+        {"package_name": package_name, "package_version": package_version, "index_url": index_url},
+    )
+    row = result.first()
+    return None if row is None else row[0]
+
+
 _PYTHON_PACKAGE_EXISTS = (
     "FROM python_package_version_entity WHERE python_package_version_entity.package_name = :package_name"
 )
@@ -652,6 +912,20 @@ def python_package_version_exists(
             "os_version": os_version,
             "python_version": python_version,
         },
+    )
+    return bool(result.scalar_one())
+
+
+_SOLVED_SOFTWARE_ENVIRONMENT_EXISTS = "FROM python_package_version WHERE python_package_version.os_name = :os_name AND python_package_version.os_version = :os_version AND python_package_version.python_version = :python_version"
+
+
+def solved_software_environment_exists(
+    connection: Connection, os_name: str, os_version: str, python_version: str
+) -> bool:
+    """True when some package version was solved in this environment."""
+    result = connection.execute(
+        text("SELECT EXISTS (SELECT 1 " + _SOLVED_SOFTWARE_ENVIRONMENT_EXISTS + ") AS exists"),
+        {"os_name": os_name, "os_version": os_version, "python_version": python_version},
     )
     return bool(result.scalar_one())
 

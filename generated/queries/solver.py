@@ -259,6 +259,37 @@ def get_solver_documents_count_all(
     return int(result.scalar_one())
 
 
+_GET_SOLVER_RUN_DOCUMENT_IDS_ALL = "solved.document_id FROM solved JOIN ecosystem_solver ON solved.ecosystem_solver_id = ecosystem_solver.id WHERE (:os_name IS NULL OR ecosystem_solver.os_name = :os_name) AND (:os_version IS NULL OR ecosystem_solver.os_version = :os_version) AND (:python_version IS NULL OR ecosystem_solver.python_version = :python_version)"
+
+
+def get_solver_run_document_ids_all(
+    connection: Connection,
+    *,
+    os_name: str | None = None,
+    os_version: str | None = None,
+    python_version: str | None = None,
+    start_offset: int = 0,
+    count: int | None = 100,
+) -> list[str]:
+    """Document ids of the solver runs (the synced solver documents that left records)."""
+    result = connection.execute(
+        text(
+            "SELECT DISTINCT "
+            + _GET_SOLVER_RUN_DOCUMENT_IDS_ALL
+            + " ORDER BY document_id"
+            + " LIMIT :count OFFSET :start_offset"
+        ),
+        {
+            "os_name": os_name,
+            "os_version": os_version,
+            "python_version": python_version,
+            "start_offset": start_offset,
+            "count": count,
+        },
+    )
+    return [row[0] for row in result]
+
+
 _GET_UNSOLVED_PYTHON_PACKAGE_VERSIONS_ALL = "SELECT e.package_name AS package_name, e.package_version AS package_version, i.url AS index_url\nFROM python_package_version_entity AS e\nJOIN python_package_index AS i ON e.python_package_index_id = i.id\nLEFT OUTER JOIN python_package_version_entity_rules_association AS r ON r.python_package_version_entity_id = e.id\nWHERE e.package_version IS NOT NULL\n  AND i.enabled\n  AND r.python_package_version_entity_id IS NULL\n  AND (:package_name IS NULL OR e.package_name = :package_name)\n  AND (:package_version IS NULL OR e.package_version = :package_version)\n  AND (:index_url IS NULL OR i.url = :index_url)\n  AND NOT EXISTS (\n    SELECT 1 FROM python_package_version AS v\n    WHERE v.entity_id = e.id\n      AND (:os_name IS NULL OR v.os_name = :os_name)\n      AND (:os_version IS NULL OR v.os_version = :os_version)\n      AND (:python_version IS NULL OR v.python_version = :python_version)\n  )\nORDER BY CASE WHEN :randomize THEN random() END, e.package_name, e.package_version, i.url\nLIMIT :count OFFSET :start_offset"
 
 
@@ -300,6 +331,43 @@ def get_unsolved_python_package_versions_all(
     ]
 
 
+_GET_UNSOLVED_PYTHON_PACKAGE_VERSIONS_COUNT = "SELECT e.package_name AS package_name, e.package_version AS package_version, i.url AS index_url, count(*) AS count\nFROM python_package_version_entity AS e\nJOIN python_package_index AS i ON e.python_package_index_id = i.id\nLEFT OUTER JOIN python_package_version_entity_rules_association AS r ON r.python_package_version_entity_id = e.id\nWHERE e.package_version IS NOT NULL\n  AND i.enabled\n  AND r.python_package_version_entity_id IS NULL\n  AND (:package_name IS NULL OR e.package_name = :package_name)\n  AND (:package_version IS NULL OR e.package_version = :package_version)\n  AND (:index_url IS NULL OR i.url = :index_url)\n  AND NOT EXISTS (\n    SELECT 1 FROM python_package_version AS v\n    WHERE v.entity_id = e.id\n      AND (:os_name IS NULL OR v.os_name = :os_name)\n      AND (:os_version IS NULL OR v.os_version = :os_version)\n      AND (:python_version IS NULL OR v.python_version = :python_version)\n  )\nGROUP BY e.package_name, e.package_version, i.url"
+
+
+def get_unsolved_python_package_versions_count(
+    connection: Connection,
+    package_name: str | None = None,
+    package_version: str | None = None,
+    index_url: str | None = None,
+    *,
+    os_name: str | None = None,
+    os_version: str | None = None,
+    python_version: str | None = None,
+) -> dict[tuple[str, str, str], int]:
+    """Unsolved package versions (see get_unsolved_python_package_versions_all) counted: {(name, version, index URL): n}."""
+    result = connection.execute(
+        text(_GET_UNSOLVED_PYTHON_PACKAGE_VERSIONS_COUNT),
+        {
+            "package_name": package_name,
+            "package_version": package_version,
+            "index_url": index_url,
+            "os_name": os_name,
+            "os_version": os_version,
+            "python_version": python_version,
+        },
+    )
+    counts: dict[tuple[str, str, str], int] = {}
+    for row in result:
+        counts[
+            (
+                row[0],
+                row[1],
+                row[2],
+            )
+        ] = int(row[3])
+    return counts
+
+
 _GET_UNSOLVED_PYTHON_PACKAGE_VERSIONS_COUNT_ALL = "SELECT count(*) AS count\nFROM python_package_version_entity AS e\nJOIN python_package_index AS i ON e.python_package_index_id = i.id\nLEFT OUTER JOIN python_package_version_entity_rules_association AS r ON r.python_package_version_entity_id = e.id\nWHERE e.package_version IS NOT NULL\n  AND i.enabled\n  AND r.python_package_version_entity_id IS NULL\n  AND (:package_name IS NULL OR e.package_name = :package_name)\n  AND (:package_version IS NULL OR e.package_version = :package_version)\n  AND (:index_url IS NULL OR i.url = :index_url)\n  AND NOT EXISTS (\n    SELECT 1 FROM python_package_version AS v\n    WHERE v.entity_id = e.id\n      AND (:os_name IS NULL OR v.os_name = :os_name)\n      AND (:os_version IS NULL OR v.os_version = :os_version)\n      AND (:python_version IS NULL OR v.python_version = :python_version)\n  )"
 
 
@@ -326,6 +394,80 @@ def get_unsolved_python_package_versions_count_all(
         },
     )
     return int(result.scalar_one())
+
+
+_GET_UNSOLVED_PYTHON_PACKAGES_ALL = "SELECT DISTINCT e.package_name AS package_name, i.url AS index_url\nFROM python_package_version_entity AS e\nJOIN python_package_index AS i ON e.python_package_index_id = i.id\nLEFT OUTER JOIN python_package_version_entity_rules_association AS r ON r.python_package_version_entity_id = e.id\nWHERE e.package_version IS NOT NULL\n  AND i.enabled\n  AND r.python_package_version_entity_id IS NULL\n  AND (:package_name IS NULL OR e.package_name = :package_name)\n  AND (:package_version IS NULL OR e.package_version = :package_version)\n  AND (:index_url IS NULL OR i.url = :index_url)\n  AND NOT EXISTS (\n    SELECT 1 FROM python_package_version AS v\n    WHERE v.entity_id = e.id\n      AND (:os_name IS NULL OR v.os_name = :os_name)\n      AND (:os_version IS NULL OR v.os_version = :os_version)\n      AND (:python_version IS NULL OR v.python_version = :python_version)\n  )\nORDER BY package_name, index_url\nLIMIT :count OFFSET :start_offset"
+
+
+def get_unsolved_python_packages_all(
+    connection: Connection,
+    *,
+    os_name: str | None = None,
+    os_version: str | None = None,
+    python_version: str | None = None,
+    package_name: str | None = None,
+    package_version: str | None = None,
+    index_url: str | None = None,
+    start_offset: int = 0,
+    count: int | None = 100,
+) -> list[tuple[str, str]]:
+    """Names and index URLs of the unsolved package versions (see get_unsolved_python_package_versions_all)."""
+    result = connection.execute(
+        text(_GET_UNSOLVED_PYTHON_PACKAGES_ALL),
+        {
+            "os_name": os_name,
+            "os_version": os_version,
+            "python_version": python_version,
+            "package_name": package_name,
+            "package_version": package_version,
+            "index_url": index_url,
+            "start_offset": start_offset,
+            "count": count,
+        },
+    )
+    return [
+        (
+            row[0],
+            row[1],
+        )
+        for row in result
+    ]
+
+
+_GET_UNSOLVED_PYTHON_PACKAGES_ALL_VERSIONS = "SELECT e.package_name AS package_name, e.package_version AS package_version, i.url AS index_url\nFROM python_package_version_entity AS e\nJOIN python_package_index AS i ON e.python_package_index_id = i.id\nLEFT OUTER JOIN python_package_version_entity_rules_association AS r ON r.python_package_version_entity_id = e.id\nWHERE e.package_version IS NOT NULL\n  AND i.enabled\n  AND r.python_package_version_entity_id IS NULL\n  AND (:package_name IS NULL OR e.package_name = :package_name)\n  AND (:package_version IS NULL OR e.package_version = :package_version)\n  AND (:index_url IS NULL OR i.url = :index_url)\n  AND NOT EXISTS (\n    SELECT 1 FROM python_package_version AS v\n    WHERE v.entity_id = e.id\n      AND (:os_name IS NULL OR v.os_name = :os_name)\n      AND (:os_version IS NULL OR v.os_version = :os_version)\n      AND (:python_version IS NULL OR v.python_version = :python_version)\n  )\nORDER BY e.package_name, e.package_version, i.url"
+
+
+def get_unsolved_python_packages_all_versions(
+    connection: Connection,
+    *,
+    os_name: str | None = None,
+    os_version: str | None = None,
+    python_version: str | None = None,
+    package_name: str | None = None,
+    package_version: str | None = None,
+    index_url: str | None = None,
+) -> dict[str, list[tuple[str, str]]]:
+    """Unsolved package versions grouped by name -> [(version, index URL)]."""
+    result = connection.execute(
+        text(_GET_UNSOLVED_PYTHON_PACKAGES_ALL_VERSIONS),
+        {
+            "os_name": os_name,
+            "os_version": os_version,
+            "python_version": python_version,
+            "package_name": package_name,
+            "package_version": package_version,
+            "index_url": index_url,
+        },
+    )
+    grouped: dict[str, list[tuple[str, str]]] = {}
+    for row in result:
+        grouped.setdefault(row[0], []).append(
+            (
+                row[1],
+                row[2],
+            )
+        )
+    return grouped
 
 
 _HAS_PYTHON_SOLVER_ERROR = "solved.error FROM solved JOIN python_package_version ON solved.version_id = python_package_version.id JOIN python_package_index ON python_package_version.python_package_index_id = python_package_index.id WHERE python_package_version.package_name = :package_name AND python_package_version.package_version = :package_version AND python_package_index.url = :index_url AND (:os_name IS NULL OR python_package_version.os_name = :os_name) AND (:os_version IS NULL OR python_package_version.os_version = :os_version) AND (:python_version IS NULL OR python_package_version.python_version = :python_version)"

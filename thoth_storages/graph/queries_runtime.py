@@ -7,6 +7,7 @@ mutually exclusive flags) and the statistics/maintenance methods that read the c
 
 from __future__ import annotations
 
+import datetime
 import json
 import logging
 import os
@@ -200,6 +201,42 @@ class QueriesRuntime(GeneratedQueries):
                 distinct=distinct,
             )
 
+    def get_unsolved_python_package_versions_count_per_index(
+        self,
+        index_url: str,
+        *,
+        os_name: str | None = None,
+        os_version: str | None = None,
+        python_version: str | None = None,
+    ) -> dict[str, dict[tuple[str, str], int]]:
+        """For one index, the unsolved (name, version) counts: `{url: {(name, version): n}}`."""
+        index_url = normalize.index_url(index_url)
+        flat = self.get_unsolved_python_package_versions_count(
+            index_url=index_url, os_name=os_name, os_version=os_version, python_version=python_version
+        )
+        found: dict[str, dict[tuple[str, str], int]] = {}
+        for (name, version, url), number in flat.items():
+            found.setdefault(url, {})[(name, version)] = number
+        return found
+
+    def get_unsolved_python_package_versions_count_per_version(
+        self,
+        package_name: str,
+        *,
+        os_name: str | None = None,
+        os_version: str | None = None,
+        python_version: str | None = None,
+    ) -> dict[str, dict[str, int]]:
+        """For one package name, the unsolved counts per version and index: `{version: {url: n}}`."""
+        package_name = normalize.package_name(package_name)
+        flat = self.get_unsolved_python_package_versions_count(
+            package_name, os_name=os_name, os_version=os_version, python_version=python_version
+        )
+        found: dict[str, dict[str, int]] = {}
+        for (_name, version, url), number in flat.items():
+            found.setdefault(version, {})[url] = number
+        return found
+
     @staticmethod
     def python_package_version_depends_on_platform_exists(platform: str) -> bool:
         """Whether the platform is one the graph knows (the original checked its PlatformEnum only)."""
@@ -210,12 +247,91 @@ class QueriesRuntime(GeneratedQueries):
         """The platforms the graph knows."""
         return sorted(_PLATFORMS)
 
+    # Deletes: each one statement in one transaction; the rows that reference the deleted ones go with
+    # them (ON DELETE CASCADE). They return the number of rows deleted and empty the query caches.
+
+    def _delete(self, statement: str, parameters: dict[str, object]) -> int:
+        with self._connection(begin=True) as connection:
+            deleted = connection.execute(text(statement), parameters).rowcount
+        self.cache_clear()
+        return int(deleted)
+
+    def delete_python_rule(self, rule_id: int) -> int:
+        """Delete the solver rule with this id (and its links to package entities)."""
+        return self._delete("DELETE FROM python_package_version_entity_rule WHERE id = :id", {"id": rule_id})
+
+    def delete_python_package_index(self, index_url: str) -> int:
+        """Delete the index (and, by cascade, its package entities and versions)."""
+        return self._delete(
+            "DELETE FROM python_package_index WHERE url = :url", {"url": normalize.index_url(index_url)}
+        )
+
+    def delete_solver_result(self, solver_document_id: str) -> int:
+        """Delete the solved records of one solver document."""
+        return self._delete("DELETE FROM solved WHERE document_id = :id", {"id": solver_document_id})
+
+    def delete_solved(
+        self, os_name: str | None = None, os_version: str | None = None, python_version: str | None = None
+    ) -> int:
+        """Delete the solvers of the environment the filters name (None disables a filter) and, by
+        cascade, their solved records."""
+        os_name = None if os_name is None else normalize.os_name(os_name)
+        os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
+        return self._delete(
+            "DELETE FROM ecosystem_solver WHERE (:o IS NULL OR os_name = :o) "
+            "AND (:ov IS NULL OR os_version = :ov) AND (:p IS NULL OR python_version = :p)",
+            {"o": os_name, "ov": os_version, "p": python_version},
+        )
+
+    def delete_adviser_result(self, adviser_document_id: str) -> int:
+        """Delete the adviser run of one adviser document."""
+        return self._delete(
+            "DELETE FROM adviser_run WHERE adviser_document_id = :id", {"id": adviser_document_id}
+        )
+
+    def delete_analysis_result(self, analysis_document_id: str) -> int:
+        """Delete the image analysis of one package-extract document."""
+        return self._delete(
+            "DELETE FROM package_extract_run WHERE analysis_document_id = :id", {"id": analysis_document_id}
+        )
+
+    def delete_adviser_run(
+        self, *, end_datetime: datetime.datetime | None = None, adviser_version: str | None = None
+    ) -> int:
+        """Delete the adviser runs older than `end_datetime` and/or of `adviser_version`; ValueError without
+        either filter."""
+        if end_datetime is None and adviser_version is None:
+            raise ValueError("delete_adviser_run needs end_datetime or adviser_version")
+        return self._delete(
+            "DELETE FROM adviser_run WHERE (CAST(:end AS timestamp) IS NULL OR datetime < :end) "
+            "AND (CAST(:version AS text) IS NULL OR adviser_version = :version)",
+            {"end": end_datetime, "version": adviser_version},
+        )
+
+    def delete_package_extract_run(
+        self, *, end_datetime: datetime.datetime | None = None, package_extract_version: str | None = None
+    ) -> int:
+        """Delete the image analyses older than `end_datetime` and/or of `package_extract_version`;
+        ValueError without either filter."""
+        if end_datetime is None and package_extract_version is None:
+            raise ValueError("delete_package_extract_run needs end_datetime or package_extract_version")
+        return self._delete(
+            "DELETE FROM package_extract_run WHERE (CAST(:end AS timestamp) IS NULL OR datetime < :end) "
+            "AND (CAST(:version AS text) IS NULL OR package_extract_version = :version)",
+            {"end": end_datetime, "version": package_extract_version},
+        )
+
     # Statistics and maintenance ------------------------------------------------------------------
 
     def get_database_size(self) -> int:
         """Size of the connected database in bytes."""
         with self._connection() as connection:
             return int(connection.execute(text("SELECT pg_database_size(current_database())")).scalar_one())
+
+    def get_alembic_version_count_all(self) -> int:
+        """Number of rows of the alembic_version table (1 on a database Alembic manages)."""
+        with self._connection() as connection:
+            return int(connection.execute(text("SELECT count(*) FROM alembic_version")).scalar_one())
 
     def get_entity_count(self, model: type[Base]) -> int:
         """Number of rows of the table of `model`."""
