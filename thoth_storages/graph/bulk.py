@@ -1,12 +1,13 @@
-"""Set-based writes: every table's rows of one document go in with a fixed number of statements.
+"""Set-based writes: every table's rows of one document go in with one round trip per table.
 
 `SetWriter.ensure(table, rows)` makes sure rows exist, identified by the table's natural key
-(`generated.models.NATURAL_KEYS`), and returns natural key -> id. Per call it runs three statements
-whatever the row count: one that takes transaction-level advisory locks on the keys (so concurrent
-syncs of overlapping documents neither duplicate rows nor fail), one that finds the rows already
-there, and one INSERT ... SELECT FROM unnest(<one array per column>) ... RETURNING for the rest
-(arrays keep the statement small and cheap to parse, unlike a VALUES list of thousands of rows).
-NULLs in a natural key compare equal, which PostgreSQL's unique constraints alone would not guarantee.
+(`generated.models.NATURAL_KEYS`), and returns natural key -> id. Per call it sends one query string
+whatever the row count, holding two statements: the first takes transaction-level advisory locks on
+the keys (hashed into LOCK_BUCKETS per table), so concurrent syncs of overlapping documents neither
+duplicate rows nor fail; the second, whose snapshot is taken after the locks are held, inserts the
+rows that are missing and returns the key and id of every row. Rows travel as one array per column
+through `unnest`, so the statement stays small whatever the row count. NULLs in a natural key compare
+equal, which PostgreSQL's unique constraints alone would not guarantee.
 """
 
 from __future__ import annotations
@@ -35,6 +36,52 @@ def _sql_type(column: Column[object]) -> str:
     if isinstance(column.type, postgresql.ENUM) and column.type.name:
         return f'"{column.type.name}"'
     return column.type.compile(dialect=_DIALECT)
+
+
+def _match(table: Table, key_columns: Sequence[str], left: str, right: str) -> str:
+    """Natural-key equality of two row sources, NULLs equal (NOT NULL columns compare plainly, for indexes)."""
+    conditions = []
+    for name in key_columns:
+        quoted = _q(name)
+        if table.c[name].nullable:
+            conditions.append(
+                f"({left}.{quoted} = {right}.{quoted} OR ({left}.{quoted} IS NULL AND {right}.{quoted} IS NULL))"
+            )
+        else:
+            conditions.append(f"{left}.{quoted} = {right}.{quoted}")
+    return " AND ".join(conditions)
+
+
+def _merge_statement(
+    table: Table, key_columns: Sequence[str], unique: dict[Key, Row]
+) -> tuple[str, list[object]]:
+    """One round trip: lock the keys, then insert the missing rows and return every row's key and id.
+
+    Two statements in one string: the second starts after the locks are held, so its snapshot sees
+    every committed competitor; its SELECT part sees the rows that were there before, its INSERT part
+    adds the others (RETURNING marks them).
+    """
+    columns = [
+        column for column in table.columns if not (column.autoincrement is True or column.name == "id")
+    ]
+    names = ", ".join(_q(column.name) for column in columns)
+    arrays = ", ".join(f"%s::{_sql_type(column)}[]" for column in columns)
+    keys = ", ".join(_q(name) for name in key_columns)
+    t_keys = ", ".join(f"t.{_q(name)}" for name in key_columns)
+    ident, t_ident = ("id", "t.id") if "id" in table.c else ("NULL::integer", "NULL::integer")
+    target = _q(table.name)
+    sql = (
+        "SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k ORDER BY k; "
+        f"WITH v ({names}) AS (SELECT * FROM unnest({arrays})), "
+        f"inserted AS (INSERT INTO {target} ({names}) SELECT {names} FROM v "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {target} AS t WHERE {_match(table, key_columns, 't', 'v')}) "
+        f"RETURNING {keys}, {ident}) "
+        f"SELECT {keys}, {ident}, true FROM inserted "
+        f"UNION ALL SELECT {t_keys}, {t_ident}, false FROM {target} AS t JOIN v ON {_match(table, key_columns, 't', 'v')}"
+    )
+    locks = sorted({_lock_id(table.name, key) for key in unique})
+    rows = [tuple(row.get(column.name, _default(column)) for column in columns) for row in unique.values()]
+    return sql, [locks, *(list(values) for values in zip(*rows, strict=True))]
 
 
 def _q(name: str) -> str:
@@ -82,17 +129,15 @@ class SetWriter:
         if not unique:
             return {}
         self.seen[table_name] += len(unique)
-        has_id = "id" in table.c
         with self._cursor() as cursor:
-            locks = sorted({_lock_id(table_name, key) for key in unique})
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k ORDER BY k", (locks,)
-            )
-            found = self._existing(cursor, table, key_columns, list(unique), has_id)
-            missing = [row for key, row in unique.items() if key not in found]
-            if missing:
-                found.update(self._insert(cursor, table, key_columns, missing, has_id))
-                self.inserted[table_name] += len(missing)
+            cursor.execute(*_merge_statement(table, key_columns, unique))
+            found: dict[Key, int | None] = {}
+            width = len(key_columns)
+            by_normal = {_normal(table, key_columns, key): key for key in unique}
+            for record in cursor.fetchall():
+                found[by_normal[_normal(table, key_columns, record[:width])]] = record[width]
+                if record[width + 1]:
+                    self.inserted[table_name] += 1
         return {key: ident for key, ident in found.items() if ident is not None}
 
     def ensure_ids(self, table_name: str, rows: Sequence[Row]) -> list[int]:
@@ -105,57 +150,6 @@ class SetWriter:
         """`ensure` for a single row of a table with an `id`; returns its id."""
         ids = self.ensure(table_name, [row])
         return ids[tuple(row.get(column) for column in NATURAL_KEYS[table_name])]
-
-    @staticmethod
-    def _existing(
-        cursor: Cursor, table: Table, key_columns: Sequence[str], keys: list[Key], has_id: bool
-    ) -> dict[Key, int | None]:
-        conditions = []
-        for name in key_columns:
-            column, quoted = table.c[name], _q(name)
-            typed = f"v.{quoted}"
-            if column.nullable:
-                conditions.append(f"(t.{quoted} = {typed} OR (t.{quoted} IS NULL AND {typed} IS NULL))")
-            else:
-                conditions.append(f"t.{quoted} = {typed}")
-        selected = ", ".join([*(f"t.{_q(name)}" for name in key_columns), "t.id" if has_id else "NULL"])
-        aliases = ", ".join(_q(name) for name in key_columns)
-        arrays = ", ".join(f"%s::{_sql_type(table.c[name])}[]" for name in key_columns)
-        query = (
-            f"SELECT {selected} FROM {_q(table.name)} AS t JOIN unnest({arrays}) AS v({aliases}) "
-            f"ON {' AND '.join(conditions)}"
-        )
-        cursor.execute(query, [list(values) for values in zip(*keys, strict=True)])
-        fetched = cursor.fetchall()
-        width = len(key_columns)
-        by_text = {_normal(table, key_columns, key): key for key in keys}
-        found: dict[Key, int | None] = {}
-        for record in fetched:
-            original = by_text.get(_normal(table, key_columns, record[:width]))
-            if original is not None:
-                found[original] = record[width]
-        return found
-
-    @staticmethod
-    def _insert(
-        cursor: Cursor, table: Table, key_columns: Sequence[str], rows: list[Row], has_id: bool
-    ) -> dict[Key, int | None]:
-        columns = [
-            column for column in table.columns if not (column.autoincrement is True or column.name == "id")
-        ]
-        values = [tuple(row.get(column.name, _default(column)) for column in columns) for row in rows]
-        returning = ", ".join([*(_q(name) for name in key_columns), "id" if has_id else "NULL"])
-        names = ", ".join(_q(column.name) for column in columns)
-        arrays = ", ".join(f"%s::{_sql_type(column)}[]" for column in columns)
-        query = f"INSERT INTO {_q(table.name)} ({names}) SELECT * FROM unnest({arrays}) RETURNING {returning}"
-        cursor.execute(query, [list(column_values) for column_values in zip(*values, strict=True)])
-        fetched = cursor.fetchall()
-        width = len(key_columns)
-        by_text = {}
-        for row in rows:
-            key = tuple(row.get(column) for column in key_columns)
-            by_text[_normal(table, key_columns, key)] = key
-        return {by_text[_normal(table, key_columns, record[:width])]: record[width] for record in fetched}
 
     def update(self, table_name: str, key: Row, values: Row) -> int:
         """Set `values` on the rows matching `key` (column -> value); returns the number of rows changed."""
