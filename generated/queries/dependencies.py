@@ -84,6 +84,44 @@ def get_python_environment_marker(
     return None if row is None else row[0]
 
 
+_GET_PYTHON_ENVIRONMENT_MARKER_EVALUATION_RESULT = "depends_on.marker_evaluation_result FROM python_package_version JOIN python_package_index ON python_package_version.python_package_index_id = python_package_index.id JOIN depends_on ON depends_on.version_id = python_package_version.id JOIN python_package_version_entity ON depends_on.entity_id = python_package_version_entity.id WHERE python_package_version.package_name = :package_name AND python_package_version.package_version = :package_version AND python_package_index.url = :index_url AND python_package_version_entity.package_name = :dependency_name AND python_package_version_entity.package_version = :dependency_version AND python_package_version.os_name = :os_name AND python_package_version.os_version = :os_version AND python_package_version.python_version = :python_version"
+
+
+def get_python_environment_marker_evaluation_result(
+    connection: Connection,
+    package_name: str,
+    package_version: str,
+    index_url: str,
+    dependency_name: str,
+    dependency_version: str,
+    *,
+    os_name: str,
+    os_version: str,
+    python_version: str,
+) -> bool | None:
+    """Whether the marker of the dependency edge package -> dependency held in the solver's environment (NotFoundError without such an edge)."""
+    result = connection.execute(
+        text(
+            "SELECT "
+            + _GET_PYTHON_ENVIRONMENT_MARKER_EVALUATION_RESULT
+            + " ORDER BY marker_evaluation_result"
+            + " LIMIT 1"
+        ),
+        {
+            "package_name": package_name,
+            "package_version": package_version,
+            "index_url": index_url,
+            "dependency_name": dependency_name,
+            "dependency_version": dependency_version,
+            "os_name": os_name,
+            "os_version": os_version,
+            "python_version": python_version,
+        },
+    )
+    row = result.first()
+    return None if row is None else row[0]
+
+
 class GetPythonPackageVersionDependentsAllRow(TypedDict):
     """A row of `get_python_package_version_dependents_all`."""
 

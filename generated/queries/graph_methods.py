@@ -386,6 +386,44 @@ class GeneratedQueries(HasCaches):
                 marker_evaluation_result=marker_evaluation_result,
             )
 
+    def get_python_environment_marker_evaluation_result(
+        self,
+        package_name: str,
+        package_version: str,
+        index_url: str,
+        dependency_name: str,
+        dependency_version: str,
+        *,
+        os_name: str,
+        os_version: str,
+        python_version: str,
+    ) -> bool:
+        """Whether the marker of the dependency edge package -> dependency held in the solver's environment (NotFoundError without such an edge)."""
+        package_name = normalize.package_name(package_name)
+        package_version = normalize.package_version(package_version) or package_version
+        index_url = normalize.index_url(index_url)
+        dependency_name = normalize.package_name(dependency_name)
+        dependency_version = normalize.package_version(dependency_version) or dependency_version
+        os_name = normalize.os_name(os_name)
+        os_version = normalize.os_version(os_name or "", os_version)
+        with self._connection() as connection:
+            found = dependencies.get_python_environment_marker_evaluation_result(
+                connection,
+                package_name,
+                package_version,
+                index_url,
+                dependency_name,
+                dependency_version,
+                os_name=os_name,
+                os_version=os_version,
+                python_version=python_version,
+            )
+        if found is None:
+            raise NotFoundError(
+                f"get_python_environment_marker_evaluation_result: nothing found for package_name={package_name!r}, package_version={package_version!r}, index_url={index_url!r}, dependency_name={dependency_name!r}, dependency_version={dependency_version!r}, os_name={os_name!r}, os_version={os_version!r}, python_version={python_version!r}"
+            )
+        return found
+
     def get_python_package_hashes_sha256(
         self,
         package_name: str,

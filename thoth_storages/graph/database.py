@@ -18,13 +18,28 @@ from ..exceptions import AlreadyConnectedError, DatabaseNotInitializedError, Not
 from . import migrate
 from .adopt import Adoption, adopt, describe
 from .connection import create_database_if_missing, explain, is_missing_database, make_engine
+from .kebechet import KebechetMixin
+from .maintenance import MaintenanceMixin
+from .purge import PurgeMixin
 from .queries_runtime import QueriesRuntime
+from .reads import ReadsMixin
 from .sync_writers import SyncWritersMixin
+from .traversal import TraversalMixin
+from .writes import WritesMixin
 
 _LOGGER = logging.getLogger(__name__)
 
 
-class GraphDatabase(QueriesRuntime, SyncWritersMixin):
+class GraphDatabase(
+    QueriesRuntime,
+    SyncWritersMixin,
+    ReadsMixin,
+    KebechetMixin,
+    TraversalMixin,
+    WritesMixin,
+    MaintenanceMixin,
+    PurgeMixin,
+):
     """Connection to the knowledge graph, configured from the KNOWLEDGE_GRAPH_* environment variables."""
 
     DEFAULT_COUNT = 100

@@ -1,0 +1,199 @@
+"""The create/register/set/update writers and the hardware delete, on a database of their own filled
+from the real documents; each test checks the rows through the read queries and restores what it can."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+
+import pytest
+from packaging.specifiers import SpecifierSet
+from packaging.version import Version
+from sqlalchemy import text
+
+from tests.conftest import new_database
+from tests.queries.conftest import real_documents
+from thoth_storages import GraphDatabase
+from thoth_storages.exceptions import NotFoundError
+from thoth_storages.graph.writes import merge_specifiers
+from thoth_storages.sync import sync_documents
+
+PYPI = "https://pypi.example.org/simple"
+
+
+@pytest.fixture(scope="module")
+def graph() -> Iterator[GraphDatabase]:
+    with new_database() as settings:
+        graph = GraphDatabase(settings)
+        graph.connect()
+        graph.initialize_schema()
+        sync_documents(real_documents(), graceful=True, graph=graph, is_local=True)
+        yield graph
+        graph.disconnect()
+
+
+def _scalars(graph: GraphDatabase, sql: str, **parameters: object) -> list[object]:
+    with graph.engine.connect() as connection:
+        return list(connection.execute(text(sql), parameters).scalars())
+
+
+def test_register_and_switch_an_index(graph: GraphDatabase) -> None:
+    url = "https://new.example.org/simple"
+    assert graph.register_python_package_index(url, "https://new.example.org/pypi", verify_ssl=False)
+    assert not graph.is_python_package_index_enabled(url)
+    assert not graph.register_python_package_index(url, None, True, enabled=True, only_if_package_seen=False)
+    (record,) = [index for index in graph.get_python_package_index_all() if index["url"] == url]
+    assert record == {
+        "url": url,
+        "warehouse_api_url": None,
+        "verify_ssl": True,
+        "only_if_package_seen": False,
+    }
+    assert graph.is_python_package_index_enabled(url)
+    graph.set_python_package_index_state(url, enabled=False)
+    assert not graph.is_python_package_index_enabled(url)
+    assert url not in [index["url"] for index in graph.get_python_package_index_all(enabled=True)]
+    with pytest.raises(NotFoundError):
+        graph.set_python_package_index_state("https://none.example.org/simple", enabled=True)
+    assert graph.delete_python_package_index(url) == 1
+
+
+def test_entities(graph: GraphDatabase) -> None:
+    def versions() -> set[object]:
+        return set(
+            _scalars(
+                graph, "SELECT package_version FROM python_package_version_entity WHERE package_name = 'six'"
+            )
+        )
+
+    before = versions()
+    assert "99.1" not in before and "99.2" not in before
+    assert graph.create_python_package_version_entity("Six", "99.1", PYPI) is True
+    assert graph.create_python_package_version_entity("six", "99.1", PYPI) is False
+    assert not graph.python_package_version_exists("six", "99.1", PYPI)  # an entity is not a solved version
+    assert (
+        graph.create_python_package_version_entity("never-seen", "1.0", PYPI, only_if_package_seen=True)
+        is None
+    )
+    assert graph.create_python_package_version_entity("six", "99.2", PYPI, only_if_package_seen=True) is True
+    with pytest.raises(NotFoundError):
+        graph.create_python_package_version_entity("six", "1.0", "https://none.example.org/simple")
+    assert versions() == before | {"99.1", "99.2"}
+
+
+def test_rules_link_exactly_the_covered_entities(graph: GraphDatabase) -> None:
+    def linked(rule_id: int) -> set[str]:
+        return {
+            str(v)
+            for v in _scalars(
+                graph,
+                "SELECT e.package_version FROM python_package_version_entity_rules_association a "
+                "JOIN python_package_version_entity e ON e.id = a.python_package_version_entity_id "
+                "WHERE a.python_package_version_entity_rule_id = :rule",
+                rule=rule_id,
+            )
+        }
+
+    versions = {
+        str(v)
+        for v in _scalars(
+            graph, "SELECT package_version FROM python_package_version_entity WHERE package_name = 'urllib3'"
+        )
+    }
+    assert len(versions) > 3
+    rule = graph.create_python_rule("urllib3", version_specifier=">=1.20", description="broken")
+    assert rule == graph.get_python_rule(rule["id"])
+    assert rule["version_range"] == ">=1.20" and rule["index_url"] is None
+    assert linked(rule["id"]) == {v for v in versions if Version(v) in SpecifierSet(">=1.20")}
+    narrowed = graph.create_python_rule("urllib3", version_specifier="<1.26.14", description="broken")
+    assert narrowed["id"] == rule["id"] and narrowed["version_range"] == "<1.26.14,>=1.20"
+    assert linked(rule["id"]) == {v for v in versions if Version(v) in SpecifierSet(">=1.20,<1.26.14")}
+    on_index = graph.create_python_rule("urllib3", index_url=PYPI, description="all of them")
+    assert on_index["id"] != rule["id"] and on_index["index_url"] == PYPI
+    on_pypi = {
+        str(v)
+        for v in _scalars(
+            graph,
+            "SELECT e.package_version FROM python_package_version_entity e JOIN python_package_index i "
+            "ON i.id = e.python_package_index_id WHERE e.package_name = 'urllib3' AND i.url = :url",
+            url=PYPI,
+        )
+    }
+    assert linked(on_index["id"]) == on_pypi
+    # a new entity is linked to the rules covering it when it is created
+    graph.create_python_package_version_entity("urllib3", "1.21.1", PYPI)
+    assert "1.21.1" in linked(rule["id"]) and "1.21.1" in linked(on_index["id"])
+    with pytest.raises(NotFoundError):
+        graph.create_python_rule("urllib3", index_url="https://none.example.org/simple")
+    assert graph.delete_python_rule(rule["id"]) == 1 and graph.delete_python_rule(on_index["id"]) == 1
+
+
+def test_merge_specifiers() -> None:
+    assert merge_specifiers(None, None) is None
+    assert merge_specifiers(">=1", None) == ">=1"
+    assert merge_specifiers("<2,>=1", ">=1") == "<2,>=1"
+
+
+def test_cve_records_and_timestamp(graph: GraphDatabase) -> None:
+    assert graph.create_python_cve_record(
+        "six", "1.16.0", PYPI, record_id="CVE-2099-1", details="d", link="l"
+    )
+    assert not graph.create_python_cve_record("six", "1.16.0", PYPI, record_id="CVE-2099-1", details="d")
+    assert [r["cve_id"] for r in graph.get_python_cve_records_all("six", "1.16.0")] == ["CVE-2099-1"]
+    assert graph.get_python_cve_records_all("six", "1.15.0") == []
+    first, second = datetime.datetime(2022, 1, 1), datetime.datetime(2022, 2, 1)
+    graph.set_cve_timestamp(first)
+    graph.set_cve_timestamp(second)
+    assert graph.get_cve_timestamp() == second
+
+
+def test_version_flags(graph: GraphDatabase) -> None:
+    before = _scalars(
+        graph,
+        "SELECT bool_or(provides_source_distro) FROM python_package_version WHERE package_name = 'click' "
+        "AND package_version = '8.1.3'",
+    )[0]
+    assert graph.update_provides_source_distro_package_version(
+        "click", "8.1.3", PYPI, provides_source_distro=not before
+    )
+    assert not graph.update_provides_source_distro_package_version(
+        "click", "8.1.3", PYPI, provides_source_distro=not before
+    )
+    assert graph.update_provides_source_distro_package_version(
+        "click", "8.1.3", PYPI, provides_source_distro=bool(before)
+    )
+    with graph.engine.connect() as connection:
+        name, version, digest = connection.execute(
+            text(
+                "SELECT e.package_name, e.package_version, a.artifact_hash_sha256 FROM python_artifact a "
+                "JOIN has_artifact h ON h.python_artifact_id = a.id JOIN python_package_version_entity e "
+                "ON e.id = h.python_package_version_entity_id JOIN python_package_index i "
+                "ON i.id = e.python_package_index_id WHERE i.url = :url AND a.present ORDER BY a.id LIMIT 1"
+            ),
+            {"url": PYPI},
+        ).one()
+    assert graph.update_python_package_hash_present_flag(name, version, PYPI, f"sha256:{digest}")
+    assert _scalars(
+        graph, "SELECT present FROM python_artifact WHERE artifact_hash_sha256 = :d", d=digest
+    ) == [False]
+    assert not graph.update_python_package_hash_present_flag(name, version, PYPI, digest)
+    assert graph.update_python_package_hash_present_flag(name, version, PYPI, digest, present=True)
+    assert not graph.update_python_package_hash_present_flag(
+        name, version, "https://none.example.org/simple", digest
+    )
+
+
+def test_hardware(graph: GraphDatabase) -> None:
+    before = graph.get_hardware_environments_all()
+    ident = graph.create_hardware_information({"cpu_vendor": 99, "cpu_model_name": "test CPU", "ram_size": 1})
+    assert (
+        graph.create_hardware_information({"cpu_vendor": 99, "cpu_model_name": "test CPU", "ram_size": 1})
+        == ident
+    )
+    after = graph.get_hardware_environments_all()
+    assert (
+        after[:-1] == before and after[-1]["cpu_model_name"] == "test CPU" and after[-1]["gpu_vendor"] is None
+    )
+    assert graph.delete_hardware_information(ident) == 1
+    assert graph.delete_hardware_information(ident) == 0
+    assert graph.get_hardware_environments_all() == before

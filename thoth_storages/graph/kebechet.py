@@ -1,0 +1,478 @@
+"""Kebechet GitHub-app installations: reads, writers and the delete of GraphDatabase (hand-written).
+
+The 17 filters of `get_kebechet_github_app_installations_all` / `delete_kebechet_github_app_installations`
+are keyword-only, and None disables each (`last_run_before`/`last_run_after` bound `last_run`).
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
+from typing import TypedDict
+
+from pydantic import ValidationError
+from sqlalchemy import Connection, text
+
+from generated.documents.metadata import Pipfile, PipfileLock, RuntimeEnvironment
+
+from ..exceptions import SchemaError
+from . import normalize
+from .bulk import SetWriter
+from .writers.environments import RUNTIME, ensure_runtime_environments, runtime_environment_rows
+from .writers.stacks import ExternalStack, ensure_stacks
+
+_LOGGER = logging.getLogger(__name__)
+
+MANAGERS = (
+    "info_manager",
+    "pipfile_requirements_manager",
+    "thoth_advise_manager",
+    "thoth_provenance_manager",
+    "update_manager",
+    "version_manager",
+)
+
+
+class KebechetInstallation(TypedDict):
+    """A Kebechet installation record (without its id)."""
+
+    slug: str
+    repo_name: str
+    private: bool
+    installation_id: str
+    is_active: bool
+    runtime_environment_name: str | None
+    last_run: datetime.datetime | None
+    info_manager: bool
+    pipfile_requirements_manager: bool
+    thoth_advise_manager: bool
+    thoth_provenance_manager: bool
+    update_manager: bool
+    version_manager: bool
+    advised_python_software_stack_id: int | None
+    external_python_software_stack_id: int | None
+    external_software_environment_id: int | None
+
+
+_INSTALLATION_COLUMNS = tuple(KebechetInstallation.__annotations__)
+
+
+class KebechetEnvironment(TypedDict):
+    """An installation's runtime environment as the repository's configuration described it."""
+
+    slug: str
+    repo_name: str
+    installation_id: str
+    private: bool
+    runtime_environment_name: str | None
+    environment_name: str | None
+    os_name: str | None
+    os_version: str | None
+    python_version: str | None
+    cuda_version: str | None
+    image_name: str | None
+    env_image_name: str | None
+    env_image_tag: str | None
+
+
+class KebechetPackageUse(TypedDict):
+    """Where an installation's advised stack uses a package version."""
+
+    environment_name: str | None
+    installation_id: str
+    private: bool
+    package_name: str
+    package_version: str | None
+    index_url: str | None
+
+
+def manager_column(kebechet_manager: str) -> str:
+    """The flag column of a manager: `info`, `info_manager` and `INFO` all name info_manager."""
+    name = kebechet_manager.lower()
+    column = name if name.endswith("_manager") else f"{name}_manager"
+    if column not in MANAGERS:
+        raise ValueError(f"unknown Kebechet manager {kebechet_manager!r}; known: {', '.join(MANAGERS)}")
+    return column
+
+
+def _installation_filter(filters: dict[str, object]) -> str:
+    conditions = []
+    for name, value in filters.items():
+        if value is None:
+            continue
+        if name == "last_run_before":
+            conditions.append("k.last_run < :last_run_before")
+        elif name == "last_run_after":
+            conditions.append("k.last_run > :last_run_after")
+        else:
+            conditions.append(f"k.{name} = :{name}")
+    return " AND ".join(conditions) or "true"
+
+
+class KebechetMixin:
+    """Kebechet methods of GraphDatabase."""
+
+    def _connection(self, *, begin: bool = False) -> AbstractContextManager[Connection]:
+        raise NotImplementedError  # provided by GraphDatabase
+
+    def cache_clear(self) -> None:
+        raise NotImplementedError  # provided by QueriesRuntime
+
+    def get_kebechet_github_app_installations_all(
+        self,
+        *,
+        id: int | None = None,
+        slug: str | None = None,
+        private: bool | None = None,
+        installation_id: str | None = None,
+        is_active: bool | None = None,
+        runtime_environment_name: str | None = None,
+        info_manager: bool | None = None,
+        pipfile_requirements_manager: bool | None = None,
+        thoth_advise_manager: bool | None = None,
+        thoth_provenance_manager: bool | None = None,
+        update_manager: bool | None = None,
+        version_manager: bool | None = None,
+        last_run_before: datetime.datetime | None = None,
+        last_run_after: datetime.datetime | None = None,
+        external_python_software_stack_id: int | None = None,
+        external_software_environment_id: int | None = None,
+        advised_python_software_stack_id: int | None = None,
+    ) -> list[KebechetInstallation]:
+        """The installations the filters name, by slug and runtime environment."""
+        filters = dict(locals())
+        del filters["self"]
+        columns = ", ".join(f"k.{name}" for name in _INSTALLATION_COLUMNS)
+        sql = (
+            f"SELECT {columns} FROM kebechet_github_installations k WHERE {_installation_filter(filters)} "
+            "ORDER BY k.slug, k.runtime_environment_name NULLS FIRST, k.id"
+        )
+        with self._connection() as connection:
+            rows = connection.execute(text(sql), filters).mappings().all()
+        return [KebechetInstallation(**row) for row in rows]  # type: ignore[typeddict-item]
+
+    def delete_kebechet_github_app_installations(
+        self,
+        *,
+        id: int | None = None,
+        slug: str | None = None,
+        private: bool | None = None,
+        installation_id: str | None = None,
+        is_active: bool | None = None,
+        runtime_environment_name: str | None = None,
+        info_manager: bool | None = None,
+        pipfile_requirements_manager: bool | None = None,
+        thoth_advise_manager: bool | None = None,
+        thoth_provenance_manager: bool | None = None,
+        update_manager: bool | None = None,
+        version_manager: bool | None = None,
+        last_run_before: datetime.datetime | None = None,
+        last_run_after: datetime.datetime | None = None,
+        external_python_software_stack_id: int | None = None,
+        external_software_environment_id: int | None = None,
+        advised_python_software_stack_id: int | None = None,
+    ) -> int:
+        """Delete the installations the filters name (all of them without a filter); the number deleted."""
+        filters = dict(locals())
+        del filters["self"]
+        sql = f"DELETE FROM kebechet_github_installations k WHERE {_installation_filter(filters)}"
+        with self._connection(begin=True) as connection:
+            deleted = int(connection.execute(text(sql), filters).rowcount)
+        self.cache_clear()
+        return deleted
+
+    def get_active_kebechet_github_installations_repos(self) -> list[str]:
+        """Slugs (owner/repository) with an active installation, sorted."""
+        with self._connection() as connection:
+            return list(
+                connection.execute(
+                    text(
+                        "SELECT DISTINCT slug FROM kebechet_github_installations WHERE is_active ORDER BY slug"
+                    )
+                ).scalars()
+            )
+
+    def get_active_kebechet_github_installations_repos_count_all(self) -> int:
+        """Number of slugs get_active_kebechet_github_installations_repos lists."""
+        with self._connection() as connection:
+            return int(
+                connection.execute(
+                    text("SELECT count(DISTINCT slug) FROM kebechet_github_installations WHERE is_active")
+                ).scalar_one()
+            )
+
+    def get_kebechet_github_installations_active_managers(
+        self, kebechet_manager: str, *, start_offset: int = 0, count: int | None = 100, distinct: bool = False
+    ) -> list[str]:
+        """Slugs of the active installations with that manager enabled (one per installation; `distinct`:
+        one per slug), sorted."""
+        column = manager_column(kebechet_manager)
+        sql = (
+            f"SELECT {'DISTINCT' if distinct else ''} slug FROM kebechet_github_installations "
+            f"WHERE is_active AND {column} ORDER BY slug OFFSET :start_offset LIMIT :count"
+        )
+        with self._connection() as connection:
+            return list(
+                connection.execute(text(sql), {"start_offset": start_offset, "count": count}).scalars()
+            )
+
+    def get_kebechet_github_installations_active_managers_count_all(
+        self, kebechet_manager: str, *, distinct: bool = False
+    ) -> int:
+        """Number of entries get_kebechet_github_installations_active_managers lists without pagination."""
+        column = manager_column(kebechet_manager)
+        counted = "count(DISTINCT slug)" if distinct else "count(*)"
+        sql = f"SELECT {counted} FROM kebechet_github_installations WHERE is_active AND {column}"
+        with self._connection() as connection:
+            return int(connection.execute(text(sql)).scalar_one())
+
+    def get_kebechet_github_installations_software_stack_count_all(
+        self, *, is_active: bool | None = None
+    ) -> int:
+        """Number of distinct software stacks advised to installations (active or not; None: all)."""
+        sql = (
+            "SELECT count(DISTINCT advised_python_software_stack_id) FROM kebechet_github_installations "
+            "WHERE CAST(:is_active AS boolean) IS NULL OR is_active = :is_active"
+        )
+        with self._connection() as connection:
+            return int(connection.execute(text(sql), {"is_active": is_active}).scalar_one())
+
+    def get_kebechet_github_installation_info_with_software_environment_all(
+        self,
+        *,
+        start_offset: int = 0,
+        count: int | None = 100,
+        os_name: str | None = None,
+        os_version: str | None = None,
+        python_version: str | None = None,
+        cuda_version: str | None = None,
+        image_name: str | None = None,
+        env_image_name: str | None = None,
+        env_image_tag: str | None = None,
+    ) -> list[KebechetEnvironment]:
+        """Installations with the runtime environment their configuration declared (the external software
+        environment), filtered on it (each filter on its own column: the original's env_image_tag compared
+        cuda_version and ignored the cuda filter)."""
+        os_name = None if os_name is None else normalize.os_name(os_name)
+        os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
+        filters: dict[str, object] = {
+            "os_name": os_name,
+            "os_version": os_version,
+            "python_version": python_version,
+            "cuda_version": cuda_version,
+            "image_name": image_name,
+            "env_image_name": env_image_name,
+            "env_image_tag": env_image_tag,
+        }
+        conditions = " AND ".join(
+            f"(CAST(:{name} AS text) IS NULL OR e.{name} = :{name})" for name in filters
+        )
+        sql = (
+            "SELECT k.slug, k.repo_name, k.installation_id, k.private, k.runtime_environment_name, "
+            "e.environment_name, e.os_name, e.os_version, e.python_version, e.cuda_version, e.image_name, "
+            "e.env_image_name, e.env_image_tag FROM kebechet_github_installations k "
+            "JOIN external_software_environment e ON e.id = k.external_software_environment_id "
+            f"WHERE {conditions} ORDER BY k.slug, k.runtime_environment_name NULLS FIRST, k.id "
+            "OFFSET :start_offset LIMIT :count"
+        )
+        with self._connection() as connection:
+            rows = connection.execute(
+                text(sql), {**filters, "start_offset": start_offset, "count": count}
+            ).mappings()
+            return [KebechetEnvironment(**row) for row in rows]  # type: ignore[typeddict-item]
+
+    def get_kebechet_github_installations_info_for_python_package_version(
+        self, package_name: str, package_version: str | None = None, index_url: str | None = None
+    ) -> dict[str, KebechetPackageUse]:
+        """`{slug: use}` for the installations whose advised stack pins the package (version and index
+        when given; None disables the filter); one use per slug, the lowest version and environment."""
+        sql = (
+            "SELECT DISTINCT ON (k.slug) k.slug, k.runtime_environment_name, k.installation_id, k.private, "
+            "v.package_name, v.package_version, i.url FROM kebechet_github_installations k "
+            "JOIN python_software_stack s ON s.id = k.advised_python_software_stack_id "
+            "JOIN has_python_requirement_lock h ON h.python_requirements_lock_id = s.python_requirements_lock_id "
+            "JOIN python_package_version v ON v.id = h.python_package_version_id "
+            "LEFT JOIN python_package_index i ON i.id = v.python_package_index_id "
+            "WHERE v.package_name = :name AND (CAST(:version AS text) IS NULL OR v.package_version = :version) "
+            "AND (CAST(:url AS text) IS NULL OR i.url = :url) "
+            "ORDER BY k.slug, v.package_version, k.runtime_environment_name NULLS FIRST, i.url"
+        )
+        parameters = {
+            "name": normalize.package_name(package_name),
+            "version": normalize.package_version(package_version),
+            "url": None if index_url is None else normalize.index_url(index_url),
+        }
+        with self._connection() as connection:
+            rows = connection.execute(text(sql), parameters).all()
+        return {
+            row[0]: KebechetPackageUse(
+                environment_name=row[1],
+                installation_id=row[2],
+                private=row[3],
+                package_name=row[4],
+                package_version=row[5],
+                index_url=row[6],
+            )
+            for row in rows
+        }
+
+    def create_github_app_installation(
+        self,
+        slug: str,
+        repo_name: str,
+        private: bool,
+        installation_id: str,
+        is_active: bool = True,
+        runtime_environment_name: str | None = None,
+    ) -> bool:
+        """Record an installation (slug, runtime environment); True when new. An existing one gets the
+        given repository name, privacy, installation id and activity."""
+        values = {
+            "repo_name": repo_name,
+            "private": private,
+            "installation_id": installation_id,
+            "is_active": is_active,
+        }
+        key = {"slug": slug, "runtime_environment_name": runtime_environment_name}
+        with self._connection(begin=True) as connection:
+            writer = SetWriter(connection)
+            writer.ensure(
+                "kebechet_github_installations",
+                [{**key, **values, **dict.fromkeys(MANAGERS, False)}],
+            )
+            inserted = writer.inserted["kebechet_github_installations"] > 0
+            if not inserted:
+                writer.update("kebechet_github_installations", key, values)
+        self.cache_clear()
+        return inserted
+
+    def update_kebechet_installation_using_files(
+        self,
+        slug: str,
+        installation_id: str,
+        requirements: Mapping[str, object] | None = None,
+        requirements_lock: Mapping[str, object] | None = None,
+        thoth_config: Mapping[str, object] | None = None,
+    ) -> int:
+        """Record what a repository's files say about its Kebechet installations, in one transaction.
+
+        One installation per runtime environment of `.thoth.yaml` (`thoth_config`; none, or no config:
+        the repository's unnamed installation), each with that environment (an external software
+        environment), the Pipfile / Pipfile.lock stack (an external stack; None without a Pipfile), the
+        managers the configuration lists, the installation id, and active. New installations are public
+        until create_github_app_installation says otherwise. The number of installations written.
+        """
+        config = thoth_config or {}
+        managers = _configured_managers(config)
+        environments = _runtime_environments(config)
+        pipfile = None if requirements is None else _model(Pipfile, requirements, "Pipfile")
+        lock = None if requirements_lock is None else _model(PipfileLock, requirements_lock, "Pipfile.lock")
+        assert pipfile is None or isinstance(pipfile, Pipfile)
+        assert lock is None or isinstance(lock, PipfileLock)
+        with self._connection(begin=True) as connection:
+            writer = SetWriter(connection)
+            environment_ids: list[int | None] = (
+                [
+                    ids.software_environment_id
+                    for ids in ensure_runtime_environments(
+                        writer, [runtime_environment_rows(e, RUNTIME) for e in environments], external=True
+                    )
+                ]
+                if environments
+                else [None]
+            )
+            names = [e.name for e in environments] if environments else [None]
+            stack = (
+                ensure_stacks(writer, external=[ExternalStack(pipfile, lock, "$")]).external[0]
+                if pipfile is not None
+                else None
+            )
+            values: dict[str, object] = {
+                "installation_id": installation_id,
+                "is_active": True,
+                "external_python_software_stack_id": stack,
+                **{column: column in managers for column in MANAGERS},
+            }
+            writer.ensure(
+                "kebechet_github_installations",
+                [
+                    {
+                        **values,
+                        "slug": slug,
+                        "repo_name": slug.rstrip("/").rsplit("/", 1)[-1],
+                        "private": False,
+                        "runtime_environment_name": name,
+                        "external_software_environment_id": environment_id,
+                    }
+                    for name, environment_id in zip(names, environment_ids, strict=True)
+                ],
+            )
+            assignments = ", ".join(f"{column} = :{column}" for column in values)
+            connection.execute(
+                text(
+                    f"UPDATE kebechet_github_installations k SET {assignments}, "
+                    "external_software_environment_id = u.environment FROM unnest(CAST(:names AS text[]), "
+                    "CAST(:environments AS integer[])) AS u(name, environment) "
+                    "WHERE k.slug = :slug AND k.runtime_environment_name IS NOT DISTINCT FROM u.name"
+                ),
+                {**values, "slug": slug, "names": names, "environments": environment_ids},
+            )
+        self.cache_clear()
+        return len(names)
+
+    def update_kebechet_github_installations_on_is_active(self, slug: str, is_active: bool = False) -> bool:
+        """Set `is_active` on every installation of the slug (default: deactivate, as when the app is
+        removed from the repository); True when a row changed."""
+        sql = (
+            "UPDATE kebechet_github_installations SET is_active = :is_active "
+            "WHERE slug = :slug AND is_active IS DISTINCT FROM :is_active"
+        )
+        with self._connection(begin=True) as connection:
+            changed = int(connection.execute(text(sql), {"slug": slug, "is_active": is_active}).rowcount)
+        self.cache_clear()
+        return changed > 0
+
+
+def _model(
+    model: type[Pipfile] | type[PipfileLock] | type[RuntimeEnvironment], value: object, what: str
+) -> object:
+    try:
+        return model.model_validate(value)
+    except ValidationError as error:
+        raise SchemaError(f"{what}: {error}") from None
+
+
+def _configured_managers(thoth_config: Mapping[str, object]) -> set[str]:
+    """The flag columns of the managers `.thoth.yaml` lists (unknown names are logged and skipped)."""
+    found = set()
+    managers = thoth_config.get("managers") or []
+    for entry in managers if isinstance(managers, Sequence) else []:
+        name = entry.get("name") if isinstance(entry, Mapping) else None
+        try:
+            found.add(manager_column(str(name)))
+        except ValueError:
+            _LOGGER.warning("ignoring Kebechet manager %r of .thoth.yaml", name)
+    return found
+
+
+def _runtime_environments(thoth_config: Mapping[str, object]) -> list[RuntimeEnvironment]:
+    environments = thoth_config.get("runtime_environments") or []
+    if not isinstance(environments, Sequence) or isinstance(environments, str):
+        raise SchemaError(".thoth.yaml: runtime_environments: a list expected")
+    found = []
+    for position, environment in enumerate(environments):
+        model = _model(RuntimeEnvironment, environment, f".thoth.yaml: runtime_environments[{position}]")
+        assert isinstance(model, RuntimeEnvironment)
+        found.append(model)
+    return found
+
+
+__all__ = [
+    "KebechetEnvironment",
+    "KebechetInstallation",
+    "KebechetMixin",
+    "KebechetPackageUse",
+    "manager_column",
+]

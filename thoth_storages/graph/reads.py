@@ -1,0 +1,556 @@
+"""Read queries of GraphDatabase whose shape needs Python around the SQL (hand-written).
+
+Each method is one SELECT (sub-selects and array aggregates instead of a loop of queries); the
+generated queries live in generated/queries/. Shapes the reference leaves open are listed in
+docs/queries.md ("Choices").
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import TypedDict
+
+from sqlalchemy import Connection, text
+
+from generated.models import EnvironmentType, SoftwareStackType
+
+from ..config import DatabaseSettings
+from ..exceptions import NotFoundError
+from . import normalize
+
+_ENVIRONMENT_COLUMNS = (
+    "environment_name",
+    "python_version",
+    "image_sha",
+    "os_name",
+    "os_version",
+    "cuda_version",
+    "environment_type",
+    "thoth_image_name",
+    "thoth_image_version",
+    "env_image_name",
+    "env_image_tag",
+)
+
+
+class SoftwareEnvironmentRecord(TypedDict):
+    """A software environment (without its id and image name) with the analysis that described it."""
+
+    environment_name: str | None
+    python_version: str | None
+    image_sha: str | None
+    os_name: str | None
+    os_version: str | None
+    cuda_version: str | None
+    environment_type: EnvironmentType
+    thoth_image_name: str | None
+    thoth_image_version: str | None
+    env_image_name: str | None
+    env_image_tag: str | None
+    package_extract_document_id: str
+    datetime: datetime.datetime | str
+
+
+class EnvironmentAnalysisRecord(TypedDict):
+    """One package-extract run of a software environment."""
+
+    analysis_document_id: str
+    datetime: datetime.datetime | str
+    package_extract_name: str
+    package_extract_version: str
+    package_extract_error: bool
+
+
+class PythonPackageMetadata(TypedDict):
+    """The metadata of a package version, single-valued fields then the multi-valued ones."""
+
+    author: str | None
+    author_email: str | None
+    download_url: str | None
+    home_page: str | None
+    keywords: str | None
+    license: str | None
+    maintainer: str | None
+    maintainer_email: str | None
+    metadata_version: str | None
+    name: str | None
+    summary: str | None
+    version: str | None
+    requires_python: str | None
+    description_content_type: str | None
+    description: str | None
+    classifier: list[str]
+    platform: list[str]
+    supported_platform: list[str]
+    requires_external: list[str]
+    project_url: list[str]
+    provides_extra: list[str]
+    requires_dist: list[str]
+    provides_dist: list[str]
+    obsolete_dist: list[str]
+
+
+_METADATA_SCALARS = (
+    "author",
+    "author_email",
+    "download_url",
+    "home_page",
+    "keywords",
+    "license",
+    "maintainer",
+    "maintainer_email",
+    "metadata_version",
+    "name",
+    "summary",
+    "version",
+    "requires_python",
+    "description_content_type",
+    "description",
+)
+
+# multi-valued key -> (edge table, value table, value expression, extra condition)
+_METADATA_LISTS = {
+    "classifier": ("has_metadata_classifier", "python_package_metadata_classifier", "x.classifier", ""),
+    "platform": ("has_metadata_platform", "python_package_metadata_platform", "x.platform", ""),
+    "supported_platform": (
+        "has_metadata_supported_platform",
+        "python_package_metadata_supported_platform",
+        "x.supported_platform",
+        "",
+    ),
+    "requires_external": (
+        "has_metadata_requires_external",
+        "python_package_metadata_requires_external",
+        "x.dependency",
+        "",
+    ),
+    "project_url": (
+        "has_metadata_project_url",
+        "python_package_metadata_project_url",
+        "concat_ws(',', x.label, x.url)",
+        "",
+    ),
+    "provides_extra": (
+        "has_metadata_provides_extra",
+        "python_package_metadata_provides_extra",
+        "x.optional_feature",
+        "",
+    ),
+    "requires_dist": (
+        "has_metadata_distutils",
+        "python_package_metadata_distutils",
+        "x.distutils",
+        "AND x.distutils_type = 'REQUIRED'",
+    ),
+    "provides_dist": (
+        "has_metadata_distutils",
+        "python_package_metadata_distutils",
+        "x.distutils",
+        "AND x.distutils_type = 'PROVIDED'",
+    ),
+    "obsolete_dist": (
+        "has_metadata_distutils",
+        "python_package_metadata_distutils",
+        "x.distutils",
+        "AND x.distutils_type = 'OBSOLETE'",
+    ),
+}
+
+
+class ImportPackageRecord(TypedDict):
+    """A package version that provides an importable module."""
+
+    package_name: str
+    package_version: str | None
+    index_url: str | None
+    import_name: str
+
+
+@dataclass(frozen=True)
+class PythonQueryResult:
+    """A paginated grouping: `result` maps each group to its number, `count` is the number of groups."""
+
+    result: dict[str, int]
+    count: int
+
+
+def _when(value: datetime.datetime, convert_datetime: bool) -> datetime.datetime | str:
+    return value.isoformat() if convert_datetime else value
+
+
+def _environment_tables(is_external: bool) -> tuple[str, str]:
+    """The environment table and the column of package_extract_run / has_symbol that refers to it."""
+    if is_external:
+        return "external_software_environment", "external_software_environment_id"
+    return "software_environment", "software_environment_id"
+
+
+def document_id_of(document: Mapping[str, object]) -> str:
+    """`metadata.document_id` of a result document (KeyError naming what is missing)."""
+    metadata = document.get("metadata")
+    if not isinstance(metadata, Mapping) or not isinstance(metadata.get("document_id"), str):
+        raise KeyError("the document has no metadata.document_id")
+    return str(metadata["document_id"])
+
+
+class ReadsMixin:
+    """Hand-written read queries of GraphDatabase."""
+
+    def _connection(self, *, begin: bool = False) -> AbstractContextManager[Connection]:
+        raise NotImplementedError  # provided by GraphDatabase
+
+    def analysis_document_id_exist(self, analysis_document_id: str) -> bool:
+        raise NotImplementedError  # provided by SyncWritersMixin
+
+    def solver_document_id_exists(self, solver_document_id: str) -> bool:
+        raise NotImplementedError  # provided by SyncWritersMixin
+
+    @staticmethod
+    def construct_connection_string() -> str:
+        """The database URL the KNOWLEDGE_GRAPH_* variables configure (password included)."""
+        return DatabaseSettings.from_env().url().render_as_string(hide_password=False)
+
+    def analysis_records_exist(self, analysis_document: Mapping[str, object]) -> bool:
+        """True when the package-extract document (its `metadata.document_id`) was synced."""
+        return self.analysis_document_id_exist(document_id_of(analysis_document))
+
+    def solver_records_exist(self, solver_document: Mapping[str, object]) -> bool:
+        """True when the solver document (its `metadata.document_id`) was synced."""
+        return self.solver_document_id_exists(document_id_of(solver_document))
+
+    def get_software_environments_all(
+        self,
+        is_external: bool = False,
+        convert_datetime: bool = True,
+        *,
+        start_offset: int = 0,
+        count: int | None = 100,
+        env_image_name: str | None = None,
+        env_image_tag: str | None = None,
+        os_name: str | None = None,
+        os_version: str | None = None,
+        python_version: str | None = None,
+        cuda_version: str | None = None,
+        image_name: str | None = None,
+        library_name: str | None = None,
+        symbol: str | None = None,
+        package_name: str | None = None,
+        rpm_package_name: str | None = None,
+    ) -> list[SoftwareEnvironmentRecord]:
+        """The analysed software environments, newest analysis first; None disables a filter.
+
+        `library_name`/`symbol` keep environments providing that symbol, `package_name` those whose
+        analysis identified that Python package, `rpm_package_name` those with that RPM installed.
+        """
+        table, ref = _environment_tables(is_external)
+        os_name = None if os_name is None else normalize.os_name(os_name)
+        os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
+        package_name = None if package_name is None else normalize.package_name(package_name)
+        columns = ", ".join(f"e.{name}" for name in _ENVIRONMENT_COLUMNS)
+        filters = {
+            "env_image_name": env_image_name,
+            "env_image_tag": env_image_tag,
+            "os_name": os_name,
+            "os_version": os_version,
+            "python_version": python_version,
+            "cuda_version": cuda_version,
+            "image_name": image_name,
+        }
+        conditions = [f"(CAST(:{name} AS text) IS NULL OR e.{name} = :{name})" for name in filters]
+        sql = (
+            f"SELECT {columns}, r.analysis_document_id, r.datetime FROM {table} e "
+            f"JOIN package_extract_run r ON r.{ref} = e.id WHERE {' AND '.join(conditions)} "
+            "AND (CAST(:library_name AS text) IS NULL AND CAST(:symbol AS text) IS NULL OR EXISTS ("
+            f"SELECT 1 FROM has_symbol h JOIN versioned_symbol s ON s.id = h.versioned_symbol_id "
+            f"WHERE h.{ref} = e.id AND (CAST(:library_name AS text) IS NULL OR s.library_name = :library_name) "
+            "AND (CAST(:symbol AS text) IS NULL OR s.symbol = :symbol))) "
+            "AND (CAST(:package_name AS text) IS NULL OR EXISTS (SELECT 1 FROM identified i "
+            "JOIN python_package_version_entity p ON p.id = i.python_package_version_entity_id "
+            "WHERE i.package_extract_run_id = r.id AND p.package_name = :package_name)) "
+            "AND (CAST(:rpm_package_name AS text) IS NULL OR EXISTS (SELECT 1 FROM found_rpm f "
+            "JOIN rpm_package_version p ON p.id = f.rpm_package_version_id "
+            "WHERE f.package_extract_run_id = r.id AND p.package_name = :rpm_package_name)) "
+            "ORDER BY r.datetime DESC, r.analysis_document_id OFFSET :start_offset LIMIT :count"
+        )
+        parameters: dict[str, object] = {
+            **filters,
+            "library_name": library_name,
+            "symbol": symbol,
+            "package_name": package_name,
+            "rpm_package_name": rpm_package_name,
+            "start_offset": start_offset,
+            "count": count,
+        }
+        with self._connection() as connection:
+            rows = connection.execute(text(sql), parameters).all()
+        return [
+            SoftwareEnvironmentRecord(
+                environment_name=row[0],
+                python_version=row[1],
+                image_sha=row[2],
+                os_name=row[3],
+                os_version=row[4],
+                cuda_version=row[5],
+                environment_type=row[6],
+                thoth_image_name=row[7],
+                thoth_image_version=row[8],
+                env_image_name=row[9],
+                env_image_tag=row[10],
+                package_extract_document_id=row[11],
+                datetime=_when(row[12], convert_datetime),
+            )
+            for row in rows
+        ]
+
+    def _environment_analyses(
+        self,
+        environment_type: EnvironmentType,
+        environment_name: str,
+        start_offset: int,
+        count: int | None,
+        is_external: bool,
+        convert_datetime: bool,
+    ) -> list[EnvironmentAnalysisRecord]:
+        table, ref = _environment_tables(is_external)
+        sql = (
+            "SELECT r.analysis_document_id, r.datetime, r.package_extract_name, r.package_extract_version, "
+            f"r.package_extract_error FROM package_extract_run r JOIN {table} e ON r.{ref} = e.id "
+            "WHERE e.environment_name = :name AND r.environment_type = :type "
+            "ORDER BY r.datetime DESC, r.analysis_document_id OFFSET :start_offset LIMIT :count"
+        )
+        with self._connection() as connection:
+            rows = connection.execute(
+                text(sql),
+                {
+                    "name": environment_name,
+                    "type": environment_type,
+                    "start_offset": start_offset,
+                    "count": count,
+                },
+            ).all()
+        return [
+            EnvironmentAnalysisRecord(
+                analysis_document_id=row[0],
+                datetime=_when(row[1], convert_datetime),
+                package_extract_name=row[2],
+                package_extract_version=row[3],
+                package_extract_error=row[4],
+            )
+            for row in rows
+        ]
+
+    def get_run_software_environment_analyses_all(
+        self,
+        run_software_environment_name: str,
+        *,
+        start_offset: int = 0,
+        count: int | None = 100,
+        is_external: bool = False,
+        convert_datetime: bool = True,
+    ) -> list[EnvironmentAnalysisRecord]:
+        """Package-extract runs of the named runtime environment, newest first."""
+        return self._environment_analyses(
+            "RUNTIME", run_software_environment_name, start_offset, count, is_external, convert_datetime
+        )
+
+    def get_build_software_environment_analyses_all(
+        self,
+        build_software_environment_name: str,
+        *,
+        start_offset: int = 0,
+        count: int | None = 100,
+        is_external: bool = False,
+        convert_datetime: bool = True,
+    ) -> list[EnvironmentAnalysisRecord]:
+        """Package-extract runs of the named build-time environment, newest first."""
+        return self._environment_analyses(
+            "BUILDTIME", build_software_environment_name, start_offset, count, is_external, convert_datetime
+        )
+
+    def get_python_package_version_metadata(
+        self, package_name: str, package_version: str, index_url: str
+    ) -> PythonPackageMetadata:
+        """The metadata of a solved package version; NotFoundError when it has none.
+
+        Multi-valued fields are sorted lists (project URLs as "label,url")."""
+        lists = ", ".join(
+            f"ARRAY(SELECT {value} FROM {edge} h JOIN {table} x ON x.id = h.{table}_id "
+            f"WHERE h.python_package_metadata_id = m.id {condition} ORDER BY 1) AS {key}"
+            for key, (edge, table, value, condition) in _METADATA_LISTS.items()
+        )
+        # the project URL edge names its column python_package_metadata_project_url_id, as the others
+        sql = (
+            f"SELECT {', '.join(f'm.{name}' for name in _METADATA_SCALARS)}, {lists} "
+            "FROM python_package_metadata m WHERE m.id = (SELECT min(v.python_package_metadata_id) "
+            "FROM python_package_version v JOIN python_package_index i ON i.id = v.python_package_index_id "
+            "WHERE v.package_name = :name AND v.package_version = :version AND i.url = :url)"
+        )
+        parameters = {
+            "name": normalize.package_name(package_name),
+            "version": normalize.package_version(package_version) or package_version,
+            "url": normalize.index_url(index_url),
+        }
+        with self._connection() as connection:
+            row = connection.execute(text(sql), parameters).mappings().first()
+        if row is None:
+            raise NotFoundError(
+                f"no metadata for {parameters['name']!r} in version {parameters['version']!r} "
+                f"from {parameters['url']!r}"
+            )
+        return PythonPackageMetadata(
+            author=row["author"],
+            author_email=row["author_email"],
+            download_url=row["download_url"],
+            home_page=row["home_page"],
+            keywords=row["keywords"],
+            license=row["license"],
+            maintainer=row["maintainer"],
+            maintainer_email=row["maintainer_email"],
+            metadata_version=row["metadata_version"],
+            name=row["name"],
+            summary=row["summary"],
+            version=row["version"],
+            requires_python=row["requires_python"],
+            description_content_type=row["description_content_type"],
+            description=row["description"],
+            classifier=list(row["classifier"]),
+            platform=list(row["platform"]),
+            supported_platform=list(row["supported_platform"]),
+            requires_external=list(row["requires_external"]),
+            project_url=list(row["project_url"]),
+            provides_extra=list(row["provides_extra"]),
+            requires_dist=list(row["requires_dist"]),
+            provides_dist=list(row["provides_dist"]),
+            obsolete_dist=list(row["obsolete_dist"]),
+        )
+
+    def get_python_package_version_import_packages_all(
+        self, import_name: str, distinct: bool = False
+    ) -> list[ImportPackageRecord]:
+        """Package versions providing the importable `import_name`; `foo.*` also matches foo's submodules
+        (and foo itself). NotFoundError when none does."""
+        prefix = import_name[:-2] if import_name.endswith(".*") else None
+        sql = (
+            f"SELECT {'DISTINCT' if distinct else ''} v.package_name, v.package_version, i.url, ip.import_package_name "
+            "FROM found_import_package f JOIN import_package ip ON ip.id = f.import_package_id "
+            "JOIN python_package_version v ON v.id = f.python_package_version_id "
+            "LEFT JOIN python_package_index i ON i.id = v.python_package_index_id "
+            "WHERE ip.import_package_name = :name OR (CAST(:prefix AS text) IS NOT NULL "
+            "AND ip.import_package_name LIKE :like ESCAPE '\\') ORDER BY 4, 1, 2, 3"
+        )
+        like = None if prefix is None else _like_escape(prefix) + ".%"
+        name = import_name if prefix is None else prefix
+        with self._connection() as connection:
+            rows = connection.execute(text(sql), {"name": name, "prefix": prefix, "like": like}).all()
+        if not rows:
+            raise NotFoundError(f"no package version provides {import_name!r}")
+        return [
+            ImportPackageRecord(
+                package_name=row[0], package_version=row[1], index_url=row[2], import_name=row[3]
+            )
+            for row in rows
+        ]
+
+    def get_python_package_versions_all_count(
+        self,
+        *,
+        start_offset: int = 0,
+        count: int | None = 100,
+        os_name: str | None = None,
+        os_version: str | None = None,
+        python_version: str | None = None,
+        distinct: bool = False,
+    ) -> PythonQueryResult:
+        """Per package name (a page of them, by name) the number of its solved versions from an index (the
+        rows get_python_package_versions_all lists); `.count` is the
+        number of names in all. `distinct` counts each (version, index) once across environments."""
+        os_name = None if os_name is None else normalize.os_name(os_name)
+        os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
+        counted = "count(DISTINCT (v.package_version, v.python_package_index_id))" if distinct else "count(*)"
+        sql = (
+            f"SELECT v.package_name, {counted}, count(*) OVER () FROM python_package_version v "
+            "JOIN python_package_index i ON i.id = v.python_package_index_id "
+            "WHERE (CAST(:os_name AS text) IS NULL OR v.os_name = :os_name) "
+            "AND (CAST(:os_version AS text) IS NULL OR v.os_version = :os_version) "
+            "AND (CAST(:python_version AS text) IS NULL OR v.python_version = :python_version) "
+            "GROUP BY v.package_name ORDER BY v.package_name OFFSET :start_offset LIMIT :count"
+        )
+        parameters = {
+            "os_name": os_name,
+            "os_version": os_version,
+            "python_version": python_version,
+            "start_offset": start_offset,
+            "count": count,
+        }
+        with self._connection() as connection:
+            rows = connection.execute(text(sql), parameters).all()
+            total = rows[0][2] if rows else self._group_count(connection, parameters)
+        return PythonQueryResult(result={row[0]: int(row[1]) for row in rows}, count=int(total))
+
+    @staticmethod
+    def _group_count(connection: Connection, parameters: Mapping[str, object]) -> int:
+        return int(
+            connection.execute(
+                text(
+                    "SELECT count(DISTINCT v.package_name) FROM python_package_version v "
+                    "JOIN python_package_index i ON i.id = v.python_package_index_id "
+                    "WHERE (CAST(:os_name AS text) IS NULL OR v.os_name = :os_name) "
+                    "AND (CAST(:os_version AS text) IS NULL OR v.os_version = :os_version) "
+                    "AND (CAST(:python_version AS text) IS NULL OR v.python_version = :python_version)"
+                ),
+                {key: parameters[key] for key in ("os_name", "os_version", "python_version")},
+            ).scalar_one()
+        )
+
+    def get_python_software_stack_count_all(
+        self, is_external: bool = False, *, software_stack_type: SoftwareStackType | None = None
+    ) -> int:
+        """Number of software stacks (of one type; None: all, fixing the original's `= NULL` filter).
+        External (user) stacks have no type: a type with `is_external` raises ValueError."""
+        if is_external:
+            if software_stack_type is not None:
+                raise ValueError("external software stacks have no software_stack_type")
+            sql, parameters = "SELECT count(*) FROM external_python_software_stack", {}
+        else:
+            sql = (
+                "SELECT count(*) FROM python_software_stack "
+                "WHERE CAST(:type AS text) IS NULL OR software_stack_type = :type"
+            )
+            parameters = {"type": software_stack_type}
+        with self._connection() as connection:
+            return int(connection.execute(text(sql), parameters).scalar_one())
+
+    def get_unsolved_python_packages_all_per_adviser_run(
+        self, source_type: str | None = None
+    ) -> dict[str, list[str]]:
+        """For the adviser runs that need a re-run (of one source type; None: all), the names of the
+        packages they could not resolve: `{adviser_document_id: [package_name]}`."""
+        sql = (
+            "SELECT a.adviser_document_id, array_agg(DISTINCT e.package_name ORDER BY e.package_name) "
+            "FROM adviser_run a JOIN has_unresolved h ON h.adviser_run_id = a.id "
+            "JOIN python_package_version_entity e ON e.id = h.python_package_version_entity_id "
+            "WHERE a.need_re_run AND (CAST(:source_type AS text) IS NULL OR a.source_type = :source_type) "
+            "GROUP BY a.adviser_document_id ORDER BY a.adviser_document_id"
+        )
+        with self._connection() as connection:
+            rows = connection.execute(
+                text(sql), {"source_type": None if source_type is None else source_type.upper()}
+            ).all()
+        return {row[0]: list(row[1]) for row in rows}
+
+
+def _like_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+__all__ = [
+    "EnvironmentAnalysisRecord",
+    "ImportPackageRecord",
+    "PythonPackageMetadata",
+    "PythonQueryResult",
+    "ReadsMixin",
+    "SoftwareEnvironmentRecord",
+]

@@ -1,0 +1,366 @@
+"""Writers of GraphDatabase other than the sync (create/register/set/update) and the hardware delete.
+
+Each runs in one transaction: rows go in through `bulk.SetWriter` (natural keys, advisory locks, set
+statements) or one UPDATE/DELETE; no statement runs per row. They empty the adapter's query caches.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from typing import TypedDict
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import InvalidVersion, Version
+from sqlalchemy import Connection, text
+
+from generated.queries.rules import GetPythonRuleRow
+
+from ..exceptions import NotFoundError
+from . import normalize
+from .bulk import SetWriter
+
+_RULE = "python_package_version_entity_rule"
+_LINK = "python_package_version_entity_rules_association"
+
+
+class HardwareInformation(TypedDict, total=False):
+    """A hardware description (every field optional, as in the table)."""
+
+    cpu_vendor: int | None
+    cpu_model: int | None
+    cpu_cores: int | None
+    cpu_model_name: str | None
+    cpu_family: int | None
+    cpu_physical_cpus: int | None
+    gpu_model_name: str | None
+    gpu_vendor: str | None
+    gpu_cores: int | None
+    gpu_memory_size: int | None
+    ram_size: int | None
+
+
+def _matches(version: str | None, version_range: str | None) -> bool:
+    """Whether a rule's range covers the version (no range: every version; unparseable: none)."""
+    if not version_range:
+        return True
+    if version is None:
+        return False
+    try:
+        return Version(version) in SpecifierSet(version_range)
+    except (InvalidVersion, InvalidSpecifier):
+        return False
+
+
+def merge_specifiers(first: str | None, second: str | None) -> str | None:
+    """Both ranges at once, comma-joined in a stable order (None when neither narrows anything)."""
+    parts = {str(spec) for text_ in (first, second) if text_ for spec in SpecifierSet(text_)}
+    return ",".join(sorted(parts)) or None
+
+
+def _index_id(connection: Connection, index_url: str | None) -> int | None:
+    if index_url is None:
+        return None
+    found = connection.execute(
+        text("SELECT id FROM python_package_index WHERE url = :url"), {"url": index_url}
+    ).scalar_one_or_none()
+    if found is None:
+        raise NotFoundError(f"no package index {index_url!r} is registered")
+    return int(found)
+
+
+def _link_rules(writer: SetWriter, rule_ids: Sequence[int], package_name: str) -> None:
+    """Link each rule to exactly the entities of its package (on its index, any when none) that its range
+    covers: one read of the candidates, one set insert, one set delete."""
+    rows = writer.connection.execute(
+        text(
+            "SELECT r.id, r.version_range, e.id, e.package_version FROM python_package_version_entity_rule r "
+            "JOIN python_package_version_entity e ON e.package_name = r.package_name AND "
+            "(r.python_package_index_id IS NULL OR e.python_package_index_id = r.python_package_index_id) "
+            "WHERE r.id = ANY(:rules) AND r.package_name = :name"
+        ),
+        {"rules": list(rule_ids), "name": package_name},
+    ).all()
+    links = [
+        {"python_package_version_entity_id": entity, "python_package_version_entity_rule_id": rule}
+        for rule, version_range, entity, version in rows
+        if _matches(version, version_range)
+    ]
+    writer.ensure(_LINK, links)
+    writer.connection.execute(
+        text(
+            "DELETE FROM python_package_version_entity_rules_association a WHERE "
+            "a.python_package_version_entity_rule_id = ANY(:rules) AND NOT EXISTS (SELECT 1 FROM "
+            "unnest(CAST(:entities AS integer[]), CAST(:linked AS integer[])) AS k(entity, rule) "
+            "WHERE k.entity = a.python_package_version_entity_id AND k.rule = a.python_package_version_entity_rule_id)"
+        ),
+        {
+            "rules": list(rule_ids),
+            "entities": [link["python_package_version_entity_id"] for link in links],
+            "linked": [link["python_package_version_entity_rule_id"] for link in links],
+        },
+    )
+
+
+class WritesMixin:
+    """create/register/set/update writers of GraphDatabase."""
+
+    def _connection(self, *, begin: bool = False) -> AbstractContextManager[Connection]:
+        raise NotImplementedError  # provided by GraphDatabase
+
+    def cache_clear(self) -> None:
+        raise NotImplementedError  # provided by QueriesRuntime
+
+    def _update(self, sql: str, parameters: dict[str, object]) -> int:
+        with self._connection(begin=True) as connection:
+            changed = int(connection.execute(text(sql), parameters).rowcount)
+        self.cache_clear()
+        return changed
+
+    # Indexes -------------------------------------------------------------------------------------
+
+    def register_python_package_index(
+        self,
+        url: str,
+        warehouse_api_url: str | None = None,
+        verify_ssl: bool = True,
+        enabled: bool = False,
+        only_if_package_seen: bool = True,
+    ) -> bool:
+        """Register an index; True when new. A registered one gets the given settings (False)."""
+        row = {
+            "url": normalize.index_url(url),
+            "warehouse_api_url": warehouse_api_url,
+            "verify_ssl": verify_ssl,
+            "enabled": enabled,
+            "only_if_package_seen": only_if_package_seen,
+        }
+        with self._connection(begin=True) as connection:
+            writer = SetWriter(connection)
+            writer.ensure("python_package_index", [row])
+            inserted = writer.inserted["python_package_index"] > 0
+            if not inserted:
+                writer.update("python_package_index", {"url": row["url"]}, row)
+        self.cache_clear()
+        return inserted
+
+    def set_python_package_index_state(self, index_url: str, *, enabled: bool) -> None:
+        """Enable or disable a registered index; NotFoundError when it is not registered."""
+        url = normalize.index_url(index_url)
+        if not self._update(
+            "UPDATE python_package_index SET enabled = :enabled WHERE url = :url",
+            {"url": url, "enabled": enabled},
+        ):
+            raise NotFoundError(f"no package index {url!r} is registered")
+
+    # Package entities ----------------------------------------------------------------------------
+
+    def create_python_package_version_entity(
+        self,
+        package_name: str,
+        package_version: str | None = None,
+        index_url: str | None = None,
+        *,
+        only_if_package_seen: bool = False,
+    ) -> bool | None:
+        """Record a package entity (name, version, index) and link the solver rules covering it; True when
+        new, False when it existed, None when skipped (`only_if_package_seen` and no entity of that
+        name on any index yet). NotFoundError for an unregistered index."""
+        name = normalize.package_name(package_name)
+        version = normalize.package_version(package_version)
+        with self._connection(begin=True) as connection:
+            if (
+                only_if_package_seen
+                and not connection.execute(
+                    text(
+                        "SELECT EXISTS (SELECT 1 FROM python_package_version_entity WHERE package_name = :name)"
+                    ),
+                    {"name": name},
+                ).scalar_one()
+            ):
+                return None
+            writer = SetWriter(connection)
+            writer.ensure(
+                "python_package_version_entity",
+                [
+                    {
+                        "package_name": name,
+                        "package_version": version,
+                        "python_package_index_id": _index_id(
+                            connection, None if index_url is None else normalize.index_url(index_url)
+                        ),
+                    }
+                ],
+            )
+            rules = (
+                connection.execute(
+                    text("SELECT id FROM python_package_version_entity_rule WHERE package_name = :name"),
+                    {"name": name},
+                )
+                .scalars()
+                .all()
+            )
+            if rules:
+                _link_rules(writer, [int(rule) for rule in rules], name)
+        self.cache_clear()
+        return writer.inserted["python_package_version_entity"] > 0
+
+    def update_provides_source_distro_package_version(
+        self, package_name: str, package_version: str, index_url: str, *, provides_source_distro: bool = True
+    ) -> bool:
+        """Set whether the package version (in every environment) ships a source distribution; True when a
+        row changed."""
+        return (
+            self._update(
+                "UPDATE python_package_version v SET provides_source_distro = :flag FROM python_package_index i "
+                "WHERE i.id = v.python_package_index_id AND v.package_name = :name AND v.package_version = :version "
+                "AND i.url = :url AND v.provides_source_distro IS DISTINCT FROM :flag",
+                {
+                    "name": normalize.package_name(package_name),
+                    "version": normalize.package_version(package_version),
+                    "url": normalize.index_url(index_url),
+                    "flag": provides_source_distro,
+                },
+            )
+            > 0
+        )
+
+    def update_python_package_hash_present_flag(
+        self,
+        package_name: str,
+        package_version: str,
+        index_url: str,
+        sha256_hash: str,
+        *,
+        present: bool = False,
+    ) -> bool:
+        """Set whether an artifact (by its SHA-256) of the package entity is still on the index (default:
+        it is gone); True when a row changed."""
+        return (
+            self._update(
+                "UPDATE python_artifact a SET present = :present FROM has_artifact h, python_package_version_entity e, "
+                "python_package_index i WHERE h.python_artifact_id = a.id AND e.id = h.python_package_version_entity_id "
+                "AND i.id = e.python_package_index_id AND e.package_name = :name AND e.package_version = :version "
+                "AND i.url = :url AND a.artifact_hash_sha256 = :hash AND a.present IS DISTINCT FROM :present",
+                {
+                    "name": normalize.package_name(package_name),
+                    "version": normalize.package_version(package_version),
+                    "url": normalize.index_url(index_url),
+                    "hash": sha256_hash.removeprefix("sha256:"),
+                    "present": present,
+                },
+            )
+            > 0
+        )
+
+    # Vulnerabilities -----------------------------------------------------------------------------
+
+    def create_python_cve_record(
+        self,
+        package_name: str,
+        package_version: str,
+        index_url: str,
+        *,
+        record_id: str,
+        details: str,
+        link: str | None = None,
+        aggregated_at: datetime.datetime | None = None,
+    ) -> bool:
+        """Record the vulnerability `record_id` of the package entity (created if needed); True when the
+        entity was not linked to it yet. NotFoundError for an unregistered index."""
+        name = normalize.package_name(package_name)
+        version = normalize.package_version(package_version)
+        with self._connection(begin=True) as connection:
+            writer = SetWriter(connection)
+            entity = writer.ensure_one(
+                "python_package_version_entity",
+                {
+                    "package_name": name,
+                    "package_version": version,
+                    "python_package_index_id": _index_id(connection, normalize.index_url(index_url)),
+                },
+            )
+            cve = writer.ensure_one(
+                "cve", {"cve_id": record_id, "details": details, "link": link, "aggregated_at": aggregated_at}
+            )
+            writer.ensure("has_vulnerability", [{"python_package_version_entity_id": entity, "cve_id": cve}])
+        self.cache_clear()
+        return writer.inserted["has_vulnerability"] > 0
+
+    def set_cve_timestamp(self, timestamp: datetime.datetime) -> None:
+        """Record when the vulnerability data was aggregated (the one timestamp get_cve_timestamp reads)."""
+        with self._connection(begin=True) as connection:
+            connection.execute(text("LOCK TABLE cve_timestamp IN EXCLUSIVE MODE"))
+            connection.execute(text("DELETE FROM cve_timestamp"))
+            connection.execute(
+                text("INSERT INTO cve_timestamp (timestamp) VALUES (:timestamp)"), {"timestamp": timestamp}
+            )
+        self.cache_clear()
+
+    # Hardware ------------------------------------------------------------------------------------
+
+    def create_hardware_information(self, hardware_information: HardwareInformation) -> int:
+        """Record a hardware description (once per distinct description); its id."""
+        with self._connection(begin=True) as connection:
+            ident = SetWriter(connection).ensure_one("hardware_information", dict(hardware_information))
+        self.cache_clear()
+        return ident
+
+    def delete_hardware_information(self, hardware_information_id: int) -> int:
+        """Delete the hardware description with this id and, by cascade, the inspection and
+        dependency-monkey runs on it; the number of hardware rows deleted (0 or 1)."""
+        return self._update(
+            "DELETE FROM hardware_information WHERE id = :id", {"id": hardware_information_id}
+        )
+
+    # Solver rules --------------------------------------------------------------------------------
+
+    def create_python_rule(
+        self,
+        package_name: str,
+        *,
+        version_specifier: str | None = None,
+        index_url: str | None = None,
+        description: str | None = None,
+    ) -> GetPythonRuleRow:
+        """Create a solver rule (no index: every index), or narrow the rule with the same package, index and
+        description by the specifier (the ranges comma-joined); then link it to exactly the package entities
+        it covers. The rule as get_python_rule returns it; NotFoundError for an unregistered index."""
+        name = normalize.package_name(package_name)
+        url = None if index_url is None else normalize.index_url(index_url)
+        if version_specifier is not None:
+            SpecifierSet(version_specifier)  # InvalidSpecifier before anything is written
+        with self._connection(begin=True) as connection:
+            index_id = _index_id(connection, url)
+            writer = SetWriter(connection)
+            existing = connection.execute(
+                text(
+                    "SELECT id, version_range FROM python_package_version_entity_rule WHERE package_name = :name "
+                    "AND python_package_index_id IS NOT DISTINCT FROM :index AND description IS NOT DISTINCT FROM "
+                    "CAST(:description AS text) ORDER BY id LIMIT 1 FOR UPDATE"
+                ),
+                {"name": name, "index": index_id, "description": description},
+            ).first()
+            if existing is None:
+                rule_id = writer.ensure_one(
+                    _RULE,
+                    {
+                        "package_name": name,
+                        "version_range": version_specifier,
+                        "python_package_index_id": index_id,
+                        "description": description,
+                    },
+                )
+                version_range = version_specifier
+            else:
+                rule_id, version_range = int(existing[0]), merge_specifiers(existing[1], version_specifier)
+                writer.update(_RULE, {"id": rule_id}, {"version_range": version_range})
+            _link_rules(writer, [rule_id], name)
+        self.cache_clear()
+        return GetPythonRuleRow(
+            id=rule_id, package_name=name, version_range=version_range, description=description, index_url=url
+        )
+
+
+__all__ = ["HardwareInformation", "WritesMixin", "merge_specifiers"]
