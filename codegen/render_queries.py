@@ -292,15 +292,13 @@ def _mixin(queries: tuple[Query, ...], domains: list[str], groups: dict[str, str
         "from __future__ import annotations",
         "",
         "import datetime",
-        "from contextlib import AbstractContextManager",
-        "",
-        "from sqlalchemy import Connection",
         "",
         f"from generated.models import {', '.join(sorted(set().union(*(q.enums for q in queries))) or ['Base'])}",
         f"from generated.queries import {', '.join(domains)}",
         "from thoth_storages.exceptions import NotFoundError",
         "from thoth_storages.graph import normalize",
-        "from thoth_storages.graph.cache import HasCaches, cached",
+        "from thoth_storages.graph.adapter import AdapterBase",
+        "from thoth_storages.graph.cache import cached",
     ]
     for domain in domains:
         rows = [
@@ -316,11 +314,9 @@ def _mixin(queries: tuple[Query, ...], domains: list[str], groups: dict[str, str
         f"TABLE_GROUPS: dict[str, str] = {dict(sorted(groups.items()))!r}",
         "",
         "",
-        "class GeneratedQueries(HasCaches):",
+        "class GeneratedQueries(AdapterBase):",
         '    """Methods generated from schema/queries/; GraphDatabase provides `_connection()`."""',
         "",
-        "    def _connection(self, *, begin: bool = False) -> AbstractContextManager[Connection]:",
-        "        raise NotImplementedError  # provided by GraphDatabase",
     ]
     for query in sorted((query for query in queries if query.method), key=lambda query: query.name):
         lines += ["", *_method(query)]

@@ -4,9 +4,6 @@
 from __future__ import annotations
 
 import datetime
-from contextlib import AbstractContextManager
-
-from sqlalchemy import Connection
 
 from generated.models import SourceType
 from generated.queries import (
@@ -41,7 +38,8 @@ from generated.queries.security import GetSiAggregatedPythonPackageVersionRow
 from generated.queries.solver import GetEcosystemSolverAllRow
 from thoth_storages.exceptions import NotFoundError
 from thoth_storages.graph import normalize
-from thoth_storages.graph.cache import HasCaches, cached
+from thoth_storages.graph.adapter import AdapterBase
+from thoth_storages.graph.cache import cached
 
 # The group of every table (schema/tables `group:`), for the table-count statistics.
 TABLE_GROUPS: dict[str, str] = {
@@ -129,11 +127,8 @@ TABLE_GROUPS: dict[str, str] = {
 }
 
 
-class GeneratedQueries(HasCaches):
+class GeneratedQueries(AdapterBase):
     """Methods generated from schema/queries/; GraphDatabase provides `_connection()`."""
-
-    def _connection(self, *, begin: bool = False) -> AbstractContextManager[Connection]:
-        raise NotImplementedError  # provided by GraphDatabase
 
     def get_adviser_run_count_per_source_type(self) -> dict[SourceType | None, int]:
         """Number of adviser runs per source type."""

@@ -9,16 +9,16 @@ from __future__ import annotations
 import datetime
 import logging
 from collections.abc import Mapping, Sequence
-from contextlib import AbstractContextManager
 from typing import TypedDict
 
 from pydantic import ValidationError
-from sqlalchemy import Connection, text
+from sqlalchemy import text
 
 from generated.documents.metadata import Pipfile, PipfileLock, RuntimeEnvironment
 
 from ..exceptions import SchemaError
 from . import normalize
+from .adapter import AdapterBase
 from .bulk import SetWriter
 from .writers.environments import RUNTIME, ensure_runtime_environments, runtime_environment_rows
 from .writers.stacks import ExternalStack, ensure_stacks
@@ -111,14 +111,8 @@ def _installation_filter(filters: dict[str, object]) -> str:
     return " AND ".join(conditions) or "true"
 
 
-class KebechetMixin:
+class KebechetMixin(AdapterBase):
     """Kebechet methods of GraphDatabase."""
-
-    def _connection(self, *, begin: bool = False) -> AbstractContextManager[Connection]:
-        raise NotImplementedError  # provided by GraphDatabase
-
-    def cache_clear(self) -> None:
-        raise NotImplementedError  # provided by QueriesRuntime
 
     def get_kebechet_github_app_installations_all(
         self,

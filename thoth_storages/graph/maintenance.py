@@ -9,13 +9,13 @@ Relations without statistics are left out.
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
 from typing import TypedDict
 
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
 from ..exceptions import ThothStorageExceptionError
+from .adapter import AdapterBase
 
 
 class ExtensionUnavailableError(ThothStorageExceptionError):
@@ -126,11 +126,8 @@ def _records(connection: Connection, sql: str) -> list[BloatRecord]:
 _CORRUPTION_STATES = frozenset({"XX001", "XX002"})  # data_corrupted, index_corrupted
 
 
-class MaintenanceMixin:
+class MaintenanceMixin(AdapterBase):
     """Bloat estimates and the corruption check of GraphDatabase."""
-
-    def _connection(self, *, begin: bool = False) -> AbstractContextManager[Connection]:
-        raise NotImplementedError  # provided by GraphDatabase
 
     def get_bloat_data(self) -> list[BloatRecord]:
         """Estimated bloat of the tables of the current schema that have statistics, most bloated first."""

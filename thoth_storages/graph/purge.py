@@ -14,15 +14,15 @@ from __future__ import annotations
 import datetime
 import logging
 from collections.abc import Sequence
-from contextlib import AbstractContextManager
 
-from sqlalchemy import Connection, text
+from sqlalchemy import text
 
 from ..s3.ceph import CephStore
 from ..s3.interface import DocumentStore
 from ..s3.local import LocalStore
 from ..s3.results import AdvisersResultsStore, AnalysisResultsStore, ResultStorageBase, SolverResultsStore
 from . import normalize
+from .adapter import AdapterBase
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -70,14 +70,8 @@ def move_documents(
     return moved
 
 
-class PurgeMixin:
+class PurgeMixin(AdapterBase):
     """The three purges of GraphDatabase."""
-
-    def _connection(self, *, begin: bool = False) -> AbstractContextManager[Connection]:
-        raise NotImplementedError  # provided by GraphDatabase
-
-    def cache_clear(self) -> None:
-        raise NotImplementedError  # provided by QueriesRuntime
 
     def _purge(
         self,

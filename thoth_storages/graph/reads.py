@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TypedDict
 
@@ -20,6 +19,7 @@ from generated.models import EnvironmentType, SoftwareStackType
 from ..config import DatabaseSettings
 from ..exceptions import NotFoundError
 from . import normalize
+from .adapter import AdapterBase
 
 _ENVIRONMENT_COLUMNS = (
     "environment_name",
@@ -196,11 +196,8 @@ def document_id_of(document: Mapping[str, object]) -> str:
     return str(metadata["document_id"])
 
 
-class ReadsMixin:
+class ReadsMixin(AdapterBase):
     """Hand-written read queries of GraphDatabase."""
-
-    def _connection(self, *, begin: bool = False) -> AbstractContextManager[Connection]:
-        raise NotImplementedError  # provided by GraphDatabase
 
     def analysis_document_id_exist(self, analysis_document_id: str) -> bool:
         raise NotImplementedError  # provided by SyncWritersMixin

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import TypeVar
 
 from psycopg2.errors import DeadlockDetected, SerializationFailure
-from sqlalchemy import Connection, text
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from tenacity import retry, retry_if_exception, stop_after_attempt, wait_random_exponential
 
@@ -28,6 +27,7 @@ from generated.documents import (
 )
 
 from ..documents import validate_document
+from .adapter import AdapterBase
 from .bulk import SetWriter
 from .writers.adviser import write_adviser_result
 from .writers.dependency_monkey import write_dependency_monkey_result
@@ -60,11 +60,8 @@ def _is_transient(error: BaseException) -> bool:
     return isinstance(error, DBAPIError) and isinstance(error.orig, DeadlockDetected | SerializationFailure)
 
 
-class SyncWritersMixin:
+class SyncWritersMixin(AdapterBase):
     """`sync_*_result` writers and `*_exist(s)` checks of GraphDatabase."""
-
-    def _connection(self, *, begin: bool = False) -> AbstractContextManager[Connection]:
-        raise NotImplementedError  # provided by GraphDatabase
 
     @retry(
         retry=retry_if_exception(_is_transient),

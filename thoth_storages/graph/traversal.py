@@ -10,11 +10,11 @@ a row carries its depth, so the bound is what stops a cycle).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from contextlib import AbstractContextManager
 
-from sqlalchemy import Connection, text
+from sqlalchemy import text
 
 from . import normalize
+from .adapter import AdapterBase
 
 Package = tuple[str, str | None, str | None]
 """(name, version, index URL); an unresolved dependency has index None."""
@@ -85,11 +85,8 @@ _ENVIRONMENT = (
 )
 
 
-class TraversalMixin:
+class TraversalMixin(AdapterBase):
     """The three dependency-graph traversals of GraphDatabase."""
-
-    def _connection(self, *, begin: bool = False) -> AbstractContextManager[Connection]:
-        raise NotImplementedError  # provided by GraphDatabase
 
     def retrieve_dependent_packages(
         self,

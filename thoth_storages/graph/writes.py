@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from contextlib import AbstractContextManager
 from typing import TypedDict
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -19,6 +18,7 @@ from generated.queries.rules import GetPythonRuleRow
 
 from ..exceptions import NotFoundError
 from . import normalize
+from .adapter import AdapterBase
 from .bulk import SetWriter
 
 _RULE = "python_package_version_entity_rule"
@@ -103,14 +103,8 @@ def _link_rules(writer: SetWriter, rule_ids: Sequence[int], package_name: str) -
     )
 
 
-class WritesMixin:
+class WritesMixin(AdapterBase):
     """create/register/set/update writers of GraphDatabase."""
-
-    def _connection(self, *, begin: bool = False) -> AbstractContextManager[Connection]:
-        raise NotImplementedError  # provided by GraphDatabase
-
-    def cache_clear(self) -> None:
-        raise NotImplementedError  # provided by QueriesRuntime
 
     def _update(self, sql: str, parameters: dict[str, object]) -> int:
         with self._connection(begin=True) as connection:

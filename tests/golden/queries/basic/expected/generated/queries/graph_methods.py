@@ -4,16 +4,14 @@
 from __future__ import annotations
 
 import datetime
-from contextlib import AbstractContextManager
-
-from sqlalchemy import Connection
 
 from generated.models import EnvironmentType
 from generated.queries import packages
 from generated.queries.packages import GetIndexRow
 from thoth_storages.exceptions import NotFoundError
 from thoth_storages.graph import normalize
-from thoth_storages.graph.cache import HasCaches, cached
+from thoth_storages.graph.adapter import AdapterBase
+from thoth_storages.graph.cache import cached
 
 # The group of every table (schema/tables `group:`), for the table-count statistics.
 TABLE_GROUPS: dict[str, str] = {
@@ -25,11 +23,8 @@ TABLE_GROUPS: dict[str, str] = {
 }
 
 
-class GeneratedQueries(HasCaches):
+class GeneratedQueries(AdapterBase):
     """Methods generated from schema/queries/; GraphDatabase provides `_connection()`."""
-
-    def _connection(self, *, begin: bool = False) -> AbstractContextManager[Connection]:
-        raise NotImplementedError  # provided by GraphDatabase
 
     def get_artifact_count_per_entity(self) -> dict[str, dict[str | None, int]]:
         """Artifact counts per package name and version."""
