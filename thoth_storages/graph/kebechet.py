@@ -249,8 +249,7 @@ class KebechetMixin(AdapterBase):
         """Installations with the runtime environment their configuration declared (the external software
         environment), filtered on it (each filter on its own column: the original's env_image_tag compared
         cuda_version and ignored the cuda filter)."""
-        os_name = None if os_name is None else normalize.os_name(os_name)
-        os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
+        os_name, os_version = normalize.os_filter(os_name, os_version)
         filters: dict[str, object] = {
             "os_name": os_name,
             "os_version": os_version,

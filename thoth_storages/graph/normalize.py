@@ -44,3 +44,9 @@ def index_url(url: str) -> str:
         if old.strip() and old.strip().rstrip("/") == stripped:
             return new.strip()
     return url
+
+
+def os_filter(name: str | None, version: str | None) -> tuple[str | None, str | None]:
+    """Optional OS name and version filters, normalised as the graph stores them (None disables one)."""
+    normal_name = None if name is None else os_name(name)
+    return normal_name, None if version is None else os_version(normal_name or "", version)

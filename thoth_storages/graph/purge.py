@@ -101,8 +101,7 @@ class PurgeMixin(AdapterBase):
     ) -> int:
         """Move the solver documents of the environment the filters name (None disables a filter) to the
         purge folder, then delete their solved records; the number of solved rows deleted."""
-        os_name = None if os_name is None else normalize.os_name(os_name)
-        os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
+        os_name, os_version = normalize.os_filter(os_name, os_version)
         environment = (
             "(CAST(:o AS text) IS NULL OR e.os_name = :o) AND (CAST(:ov AS text) IS NULL OR e.os_version = :ov) "
             "AND (CAST(:p AS text) IS NULL OR e.python_version = :p)"

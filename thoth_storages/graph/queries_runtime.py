@@ -92,8 +92,7 @@ class QueriesRuntime(GeneratedQueries):
         package_name = normalize.package_name(package_name)
         package_version = normalize.package_version(package_version)
         index_url = None if index_url is None else normalize.index_url(index_url)
-        os_name = None if os_name is None else normalize.os_name(os_name)
-        os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
+        os_name, os_version = normalize.os_filter(os_name, os_version)
         with self._connection() as connection:
             found = dependencies.get_depends_on(
                 connection,
@@ -161,8 +160,7 @@ class QueriesRuntime(GeneratedQueries):
     ) -> list[tuple[str, str | None, str]]:
         """Package versions whose solver run failed; `unsolvable` and `unparseable` narrow it (not both)."""
         _one_flag(unsolvable, unparseable)
-        os_name = None if os_name is None else normalize.os_name(os_name)
-        os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
+        os_name, os_version = normalize.os_filter(os_name, os_version)
         with self._connection() as connection:
             return solver.get_error_solved_python_package_versions_all(
                 connection,
@@ -188,8 +186,7 @@ class QueriesRuntime(GeneratedQueries):
     ) -> int:
         """Number of package versions get_error_solved_python_package_versions_all lists without pagination."""
         _one_flag(unsolvable, unparseable)
-        os_name = None if os_name is None else normalize.os_name(os_name)
-        os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
+        os_name, os_version = normalize.os_filter(os_name, os_version)
         with self._connection() as connection:
             return solver.get_error_solved_python_package_versions_count_all(
                 connection,
@@ -275,8 +272,7 @@ class QueriesRuntime(GeneratedQueries):
     ) -> int:
         """Delete the solvers of the environment the filters name (None disables a filter) and, by
         cascade, their solved records."""
-        os_name = None if os_name is None else normalize.os_name(os_name)
-        os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
+        os_name, os_version = normalize.os_filter(os_name, os_version)
         return self._delete(
             "DELETE FROM ecosystem_solver WHERE (:o IS NULL OR os_name = :o) "
             "AND (:ov IS NULL OR os_version = :ov) AND (:p IS NULL OR python_version = :p)",

@@ -243,8 +243,7 @@ class ReadsMixin(AdapterBase):
         analysis identified that Python package, `rpm_package_name` those with that RPM installed.
         """
         table, ref = _environment_tables(is_external)
-        os_name = None if os_name is None else normalize.os_name(os_name)
-        os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
+        os_name, os_version = normalize.os_filter(os_name, os_version)
         package_name = None if package_name is None else normalize.package_name(package_name)
         columns = ", ".join(f"e.{name}" for name in _ENVIRONMENT_COLUMNS)
         filters = {
@@ -464,8 +463,7 @@ class ReadsMixin(AdapterBase):
         """Per package name (a page of them, by name) the number of its solved versions from an index (the
         rows get_python_package_versions_all lists); `.count` is the
         number of names in all. `distinct` counts each (version, index) once across environments."""
-        os_name = None if os_name is None else normalize.os_name(os_name)
-        os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
+        os_name, os_version = normalize.os_filter(os_name, os_version)
         counted = "count(DISTINCT (v.package_version, v.python_package_index_id))" if distinct else "count(*)"
         sql = (
             f"SELECT v.package_name, {counted}, count(*) OVER () FROM python_package_version v "

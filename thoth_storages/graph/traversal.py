@@ -226,8 +226,7 @@ class TraversalMixin(AdapterBase):
 
 
 def _environment(os_name: str | None, os_version: str | None) -> tuple[str | None, str | None]:
-    os_name = None if os_name is None else normalize.os_name(os_name)
-    os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
+    os_name, os_version = normalize.os_filter(os_name, os_version)
     return os_name, os_version
 
 
