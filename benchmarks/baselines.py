@@ -21,8 +21,8 @@ class OrmGetOrCreateWriter(SetWriter):
     Same handlers, same rows, same natural keys as SetWriter: only the way of writing differs.
     """
 
-    def __init__(self, connection: Connection) -> None:
-        super().__init__(connection)
+    def __init__(self, connection: Connection, *, defer: bool = False) -> None:
+        super().__init__(connection)  # row by row: nothing is deferred
         self.session = Session(bind=connection, join_transaction_mode="create_savepoint")
 
     def ensure(self, table_name: str, rows: Iterable[Row]) -> dict[Key, int]:

@@ -1,20 +1,26 @@
-"""Set-based writes: every table's rows of one document go in with one round trip per table.
+"""Set-based writes: every table's rows of one document go in with one round trip per table, or less.
 
 `SetWriter.ensure(table, rows)` makes sure rows exist, identified by the table's natural key
 (`generated.models.NATURAL_KEYS`), and returns natural key -> id. Per call it sends one query string
 whatever the row count, holding two statements: the first takes transaction-level advisory locks on
 the keys (hashed into LOCK_BUCKETS per table), so concurrent syncs of overlapping documents neither
-duplicate rows nor fail; the second, whose snapshot is taken after the locks are held, inserts the
-rows that are missing and returns the key and id of every row. Rows travel as one array per column
-through `unnest`, so the statement stays small whatever the row count. NULLs in a natural key compare
-equal, which PostgreSQL's unique constraints alone would not guarantee.
+duplicate rows nor fail; the second, whose snapshot is taken after the locks are held, looks the rows
+up once, inserts the missing ones and returns every row's id by its position. Rows travel as one array
+per column through `unnest`, so the statement stays small whatever the row count. NULLs in a natural
+key compare equal, which PostgreSQL's unique constraints alone would not guarantee.
+
+Tables without an `id` column are leaves (nothing refers to them), so a writer made with `defer=True`
+buffers their rows and `flush()` writes all of them in one more round trip: one statement with an
+`INSERT` per table, after the locks of all their keys.
 """
 
 from __future__ import annotations
 
-import hashlib
+import datetime
+import zlib
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
 from typing import cast
 
@@ -30,58 +36,15 @@ Key = tuple[Value, ...]
 
 _DIALECT = postgresql.dialect()  # type: ignore[no-untyped-call]
 
+LOCK_BUCKETS = 32
+"""Advisory locks per table: keys hash into this many buckets, so a transaction holds at most
+LOCK_BUCKETS locks per table however large the document (PostgreSQL's lock table is small)."""
 
-@cache
-def _sql_type(column: Column[object]) -> str:
-    if isinstance(column.type, postgresql.ENUM) and column.type.name:
-        return f'"{column.type.name}"'
-    return column.type.compile(dialect=_DIALECT)
-
-
-def _match(table: Table, key_columns: Sequence[str], left: str, right: str) -> str:
-    """Natural-key equality of two row sources, NULLs equal (NOT NULL columns compare plainly, for indexes)."""
-    conditions = []
-    for name in key_columns:
-        quoted = _q(name)
-        if table.c[name].nullable:
-            conditions.append(
-                f"({left}.{quoted} = {right}.{quoted} OR ({left}.{quoted} IS NULL AND {right}.{quoted} IS NULL))"
-            )
-        else:
-            conditions.append(f"{left}.{quoted} = {right}.{quoted}")
-    return " AND ".join(conditions)
+_LOCKS = "SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k ORDER BY k; "
 
 
-def _merge_statement(
-    table: Table, key_columns: Sequence[str], unique: dict[Key, Row]
-) -> tuple[str, list[object]]:
-    """One round trip: lock the keys, then insert the missing rows and return every row's key and id.
-
-    Two statements in one string: the second starts after the locks are held, so its snapshot sees
-    every committed competitor; its SELECT part sees the rows that were there before, its INSERT part
-    adds the others (RETURNING marks them).
-    """
-    columns = [
-        column for column in table.columns if not (column.autoincrement is True or column.name == "id")
-    ]
-    names = ", ".join(_q(column.name) for column in columns)
-    arrays = ", ".join(f"%s::{_sql_type(column)}[]" for column in columns)
-    keys = ", ".join(_q(name) for name in key_columns)
-    t_keys = ", ".join(f"t.{_q(name)}" for name in key_columns)
-    ident, t_ident = ("id", "t.id") if "id" in table.c else ("NULL::integer", "NULL::integer")
-    target = _q(table.name)
-    sql = (
-        "SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k ORDER BY k; "
-        f"WITH v ({names}) AS (SELECT * FROM unnest({arrays})), "
-        f"inserted AS (INSERT INTO {target} ({names}) SELECT {names} FROM v "
-        f"WHERE NOT EXISTS (SELECT 1 FROM {target} AS t WHERE {_match(table, key_columns, 't', 'v')}) "
-        f"RETURNING {keys}, {ident}) "
-        f"SELECT {keys}, {ident}, true FROM inserted "
-        f"UNION ALL SELECT {t_keys}, {t_ident}, false FROM {target} AS t JOIN v ON {_match(table, key_columns, 't', 'v')}"
-    )
-    locks = sorted({_lock_id(table.name, key) for key in unique})
-    rows = [tuple(row.get(column.name, _default(column)) for column in columns) for row in unique.values()]
-    return sql, [locks, *(list(values) for values in zip(*rows, strict=True))]
+def _locks(ids: Iterable[int]) -> str:
+    return "{" + ",".join(map(str, sorted(ids))) + "}"
 
 
 def _q(name: str) -> str:
@@ -89,16 +52,10 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-LOCK_BUCKETS = 32
-"""Advisory locks per table: keys hash into this many buckets, so a transaction holds at most
-LOCK_BUCKETS locks per table however large the document (PostgreSQL's lock table is small)."""
-
-
-def _lock_id(table: str, key: Key) -> int:
-    """A bigint lock id: the table in the high bits, the key's bucket in the low bits."""
-    table_part = int.from_bytes(hashlib.blake2b(table.encode(), digest_size=4).digest(), "big", signed=True)
-    bucket = int.from_bytes(hashlib.blake2b(repr(key).encode(), digest_size=4).digest(), "big") % LOCK_BUCKETS
-    return table_part * LOCK_BUCKETS + bucket
+def _sql_type(column: Column[object]) -> str:
+    if isinstance(column.type, postgresql.ENUM) and column.type.name:
+        return f'"{column.type.name}"'
+    return column.type.compile(dialect=_DIALECT)
 
 
 def _default(column: Column[object]) -> Value:
@@ -106,13 +63,165 @@ def _default(column: Column[object]) -> Value:
     return getattr(default, "arg", None) if default is not None and default.is_scalar else None
 
 
-class SetWriter:
-    """Writes row sets on one connection inside the caller's transaction, and counts what it did."""
+Pattern = tuple[bool, ...]
+"""Which of a table's nullable key columns are NULL in a row: rows of one pattern are matched with
+plain equalities and `IS NULL`, which indexes and hash joins serve (an `OR ... IS NULL` would not)."""
 
-    def __init__(self, connection: Connection) -> None:
+
+@dataclass(frozen=True)
+class _Plan:
+    """What writing one table needs that does not depend on the rows (built once per table)."""
+
+    table: Table
+    key_columns: tuple[str, ...]
+    nullable: tuple[int, ...]
+    """Positions in `key_columns` of the columns that may be NULL."""
+    columns: tuple[str, ...]
+    defaults: tuple[Value, ...]
+    types: tuple[str, ...]
+    lock_base: int
+
+    @property
+    def name(self) -> str:
+        return self.table.name
+
+    @property
+    def has_id(self) -> bool:
+        return "id" in self.table.c
+
+    def key(self, row: Row) -> Key:
+        return tuple(map(row.get, self.key_columns))
+
+    def groups(self, rows: Mapping[Key, Row]) -> dict[Pattern, list[Key]]:
+        """The keys by NULL pattern, patterns sorted (they select the cached statement)."""
+        groups: dict[Pattern, list[Key]] = {}
+        for key in rows:
+            groups.setdefault(tuple(key[i] is None for i in self.nullable), []).append(key)
+        return dict(sorted(groups.items()))
+
+    def arrays(self, rows: Iterable[Row]) -> list[str]:
+        """One array literal per column, in `columns` order (absent values take the column's default)."""
+        rows = list(rows)
+        return [
+            _array_literal([row.get(column, default) for row in rows], self.name, column)
+            for column, default in zip(self.columns, self.defaults, strict=True)
+        ]
+
+    def lock_ids(self, keys: Iterable[Key]) -> set[int]:
+        """The key buckets' lock ids: the table in the high bits, the bucket in the low bits."""
+        return {self.lock_base + zlib.crc32(repr(key).encode()) % LOCK_BUCKETS for key in keys}
+
+    def names(self) -> str:
+        return ", ".join(map(_q, self.columns))
+
+    def values(self, alias: str) -> str:
+        """The rows as a CTE `alias (columns..., ord)`, one array parameter per column."""
+        arrays = ", ".join(f"%s::{kind}[]" for kind in self.types)
+        return f"{alias} ({self.names()}, ord) AS (SELECT * FROM unnest({arrays}) WITH ORDINALITY)"
+
+    def on(self, left: str, right: str, pattern: Pattern) -> str:
+        """Same natural key (rows of `right` all have `pattern`): equalities and `IS NULL` only."""
+        nulls = {self.key_columns[i] for i, null in zip(self.nullable, pattern, strict=True) if null}
+        return " AND ".join(
+            f"{left}.{_q(c)} IS NULL" if c in nulls else f"{left}.{_q(c)} = {right}.{_q(c)}"
+            for c in self.key_columns
+        )
+
+    def insert_missing(self, aliases: Sequence[str], patterns: Sequence[Pattern]) -> str:
+        """INSERT the rows of the CTEs `aliases` (one per pattern) whose key the table does not hold yet."""
+        target, names = _q(self.name), self.names()
+        selects = " UNION ALL ".join(
+            f"SELECT {names} FROM {alias} WHERE NOT EXISTS "
+            f"(SELECT 1 FROM {target} AS t WHERE {self.on('t', alias, pattern)})"
+            for alias, pattern in zip(aliases, patterns, strict=True)
+        )
+        return f"INSERT INTO {target} ({names}) {selects}"
+
+
+def _array_literal(values: Sequence[Value], table: str, column: str) -> str:
+    """PostgreSQL's text form of an array: one constant for the server to read, instead of an
+    `ARRAY[...]` expression of one constant per element (three times faster to send and parse)."""
+    elements = []
+    for value in values:
+        if value is None:
+            elements.append("NULL")
+        elif value is True or value is False:
+            elements.append("t" if value else "f")
+        elif isinstance(value, int | float):
+            elements.append(repr(float(value)) if isinstance(value, float) else str(int(value)))
+        else:
+            if isinstance(value, str):
+                text = value
+            elif isinstance(value, datetime.date):
+                text = value.isoformat()
+            else:
+                raise TypeError(f"{table}.{column}: cannot write a {type(value).__name__} ({value!r})")
+            elements.append('"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"')
+    return "{" + ",".join(elements) + "}"
+
+
+@cache
+def plan(table_name: str) -> _Plan:
+    """The cached description of a table's rows."""
+    table = Base.metadata.tables[table_name]
+    key_columns = tuple(NATURAL_KEYS[table_name])
+    columns = [c for c in table.columns if not (c.autoincrement is True or c.name == "id")]
+    table_part = int.from_bytes(zlib.crc32(table_name.encode()).to_bytes(4, "big"), "big", signed=True)
+    return _Plan(
+        table=table,
+        key_columns=key_columns,
+        nullable=tuple(i for i, c in enumerate(key_columns) if table.c[c].nullable),
+        columns=tuple(c.name for c in columns),
+        defaults=tuple(_default(c) for c in columns),
+        types=tuple(_sql_type(c) for c in columns),
+        lock_base=table_part * LOCK_BUCKETS,
+    )
+
+
+@cache
+def _lookup(table_name: str, patterns: tuple[Pattern, ...]) -> str:
+    """For a table with `id`, after the locks: look the rows up once, give the missing ones ids from
+    the table's sequence and insert them, and return (pattern, position, id, inserted) of every row."""
+    table = plan(table_name)
+    target, names = _q(table_name), table.names()
+    sequence = f"nextval((SELECT pg_get_serial_sequence('{target}', 'id')))"
+    ctes, fresh, results = [], [], []
+    for n, pattern in enumerate(patterns):
+        ctes += [
+            table.values(f"v{n}"),
+            f"f{n} AS MATERIALIZED (SELECT v{n}.ord, t.id FROM v{n} JOIN {target} AS t "
+            f"ON {table.on('t', f'v{n}', pattern)})",
+            f"n{n} AS MATERIALIZED (SELECT v{n}.*, {sequence} AS id FROM v{n} "
+            f"WHERE NOT EXISTS (SELECT 1 FROM f{n} WHERE f{n}.ord = v{n}.ord))",
+        ]
+        fresh.append(f"SELECT id, {names} FROM n{n}")
+        results += [f"SELECT {n}, ord, id, false FROM f{n}", f"SELECT {n}, ord, id, true FROM n{n}"]
+    ctes.append(f"i AS (INSERT INTO {target} (id, {names}) {' UNION ALL '.join(fresh)})")
+    return f"WITH {', '.join(ctes)} {' UNION ALL '.join(results)}"
+
+
+@cache
+def _insert(table_name: str, patterns: tuple[Pattern, ...]) -> str:
+    """For a table without `id`, after the locks: insert the missing rows."""
+    table = plan(table_name)
+    aliases = [f"v{n}" for n in range(len(patterns))]
+    values = ", ".join(table.values(alias) for alias in aliases)
+    return f"WITH {values} {table.insert_missing(aliases, patterns)}"
+
+
+class SetWriter:
+    """Writes row sets on one connection inside the caller's transaction, and counts what it did.
+
+    With `defer=True`, rows of tables without `id` wait for `flush()`, which the caller must run
+    before committing (`GraphDatabase`'s sync writers do).
+    """
+
+    def __init__(self, connection: Connection, *, defer: bool = False) -> None:
         self.connection = connection
+        self.defer = defer
         self.inserted: Counter[str] = Counter()
         self.seen: Counter[str] = Counter()
+        self._pending: dict[str, dict[Key, Row]] = {}
 
     def _cursor(self) -> Cursor:
         raw = self.connection.connection.dbapi_connection
@@ -121,38 +230,80 @@ class SetWriter:
 
     def ensure(self, table_name: str, rows: Iterable[Row]) -> dict[Key, int]:
         """Insert the rows that are not there yet; natural key -> id (empty for tables without `id`)."""
-        table = Base.metadata.tables[table_name]
-        key_columns = NATURAL_KEYS[table_name]
+        table = plan(table_name)
+        if not table.has_id and self.defer:
+            pending = self._pending.setdefault(table_name, {})
+            for row in rows:
+                pending.setdefault(table.key(row), row)
+            return {}
         unique: dict[Key, Row] = {}
         for row in rows:
-            unique.setdefault(tuple(row.get(column) for column in key_columns), row)
+            unique.setdefault(table.key(row), row)
         if not unique:
             return {}
         self.seen[table_name] += len(unique)
+        groups = table.groups(unique)
+        parameters = [_locks(table.lock_ids(unique))]
+        for keys in groups.values():
+            parameters += table.arrays(unique[key] for key in keys)
         with self._cursor() as cursor:
-            cursor.execute(*_merge_statement(table, key_columns, unique))
-            found: dict[Key, int | None] = {}
-            width = len(key_columns)
-            by_normal = {_normal(table, key_columns, key): key for key in unique}
-            for record in cursor.fetchall():
-                found[by_normal[_normal(table, key_columns, record[:width])]] = record[width]
-                if record[width + 1]:
-                    self.inserted[table_name] += 1
-        return {key: ident for key, ident in found.items() if ident is not None}
+            if not table.has_id:
+                cursor.execute(_LOCKS + _insert(table_name, tuple(groups)), parameters)
+                if cursor.rowcount > 0:
+                    self.inserted[table_name] += cursor.rowcount
+                return {}
+            cursor.execute(_LOCKS + _lookup(table_name, tuple(groups)), parameters)
+            records = cursor.fetchall()
+        key_lists = list(groups.values())
+        found: dict[Key, int] = {}
+        for group, position, ident, inserted in records:
+            found[key_lists[group][position - 1]] = ident
+            if inserted:
+                self.inserted[table_name] += 1
+        return found
+
+    def flush(self) -> None:
+        """Write the deferred rows: one round trip, one INSERT per table, after all their locks."""
+        pending = {name: rows for name, rows in self._pending.items() if rows}
+        self._pending.clear()
+        if not pending:
+            return
+        plans = [plan(name) for name in sorted(pending)]
+        locks: set[int] = set()
+        parameters: list[str] = []
+        ctes: list[str] = []
+        for number, table in enumerate(plans):
+            rows = pending[table.name]
+            self.seen[table.name] += len(rows)
+            locks |= table.lock_ids(rows)
+            groups = table.groups(rows)
+            aliases = [f"v{number}_{n}" for n in range(len(groups))]
+            for alias, keys in zip(aliases, groups.values(), strict=True):
+                parameters += table.arrays(rows[key] for key in keys)
+                ctes.append(table.values(alias))
+            ctes.append(f"i{number} AS ({table.insert_missing(aliases, tuple(groups))} RETURNING 1)")
+        counts = ", ".join(f"(SELECT count(*) FROM i{number})" for number in range(len(plans)))
+        with self._cursor() as cursor:
+            cursor.execute(f"{_LOCKS}WITH {', '.join(ctes)} SELECT {counts}", [_locks(locks), *parameters])
+            record = cursor.fetchone()
+        assert record is not None
+        for table, count in zip(plans, record, strict=True):
+            if count:
+                self.inserted[table.name] += count
 
     def ensure_ids(self, table_name: str, rows: Sequence[Row]) -> list[int]:
         """`ensure`, then the id of each given row, in order (for tables with an `id`)."""
         ids = self.ensure(table_name, rows)
-        columns = NATURAL_KEYS[table_name]
-        return [ids[tuple(row.get(column) for column in columns)] for row in rows]
+        key = plan(table_name).key
+        return [ids[key(row)] for row in rows]
 
     def ensure_one(self, table_name: str, row: Row) -> int:
         """`ensure` for a single row of a table with an `id`; returns its id."""
-        ids = self.ensure(table_name, [row])
-        return ids[tuple(row.get(column) for column in NATURAL_KEYS[table_name])]
+        return self.ensure(table_name, [row])[plan(table_name).key(row)]
 
     def update(self, table_name: str, key: Row, values: Row) -> int:
         """Set `values` on the rows matching `key` (column -> value); returns the number of rows changed."""
+        self.flush()
         assignments = ", ".join(f"{_q(name)} = %({name}__set)s" for name in values)
         conditions = " AND ".join(
             f"{_q(name)} IS NULL" if value is None else f"{_q(name)} = %({name}__key)s"
@@ -163,25 +314,3 @@ class SetWriter:
         with self._cursor() as cursor:
             cursor.execute(f"UPDATE {_q(table_name)} SET {assignments} WHERE {conditions}", parameters)
             return int(cursor.rowcount)
-
-
-def _normal(table: Table, key_columns: Sequence[str], key: Sequence[Value]) -> Key:
-    """A key as the database returns it (int vs float, enum labels as text), to match what we sent."""
-    kinds = _key_types(table, tuple(key_columns))
-    return tuple(
-        value if value is None or kind is None or type(value) is kind else kind(value)
-        for kind, value in zip(kinds, key, strict=True)
-    )
-
-
-@cache
-def _key_types(table: Table, key_columns: tuple[str, ...]) -> tuple[type | None, ...]:
-    return tuple(_python_type(table.c[name]) for name in key_columns)
-
-
-def _python_type(column: Column[object]) -> type | None:
-    try:
-        kind = column.type.python_type
-    except NotImplementedError:
-        return None
-    return kind if kind in (int, float, str, bool) else None

@@ -72,8 +72,9 @@ class SyncWritersMixin(AdapterBase):
     def _write(self, model: Model, write: Callable[[SetWriter, Model], None]) -> WriteStats:
         """One transaction; retried whole when PostgreSQL aborts it to break a deadlock."""
         with self._connection(begin=True) as connection:
-            writer = SetWriter(connection)
+            writer = SetWriter(connection, defer=True)
             write(writer, model)
+            writer.flush()
         return WriteStats(seen=writer.seen, inserted=writer.inserted)
 
     def _exists(self, query: str, **parameters: object) -> bool:
