@@ -14,16 +14,16 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg2
 import pytest
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DataError
 
 from tests.sync._support import counts
 from thoth_storages import GraphDatabase
 from thoth_storages.config import DatabaseSettings
 from thoth_storages.exceptions import SchemaError
 from thoth_storages.graph.writers.stacks import NO_LOCK, set_hash
+from thoth_storages.sync import SyncEvent, sync_adviser_documents
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared" / "data" / "documents"
@@ -386,10 +386,26 @@ def test_a_constraint_violation_rolls_the_whole_document_back(head_graph: GraphD
     document["result"]["parameters"]["recommendation_type"] = "fastest"  # type: ignore[index]
     document["result"]["parameters"]["project"]["requirements"]["packages"] = {"never-seen-requirement": "*"}  # type: ignore[index]
     before = counts(head_graph)
-    with pytest.raises((psycopg2.Error, DBAPIError), match="recommendation_type"):
+    with pytest.raises(DataError, match="recommendation_type"):  # SQLAlchemy's, not the driver's
         head_graph.sync_adviser_result(document)
     assert counts(head_graph) == before
     assert not head_graph.adviser_document_id_exist("adviser-test-broken-enum")
+
+
+def test_a_graceful_sync_reports_a_constraint_violation_and_goes_on(
+    head_graph: GraphDatabase, tmp_path: Path
+) -> None:
+    document = derived("adviser-test-broken-enum-2", report=None)
+    document["result"]["parameters"]["recommendation_type"] = "fastest"  # type: ignore[index]
+    path = tmp_path / "adviser-test-broken-enum-2.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    events: list[SyncEvent] = []
+    stats = sync_adviser_documents(
+        [str(path)], graceful=True, graph=head_graph, is_local=True, on_event=events.append
+    )
+    assert stats == (1, 0, 0, 1)
+    assert events[0].outcome == "failed" and "recommendation_type" in (events[0].error or "")
+    assert not head_graph.adviser_document_id_exist("adviser-test-broken-enum-2")
 
 
 def test_an_unpinned_lock_entry_is_refused(head_graph: GraphDatabase) -> None:

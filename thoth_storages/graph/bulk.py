@@ -24,9 +24,12 @@ from dataclasses import dataclass
 from functools import cache
 from typing import cast
 
+import psycopg2
 from psycopg2.extensions import cursor as Cursor
+from psycopg2.sql import Composable
 from sqlalchemy import Column, Connection, Table
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.exc import DBAPIError
 
 from generated.models import NATURAL_KEYS, Base
 
@@ -45,6 +48,25 @@ _LOCKS = "SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k ORDER B
 
 def _locks(ids: Iterable[int]) -> str:
     return "{" + ",".join(map(str, sorted(ids))) + "}"
+
+
+class ExplainedCursor(Cursor):
+    """A DBAPI cursor whose errors are SQLAlchemy's (IntegrityError, OperationalError, ...), as the
+    rest of the adapter raises them: callers catch one family, and deadlocks are recognised for retry."""
+
+    def execute(self, query: str | bytes | Composable, vars: object = None) -> None:
+        try:
+            super().execute(query, vars)  # type: ignore[arg-type]
+        except psycopg2.Error as error:
+            statement = query if isinstance(query, str) else repr(query)
+            raise DBAPIError.instance(statement, None, error, psycopg2.Error, hide_parameters=True) from None
+
+
+def raw_cursor(connection: Connection) -> ExplainedCursor:
+    """An `ExplainedCursor` on the connection's DBAPI connection (inside its transaction)."""
+    raw = connection.connection.dbapi_connection
+    assert raw is not None, "the connection is closed"
+    return cast(ExplainedCursor, raw.cursor(cursor_factory=ExplainedCursor))
 
 
 def _q(name: str) -> str:
@@ -138,26 +160,34 @@ class _Plan:
         return f"INSERT INTO {target} ({names}) {selects}"
 
 
+def _text(value: Value) -> str:
+    """One element of an array literal (PostgreSQL's text form, quoted where it may need it)."""
+    if value is None:
+        return "NULL"
+    if value is True or value is False:
+        return "t" if value else "f"
+    if isinstance(value, int | float):
+        return repr(float(value)) if isinstance(value, float) else str(int(value))
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, datetime.date):
+        text = value.isoformat()
+    else:
+        raise TypeError(f"cannot write a {type(value).__name__} ({value!r})")
+    if "\\" in text or '"' in text:
+        text = text.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{text}"'
+
+
 def _array_literal(values: Sequence[Value], table: str, column: str) -> str:
     """PostgreSQL's text form of an array: one constant for the server to read, instead of an
     `ARRAY[...]` expression of one constant per element (three times faster to send and parse)."""
-    elements = []
-    for value in values:
-        if value is None:
-            elements.append("NULL")
-        elif value is True or value is False:
-            elements.append("t" if value else "f")
-        elif isinstance(value, int | float):
-            elements.append(repr(float(value)) if isinstance(value, float) else str(int(value)))
-        else:
-            if isinstance(value, str):
-                text = value
-            elif isinstance(value, datetime.date):
-                text = value.isoformat()
-            else:
-                raise TypeError(f"{table}.{column}: cannot write a {type(value).__name__} ({value!r})")
-            elements.append('"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"')
-    return "{" + ",".join(elements) + "}"
+    try:
+        if all(type(value) is int for value in values):  # ids, the commonest columns: no quoting
+            return "{" + ",".join(map(str, values)) + "}"
+        return "{" + ",".join(map(_text, values)) + "}"
+    except TypeError as error:
+        raise TypeError(f"{table}.{column}: {error}") from None
 
 
 @cache
@@ -178,35 +208,44 @@ def plan(table_name: str) -> _Plan:
     )
 
 
+Shape = tuple[tuple[str, tuple[Pattern, ...]], ...]
+"""The tables of one statement and the NULL patterns of their rows: what its SQL depends on."""
+
+
 @cache
-def _lookup(table_name: str, patterns: tuple[Pattern, ...]) -> str:
-    """For a table with `id`, after the locks: look the rows up once, give the missing ones ids from
-    the table's sequence and insert them, and return (pattern, position, id, inserted) of every row."""
-    table = plan(table_name)
-    target, names = _q(table_name), table.names()
-    sequence = f"nextval((SELECT pg_get_serial_sequence('{target}', 'id')))"
-    ctes, fresh, results = [], [], []
-    for n, pattern in enumerate(patterns):
-        ctes += [
-            table.values(f"v{n}"),
-            f"f{n} AS MATERIALIZED (SELECT v{n}.ord, t.id FROM v{n} JOIN {target} AS t "
-            f"ON {table.on('t', f'v{n}', pattern)})",
-            f"n{n} AS MATERIALIZED (SELECT v{n}.*, {sequence} AS id FROM v{n} "
-            f"WHERE NOT EXISTS (SELECT 1 FROM f{n} WHERE f{n}.ord = v{n}.ord))",
-        ]
-        fresh.append(f"SELECT id, {names} FROM n{n}")
-        results += [f"SELECT {n}, ord, id, false FROM f{n}", f"SELECT {n}, ord, id, true FROM n{n}"]
-    ctes.append(f"i AS (INSERT INTO {target} (id, {names}) {' UNION ALL '.join(fresh)})")
+def _statement(shape: Shape) -> str:
+    """After the locks, for every table of `shape`: look its rows up once and insert the missing ones.
+
+    Returns (table, pattern, position, id, inserted) for every row of a table with `id` (new rows take
+    their ids from the table's sequence, so no second lookup is needed), and (table, 0, 0, 0, true)
+    for every row inserted into a table without `id`.
+    """
+    ctes, results = [], []
+    for k, (table_name, patterns) in enumerate(shape):
+        table = plan(table_name)
+        target, names = _q(table_name), table.names()
+        aliases = [f"v{k}_{n}" for n in range(len(patterns))]
+        ctes += [table.values(alias) for alias in aliases]
+        if not table.has_id:
+            ctes.append(f"i{k} AS ({table.insert_missing(aliases, patterns)} RETURNING 1)")
+            results.append(f"SELECT {k}, 0, 0, 0, true FROM i{k}")
+            continue
+        sequence = f"nextval((SELECT pg_get_serial_sequence('{target}', 'id')))"
+        fresh = []
+        for n, (v, pattern) in enumerate(zip(aliases, patterns, strict=True)):
+            ctes += [
+                f"f{k}_{n} AS MATERIALIZED (SELECT {v}.ord, t.id FROM {v} JOIN {target} AS t "
+                f"ON {table.on('t', v, pattern)})",
+                f"n{k}_{n} AS MATERIALIZED (SELECT {v}.*, {sequence} AS id FROM {v} "
+                f"WHERE NOT EXISTS (SELECT 1 FROM f{k}_{n} AS f WHERE f.ord = {v}.ord))",
+            ]
+            fresh.append(f"SELECT id, {names} FROM n{k}_{n}")
+            results += [
+                f"SELECT {k}, {n}, ord, id, false FROM f{k}_{n}",
+                f"SELECT {k}, {n}, ord, id, true FROM n{k}_{n}",
+            ]
+        ctes.append(f"i{k} AS (INSERT INTO {target} (id, {names}) {' UNION ALL '.join(fresh)})")
     return f"WITH {', '.join(ctes)} {' UNION ALL '.join(results)}"
-
-
-@cache
-def _insert(table_name: str, patterns: tuple[Pattern, ...]) -> str:
-    """For a table without `id`, after the locks: insert the missing rows."""
-    table = plan(table_name)
-    aliases = [f"v{n}" for n in range(len(patterns))]
-    values = ", ".join(table.values(alias) for alias in aliases)
-    return f"WITH {values} {table.insert_missing(aliases, patterns)}"
 
 
 class SetWriter:
@@ -224,72 +263,55 @@ class SetWriter:
         self._pending: dict[str, dict[Key, Row]] = {}
 
     def _cursor(self) -> Cursor:
-        raw = self.connection.connection.dbapi_connection
-        assert raw is not None, "the connection is closed"
-        return cast(Cursor, raw.cursor())
+        return raw_cursor(self.connection)
 
     def ensure(self, table_name: str, rows: Iterable[Row]) -> dict[Key, int]:
         """Insert the rows that are not there yet; natural key -> id (empty for tables without `id`)."""
-        table = plan(table_name)
-        if not table.has_id and self.defer:
-            pending = self._pending.setdefault(table_name, {})
+        return self.ensure_many({table_name: rows})[table_name]
+
+    def ensure_many(self, tables: Mapping[str, Iterable[Row]]) -> dict[str, dict[Key, int]]:
+        """`ensure` for several tables that do not refer to one another, in one round trip."""
+        found: dict[str, dict[Key, int]] = {name: {} for name in tables}
+        batch: dict[str, dict[Key, Row]] = {}
+        for name, rows in tables.items():
+            table = plan(name)
+            unique = self._pending.setdefault(name, {}) if self.defer and not table.has_id else {}
             for row in rows:
-                pending.setdefault(table.key(row), row)
-            return {}
-        unique: dict[Key, Row] = {}
-        for row in rows:
-            unique.setdefault(table.key(row), row)
-        if not unique:
-            return {}
-        self.seen[table_name] += len(unique)
-        groups = table.groups(unique)
-        parameters = [_locks(table.lock_ids(unique))]
-        for keys in groups.values():
-            parameters += table.arrays(unique[key] for key in keys)
-        with self._cursor() as cursor:
-            if not table.has_id:
-                cursor.execute(_LOCKS + _insert(table_name, tuple(groups)), parameters)
-                if cursor.rowcount > 0:
-                    self.inserted[table_name] += cursor.rowcount
-                return {}
-            cursor.execute(_LOCKS + _lookup(table_name, tuple(groups)), parameters)
-            records = cursor.fetchall()
-        key_lists = list(groups.values())
-        found: dict[Key, int] = {}
-        for group, position, ident, inserted in records:
-            found[key_lists[group][position - 1]] = ident
-            if inserted:
-                self.inserted[table_name] += 1
+                unique.setdefault(table.key(row), row)
+            if unique and not (self.defer and not table.has_id):
+                batch[name] = unique
+        self._write(batch, found)
         return found
 
     def flush(self) -> None:
-        """Write the deferred rows: one round trip, one INSERT per table, after all their locks."""
-        pending = {name: rows for name, rows in self._pending.items() if rows}
-        self._pending.clear()
-        if not pending:
+        """Write the deferred rows (tables without `id`) in one round trip."""
+        pending, self._pending = self._pending, {}
+        self._write({name: rows for name, rows in pending.items() if rows}, {})
+
+    def _write(self, batch: Mapping[str, Mapping[Key, Row]], found: dict[str, dict[Key, int]]) -> None:
+        if not batch:
             return
-        plans = [plan(name) for name in sorted(pending)]
+        names = sorted(batch)
         locks: set[int] = set()
         parameters: list[str] = []
-        ctes: list[str] = []
-        for number, table in enumerate(plans):
-            rows = pending[table.name]
-            self.seen[table.name] += len(rows)
+        shape, key_lists = [], []
+        for name in names:
+            table, rows = plan(name), batch[name]
+            self.seen[name] += len(rows)
             locks |= table.lock_ids(rows)
             groups = table.groups(rows)
-            aliases = [f"v{number}_{n}" for n in range(len(groups))]
-            for alias, keys in zip(aliases, groups.values(), strict=True):
+            for keys in groups.values():
                 parameters += table.arrays(rows[key] for key in keys)
-                ctes.append(table.values(alias))
-            ctes.append(f"i{number} AS ({table.insert_missing(aliases, tuple(groups))} RETURNING 1)")
-        counts = ", ".join(f"(SELECT count(*) FROM i{number})" for number in range(len(plans)))
+            shape.append((name, tuple(groups)))
+            key_lists.append(list(groups.values()))
         with self._cursor() as cursor:
-            cursor.execute(f"{_LOCKS}WITH {', '.join(ctes)} SELECT {counts}", [_locks(locks), *parameters])
-            record = cursor.fetchone()
-        assert record is not None
-        for table, count in zip(plans, record, strict=True):
-            if count:
-                self.inserted[table.name] += count
+            cursor.execute(_LOCKS + _statement(tuple(shape)), [_locks(locks), *parameters])
+            records = cursor.fetchall()
+        for k, group, position, ident, inserted in records:
+            if plan(names[k]).has_id:
+                found.setdefault(names[k], {})[key_lists[k][group][position - 1]] = ident
+            if inserted:
+                self.inserted[names[k]] += 1
 
     def ensure_ids(self, table_name: str, rows: Sequence[Row]) -> list[int]:
         """`ensure`, then the id of each given row, in order (for tables with an `id`)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -49,6 +50,7 @@ class GraphDatabase(
         self._engine: Engine | None = None
         self._sessionmaker: sessionmaker[Session] | None = None
         self._database_exists = False
+        self._pinned = threading.local()
 
     @property
     def engine(self) -> Engine:
@@ -94,18 +96,57 @@ class GraphDatabase(
         self._sessionmaker = None
 
     @contextmanager
+    def pinned_connection(self) -> Iterator[None]:
+        """Within the block, this thread's calls share one pooled connection instead of checking one
+        out (a ping) and returning it (a reset) per call: what a long job such as a sync wants."""
+        if getattr(self._pinned, "connection", None) is not None:
+            yield
+            return
+        with self._checkout() as connection:
+            self._pinned.connection, self._pinned.busy = connection, False
+            try:
+                yield
+            finally:
+                self._pinned.connection = None
+
+    @contextmanager
     def _connection(self, *, begin: bool = False) -> Iterator[Connection]:
-        """A connection (in a transaction with `begin`); failing to connect is explained in one line."""
+        """A connection (in a transaction with `begin`); failing to connect is explained in one line.
+
+        Inside `pinned_connection()` it is the pinned one, unless a caller up the stack holds it."""
+        pinned: Connection | None = getattr(self._pinned, "connection", None)
+        if pinned is None or self._pinned.busy:
+            with self._checkout() as connection:
+                if begin:
+                    with connection.begin():
+                        yield connection
+                else:
+                    yield connection
+            return
+        self._pinned.busy = True
+        try:
+            if begin:
+                with pinned.begin():
+                    yield pinned
+            else:
+                try:
+                    yield pinned
+                finally:
+                    if pinned.in_transaction():
+                        pinned.rollback()
+                    elif (raw := pinned.connection.dbapi_connection) is not None:
+                        raw.rollback()  # work done on the DBAPI cursor (nothing is sent when idle)
+        finally:
+            self._pinned.busy = False
+
+    @contextmanager
+    def _checkout(self) -> Iterator[Connection]:
         try:
             connection = self.engine.connect()
         except OperationalError as error:
             raise explain(error, self.settings) from None
         with connection:
-            if begin:
-                with connection.begin():
-                    yield connection
-            else:
-                yield connection
+            yield connection
 
     @contextmanager
     def session(self) -> Iterator[Session]:

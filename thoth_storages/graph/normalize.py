@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
@@ -10,11 +11,13 @@ from packaging.version import InvalidVersion, Version
 _OS_NAMES = {"ubi": "rhel"}
 
 
+@lru_cache(maxsize=65536)  # the same names and versions recur across documents
 def package_name(name: str) -> str:
     """PEP 503 normalised package name."""
     return str(canonicalize_name(name))
 
 
+@lru_cache(maxsize=65536)
 def package_version(version: str | None) -> str | None:
     """PEP 440 normalised version; versions PEP 440 cannot parse are kept as they are."""
     if version is None:

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from psycopg2.errors import DeadlockDetected, SerializationFailure
-from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from tenacity import retry, retry_if_exception, stop_after_attempt, wait_random_exponential
 
@@ -28,7 +27,7 @@ from generated.documents import (
 
 from ..documents import validate_document
 from .adapter import AdapterBase
-from .bulk import SetWriter
+from .bulk import SetWriter, raw_cursor
 from .writers.adviser import write_adviser_result
 from .writers.dependency_monkey import write_dependency_monkey_result
 from .writers.inspection import InspectionDocument, write_inspection_result
@@ -78,8 +77,10 @@ class SyncWritersMixin(AdapterBase):
         return WriteStats(seen=writer.seen, inserted=writer.inserted)
 
     def _exists(self, query: str, **parameters: object) -> bool:
-        with self._connection() as connection:
-            return connection.execute(text(query), parameters).first() is not None
+        """One row or none; on the DBAPI cursor, as the sync asks this for every document."""
+        with self._connection() as connection, raw_cursor(connection) as cursor:
+            cursor.execute(query, parameters)
+            return cursor.fetchone() is not None
 
     # Writers -------------------------------------------------------------------------------------
 
@@ -152,33 +153,34 @@ class SyncWritersMixin(AdapterBase):
     def solver_document_id_exists(self, solver_document_id: str) -> bool:
         """True when a solver document with this id was synced."""
         return self._exists(
-            "SELECT 1 FROM solved WHERE document_id = :id LIMIT 1", id=_base(solver_document_id)
+            "SELECT 1 FROM solved WHERE document_id = %(id)s LIMIT 1", id=_base(solver_document_id)
         )
 
     def adviser_document_id_exist(self, adviser_document_id: str) -> bool:
         """True when an adviser document with this id was synced."""
         return self._exists(
-            "SELECT 1 FROM adviser_run WHERE adviser_document_id = :id LIMIT 1", id=_base(adviser_document_id)
+            "SELECT 1 FROM adviser_run WHERE adviser_document_id = %(id)s LIMIT 1",
+            id=_base(adviser_document_id),
         )
 
     def analysis_document_id_exist(self, analysis_document_id: str) -> bool:
         """True when a package-extract document with this id was synced."""
         return self._exists(
-            "SELECT 1 FROM package_extract_run WHERE analysis_document_id = :id LIMIT 1",
+            "SELECT 1 FROM package_extract_run WHERE analysis_document_id = %(id)s LIMIT 1",
             id=_base(analysis_document_id),
         )
 
     def provenance_checker_document_id_exist(self, provenance_checker_document_id: str) -> bool:
         """True when a provenance-checker document with this id was synced."""
         return self._exists(
-            "SELECT 1 FROM provenance_checker_run WHERE provenance_checker_document_id = :id LIMIT 1",
+            "SELECT 1 FROM provenance_checker_run WHERE provenance_checker_document_id = %(id)s LIMIT 1",
             id=_base(provenance_checker_document_id),
         )
 
     def dependency_monkey_document_id_exists(self, dependency_monkey_document_id: str) -> bool:
         """True when a dependency-monkey document with this id was synced."""
         return self._exists(
-            "SELECT 1 FROM dependency_monkey_run WHERE dependency_monkey_document_id = :id LIMIT 1",
+            "SELECT 1 FROM dependency_monkey_run WHERE dependency_monkey_document_id = %(id)s LIMIT 1",
             id=_base(dependency_monkey_document_id),
         )
 
@@ -187,7 +189,7 @@ class SyncWritersMixin(AdapterBase):
     ) -> bool:
         """True when this result of this inspection was synced (a PENDING placeholder does not count)."""
         return self._exists(
-            "SELECT 1 FROM inspection_run WHERE inspection_document_id = :id AND inspection_result_number = :n "
+            "SELECT 1 FROM inspection_run WHERE inspection_document_id = %(id)s AND inspection_result_number = %(n)s "
             "AND inspection_sync_state = 'SYNCED' LIMIT 1",
             id=_base(inspection_document_id),
             n=inspection_result_number,
@@ -196,7 +198,7 @@ class SyncWritersMixin(AdapterBase):
     def si_aggregated_document_id_exists(self, si_aggregated_document_id: str) -> bool:
         """True when an aggregated security-indicator document with this id was synced."""
         return self._exists(
-            "SELECT 1 FROM si_aggregated_run WHERE si_aggregated_run_document_id = :id LIMIT 1",
+            "SELECT 1 FROM si_aggregated_run WHERE si_aggregated_run_document_id = %(id)s LIMIT 1",
             id=_base(si_aggregated_document_id),
         )
 

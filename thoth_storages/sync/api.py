@@ -105,26 +105,27 @@ def _run(
     graph = _connected(graph)
     items = local_items(prefix, document_ids or []) if is_local else store_items(prefix, document_ids)
     processed = synced = skipped = failed = 0
-    for item in items:
-        processed += 1
-        try:
-            if not force and _exists(graph, item):
-                skipped += 1
-                event = SyncEvent(prefix, item.label, "skipped")
-            else:
-                rows = _write(graph, prefix, item.load())
-                synced += 1
-                event = SyncEvent(prefix, item.label, "synced", rows)
-        except (ThothStorageExceptionError, SQLAlchemyError, OSError, ValueError) as error:
-            if not graceful:
-                error.add_note(f"while syncing {item.label}")
-                raise
-            failed += 1
-            reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-            _LOGGER.error("failed to sync %s: %s", item.label, reason)
-            event = SyncEvent(prefix, item.label, "failed", error=reason)
-        if on_event is not None:
-            on_event(event)
+    with graph.pinned_connection():
+        for item in items:
+            processed += 1
+            try:
+                if not force and _exists(graph, item):
+                    skipped += 1
+                    event = SyncEvent(prefix, item.label, "skipped")
+                else:
+                    rows = _write(graph, prefix, item.load())
+                    synced += 1
+                    event = SyncEvent(prefix, item.label, "synced", rows)
+            except (ThothStorageExceptionError, SQLAlchemyError, OSError, ValueError) as error:
+                if not graceful:
+                    error.add_note(f"while syncing {item.label}")
+                    raise
+                failed += 1
+                reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+                _LOGGER.error("failed to sync %s: %s", item.label, reason)
+                event = SyncEvent(prefix, item.label, "failed", error=reason)
+            if on_event is not None:
+                on_event(event)
     return processed, synced, skipped, failed
 
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from generated.documents.solver import CoreMetadata, SolverDocument, SolverTreeEntry
+from generated.documents.solver import CoreMetadata, PackageLicense, SolverDocument, SolverTreeEntry
 
 from ...exceptions import SchemaError
 from .. import normalize
-from ..bulk import Row, SetWriter
+from ..bulk import Row, SetWriter, plan
 from .stacks import ensure_entities
 
 _SOLVER_NAME = re.compile(
@@ -90,7 +89,8 @@ def _metadata_row(metadata: CoreMetadata) -> Row:
 
 
 class _SolverWrite:
-    """One document's write, table by table, parents first."""
+    """One document's write in four round trips: the tables that refer to nothing, the entities, the
+    solved versions, then (deferred by the writer) every link table."""
 
     def __init__(self, writer: SetWriter, document: SolverDocument) -> None:
         self.writer = writer
@@ -98,282 +98,270 @@ class _SolverWrite:
         self.document_id = document.metadata.document_id or ""
         self.environment = solver_environment(self.document_id)
         self.datetime = datetime.datetime.fromisoformat(document.metadata.datetime)
-        self.index_ids: dict[str, int] = {}
 
     def run(self) -> None:
-        result = self.document.result
+        tree = self.document.result.tree
         env = self.environment
-        self.solver_id = self.writer.ensure_one(
-            "ecosystem_solver",
-            {
-                "ecosystem": "python",
-                "solver_name": env.solver_name,
-                "solver_version": self.document.metadata.analyzer_version,
-                "os_name": env.os_name,
-                "os_version": env.os_version,
-                "python_version": env.python_version,
+        failed = self._failed()
+        metadata = [entry.importlib_metadata.metadata for entry in tree]
+        multi = {
+            attribute: [
+                (position, value)
+                for position, m in enumerate(metadata)
+                for value in getattr(m, attribute) or []
+            ]
+            for attribute in _MULTI
+        }
+        urls = [(p, *_project_url(value)) for p, m in enumerate(metadata) for value in m.Project_URL or []]
+        distutils = [
+            (p, value, kind)
+            for p, m in enumerate(metadata)
+            for attribute, kind in _DISTUTILS.items()
+            for value in getattr(m, attribute) or []
+        ]
+        digests = [(p, digest) for p, entry in enumerate(tree) for digest in entry.sha256]
+        imports = [(p, name) for p, entry in enumerate(tree) for name in entry.packages or []]
+        licenses = [entry.package_license for entry in tree]
+        warnings = [lic.warning if lic else None for lic in licenses]
+        index_urls = sorted({entry.index_url for entry in tree} | {url for *_k, url, _f in failed if url})
+        independent: dict[str, list[Row]] = {
+            "ecosystem_solver": [
+                {
+                    "ecosystem": "python",
+                    "solver_name": env.solver_name,
+                    "solver_version": self.document.metadata.analyzer_version,
+                    "os_name": env.os_name,
+                    "os_version": env.os_version,
+                    "python_version": env.python_version,
+                }
+            ],
+            "python_package_index": [
+                {
+                    "url": normalize.index_url(url),
+                    "verify_ssl": True,
+                    "enabled": False,
+                    "only_if_package_seen": True,
+                }
+                for url in index_urls
+            ],
+            "python_package_metadata": [_metadata_row(m) for m in metadata],
+            "python_package_license": [_license_row(lic) for lic in licenses if lic is not None],
+            **{
+                value_table: [{column: value} for _p, value in sorted(set(multi[attribute]), key=repr)]
+                for attribute, (value_table, column, _link) in _MULTI.items()
             },
-        )
-        urls = {entry.index_url for entry in result.tree}
-        urls |= {error.index_url for error in result.errors} | {item.index_url for item in result.unresolved}
-        self._indexes(urls)
-        versions = self._tree(result.tree)
-        self._failures()
-        self._dependencies(result.tree, versions)
-
-    def _indexes(self, urls: Iterable[str]) -> None:
-        rows = [
-            {
-                "url": normalize.index_url(url),
-                "verify_ssl": True,
-                "enabled": False,
-                "only_if_package_seen": True,
-            }
-            for url in sorted(urls)
+            "python_package_metadata_project_url": [{"url": url, "label": label} for _p, label, url in urls],
+            "python_package_metadata_distutils": [
+                {"distutils": value, "distutils_type": kind} for _p, value, kind in distutils
+            ],
+            "python_artifact": [
+                {"artifact_hash_sha256": digest, "artifact_name": None, "present": True}
+                for _p, digest in digests
+            ],
+            "import_package": [{"import_package_name": name} for _p, name in imports],
+        }
+        ids = self.writer.ensure_many(independent)
+        self.solver_id = next(iter(ids["ecosystem_solver"].values()))
+        index_of = {url: ids["python_package_index"][(normalize.index_url(url),)] for url in index_urls}
+        metadata_key = plan("python_package_metadata").key
+        metadata_of = [
+            ids["python_package_metadata"][metadata_key(row)]
+            for row in independent["python_package_metadata"]
         ]
-        found = self.writer.ensure("python_package_index", rows)
-        self.index_ids = {url: found[(normalize.index_url(url),)] for url in urls}
-
-    def _entities(
-        self, keys: Iterable[tuple[str, str | None, int | None]]
-    ) -> dict[tuple[str, str | None, int | None], int]:
-        return ensure_entities(self.writer, keys)
-
-    def _version_rows(
-        self, keys: Sequence[tuple[str, str | None, int | None, int, int | None, int | None, bool | None]]
-    ) -> list[Row]:
-        env = self.environment
-        return [
-            {
-                "package_name": name,
-                "package_version": version,
-                "os_name": env.os_name,
-                "os_version": env.os_version,
-                "python_version": env.python_version,
-                "entity_id": entity_id,
-                "python_package_index_id": index_id,
-                "python_package_metadata_id": metadata_id,
-                "is_missing": False,
-                "provides_source_distro": True,
-                "package_license": license_id,
-                "package_license_warning": warning,
-            }
-            for name, version, index_id, entity_id, metadata_id, license_id, warning in keys
+        license_key = plan("python_package_license").key
+        license_of = [
+            ids["python_package_license"][license_key(_license_row(lic))] if lic is not None else None
+            for lic in licenses
         ]
 
-    def _tree(self, tree: list[SolverTreeEntry]) -> list[int]:
-        """Write the solved packages; return the python_package_version id of each tree entry."""
-        if not tree:
-            return []
+        # Entities: the tree's, the failures' and every resolved dependency version's (no index).
         names = [normalize.package_name(entry.package_name) for entry in tree]
         versions = [
             normalize.package_version(entry.package_version or entry.package_version_requested)
             for entry in tree
         ]
-        indexes = [self.index_ids[entry.index_url] for entry in tree]
-        entity_ids = self._entities(zip(names, versions, indexes, strict=True))
-        metadata_rows = [_metadata_row(entry.importlib_metadata.metadata) for entry in tree]
-        metadata_of = self.writer.ensure_ids("python_package_metadata", metadata_rows)
-        self._multi_valued(tree, metadata_of)
-        license_rows = [
-            {
-                "license_name": entry.package_license.license.full_name,
-                "license_identifier": entry.package_license.license.identifier_spdx,
-                "license_version": entry.package_license.license_version,
-            }
-            for entry in tree
-            if entry.package_license is not None
+        indexes = [index_of[entry.index_url] for entry in tree]
+        failures = [
+            (normalize.package_name(n), normalize.package_version(v), index_of[url] if url else None, flags)
+            for n, v, url, flags in failed
         ]
-        license_ids = self.writer.ensure("python_package_license", license_rows)
-        rows = []
-        for position, entry in enumerate(tree):
-            lic = entry.package_license
-            license_id = (
-                license_ids[(lic.license.full_name, lic.license.identifier_spdx, lic.license_version)]
-                if lic
-                else None
-            )
-            entity_id = entity_ids[(names[position], versions[position], indexes[position])]
-            rows.append(
-                (
-                    names[position],
-                    versions[position],
-                    indexes[position],
-                    entity_id,
-                    metadata_of[position],
-                    license_id,
-                    lic.warning if lic else None,
-                )
-            )
-        version_rows = self._version_rows(rows)
-        version_ids = self.writer.ensure("python_package_version", version_rows)
-        env = self.environment
-        version_of = [
-            version_ids[(name, version, index_id, env.os_name, env.os_version, env.python_version)]
-            for name, version, index_id, *_rest in rows
-        ]
-        self._solved([(version_id, False, False, False, None) for version_id in version_of])
-        self._artifacts(tree, [row[3] for row in rows])
-        self._imports(tree, version_of)
-        return version_of
+        edges = self._edges(tree)
+        entity_ids = ensure_entities(
+            self.writer,
+            [*zip(names, versions, indexes, strict=True)]
+            + [(n, v, i) for n, v, i, _f in failures]
+            + [(name, version, None) for name, version, *_rest in edges],
+        )
 
-    def _multi_valued(self, tree: list[SolverTreeEntry], metadata_of: list[int]) -> None:
-        for attribute, (value_table, column, link_table) in _MULTI.items():
-            pairs = [
-                (metadata_id, value)
-                for entry, metadata_id in zip(tree, metadata_of, strict=True)
-                for value in getattr(entry.importlib_metadata.metadata, attribute) or []
-            ]
-            ids = self.writer.ensure(value_table, [{column: value} for _m, value in sorted(set(pairs))])
+        # Solved versions: the tree's with their metadata and license, then the failures'.
+        version_rows = [
+            self._version_row(
+                names[p],
+                versions[p],
+                indexes[p],
+                entity_ids[(names[p], versions[p], indexes[p])],
+                metadata_of[p],
+                license_of[p],
+                warnings[p],
+            )
+            for p in range(len(tree))
+        ] + [self._version_row(n, v, i, entity_ids[(n, v, i)], None, None, None) for n, v, i, _f in failures]
+        version_ids = self.writer.ensure("python_package_version", version_rows)
+        version_key = plan("python_package_version").key
+        version_of = [version_ids[version_key(row)] for row in version_rows]
+        tree_versions, failed_versions = version_of[: len(tree)], version_of[len(tree) :]
+
+        # Link tables: deferred by the sync's writer to one round trip at the end of the document.
+        solved = [(v, False, False, False, None) for v in tree_versions] + [
+            (v, not (unparseable or unsolvable), unparseable, unsolvable, provided)
+            for v, (*_k, (unparseable, unsolvable, provided)) in zip(failed_versions, failures, strict=True)
+        ]
+        self.writer.ensure("solved", [self._solved_row(*row) for row in solved])
+        for attribute, (value_table, _column, link_table) in _MULTI.items():
+            value_ids = ids[value_table]
             self.writer.ensure(
                 link_table,
-                [{"python_package_metadata_id": m, f"{value_table}_id": ids[(value,)]} for m, value in pairs],
+                [
+                    {"python_package_metadata_id": metadata_of[p], f"{value_table}_id": value_ids[(value,)]}
+                    for p, value in multi[attribute]
+                ],
             )
-        urls = [
-            (metadata_id, *_project_url(value))
-            for entry, metadata_id in zip(tree, metadata_of, strict=True)
-            for value in entry.importlib_metadata.metadata.Project_URL or []
-        ]
-        url_ids = self.writer.ensure(
-            "python_package_metadata_project_url", [{"url": url, "label": label} for _m, label, url in urls]
-        )
         self.writer.ensure(
             "has_metadata_project_url",
             [
                 {
-                    "python_package_metadata_id": m,
-                    "python_package_metadata_project_url_id": url_ids[(url, label)],
+                    "python_package_metadata_id": metadata_of[p],
+                    "python_package_metadata_project_url_id": ids["python_package_metadata_project_url"][
+                        (url, label)
+                    ],
                 }
-                for m, label, url in urls
+                for p, label, url in urls
             ],
-        )
-        distutils = [
-            (metadata_id, value, kind)
-            for entry, metadata_id in zip(tree, metadata_of, strict=True)
-            for attribute, kind in _DISTUTILS.items()
-            for value in getattr(entry.importlib_metadata.metadata, attribute) or []
-        ]
-        distutils_ids = self.writer.ensure(
-            "python_package_metadata_distutils",
-            [{"distutils": value, "distutils_type": kind} for _m, value, kind in distutils],
         )
         self.writer.ensure(
             "has_metadata_distutils",
             [
                 {
-                    "python_package_metadata_id": m,
-                    "python_package_metadata_distutils_id": distutils_ids[(value, kind)],
+                    "python_package_metadata_id": metadata_of[p],
+                    "python_package_metadata_distutils_id": ids["python_package_metadata_distutils"][
+                        (value, kind)
+                    ],
                 }
-                for m, value, kind in distutils
-            ],
-        )
-
-    def _solved(self, rows: list[tuple[int, bool, bool, bool, bool | None]]) -> None:
-        self.writer.ensure(
-            "solved",
-            [
-                {
-                    "ecosystem_solver_id": self.solver_id,
-                    "version_id": version_id,
-                    "datetime": self.datetime,
-                    "document_id": self.document_id.rsplit("/", 1)[-1],
-                    "duration": self.document.metadata.duration,
-                    "error": error,
-                    "error_unparseable": unparseable,
-                    "error_unsolvable": unsolvable,
-                    "is_provided": is_provided,
-                }
-                for version_id, error, unparseable, unsolvable, is_provided in rows
-            ],
-        )
-
-    def _artifacts(self, tree: list[SolverTreeEntry], entity_ids: list[int]) -> None:
-        pairs = [
-            (entity_id, digest)
-            for entry, entity_id in zip(tree, entity_ids, strict=True)
-            for digest in entry.sha256
-        ]
-        ids = self.writer.ensure(
-            "python_artifact",
-            [
-                {"artifact_hash_sha256": digest, "artifact_name": None, "present": True}
-                for _e, digest in pairs
+                for p, value, kind in distutils
             ],
         )
         self.writer.ensure(
             "has_artifact",
             [
-                {"python_artifact_id": ids[(digest, None)], "python_package_version_entity_id": entity_id}
-                for entity_id, digest in pairs
+                {
+                    "python_artifact_id": ids["python_artifact"][(digest, None)],
+                    "python_package_version_entity_id": entity_ids[(names[p], versions[p], indexes[p])],
+                }
+                for p, digest in digests
+            ],
+        )
+        self.writer.ensure(
+            "found_import_package",
+            [
+                {
+                    "python_package_version_id": tree_versions[p],
+                    "import_package_id": ids["import_package"][(name,)],
+                }
+                for p, name in imports
+            ],
+        )
+        self.writer.ensure(
+            "depends_on",
+            [
+                {
+                    "entity_id": entity_ids[(name, version, None)],
+                    "version_id": tree_versions[p],
+                    "version_range": version_range,
+                    "marker": marker,
+                    "extra": extra,
+                    "marker_evaluation_result": evaluation,
+                }
+                for name, version, p, version_range, marker, extra, evaluation in edges
             ],
         )
 
-    def _imports(self, tree: list[SolverTreeEntry], version_ids: list[int]) -> None:
-        pairs = [
-            (version_id, name)
-            for entry, version_id in zip(tree, version_ids, strict=True)
-            for name in entry.packages or []
-        ]
-        ids = self.writer.ensure("import_package", [{"import_package_name": name} for _v, name in pairs])
-        self.writer.ensure(
-            "found_import_package",
-            [{"python_package_version_id": v, "import_package_id": ids[(name,)]} for v, name in pairs],
-        )
+    def _version_row(
+        self,
+        name: str,
+        version: str | None,
+        index_id: int | None,
+        entity_id: int,
+        metadata_id: int | None,
+        license_id: int | None,
+        warning: bool | None,
+    ) -> Row:
+        env = self.environment
+        return {
+            "package_name": name,
+            "package_version": version,
+            "os_name": env.os_name,
+            "os_version": env.os_version,
+            "python_version": env.python_version,
+            "entity_id": entity_id,
+            "python_package_index_id": index_id,
+            "python_package_metadata_id": metadata_id,
+            "is_missing": False,
+            "provides_source_distro": True,
+            "package_license": license_id,
+            "package_license_warning": warning,
+        }
 
-    def _failures(self) -> None:
-        """errors, unresolved (`===x` only) and unparsed (`name===x` only) become solved rows with flags."""
+    def _solved_row(
+        self, version_id: int, error: bool, unparseable: bool, unsolvable: bool, is_provided: bool | None
+    ) -> Row:
+        return {
+            "ecosystem_solver_id": self.solver_id,
+            "version_id": version_id,
+            "datetime": self.datetime,
+            "document_id": self.document_id.rsplit("/", 1)[-1],
+            "duration": self.document.metadata.duration,
+            "error": error,
+            "error_unparseable": unparseable,
+            "error_unsolvable": unsolvable,
+            "is_provided": is_provided,
+        }
+
+    def _failed(self) -> list[tuple[str, str | None, str | None, tuple[bool, bool, bool | None]]]:
+        """errors, unresolved (`===x` only) and unparsed (`name===x` only), as (name, version, index URL,
+        (unparseable, unsolvable, is_provided))."""
         result = self.document.result
-        failed: list[tuple[str, str | None, int | None, bool, bool, bool | None]] = []
-        for error in result.errors:
-            failed.append(
-                (
-                    error.package_name,
-                    error.package_version,
-                    self.index_ids[error.index_url],
-                    False,
-                    False,
-                    error.is_provided_package_version,
-                )
+        failed: list[tuple[str, str | None, str | None, tuple[bool, bool, bool | None]]] = [
+            (
+                error.package_name,
+                error.package_version,
+                error.index_url,
+                (False, False, error.is_provided_package_version),
             )
+            for error in result.errors
+        ]
         for item in result.unresolved:
             if pinned := _PINNED.match(item.version_spec.strip()):
                 failed.append(
                     (
                         item.package_name,
                         pinned["version"],
-                        self.index_ids[item.index_url],
-                        False,
-                        True,
-                        item.is_provided_package_version,
+                        item.index_url,
+                        (False, True, item.is_provided_package_version),
                     )
                 )
         for unparsed in result.unparsed:
             if match := _UNPARSED.match(unparsed.requirement.strip()):
-                failed.append((match["name"], match["version"], None, True, False, None))
-        if not failed:
-            return
-        keys = [(normalize.package_name(n), normalize.package_version(v), i) for n, v, i, *_flags in failed]
-        entity_ids = self._entities(keys)
-        rows = [(n, v, i, entity_ids[(n, v, i)], None, None, None) for n, v, i in keys]
-        version_ids = self.writer.ensure("python_package_version", self._version_rows(rows))
-        env = self.environment
-        self._solved(
-            [
-                (
-                    version_ids[(n, v, i, env.os_name, env.os_version, env.python_version)],
-                    not (up or us),
-                    up,
-                    us,
-                    provided,
-                )
-                for (n, v, i), (*_k, up, us, provided) in zip(keys, failed, strict=True)
-            ]
-        )
+                failed.append((match["name"], match["version"], None, (True, False, None)))
+        return failed
 
-    def _dependencies(self, tree: list[SolverTreeEntry], version_ids: list[int]) -> None:
-        """Every resolved version of every dependency: an entity (no index) and a depends_on edge."""
+    @staticmethod
+    def _edges(
+        tree: list[SolverTreeEntry],
+    ) -> list[tuple[str, str | None, int, str, str | None, str | None, bool]]:
+        """Every resolved version of every dependency: (name, version, tree position, version range,
+        marker, extra, marker evaluation result)."""
         edges = []
-        for entry, version_id in zip(tree, version_ids, strict=True):
+        for position, entry in enumerate(tree):
             for dependency in entry.dependencies:
                 name = normalize.package_name(dependency.package_name)
                 extra = ",".join(sorted(dependency.extra)) if dependency.extra else None
@@ -384,28 +372,22 @@ class _SolverWrite:
                             (
                                 name,
                                 normalize.package_version(version),
-                                version_id,
+                                position,
                                 version_range,
                                 dependency.marker,
                                 extra,
                                 bool(dependency.marker_evaluation_result),
                             )
                         )
-        entity_ids = self._entities({(name, version, None) for name, version, *_rest in edges})
-        self.writer.ensure(
-            "depends_on",
-            [
-                {
-                    "entity_id": entity_ids[(name, version, None)],
-                    "version_id": version_id,
-                    "version_range": version_range,
-                    "marker": marker,
-                    "extra": extra,
-                    "marker_evaluation_result": evaluation,
-                }
-                for name, version, version_id, version_range, marker, extra, evaluation in edges
-            ],
-        )
+        return edges
+
+
+def _license_row(lic: PackageLicense) -> Row:
+    return {
+        "license_name": lic.license.full_name,
+        "license_identifier": lic.license.identifier_spdx,
+        "license_version": lic.license_version,
+    }
 
 
 def _project_url(value: str) -> tuple[str | None, str]:
