@@ -6,7 +6,9 @@ All runs use the same PostgreSQL server and the real documents (../shared/data/d
 copies under tests/data/documents), each run in a fresh database. "rows" are rows inserted, so every
 column compares the same work. --original also times thoth-storages 0.74.2 (installed by
 scripts/compat-original.sh into .thoth-storages/original-venv) on the solver documents;
---memory reports peak RSS for syncing one synthetic 1 MB and one 10 MB solver document.
+--memory reports peak RSS for syncing one synthetic 1 MB and one 10 MB solver document. Every
+figure is the median of --repeat runs (3 by default), each in a fresh database, so a cold first run
+(imports, statement caches) or a noisy neighbour does not decide it.
 """
 
 from __future__ import annotations
@@ -101,6 +103,11 @@ def writer_class(cls: type[SetWriter]) -> Iterator[None]:
         yield
     finally:
         sync_writers.SetWriter = original  # type: ignore[misc]
+
+
+def median(runs: list[Run]) -> Run:
+    """The run of median duration (same documents and rows in every run)."""
+    return sorted(runs, key=lambda run: run.seconds)[len(runs) // 2]
 
 
 def measure(
@@ -260,7 +267,9 @@ def main() -> None:
     )
     parser.add_argument("--original", action="store_true", help="also time thoth-storages 0.74.2")
     parser.add_argument("--memory", action="store_true", help="peak RSS for 1 MB and 10 MB documents")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per figure, the median is reported")
     arguments = parser.parse_args()
+    repeat = max(1, arguments.repeat)
     print(f"documents: {DOCUMENTS}")
     header = f"{'kind':<11}{'docs':>5}{'rows':>8} | {'set-based sync':^33} | {'ORM get-or-create':^33} | {'COPY ceiling':^33} | speed-up  of COPY"
     print(header)
@@ -268,9 +277,10 @@ def main() -> None:
     totals = {"ours": Run(0, 0, 0.0), "orm": Run(0, 0, 0.0), "copy": Run(0, 0, 0.0)}
     for kind in KINDS:
         paths = documents_of(kind)
-        ours, dump = measure(paths, None)
-        orm, _ = measure(paths, OrmGetOrCreateWriter)
-        ceiling = measure_copy(dump, ours.documents)
+        measured = [measure(paths, None) for _ in range(repeat)]
+        ours, dump = median([run for run, _ in measured]), measured[0][1]
+        orm = median([measure(paths, OrmGetOrCreateWriter)[0] for _ in range(repeat)])
+        ceiling = median([measure_copy(dump, ours.documents) for _ in range(repeat)])
         for name, run in (("ours", ours), ("orm", orm), ("copy", ceiling)):
             total = totals[name]
             totals[name] = Run(

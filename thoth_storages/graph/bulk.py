@@ -248,6 +248,12 @@ def _statement(shape: Shape) -> str:
     return f"WITH {', '.join(ctes)} {' UNION ALL '.join(results)}"
 
 
+def ids_in_order(ids: Mapping[Key, int], table_name: str, rows: Iterable[Row]) -> list[int]:
+    """The id of each row, in order, from what `ensure` returned for the table."""
+    key = plan(table_name).key
+    return [ids[key(row)] for row in rows]
+
+
 class SetWriter:
     """Writes row sets on one connection inside the caller's transaction, and counts what it did.
 
@@ -283,6 +289,15 @@ class SetWriter:
         self._write(batch, found)
         return found
 
+    def add(self, table_name: str, rows: Iterable[Row]) -> None:
+        """Rows whose ids nobody needs: with `defer=True` they wait for `flush()` too, else `ensure`."""
+        if not self.defer:
+            self.ensure(table_name, rows)
+            return
+        table, pending = plan(table_name), self._pending.setdefault(table_name, {})
+        for row in rows:
+            pending.setdefault(table.key(row), row)
+
     def flush(self) -> None:
         """Write the deferred rows (tables without `id`) in one round trip."""
         pending, self._pending = self._pending, {}
@@ -315,9 +330,7 @@ class SetWriter:
 
     def ensure_ids(self, table_name: str, rows: Sequence[Row]) -> list[int]:
         """`ensure`, then the id of each given row, in order (for tables with an `id`)."""
-        ids = self.ensure(table_name, rows)
-        key = plan(table_name).key
-        return [ids[key(row)] for row in rows]
+        return ids_in_order(self.ensure(table_name, rows), table_name, rows)
 
     def ensure_one(self, table_name: str, row: Row) -> int:
         """`ensure` for a single row of a table with an `id`; returns its id."""

@@ -18,7 +18,7 @@ from generated.documents.metadata import RuntimeEnvironment
 
 from ...exceptions import SchemaError
 from .. import normalize
-from ..bulk import Row, SetWriter
+from ..bulk import Row, SetWriter, ids_in_order
 
 RUNTIME = "RUNTIME"
 BUILDTIME = "BUILDTIME"
@@ -146,8 +146,10 @@ def ensure_runtime_environments(
 ) -> list[EnvironmentIds]:
     """Write (hardware row, software environment row) pairs: one `ensure` per table for all of them."""
     prefix = "external_" if external else ""
-    hardware_ids = writer.ensure_ids(f"{prefix}hardware_information", [pair[0] for pair in pairs])
-    environment_ids = writer.ensure_ids(f"{prefix}software_environment", [pair[1] for pair in pairs])
+    hardware, software = f"{prefix}hardware_information", f"{prefix}software_environment"
+    found = writer.ensure_many({hardware: [pair[0] for pair in pairs], software: [pair[1] for pair in pairs]})
+    hardware_ids = ids_in_order(found[hardware], hardware, [pair[0] for pair in pairs])
+    environment_ids = ids_in_order(found[software], software, [pair[1] for pair in pairs])
     return [EnvironmentIds(h, e) for h, e in zip(hardware_ids, environment_ids, strict=True)]
 
 

@@ -139,17 +139,19 @@ class _InspectionWrite:
             "inspection_document_id": self.document.document_id,
             "inspection_result_number": self.document.result_number,
         }
+        inserted = self.writer.inserted["inspection_run"]
         run_id = self.writer.ensure_one(
             "inspection_run", {**key, **values, "inspection_sync_state": "SYNCED"}
         )
-        # A dependency-monkey placeholder for this result: complete it (its run link stays).
-        self.writer.update(
-            "inspection_run",
-            {**key, "inspection_sync_state": "PENDING"},
-            {**values, "inspection_sync_state": "SYNCED"},
-        )
+        if self.writer.inserted["inspection_run"] == inserted:
+            # Found, not inserted: a dependency-monkey placeholder, complete it (its run link stays).
+            self.writer.update(
+                "inspection_run",
+                {**key, "inspection_sync_state": "PENDING"},
+                {**values, "inspection_sync_state": "SYNCED"},
+            )
         if performance is not None:
-            self.writer.ensure(performance.name, [self._performance_row(performance, run_id)])
+            self.writer.add(performance.name, [self._performance_row(performance, run_id)])
 
     def _stack(self, run_environment: Row) -> int | None:
         python = self.document.specification.python

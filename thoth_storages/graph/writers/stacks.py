@@ -18,6 +18,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion
@@ -26,7 +27,7 @@ from generated.documents.metadata import Pipfile, PipfileLock
 
 from ...exceptions import SchemaError
 from .. import normalize
-from ..bulk import Row, SetWriter
+from ..bulk import Key, Row, SetWriter, ids_in_order
 
 EntityKey = tuple[str, str | None, int | None]  # (name, version, index id)
 UrlEntityKey = tuple[str, str | None, str | None]  # (name, version, index URL)
@@ -145,21 +146,28 @@ def ensure_indexes(writer: SetWriter, urls: Iterable[str | None]) -> dict[str, i
     return {url: ids[(normalize.index_url(url),)] for url in given}
 
 
+def entity_rows(keys: Iterable[EntityKey]) -> list[Row]:
+    """python_package_version_entity rows of (name, version, index id) keys, sorted, once each."""
+    unique = sorted(set(keys), key=lambda key: (key[0], key[1] or "", key[2] or 0))
+    return [{"package_name": n, "package_version": v, "python_package_index_id": i} for n, v, i in unique]
+
+
 def ensure_entities(writer: SetWriter, keys: Iterable[EntityKey]) -> dict[EntityKey, int]:
     """Ensure package entities (name, version, index id) and their solver-rule associations."""
-    unique = sorted(set(keys), key=lambda key: (key[0], key[1] or "", key[2] or 0))
-    ids = writer.ensure(
-        "python_package_version_entity",
-        [{"package_name": n, "package_version": v, "python_package_index_id": i} for n, v, i in unique],
-    )
-    entity_ids = {key: ids[key] for key in unique}
+    ids = writer.ensure("python_package_version_entity", entity_rows(keys))
+    link_rules(writer, ids)
+    return cast(dict[EntityKey, int], ids)
+
+
+def link_rules(writer: SetWriter, entity_ids: Mapping[tuple[object, ...], int]) -> None:
+    """Associate entities (natural key -> id) with the solver rules that match them (one query)."""
     if not entity_ids:
-        return entity_ids
+        return
     with writer._cursor() as cursor:
         cursor.execute(
             "SELECT id, package_name, version_range, python_package_index_id "
             "FROM python_package_version_entity_rule WHERE package_name = ANY(%s)",
-            (sorted({name for name, _v, _i in entity_ids}),),
+            (sorted({key[0] for key in entity_ids}),),
         )
         rules = cursor.fetchall()
     links = []
@@ -171,7 +179,7 @@ def ensure_entities(writer: SetWriter, keys: Iterable[EntityKey]) -> dict[Entity
         for (entity_name, version, entity_index), entity_id in entity_ids.items():
             if entity_name != name or (index_id is not None and index_id != entity_index):
                 continue
-            if version is None or _contains(specifier, version):
+            if version is None or (isinstance(version, str) and _contains(specifier, version)):
                 links.append(
                     {
                         "python_package_version_entity_id": entity_id,
@@ -179,7 +187,6 @@ def ensure_entities(writer: SetWriter, keys: Iterable[EntityKey]) -> dict[Entity
                     }
                 )
     writer.ensure("python_package_version_entity_rules_association", links)
-    return entity_ids
 
 
 def _contains(specifier: SpecifierSet, version: str) -> bool:
@@ -255,35 +262,28 @@ def ensure_stacks(
         else None
         for rs in requirements
     ]
-    requirement_ids = _ids_per_set(writer, "python_package_requirement", requirement_rows)
-    requirement_sets = [
-        (set_hash(ids), ids) if rows is not None else None
-        for rows, ids in zip(requirement_rows, requirement_ids, strict=True)
-    ]
-    external_requirements = _member_sets(
-        writer,
-        ("external_python_requirements", "requirements_hash"),
-        (
-            "has_external_python_requirement",
-            "external_python_requirements_id",
-            "python_package_requirement_id",
-        ),
-        requirement_sets[:split],
-    )
-    internal_requirements = _member_sets(
-        writer,
-        ("python_requirements", "requirements_hash"),
-        ("has_python_requirements", "python_requirements_id", "python_package_requirement_id"),
-        requirement_sets[split:],
-    )
-
     keyed = [
         [(p.name, p.version, index_of(p.index_url)) for p in ps] if ps is not None else None for ps in locks
     ]
     extra_keys = {key: (key[0], key[1], index_of(key[2])) for key in extra}
-    entity_ids = ensure_entities(
-        writer, [k for keys in keyed for k in keys or []] + list(extra_keys.values())
+    # Requirements and entities refer only to indexes: one round trip for both.
+    found = writer.ensure_many(
+        {
+            "python_package_requirement": [row for rows in requirement_rows for row in rows or []],
+            "python_package_version_entity": entity_rows(
+                [k for keys in keyed for k in keys or []] + list(extra_keys.values())
+            ),
+        }
     )
+    link_rules(writer, found["python_package_version_entity"])
+    entity_ids = cast(dict[EntityKey, int], found["python_package_version_entity"])
+    requirement_ids = _ids_per_set(
+        found["python_package_requirement"], "python_package_requirement", requirement_rows
+    )
+    requirement_sets = [
+        (set_hash(ids), ids) if rows is not None else None
+        for rows, ids in zip(requirement_rows, requirement_ids, strict=True)
+    ]
     external_lock_sets: list[tuple[str, list[int]] | None] = []
     for keys in keyed[:split]:
         ids = [entity_ids[key] for key in keys or []]
@@ -291,49 +291,80 @@ def ensure_stacks(
     version_rows = [
         _version_rows(keys, entity_ids, environment) if keys is not None else None for keys in keyed[split:]
     ]
-    version_ids = _ids_per_set(writer, "python_package_version", version_rows)
+    # Requirement sets and the internal locks' versions: one round trip.
+    external_requirements = _Sets(
+        "external_python_requirements",
+        "requirements_hash",
+        "has_external_python_requirement",
+        "external_python_requirements_id",
+        "python_package_requirement_id",
+        requirement_sets[:split],
+    )
+    internal_requirements = _Sets(
+        "python_requirements",
+        "requirements_hash",
+        "has_python_requirements",
+        "python_requirements_id",
+        "python_package_requirement_id",
+        requirement_sets[split:],
+    )
+    found = writer.ensure_many(
+        {
+            **external_requirements.rows(),
+            **internal_requirements.rows(),
+            "python_package_version": [row for rows in version_rows for row in rows or []],
+        }
+    )
+    version_ids = _ids_per_set(found["python_package_version"], "python_package_version", version_rows)
     internal_lock_sets = [
         (set_hash(ids), ids) if rows is not None else None
         for rows, ids in zip(version_rows, version_ids, strict=True)
     ]
-    external_locks = _member_sets(
-        writer,
-        ("external_python_requirements_lock", "requirements_lock_hash"),
-        (
-            "has_external_python_requirement_lock",
-            "external_python_requirements_locked_id",
-            "python_package_version_entity_id",
-        ),
+    external_locks = _Sets(
+        "external_python_requirements_lock",
+        "requirements_lock_hash",
+        "has_external_python_requirement_lock",
+        "external_python_requirements_locked_id",
+        "python_package_version_entity_id",
         external_lock_sets,
     )
-    internal_locks = _member_sets(
-        writer,
-        ("python_requirements_lock", "requirements_lock_hash"),
-        ("has_python_requirement_lock", "python_requirements_lock_id", "python_package_version_id"),
+    internal_locks = _Sets(
+        "python_requirements_lock",
+        "requirements_lock_hash",
+        "has_python_requirement_lock",
+        "python_requirements_lock_id",
+        "python_package_version_id",
         internal_lock_sets,
     )
-
-    external_ids = writer.ensure_ids(
-        "external_python_software_stack",
-        [
-            {"external_python_requirements_id": r, "external_python_requirements_lock_id": lock}
-            for r, lock in zip(external_requirements, external_locks, strict=True)
-        ],
+    found |= writer.ensure_many({**external_locks.rows(), **internal_locks.rows()})
+    external_requirement_ids = external_requirements.link(writer, found)
+    internal_requirement_ids = internal_requirements.link(writer, found)
+    external_lock_ids = external_locks.link(writer, found)
+    internal_lock_ids = internal_locks.link(writer, found)
+    external_rows = [
+        {"external_python_requirements_id": r, "external_python_requirements_lock_id": lock}
+        for r, lock in zip(external_requirement_ids, external_lock_ids, strict=True)
+    ]
+    internal_rows = [
+        {
+            "software_stack_type": stack.software_stack_type,
+            "performance_score": stack.performance_score,
+            "overall_score": stack.overall_score,
+            "python_requirements_id": r,
+            "python_requirements_lock_id": lock,
+        }
+        for stack, r, lock in zip(internal, internal_requirement_ids, internal_lock_ids, strict=True)
+    ]
+    stacks = writer.ensure_many(
+        {"external_python_software_stack": external_rows, "python_software_stack": internal_rows}
     )
-    internal_ids = writer.ensure_ids(
-        "python_software_stack",
-        [
-            {
-                "software_stack_type": stack.software_stack_type,
-                "performance_score": stack.performance_score,
-                "overall_score": stack.overall_score,
-                "python_requirements_id": r,
-                "python_requirements_lock_id": lock,
-            }
-            for stack, r, lock in zip(internal, internal_requirements, internal_locks, strict=True)
-        ],
+    return WrittenStacks(
+        ids_in_order(
+            stacks["external_python_software_stack"], "external_python_software_stack", external_rows
+        ),
+        ids_in_order(stacks["python_software_stack"], "python_software_stack", internal_rows),
+        {key: entity_ids[k] for key, k in extra_keys.items()},
     )
-    return WrittenStacks(external_ids, internal_ids, {key: entity_ids[k] for key, k in extra_keys.items()})
 
 
 def ensure_external_stack(
@@ -369,28 +400,36 @@ def _version_rows(
     ]
 
 
-def _ids_per_set(writer: SetWriter, table: str, row_sets: Sequence[Sequence[Row] | None]) -> list[list[int]]:
-    """One `ensure` over the rows of every set; the ids of each set's rows, in order."""
-    ids = iter(writer.ensure_ids(table, [row for rows in row_sets for row in rows or []]))
-    return [[next(ids) for _row in rows or []] for rows in row_sets]
+def _ids_per_set(
+    ids: Mapping[Key, int], table: str, row_sets: Sequence[Sequence[Row] | None]
+) -> list[list[int]]:
+    """The ids of each set's rows, in order, from an `ensure` result over the rows of every set."""
+    return [ids_in_order(ids, table, rows or []) for rows in row_sets]
 
 
-def _member_sets(
-    writer: SetWriter,
-    set_table: tuple[str, str],
-    link_table: tuple[str, str, str],
-    sets: list[tuple[str, list[int]] | None],
-) -> list[int | None]:
-    """Ensure a set row per (hash, members) and its member links; the set id of each (None stays None)."""
-    table, hash_column = set_table
-    link, set_column, member_column = link_table
-    ids = writer.ensure(table, [{hash_column: h} for h, _m in filter(None, sets)])
-    writer.ensure(
-        link,
-        [
-            {set_column: ids[(h,)], member_column: member}
-            for h, members in filter(None, sets)
-            for member in members
-        ],
-    )
-    return [ids[(s[0],)] if s is not None else None for s in sets]
+@dataclass(frozen=True)
+class _Sets:
+    """Set rows identified by the hash of their members (requirements or locks) and their member links."""
+
+    table: str
+    hash_column: str
+    link_table: str
+    set_column: str
+    member_column: str
+    sets: list[tuple[str, list[int]] | None]
+
+    def rows(self) -> dict[str, list[Row]]:
+        return {self.table: [{self.hash_column: h} for h, _m in filter(None, self.sets)]}
+
+    def link(self, writer: SetWriter, found: Mapping[str, Mapping[Key, int]]) -> list[int | None]:
+        """Write the member links (deferred by the sync's writer); the set id of each (None stays None)."""
+        ids = found.get(self.table, {})
+        writer.ensure(
+            self.link_table,
+            [
+                {self.set_column: ids[(h,)], self.member_column: member}
+                for h, members in filter(None, self.sets)
+                for member in members
+            ],
+        )
+        return [ids[(s[0],)] if s is not None else None for s in self.sets]
