@@ -205,14 +205,17 @@ def _rows_in(settings: DatabaseSettings, database: str) -> int:
 
 
 MEMORY_SCRIPT = """
-import json, resource, sys
+import resource, sys, time
 from thoth_storages import GraphDatabase
+from thoth_storages.sync import sync_solver_documents
 graph = GraphDatabase(); graph.connect()
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-with open(sys.argv[1]) as f: document = json.load(f)
-stats = graph.sync_solver_result(document)
+started = time.perf_counter()
+stats = sync_solver_documents([sys.argv[1]], graph=graph, is_local=True)
+seconds = time.perf_counter() - started
 after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(before // 1024, after // 1024, stats.rows)
+assert stats[1] == 1, stats
+print(before // 1024, after // 1024, seconds)
 """
 
 
@@ -233,30 +236,36 @@ def synthetic_solver_document(template_path: str, size: int, target: Path) -> in
 
 
 def measure_memory(template: str, work: Path) -> list[str]:
+    """Peak RSS of one sync process per document size, streamed (the default) and parsed whole."""
     lines = []
     for size in (1_000_000, 10_000_000):
-        with fresh_graph() as graph:
-            path = work / f"solver-debian-12-py38-000000000000-{size}.json"
-            actual = synthetic_solver_document(template, size, path)
-            env = {**os.environ, "KNOWLEDGE_GRAPH_DATABASE": graph.settings.database}
-            started = time.perf_counter()
-            done = subprocess.run(
-                [sys.executable, "-c", MEMORY_SCRIPT, str(path)],
-                env=env,
-                capture_output=True,
-                text=True,
-                cwd=ROOT,
-            )
-            seconds = time.perf_counter() - started
+        path = work / f"solver-debian-12-py38-000000000000-{size}.json"
+        actual = synthetic_solver_document(template, size, path)
+        for mode, threshold in (("streamed", "0"), ("parsed whole", str(1 << 40))):
+            with fresh_graph() as graph:
+                env = {
+                    **os.environ,
+                    "KNOWLEDGE_GRAPH_DATABASE": graph.settings.database,
+                    "THOTH_STORAGES_STREAM_THRESHOLD": threshold,
+                }
+                done = subprocess.run(
+                    [sys.executable, "-c", MEMORY_SCRIPT, str(path)],
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    cwd=ROOT,
+                )
+                with graph.engine.connect() as connection:
+                    rows = _count_rows(connection)
             if done.returncode != 0:
                 lines.append(
-                    f"{actual / 1e6:5.1f} MB document: failed: {done.stderr.strip().splitlines()[-1]}"
+                    f"{actual / 1e6:5.1f} MB, {mode}: failed: {done.stderr.strip().splitlines()[-1]}"
                 )
                 continue
-            before, after, rows = done.stdout.split()
+            before, after, seconds = done.stdout.split()
             lines.append(
-                f"{actual / 1e6:5.1f} MB document: {int(rows):,} rows in {seconds:.1f} s (process included), "
-                f"peak RSS {after} MB ({before} MB after start-up)"
+                f"{actual / 1e6:5.1f} MB document, {mode:<12}: {rows:,} rows in {float(seconds):.1f} s "
+                f"({rows / float(seconds):,.0f} rows/s), peak RSS {after} MB ({before} MB after start-up)"
             )
     return lines
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Final, Literal, overload
+from typing import Final, Literal, TypeVar, overload
 
 import pydantic
 
@@ -41,6 +41,7 @@ __all__ = [
     "document_type_of",
     "resolve_document_type",
     "validate_document",
+    "validate_part",
 ]
 
 DOCUMENT_TYPES: Final[tuple[str, ...]] = tuple(sorted(DOCUMENT_MODELS))
@@ -235,7 +236,7 @@ def json_path(document: object, loc: Sequence[int | str], *, missing: bool = Fal
     return path
 
 
-def _errors(document: Mapping[str, object], error: pydantic.ValidationError) -> list[tuple[str, str]]:
+def _errors(document: object, error: pydantic.ValidationError) -> list[tuple[str, str]]:
     """(path, message) per faulty path, in pydantic's order; a union's failed members are joined with 'or'."""
     found: dict[str, list[str]] = {}
     for detail in error.errors(include_url=False, include_input=False):
@@ -354,4 +355,17 @@ def validate_document(
         return model.model_validate(document if isinstance(document, dict) else dict(document))
     except pydantic.ValidationError as exc:
         errors = _errors(document, exc)
+        raise DocumentValidationError(document_id, errors[0][0], errors[0][1], errors) from None
+
+
+Part = TypeVar("Part", bound=pydantic.BaseModel)
+
+
+def validate_part(model: type[Part], value: object, document_id: str | None, path: str) -> Part:
+    """Validate one part of a document read on its own (a solver tree entry, say); errors name the
+    JSON path within the whole document (`path` is the part's own, such as `$.result.tree[7]`)."""
+    try:
+        return model.model_validate(value)
+    except pydantic.ValidationError as exc:
+        errors = [(path + inner[1:], message) for inner, message in _errors(value, exc)]
         raise DocumentValidationError(document_id, errors[0][0], errors[0][1], errors) from None

@@ -142,10 +142,14 @@ class _Plan:
         return f"{alias} ({self.names()}, ord) AS (SELECT * FROM unnest({arrays}) WITH ORDINALITY)"
 
     def on(self, left: str, right: str, pattern: Pattern) -> str:
-        """Same natural key (rows of `right` all have `pattern`): equalities and `IS NULL` only."""
+        """Same natural key (rows of `right` all have `pattern`): plain equalities on the columns that
+        are set, which indexes and hash joins serve, and `IS NOT DISTINCT FROM` on the NULL ones. The
+        latter is a join filter, not a restriction of `left`: a `left.c IS NULL` would be estimated
+        at 0.5% of the rows on a table not analyzed yet (a first bulk load), and the planner would then
+        rescan it once per row sent."""
         nulls = {self.key_columns[i] for i, null in zip(self.nullable, pattern, strict=True) if null}
         return " AND ".join(
-            f"{left}.{_q(c)} IS NULL" if c in nulls else f"{left}.{_q(c)} = {right}.{_q(c)}"
+            f"{left}.{_q(c)} {'IS NOT DISTINCT FROM' if c in nulls else '='} {right}.{_q(c)}"
             for c in self.key_columns
         )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import IO, TypeVar
 
 from psycopg2.errors import DeadlockDetected, SerializationFailure
 from sqlalchemy.exc import DBAPIError
@@ -26,6 +26,7 @@ from generated.documents import (
 )
 
 from ..documents import validate_document
+from ..solver_stream import is_large, read_whole, solver_envelope, solver_tree
 from .adapter import AdapterBase
 from .bulk import SetWriter, raw_cursor
 from .writers.adviser import write_adviser_result
@@ -88,6 +89,20 @@ class SyncWritersMixin(AdapterBase):
         """Write a solver document (`force` is accepted for compatibility; writes are idempotent)."""
         model = document if isinstance(document, SolverDocument) else validate_document(document, "solver")
         return self._write(model, write_solver_result)
+
+    def sync_solver_file(self, file: IO[bytes], label: str = "solver document") -> WriteStats:
+        """Write a solver document from a seekable binary file: parsed whole when small; above
+        THOTH_STORAGES_STREAM_THRESHOLD, validated and written a slice of its tree at a time, still in
+        one transaction, so memory does not grow with the document. `label` names it in errors."""
+        if not is_large(file):
+            return self.sync_solver_result(read_whole(file, label))
+        envelope = solver_envelope(file, label)
+        document_id = envelope.metadata.document_id or label
+
+        def write(writer: SetWriter, model: SolverDocument) -> None:
+            write_solver_result(writer, model, solver_tree(file, document_id))
+
+        return self._write(envelope, write)
 
     def sync_adviser_result(self, document: Document | AdviserDocument) -> WriteStats:
         """Write an adviser document."""

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
+import tempfile
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, cast
+from typing import IO, TYPE_CHECKING, cast
 
 import boto3
 from botocore.config import Config
@@ -234,6 +236,19 @@ class CephStore:
     def retrieve_document(self, key: str) -> JSONObject:
         """The JSON object under `key` (NotFoundError when missing, SchemaError when not JSON)."""
         return blob2dict(self.retrieve_blob(key), self._key(key))
+
+    def open_blob(self, key: str) -> IO[bytes]:
+        """The object under `key` copied chunk by chunk into a temporary file (in memory up to 8 MB)."""
+        spool = tempfile.SpooledTemporaryFile(max_size=8_000_000)  # noqa: SIM115 (the caller closes it)
+        try:
+            with self._translate_errors(key):
+                body = self.client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"]
+                shutil.copyfileobj(body, spool, 1 << 20)
+        except BaseException:
+            spool.close()
+            raise
+        spool.seek(0)
+        return cast(IO[bytes], spool)
 
     def retrieve_document_attr(self, key: str, attr: str) -> object:
         """A raw response field of GetObject for `key`; metadata fields are read with a HEAD request."""

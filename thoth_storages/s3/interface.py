@@ -7,7 +7,7 @@ import json
 import os
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from typing import IO, Protocol, runtime_checkable
 
 from ..exceptions import SchemaError
 from .jsontypes import Document, JSONObject
@@ -74,6 +74,9 @@ class DocumentStore(Protocol):
 
     def retrieve_document(self, key: str) -> JSONObject:
         """The parsed JSON object under `key`; NotFoundError when there is none."""
+
+    def open_blob(self, key: str) -> IO[bytes]:
+        """A seekable binary file of the object under `key`, for objects too large to hold whole."""
 
     def retrieve_document_attr(self, key: str, attr: str) -> object:
         """A raw GetObject response field of `key` (for example "LastModified", "ContentLength")."""

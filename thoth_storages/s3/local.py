@@ -10,6 +10,7 @@ import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import IO
 from urllib.parse import quote, unquote
 
 from ..exceptions import ConfigurationError, NotConnectedError, NotFoundError, StorageConnectionError
@@ -198,6 +199,14 @@ class LocalStore:
         path = self._existing(key)
         try:
             return path.read_bytes()
+        except FileNotFoundError:
+            raise NotFoundError(f"no object {self.prefix + key!r} in {self!r}") from None
+
+    def open_blob(self, key: str) -> IO[bytes]:
+        """The file under `key`, opened for binary reading (NotFoundError when missing)."""
+        path = self._existing(key)
+        try:
+            return path.open("rb")
         except FileNotFoundError:
             raise NotFoundError(f"no object {self.prefix + key!r} in {self!r}") from None
 

@@ -6,7 +6,7 @@ import os
 import re
 from collections.abc import Iterator
 from datetime import date
-from typing import ClassVar, TypedDict
+from typing import IO, ClassVar, TypedDict
 
 from ..exceptions import NoDocumentIdError
 from .base import store_prefix
@@ -169,6 +169,10 @@ class ResultStorageBase(StorageBase):
     def retrieve_document(self, document_id: str) -> JSONObject:
         """The document stored under `document_id` (NotFoundError when none)."""
         return self.ceph.retrieve_document(document_id)
+
+    def open_document(self, document_id: str) -> IO[bytes]:
+        """The document stored under `document_id` as a seekable binary file (NotFoundError when none)."""
+        return self.ceph.open_blob(document_id)
 
     def iterate_results(
         self,

@@ -83,6 +83,14 @@ def _write(graph: GraphDatabase, prefix: str, document: JSONObject) -> int:
     return writers[prefix](document).rows
 
 
+def _write_item(graph: GraphDatabase, item: Item) -> int:
+    """Solver documents are read from a file where possible, so the large ones can stream."""
+    if item.prefix == "solver" and item.open is not None:
+        with item.open() as file:
+            return graph.sync_solver_file(file, item.label).rows
+    return _write(graph, item.prefix, item.load())
+
+
 def _connected(graph: GraphDatabase | None) -> GraphDatabase:
     if graph is None:
         graph = GraphDatabase()
@@ -113,7 +121,7 @@ def _run(
                     skipped += 1
                     event = SyncEvent(prefix, item.label, "skipped")
                 else:
-                    rows = _write(graph, prefix, item.load())
+                    rows = _write_item(graph, item)
                     synced += 1
                     event = SyncEvent(prefix, item.label, "synced", rows)
             except (ThothStorageExceptionError, SQLAlchemyError, OSError, ValueError) as error:

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import IO
 
 from ..config import env_flag
 from ..s3 import (
@@ -44,6 +45,8 @@ class Item:
     document_id: str
     load: Callable[[], JSONObject]
     result_number: int | None = None
+    open: Callable[[], IO[bytes]] | None = None
+    """The document as a seekable binary file, where it can be read so (large documents stream)."""
 
     @property
     def label(self) -> str:
@@ -72,6 +75,10 @@ def _read_json(path: Path) -> JSONObject:
     return data
 
 
+def _open_binary(path: Path) -> IO[bytes]:
+    return path.open("rb")
+
+
 def _shuffled(ids: list[str]) -> list[str]:
     """THOTH_STORAGES_RANDOMIZE_LISTING=1 shuffles listings (the original shuffled a copy: a no-op)."""
     if env_flag("THOTH_STORAGES_RANDOMIZE_LISTING"):
@@ -87,7 +94,7 @@ def local_items(prefix: str, paths: Iterable[str]) -> Iterator[Item]:
             yield from _local_inspection(path)
             continue
         name = path.name.removesuffix(".json")
-        yield Item(prefix, name, partial(_read_json, path))
+        yield Item(prefix, name, partial(_read_json, path), open=partial(_open_binary, path))
 
 
 def _result_numbers(results: Path) -> list[int]:
@@ -138,7 +145,12 @@ def store_items(prefix: str, document_ids: Iterable[str] | None) -> Iterator[Ite
         listing = document_ids if document_ids is not None else result_store.get_document_listing()
         ids = list(listing) if document_ids is not None else _shuffled(list(listing))
         for document_id in ids:
-            yield Item(prefix, document_id, partial(result_store.retrieve_document, document_id))
+            yield Item(
+                prefix,
+                document_id,
+                partial(result_store.retrieve_document, document_id),
+                open=partial(result_store.open_document, document_id),
+            )
 
 
 def _store_inspections(document_ids: Iterable[str] | None) -> Iterator[Item]:

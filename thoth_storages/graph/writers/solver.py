@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from generated.documents.solver import CoreMetadata, PackageLicense, SolverDocument, SolverTreeEntry
@@ -89,8 +90,8 @@ def _metadata_row(metadata: CoreMetadata) -> Row:
 
 
 class _SolverWrite:
-    """One document's write in four round trips: the tables that refer to nothing, the entities, the
-    solved versions, then (deferred by the writer) every link table."""
+    """One document's write in four round trips per slice of its tree: the tables that refer to nothing,
+    the entities, the solved versions, then (deferred by the writer) every link table."""
 
     def __init__(self, writer: SetWriter, document: SolverDocument) -> None:
         self.writer = writer
@@ -99,10 +100,24 @@ class _SolverWrite:
         self.environment = solver_environment(self.document_id)
         self.datetime = datetime.datetime.fromisoformat(document.metadata.datetime)
 
-    def run(self) -> None:
-        tree = self.document.result.tree
-        env = self.environment
+    def run(self, slices: Iterable[Sequence[SolverTreeEntry]]) -> None:
+        """Write the tree slice by slice (the failures with the first); the link rows of each slice
+        are flushed before the next is read."""
         failed = self._failed()
+        written = False
+        for tree in slices:
+            self._slice(tree, failed)
+            self.writer.flush()
+            failed, written = [], True
+        if not written:
+            self._slice([], failed)
+
+    def _slice(
+        self,
+        tree: Sequence[SolverTreeEntry],
+        failed: list[tuple[str, str | None, str | None, tuple[bool, bool, bool | None]]],
+    ) -> None:
+        env = self.environment
         metadata = [entry.importlib_metadata.metadata for entry in tree]
         multi = {
             attribute: [
@@ -356,7 +371,7 @@ class _SolverWrite:
 
     @staticmethod
     def _edges(
-        tree: list[SolverTreeEntry],
+        tree: Sequence[SolverTreeEntry],
     ) -> list[tuple[str, str | None, int, str, str | None, str | None, bool]]:
         """Every resolved version of every dependency: (name, version, tree position, version range,
         marker, extra, marker evaluation result)."""
@@ -396,6 +411,9 @@ def _project_url(value: str) -> tuple[str | None, str]:
     return (label.strip(), url.strip()) if separator else (None, value.strip())
 
 
-def write_solver_result(writer: SetWriter, document: SolverDocument) -> None:
-    """Write one validated solver document (inside the caller's transaction)."""
-    _SolverWrite(writer, document).run()
+def write_solver_result(
+    writer: SetWriter, document: SolverDocument, tree: Iterable[Sequence[SolverTreeEntry]] | None = None
+) -> None:
+    """Write one validated solver document (inside the caller's transaction); `tree` gives its tree
+    in slices when the document holds none (a document streamed from a file, see solver_stream)."""
+    _SolverWrite(writer, document).run([document.result.tree] if tree is None else tree)

@@ -1,0 +1,89 @@
+"""Solver documents too large to hold whole: the envelope first, then the tree a slice at a time.
+
+Parsed whole, a 10 MB solver document takes about 300 MB as Python objects and models. Here
+`solver_envelope` reads everything but `result.tree` and validates it as a SolverDocument whose tree is
+empty; `solver_tree` then yields the tree's entries, each validated, in slices. Both read a seekable
+binary file with ijson's C parser, so memory follows the slice size, not the document size.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from typing import IO
+
+import ijson  # type: ignore[import-untyped]
+
+from generated.documents.solver import SolverDocument, SolverTreeEntry
+
+from .config import env_int
+from .documents import DocumentValidationError, validate_document, validate_part
+
+_TREE_ITEM = "result.tree.item"
+SLICE_ROWS = 5_000
+"""Rows (estimated) of the tree entries validated and written at a time."""
+
+
+def stream_threshold() -> int:
+    """Documents larger than this many bytes are streamed (THOTH_STORAGES_STREAM_THRESHOLD, 4 MB)."""
+    return env_int("THOTH_STORAGES_STREAM_THRESHOLD", 4_000_000)
+
+
+def is_large(file: IO[bytes]) -> bool:
+    """Whether the document in `file` is above `stream_threshold()`; leaves the file at its start."""
+    size = file.seek(0, os.SEEK_END)
+    file.seek(0)
+    return size > stream_threshold()
+
+
+def read_whole(file: IO[bytes], label: str) -> dict[str, object]:
+    """The JSON object in `file`, parsed whole (for documents below the threshold)."""
+    try:
+        document = json.load(file)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise DocumentValidationError(label, "$", f"not valid JSON: {error}") from None
+    if not isinstance(document, dict):
+        raise DocumentValidationError(label, "$", "a document is a JSON object")
+    return document
+
+
+def solver_envelope(file: IO[bytes], label: str) -> SolverDocument:
+    """The document without its tree entries, validated (`label` names it in errors)."""
+    builder = ijson.ObjectBuilder()
+    try:
+        for prefix, event, value in ijson.parse(file, use_float=True):
+            if prefix == _TREE_ITEM or prefix.startswith(_TREE_ITEM + "."):
+                continue
+            builder.event(event, value)
+    except ijson.JSONError as error:
+        raise DocumentValidationError(label, "$", f"not valid JSON: {error}") from None
+    document = getattr(builder, "value", None)
+    if not isinstance(document, dict):
+        raise DocumentValidationError(label, "$", "a document is a JSON object")
+    return validate_document(document, "solver")
+
+
+def _rows(entry: SolverTreeEntry) -> int:
+    """About how many rows an entry becomes (its dependency edges dominate)."""
+    edges = sum(len(r.versions) for d in entry.dependencies for r in d.resolved_versions)
+    return 10 + edges + len(entry.sha256) + len(entry.packages or [])
+
+
+def solver_tree(file: IO[bytes], document_id: str, rows: int = SLICE_ROWS) -> Iterator[list[SolverTreeEntry]]:
+    """The entries of `result.tree` from the start of `file`, validated, in slices of about `rows` rows."""
+    file.seek(0)
+    entries: list[SolverTreeEntry] = []
+    size = 0
+    try:
+        for index, raw in enumerate(ijson.items(file, _TREE_ITEM, use_float=True)):
+            entry = validate_part(SolverTreeEntry, raw, document_id, f"$.result.tree[{index}]")
+            entries.append(entry)
+            size += _rows(entry)
+            if size >= rows:
+                yield entries
+                entries, size = [], 0
+    except ijson.JSONError as error:
+        raise DocumentValidationError(document_id, "$.result.tree", f"not valid JSON: {error}") from None
+    if entries:
+        yield entries
