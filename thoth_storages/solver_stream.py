@@ -70,8 +70,12 @@ def _rows(entry: SolverTreeEntry) -> int:
     return 10 + edges + len(entry.sha256) + len(entry.packages or [])
 
 
-def solver_tree(file: IO[bytes], document_id: str, rows: int = SLICE_ROWS) -> Iterator[list[SolverTreeEntry]]:
-    """The entries of `result.tree` from the start of `file`, validated, in slices of about `rows` rows."""
+def solver_tree(
+    file: IO[bytes], document_id: str, rows: int | None = None
+) -> Iterator[list[SolverTreeEntry]]:
+    """The entries of `result.tree` from the start of `file`, validated, in slices of about `rows` rows
+    (SLICE_ROWS by default)."""
+    rows = rows or SLICE_ROWS
     file.seek(0)
     entries: list[SolverTreeEntry] = []
     size = 0

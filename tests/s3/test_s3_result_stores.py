@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
 from s3_helpers import BUCKET, DEPLOYMENT, Backend, load_document
+from sqlalchemy import text
 
+from thoth_storages import GraphDatabase
 from thoth_storages.exceptions import NoDocumentIdError, NotFoundError, SchemaError
 from thoth_storages.s3 import (
     AdvisersResultsStore,
@@ -24,6 +27,7 @@ from thoth_storages.s3 import (
     SolverResultsStore,
 )
 from thoth_storages.s3.dates import cover_stamps, day_range
+from thoth_storages.sync import sync_solver_documents
 
 ADVISER = "adviser/adviser-220131050913-b7c4ef0fc532ac45.json"
 ADVISER_ID = "adviser-220131050913-b7c4ef0fc532ac45"
@@ -216,3 +220,22 @@ def test_dated_listing_skips_ids_without_timestamp(backend: Backend) -> None:
         start_date=date(2022, 1, 1), end_date=date(2022, 12, 31), include_end_date=True
     )
     assert list(listing) == ["adviser-220615000000-aa", "adviser-221231235959-bb"]
+
+
+def test_a_large_solver_document_streams_from_the_store(
+    backend: Backend, graph: GraphDatabase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("THOTH_STORAGES_STREAM_THRESHOLD", "0")  # every document counts as large
+    monkeypatch.setattr("thoth_storages.solver_stream.SLICE_ROWS", 50)  # several slices
+    document = load_document(SOLVER)
+    store = SolverResultsStore()
+    store.connect()
+    store.store_document(document)
+    with store.open_document(SOLVER_ID) as file:
+        assert json.loads(file.read()) == document
+    assert sync_solver_documents([SOLVER_ID], graph=graph) == (1, 1, 0, 0)
+    assert graph.solver_document_id_exists(SOLVER_ID)
+    tree = document["result"]["tree"]  # type: ignore[index]
+    with graph.engine.connect() as connection:
+        solved = connection.execute(text("SELECT count(*) FROM solved")).scalar_one()
+    assert solved >= len(tree) > 0
