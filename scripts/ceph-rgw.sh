@@ -69,7 +69,8 @@ wait_for() {
     shift
     until "$@" >/dev/null 2>&1; do
         if ((SECONDS >= DEADLINE)); then
-            die "timed out after ${TIMEOUT}s waiting for $what (logs in $STATE/log)"
+            tail -n 15 "$STATE"/log/*.log >&2 2>/dev/null || true
+            die "timed out after ${TIMEOUT}s waiting for $what (logs in $STATE/log, their ends above)"
         fi
         sleep 0.5
     done
