@@ -21,7 +21,7 @@ from .config import env_int
 from .documents import DocumentValidationError, validate_document, validate_part
 
 _TREE_ITEM = "result.tree.item"
-SLICE_ROWS = 5_000
+SLICE_ROWS = 10_000
 """Rows (estimated) of the tree entries validated and written at a time."""
 
 
