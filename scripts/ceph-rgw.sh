@@ -11,14 +11,14 @@
 # Packages come from the distribution (radosgw ceph-mon ceph-osd); when they are missing the script
 # installs them with apt-get (as root). Exit status 77 means they are missing and cannot be installed.
 # Everything lives under .thoth-storages/ceph (THOTH_CEPH_STATE_DIR); logs under its log/ folder.
-# Settings: THOTH_CEPH_MON_PORT (default 46789), THOTH_CEPH_RGW_PORT (default 47480),
-# THOTH_CEPH_START_TIMEOUT seconds (default 120). Progress goes to stderr.
+# Settings: THOTH_CEPH_MON_PORT, THOTH_CEPH_RGW_PORT (default: free ports picked at start, so two
+# checkouts never collide), THOTH_CEPH_START_TIMEOUT seconds (default 120). Progress goes to stderr.
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 STATE="${THOTH_CEPH_STATE_DIR:-$REPO/.thoth-storages/ceph}"
-MON_PORT="${THOTH_CEPH_MON_PORT:-46789}"
-RGW_PORT="${THOTH_CEPH_RGW_PORT:-47480}"
+MON_PORT="${THOTH_CEPH_MON_PORT:-}"
+RGW_PORT="${THOTH_CEPH_RGW_PORT:-}"
 TIMEOUT="${THOTH_CEPH_START_TIMEOUT:-120}"
 CONF="$STATE/ceph.conf"
 DEADLINE=$((SECONDS + TIMEOUT)) # reset after a package installation, see start()
@@ -81,6 +81,27 @@ ceph_cli() { timeout 20 ceph -c "$CONF" --connect-timeout 10 "$@"; }
 osd_up() { ceph_cli osd dump 2>/dev/null | grep -Eq '^osd\.0 up +in'; }
 
 http_up() { (exec 3<>"/dev/tcp/127.0.0.1/$RGW_PORT") 2>/dev/null; }
+
+# A port nothing listens on, from the kernel.
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# radosgw answering on its port; dies at once (with its log's end) when the daemon has exited, for
+# example because the port was taken, instead of waiting for the deadline.
+wait_for_rgw() {
+    until http_up; do
+        if ! running client.rgw.a; then
+            tail -n 15 "$STATE/log/client.rgw.a.out" >&2 2>/dev/null || true
+            die "radosgw exited during start-up (logs in $STATE/log, the end above)"
+        fi
+        if ((SECONDS >= DEADLINE)); then
+            tail -n 15 "$STATE"/log/*.log >&2 2>/dev/null || true
+            die "timed out after ${TIMEOUT}s waiting for the radosgw HTTP frontend (logs in $STATE/log)"
+        fi
+        sleep 0.5
+    done
+}
 
 # Run a daemon in the foreground (-f) as a background job, so every wait below stays under the deadline.
 spawn() {
@@ -160,6 +181,8 @@ start() {
     stop_daemons
     rm -rf "$STATE"
     mkdir -p "$STATE"/{run,log,mon/a,osd/0,rgw/a}
+    MON_PORT="${MON_PORT:-$(free_port)}"
+    RGW_PORT="${RGW_PORT:-$(free_port)}"
     local fsid osd_uuid key_id secret_key
     fsid="$(cat /proc/sys/kernel/random/uuid)"
     osd_uuid="$(cat /proc/sys/kernel/random/uuid)"
@@ -185,7 +208,7 @@ start() {
 
     log "starting radosgw on 127.0.0.1:$RGW_PORT"
     spawn client.rgw.a radosgw -c "$CONF" -n client.rgw.a
-    wait_for "the radosgw HTTP frontend" http_up
+    wait_for_rgw
 
     key_id="THOTH$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n' | tr 'a-f' 'A-F')"
     secret_key="$(head -c 30 /dev/urandom | od -An -tx1 | tr -d ' \n')"

@@ -100,10 +100,10 @@ def ceph_endpoint() -> Iterator[S3Endpoint]:
     endpoint = S3Endpoint(
         settings["THOTH_S3_ENDPOINT_URL"], settings["THOTH_CEPH_KEY_ID"], settings["THOTH_CEPH_SECRET_KEY"]
     )
-    client = s3_client(endpoint.url, endpoint.key_id, endpoint.secret_key)
-    if BUCKET not in {bucket["Name"] for bucket in client.list_buckets().get("Buckets", [])}:
-        client.create_bucket(Bucket=BUCKET)
-    try:
+    try:  # stopped whatever happens from here on, so no daemon outlives the session
+        client = s3_client(endpoint.url, endpoint.key_id, endpoint.secret_key)
+        if BUCKET not in {bucket["Name"] for bucket in client.list_buckets().get("Buckets", [])}:
+            client.create_bucket(Bucket=BUCKET)
         yield endpoint
     finally:
         if not was_running and os.environ.get("THOTH_STORAGES_KEEP_CEPH", "0") == "0":
