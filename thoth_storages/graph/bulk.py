@@ -87,7 +87,7 @@ def _default(column: Column[object]) -> Value:
 
 Pattern = tuple[bool, ...]
 """Which of a table's nullable key columns are NULL in a row: rows of one pattern are matched with
-plain equalities and `IS NULL`, which indexes and hash joins serve (an `OR ... IS NULL` would not)."""
+plain equalities on the other columns, which indexes and hash joins serve (see `_Plan.on`)."""
 
 
 @dataclass(frozen=True)
@@ -102,20 +102,19 @@ class _Plan:
     defaults: tuple[Value, ...]
     types: tuple[str, ...]
     lock_base: int
+    has_id: bool
 
     @property
     def name(self) -> str:
         return self.table.name
-
-    @property
-    def has_id(self) -> bool:
-        return "id" in self.table.c
 
     def key(self, row: Row) -> Key:
         return tuple(map(row.get, self.key_columns))
 
     def groups(self, rows: Mapping[Key, Row]) -> dict[Pattern, list[Key]]:
         """The keys by NULL pattern, patterns sorted (they select the cached statement)."""
+        if not self.nullable:
+            return {(): list(rows)}
         groups: dict[Pattern, list[Key]] = {}
         for key in rows:
             groups.setdefault(tuple(key[i] is None for i in self.nullable), []).append(key)
@@ -166,13 +165,15 @@ class _Plan:
 
 def _text(value: Value) -> str:
     """One element of an array literal (PostgreSQL's text form, quoted where it may need it)."""
-    if value is None:
+    if type(value) is str:
+        text = value
+    elif value is None:
         return "NULL"
-    if value is True or value is False:
+    elif value is True or value is False:
         return "t" if value else "f"
-    if isinstance(value, int | float):
+    elif isinstance(value, int | float):
         return repr(float(value)) if isinstance(value, float) else str(int(value))
-    if isinstance(value, str):
+    elif isinstance(value, str):
         text = value
     elif isinstance(value, datetime.date):
         text = value.isoformat()
@@ -209,6 +210,7 @@ def plan(table_name: str) -> _Plan:
         defaults=tuple(_default(c) for c in columns),
         types=tuple(_sql_type(c) for c in columns),
         lock_base=table_part * LOCK_BUCKETS,
+        has_id="id" in table.c,
     )
 
 
