@@ -1,17 +1,19 @@
-"""Set-based writes: every table's rows of one document go in with one round trip per table, or less.
+"""Set-based writes: a document's rows go in with a few round trips, whatever their number.
 
 `SetWriter.ensure(table, rows)` makes sure rows exist, identified by the table's natural key
-(`generated.models.NATURAL_KEYS`), and returns natural key -> id. Per call it sends one query string
-whatever the row count, holding two statements: the first takes transaction-level advisory locks on
-the keys (hashed into LOCK_BUCKETS per table), so concurrent syncs of overlapping documents neither
-duplicate rows nor fail; the second, whose snapshot is taken after the locks are held, looks the rows
-up once, inserts the missing ones and returns every row's id by its position. Rows travel as one array
-per column through `unnest`, so the statement stays small whatever the row count. NULLs in a natural
-key compare equal, which PostgreSQL's unique constraints alone would not guarantee.
+(`generated.models.NATURAL_KEYS`), and returns natural key -> id; `ensure_many` does it for several
+tables that do not refer to one another in the same round trip. Each round trip sends one query string
+holding two statements: the first takes transaction-level advisory locks on the keys (hashed into
+LOCK_BUCKETS per table), so concurrent syncs of overlapping documents neither duplicate rows nor fail;
+the second, whose snapshot is taken after the locks are held, looks every table's rows up once, gives
+the missing ones ids from the table's sequence, inserts them and returns every row's id by its
+position. Rows travel as one array literal per column through `unnest`, so the statement stays small
+whatever the row count. NULLs in a natural key compare equal, which PostgreSQL's unique constraints
+alone would not guarantee.
 
 Tables without an `id` column are leaves (nothing refers to them), so a writer made with `defer=True`
-buffers their rows and `flush()` writes all of them in one more round trip: one statement with an
-`INSERT` per table, after the locks of all their keys.
+buffers their rows (and `add` the rows of any table whose ids nobody needs) and `flush()` writes all
+of them in one more round trip.
 """
 
 from __future__ import annotations
