@@ -259,3 +259,35 @@ def test_a_large_document_syncs_with_a_bounded_number_of_locks(graph: GraphDatab
 
 def real_documents_of(prefix: str) -> list[str]:
     return [path for path in real_documents() if prefix_of(path) == prefix]
+
+
+def test_a_sync_goes_on_when_its_connection_is_killed(graph: GraphDatabase) -> None:
+    paths = sorted(p for p in real_documents() if prefix_of(p) == "solver" and "debian-12" in p)[:4]
+    killed: list[int] = []
+
+    def kill_after_the_first(event: SyncEvent) -> None:
+        if killed:
+            return
+        with graph.engine.connect() as connection:  # a connection of its own, from the pool
+            found = connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND application_name = 'thoth-storages' AND pid <> pg_backend_pid()"
+                )
+            ).all()
+        killed.append(len(found))
+
+    events: list[SyncEvent] = []
+
+    def record(event: SyncEvent) -> None:
+        events.append(event)
+        kill_after_the_first(event)
+
+    processed, synced, skipped, failed = sync_solver_documents(
+        paths, graceful=True, graph=graph, is_local=True, on_event=record
+    )
+    assert killed and killed[0] >= 1  # the sync's pinned connection was among those terminated
+    assert (processed, skipped) == (len(paths), 0)
+    assert failed <= 1 and synced == len(paths) - failed  # at most the document met by the broken connection
+    assert events[-1].outcome == "synced"  # the sync went on with a new connection
+    assert graph.solver_document_id_exists(Path(paths[-1]).name.removesuffix(".json"))

@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
+import psycopg2
 from sqlalchemy import Connection, Engine, inspect, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import OperationalError
@@ -98,16 +99,17 @@ class GraphDatabase(
     @contextmanager
     def pinned_connection(self) -> Iterator[None]:
         """Within the block, this thread's calls share one pooled connection instead of checking one
-        out (a ping) and returning it (a reset) per call: what a long job such as a sync wants."""
+        out (a ping) and returning it (a reset) per call: what a long job such as a sync wants. A
+        pinned connection found broken (the server restarted, say) is replaced by a new one."""
         if getattr(self._pinned, "connection", None) is not None:
             yield
             return
-        with self._checkout() as connection:
-            self._pinned.connection, self._pinned.busy = connection, False
-            try:
-                yield
-            finally:
-                self._pinned.connection = None
+        self._pinned.connection, self._pinned.busy = self._connect(), False
+        try:
+            yield
+        finally:
+            connection, self._pinned.connection = self._pinned.connection, None
+            connection.close()
 
     @contextmanager
     def _connection(self, *, begin: bool = False) -> Iterator[Connection]:
@@ -116,13 +118,17 @@ class GraphDatabase(
         Inside `pinned_connection()` it is the pinned one, unless a caller up the stack holds it."""
         pinned: Connection | None = getattr(self._pinned, "connection", None)
         if pinned is None or self._pinned.busy:
-            with self._checkout() as connection:
+            with self._connect() as connection:
                 if begin:
                     with connection.begin():
                         yield connection
                 else:
                     yield connection
             return
+        if getattr(pinned.connection.dbapi_connection, "closed", 1):  # psycopg2: non-zero once broken
+            pinned.invalidate()
+            pinned.close()
+            self._pinned.connection = pinned = self._connect()
         self._pinned.busy = True
         try:
             if begin:
@@ -135,18 +141,16 @@ class GraphDatabase(
                     if pinned.in_transaction():
                         pinned.rollback()
                     elif (raw := pinned.connection.dbapi_connection) is not None:
-                        raw.rollback()  # work done on the DBAPI cursor (nothing is sent when idle)
+                        with suppress(psycopg2.Error):  # a broken connection is replaced next time
+                            raw.rollback()  # work done on the DBAPI cursor (nothing is sent when idle)
         finally:
             self._pinned.busy = False
 
-    @contextmanager
-    def _checkout(self) -> Iterator[Connection]:
+    def _connect(self) -> Connection:
         try:
-            connection = self.engine.connect()
+            return self.engine.connect()
         except OperationalError as error:
             raise explain(error, self.settings) from None
-        with connection:
-            yield connection
 
     @contextmanager
     def session(self) -> Iterator[Session]:
