@@ -291,3 +291,34 @@ def test_a_sync_goes_on_when_its_connection_is_killed(graph: GraphDatabase) -> N
     assert failed <= 1 and synced == len(paths) - failed  # at most the document met by the broken connection
     assert events[-1].outcome == "synced"  # the sync went on with a new connection
     assert graph.solver_document_id_exists(Path(paths[-1]).name.removesuffix(".json"))
+
+
+def test_batched_existence_checks_agree_with_the_single_ones(graph: GraphDatabase) -> None:
+    documents = [p for p in real_documents() if prefix_of(p) in ("solver", "adviser", "package")]
+    synced_paths = [  # every other document of each kind (the first included): some synced, some not
+        path
+        for prefix in ("solver", "adviser", "package")
+        for path in [p for p in documents if prefix_of(p) == prefix][::2]
+    ]
+    sync_documents(synced_paths, graceful=True, graph=graph, is_local=True)
+    single = {
+        "solver": graph.solver_document_id_exists,
+        "adviser": graph.adviser_document_id_exist,
+        "package": graph.analysis_document_id_exist,
+    }
+    for prefix, exists in single.items():
+        ids = [Path(p).name.removesuffix(".json") for p in documents if prefix_of(p) == prefix]
+        expected = {document_id for document_id in ids if exists(document_id)}
+        assert expected  # some were synced
+        assert graph.synced_document_ids(prefix, [*ids, f"{prefix}-never-synced"]) == expected
+    assert graph.synced_document_ids("revsolver", ["revsolver-anything"]) == set()
+
+    inspections = [p for p in expand_local((DATA_DIR,)) if prefix_of(p) == "inspection"][:1]
+    sync_documents(inspections, graph=graph, is_local=True)
+    inspection = Path(inspections[0]).name
+    results = [(inspection, 0), (inspection, 1), (inspection, 999), ("inspection-never", 0)]
+    expected_results = {
+        result for result in results if graph.inspection_document_id_result_number_exists(*result)
+    }
+    assert (inspection, 0) in expected_results
+    assert graph.synced_inspection_results(results) == expected_results

@@ -7,7 +7,7 @@ transaction with set-based statements (`bulk.SetWriter`): a document lands whole
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, TypeVar
 
@@ -165,6 +165,34 @@ class SyncWritersMixin(AdapterBase):
 
     # Existence checks (the sync skips documents the graph already has) ---------------------------
 
+    def synced_document_ids(self, prefix: str, document_ids: Sequence[str]) -> set[str]:
+        """Which of these documents of one sync handler (`solver`, `adviser`, ...) the graph already
+        has, in one query: the batched form of the `*_exist(s)` checks (revsolver: none, as those)."""
+        column = _SYNCED_BY.get(prefix)
+        if column is None or not document_ids:
+            return set()
+        table, id_column = column
+        bases = {_base(document_id): document_id for document_id in document_ids}
+        with self._connection() as connection, raw_cursor(connection) as cursor:
+            cursor.execute(
+                f"SELECT DISTINCT {id_column} FROM {table} WHERE {id_column} = ANY(%s)", (sorted(bases),)
+            )
+            return {bases[found] for (found,) in cursor.fetchall()}
+
+    def synced_inspection_results(self, results: Sequence[tuple[str, int]]) -> set[tuple[str, int]]:
+        """Which of these (inspection id, result number) pairs the graph has as SYNCED, in one query."""
+        if not results:
+            return set()
+        bases = {(_base(inspection), number): (inspection, number) for inspection, number in results}
+        with self._connection() as connection, raw_cursor(connection) as cursor:
+            cursor.execute(
+                "SELECT r.inspection_document_id, r.inspection_result_number FROM inspection_run AS r "
+                "JOIN unnest(%s::text[], %s::int[]) AS k(id, number) ON r.inspection_document_id = k.id "
+                "AND r.inspection_result_number = k.number WHERE r.inspection_sync_state = 'SYNCED'",
+                ([key[0] for key in bases], [key[1] for key in bases]),
+            )
+            return {bases[(found, number)] for found, number in cursor.fetchall()}
+
     def solver_document_id_exists(self, solver_document_id: str) -> bool:
         """True when a solver document with this id was synced."""
         return self._exists(
@@ -216,6 +244,17 @@ class SyncWritersMixin(AdapterBase):
             "SELECT 1 FROM si_aggregated_run WHERE si_aggregated_run_document_id = %(id)s LIMIT 1",
             id=_base(si_aggregated_document_id),
         )
+
+
+_SYNCED_BY = {
+    "adviser": ("adviser_run", "adviser_document_id"),
+    "dependency": ("dependency_monkey_run", "dependency_monkey_document_id"),
+    "package": ("package_extract_run", "analysis_document_id"),
+    "provenance": ("provenance_checker_run", "provenance_checker_document_id"),
+    "solver": ("solved", "document_id"),
+    "security": ("si_aggregated_run", "si_aggregated_run_document_id"),
+}
+"""Handler prefix -> (table, column) whose rows name the documents synced (see the `*_exist(s)` checks)."""
 
 
 def _base(document_id: str) -> str:

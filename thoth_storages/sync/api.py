@@ -8,8 +8,9 @@ a failing document is logged with its id and the reason and counted as failed, a
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 from typing import Literal, Protocol
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -54,19 +55,23 @@ class Handler(Protocol):
     ) -> Stats: ...
 
 
-def _exists(graph: GraphDatabase, item: Item) -> bool:
-    checks: dict[str, Callable[[str], bool]] = {
-        "adviser": graph.adviser_document_id_exist,
-        "dependency": graph.dependency_monkey_document_id_exists,
-        "package": graph.analysis_document_id_exist,
-        "provenance": graph.provenance_checker_document_id_exist,
-        "solver": graph.solver_document_id_exists,
-        "security": graph.si_aggregated_document_id_exists,
-    }
-    if item.prefix == "inspection":
-        return graph.inspection_document_id_result_number_exists(item.document_id, item.result_number or 0)
-    check = checks.get(item.prefix)
-    return check(item.document_id) if check else False  # revsolver: always synced, as the original
+_CHUNK = 100
+"""Documents whose existence is checked with one query."""
+
+
+def _chunks(items: Iterator[Item]) -> Iterator[list[Item]]:
+    while chunk := list(islice(items, _CHUNK)):
+        yield chunk
+
+
+def _synced(graph: GraphDatabase, prefix: str, chunk: list[Item]) -> set[str]:
+    """The labels of the items the graph already has."""
+    if prefix == "inspection":
+        results = [(item.document_id, item.result_number or 0) for item in chunk]
+        found = graph.synced_inspection_results(results)
+        return {item.label for item in chunk if (item.document_id, item.result_number or 0) in found}
+    ids = graph.synced_document_ids(prefix, [item.document_id for item in chunk])
+    return {item.label for item in chunk if item.document_id in ids}
 
 
 def _write(graph: GraphDatabase, prefix: str, document: JSONObject) -> int:
@@ -114,26 +119,28 @@ def _run(
     items = local_items(prefix, document_ids or []) if is_local else store_items(prefix, document_ids)
     processed = synced = skipped = failed = 0
     with graph.pinned_connection():
-        for item in items:
-            processed += 1
-            try:
-                if not force and _exists(graph, item):
-                    skipped += 1
-                    event = SyncEvent(prefix, item.label, "skipped")
-                else:
-                    rows = _write_item(graph, item)
-                    synced += 1
-                    event = SyncEvent(prefix, item.label, "synced", rows)
-            except (ThothStorageExceptionError, SQLAlchemyError, OSError, ValueError) as error:
-                if not graceful:
-                    error.add_note(f"while syncing {item.label}")
-                    raise
-                failed += 1
-                reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-                _LOGGER.error("failed to sync %s: %s", item.label, reason)
-                event = SyncEvent(prefix, item.label, "failed", error=reason)
-            if on_event is not None:
-                on_event(event)
+        for chunk in _chunks(iter(items)):
+            synced_before = set() if force else _synced(graph, prefix, chunk)
+            for item in chunk:
+                processed += 1
+                try:
+                    if item.label in synced_before:
+                        skipped += 1
+                        event = SyncEvent(prefix, item.label, "skipped")
+                    else:
+                        rows = _write_item(graph, item)
+                        synced += 1
+                        event = SyncEvent(prefix, item.label, "synced", rows)
+                except (ThothStorageExceptionError, SQLAlchemyError, OSError, ValueError) as error:
+                    if not graceful:
+                        error.add_note(f"while syncing {item.label}")
+                        raise
+                    failed += 1
+                    reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+                    _LOGGER.error("failed to sync %s: %s", item.label, reason)
+                    event = SyncEvent(prefix, item.label, "failed", error=reason)
+                if on_event is not None:
+                    on_event(event)
     return processed, synced, skipped, failed
 
 
