@@ -322,3 +322,28 @@ def test_batched_existence_checks_agree_with_the_single_ones(graph: GraphDatabas
     }
     assert (inspection, 0) in expected_results
     assert graph.synced_inspection_results(results) == expected_results
+
+
+def test_documents_are_read_ahead_in_a_thread_and_errors_stay_with_their_document(
+    graph: GraphDatabase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from thoth_storages.sync import sources
+
+    advisers = sorted(p for p in real_documents() if prefix_of(p) == "adviser")[:3]
+    missing = str(tmp_path / "adviser-000000000000-missing.json")
+    paths = [advisers[0], missing, *advisers[1:]]
+    readers: list[str] = []
+    original = sources._read_json
+
+    def recorded(path: Path) -> dict[str, object]:
+        readers.append(threading.current_thread().name)
+        return original(path)
+
+    monkeypatch.setattr(sources, "_read_json", recorded)
+    events: list[SyncEvent] = []
+    stats = sync_documents(paths, graceful=True, graph=graph, is_local=True, on_event=events.append)
+    assert stats["adviser"] == (4, 3, 0, 1)
+    assert [event.document_id for event in events] == [Path(p).name.removesuffix(".json") for p in paths]
+    assert [event.outcome for event in events] == ["synced", "failed", "synced", "synced"]
+    assert "No such file" in (events[1].error or "")
+    assert readers and all(name.startswith("thoth-sync-fetch") for name in readers)

@@ -8,10 +8,13 @@ a failing document is logged with its id and the reason and counted as failed, a
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Generator, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass
 from itertools import islice
-from typing import Literal, Protocol
+from typing import IO, Literal, Protocol
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -88,12 +91,41 @@ def _write(graph: GraphDatabase, prefix: str, document: JSONObject) -> int:
     return writers[prefix](document).rows
 
 
-def _write_item(graph: GraphDatabase, item: Item) -> int:
-    """Solver documents are read from a file where possible, so the large ones can stream."""
+Fetched = JSONObject | IO[bytes]
+"""A loaded document, or a solver document's file (read by `sync_solver_file`, which may stream it)."""
+
+
+def _fetch(item: Item) -> Fetched:
+    """The document's I/O (a file read, an S3 GET), done one document ahead in a thread."""
     if item.prefix == "solver" and item.open is not None:
-        with item.open() as file:
-            return graph.sync_solver_file(file, item.label).rows
-    return _write(graph, item.prefix, item.load())
+        return item.open()
+    return item.load()
+
+
+def _ahead(fetcher: ThreadPoolExecutor, items: list[Item]) -> Generator[Future[Fetched]]:
+    """The fetch of each item in order, the next item's fetch started before this one is handed out,
+    so that it overlaps the writing of this one. Files fetched and not handed out are closed."""
+    futures: deque[Future[Fetched]] = deque()
+    try:
+        for item in items:
+            futures.append(fetcher.submit(_fetch, item))
+            if len(futures) > 1:
+                yield futures.popleft()
+        while futures:
+            yield futures.popleft()
+    finally:
+        for future in futures:
+            if not future.cancel() and future.exception() is None:
+                fetched = future.result()
+                if not isinstance(fetched, dict):
+                    fetched.close()
+
+
+def _write_fetched(graph: GraphDatabase, item: Item, fetched: Fetched) -> int:
+    if isinstance(fetched, dict):
+        return _write(graph, item.prefix, fetched)
+    with fetched as file:
+        return graph.sync_solver_file(file, item.label).rows
 
 
 def _connected(graph: GraphDatabase | None) -> GraphDatabase:
@@ -118,29 +150,31 @@ def _run(
     graph = _connected(graph)
     items = local_items(prefix, document_ids or []) if is_local else store_items(prefix, document_ids)
     processed = synced = skipped = failed = 0
-    with graph.pinned_connection():
+    with graph.pinned_connection(), ThreadPoolExecutor(1, "thoth-sync-fetch") as fetcher:
         for chunk in _chunks(iter(items)):
             synced_before = set() if force else _synced(graph, prefix, chunk)
-            for item in chunk:
-                processed += 1
-                try:
-                    if item.label in synced_before:
-                        skipped += 1
-                        event = SyncEvent(prefix, item.label, "skipped")
-                    else:
-                        rows = _write_item(graph, item)
-                        synced += 1
-                        event = SyncEvent(prefix, item.label, "synced", rows)
-                except (ThothStorageExceptionError, SQLAlchemyError, OSError, ValueError) as error:
-                    if not graceful:
-                        error.add_note(f"while syncing {item.label}")
-                        raise
-                    failed += 1
-                    reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-                    _LOGGER.error("failed to sync %s: %s", item.label, reason)
-                    event = SyncEvent(prefix, item.label, "failed", error=reason)
-                if on_event is not None:
-                    on_event(event)
+            todo = [item for item in chunk if item.label not in synced_before]
+            with closing(_ahead(fetcher, todo)) as fetches:
+                for item in chunk:
+                    processed += 1
+                    try:
+                        if item.label in synced_before:
+                            skipped += 1
+                            event = SyncEvent(prefix, item.label, "skipped")
+                        else:
+                            rows = _write_fetched(graph, item, next(fetches).result())
+                            synced += 1
+                            event = SyncEvent(prefix, item.label, "synced", rows)
+                    except (ThothStorageExceptionError, SQLAlchemyError, OSError, ValueError) as error:
+                        if not graceful:
+                            error.add_note(f"while syncing {item.label}")
+                            raise
+                        failed += 1
+                        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+                        _LOGGER.error("failed to sync %s: %s", item.label, reason)
+                        event = SyncEvent(prefix, item.label, "failed", error=reason)
+                    if on_event is not None:
+                        on_event(event)
     return processed, synced, skipped, failed
 
 
