@@ -1,6 +1,6 @@
 """Solver documents too large to hold whole: the envelope first, then the tree a slice at a time.
 
-Parsed whole, a 10 MB solver document takes about 300 MB as Python objects and models. Here
+Parsed whole, a 10 MB solver document takes about 140 MB more memory as Python objects and models. Here
 `solver_envelope` reads everything but `result.tree` and validates it as a SolverDocument whose tree is
 empty; `solver_tree` then yields the tree's entries, each validated, in slices. Both read a seekable
 binary file with ijson's C parser, so memory follows the slice size, not the document size.

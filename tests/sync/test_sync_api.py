@@ -347,3 +347,28 @@ def test_documents_are_read_ahead_in_a_thread_and_errors_stay_with_their_documen
     assert [event.outcome for event in events] == ["synced", "failed", "synced", "synced"]
     assert "No such file" in (events[1].error or "")
     assert readers and all(name.startswith("thoth-sync-fetch") for name in readers)
+
+
+def test_a_connection_killed_between_existence_checks_loses_nothing(
+    graph: GraphDatabase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("thoth_storages.sync.api._CHUNK", 2)  # existence checked two documents at a time
+    paths = sorted(p for p in real_documents() if prefix_of(p) == "solver" and "debian-12" in p)[:4]
+    events: list[SyncEvent] = []
+
+    def kill_after_the_second(event: SyncEvent) -> None:
+        events.append(event)
+        if len(events) == 2:  # the next call is the second chunk's existence check
+            with graph.engine.connect() as connection:
+                connection.execute(
+                    text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+                        "AND application_name = 'thoth-storages' AND pid <> pg_backend_pid()"
+                    )
+                ).all()
+
+    stats = sync_solver_documents(
+        paths, graceful=True, graph=graph, is_local=True, on_event=kill_after_the_second
+    )
+    assert stats == (4, 4, 0, 0)
+    assert [event.outcome for event in events] == ["synced"] * 4

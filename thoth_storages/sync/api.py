@@ -77,6 +77,18 @@ def _synced(graph: GraphDatabase, prefix: str, chunk: list[Item]) -> set[str]:
     return {item.label for item in chunk if item.document_id in ids}
 
 
+def _synced_retried(graph: GraphDatabase, prefix: str, chunk: list[Item], graceful: bool) -> set[str]:
+    """`_synced`, asked again once in a graceful sync when the database refused (a broken pinned
+    connection is replaced on the second try)."""
+    try:
+        return _synced(graph, prefix, chunk)
+    except SQLAlchemyError:
+        if not graceful:
+            raise
+        _LOGGER.warning("checking which documents exist failed; trying once more", exc_info=True)
+        return _synced(graph, prefix, chunk)
+
+
 def _write(graph: GraphDatabase, prefix: str, document: JSONObject) -> int:
     writers = {
         "adviser": graph.sync_adviser_result,
@@ -152,7 +164,7 @@ def _run(
     processed = synced = skipped = failed = 0
     with graph.pinned_connection(), ThreadPoolExecutor(1, "thoth-sync-fetch") as fetcher:
         for chunk in _chunks(iter(items)):
-            synced_before = set() if force else _synced(graph, prefix, chunk)
+            synced_before = set() if force else _synced_retried(graph, prefix, chunk, graceful)
             todo = [item for item in chunk if item.label not in synced_before]
             with closing(_ahead(fetcher, todo)) as fetches:
                 for item in chunk:
