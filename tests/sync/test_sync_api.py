@@ -261,6 +261,20 @@ def real_documents_of(prefix: str) -> list[str]:
     return [path for path in real_documents() if prefix_of(path) == prefix]
 
 
+def terminate_other_connections(graph: GraphDatabase) -> int:
+    """Terminate every other thoth-storages backend on the graph's database (the sync's pinned one
+    among them), from a connection of its own; how many were terminated."""
+    with graph.engine.connect() as connection:
+        return len(
+            connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND application_name = 'thoth-storages' AND pid <> pg_backend_pid()"
+                )
+            ).all()
+        )
+
+
 def test_a_sync_goes_on_when_its_connection_is_killed(graph: GraphDatabase) -> None:
     paths = sorted(p for p in real_documents() if prefix_of(p) == "solver" and "debian-12" in p)[:4]
     killed: list[int] = []
@@ -268,14 +282,7 @@ def test_a_sync_goes_on_when_its_connection_is_killed(graph: GraphDatabase) -> N
     def kill_after_the_first(event: SyncEvent) -> None:
         if killed:
             return
-        with graph.engine.connect() as connection:  # a connection of its own, from the pool
-            found = connection.execute(
-                text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
-                    "AND application_name = 'thoth-storages' AND pid <> pg_backend_pid()"
-                )
-            ).all()
-        killed.append(len(found))
+        killed.append(terminate_other_connections(graph))
 
     events: list[SyncEvent] = []
 
@@ -300,7 +307,9 @@ def test_batched_existence_checks_agree_with_the_single_ones(graph: GraphDatabas
         for prefix in ("solver", "adviser", "package")
         for path in [p for p in documents if prefix_of(p) == prefix][::2]
     ]
-    sync_documents(synced_paths, graceful=True, graph=graph, is_local=True)
+    events: list[SyncEvent] = []
+    sync_documents(synced_paths, graceful=True, graph=graph, is_local=True, on_event=events.append)
+    reported = {event.document_id for event in events if event.outcome == "synced"}
     single = {
         "solver": graph.solver_document_id_exists,
         "adviser": graph.adviser_document_id_exist,
@@ -310,6 +319,7 @@ def test_batched_existence_checks_agree_with_the_single_ones(graph: GraphDatabas
         ids = [Path(p).name.removesuffix(".json") for p in documents if prefix_of(p) == prefix]
         expected = {document_id for document_id in ids if exists(document_id)}
         assert expected  # some were synced
+        assert expected <= reported  # and none that was left out is claimed
         assert graph.synced_document_ids(prefix, [*ids, f"{prefix}-never-synced"]) == expected
     assert graph.synced_document_ids("revsolver", ["revsolver-anything"]) == set()
 
@@ -359,13 +369,7 @@ def test_a_connection_killed_between_existence_checks_loses_nothing(
     def kill_after_the_second(event: SyncEvent) -> None:
         events.append(event)
         if len(events) == 2:  # the next call is the second chunk's existence check
-            with graph.engine.connect() as connection:
-                connection.execute(
-                    text(
-                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
-                        "AND application_name = 'thoth-storages' AND pid <> pg_backend_pid()"
-                    )
-                ).all()
+            assert terminate_other_connections(graph) >= 1
 
     stats = sync_solver_documents(
         paths, graceful=True, graph=graph, is_local=True, on_event=kill_after_the_second

@@ -330,8 +330,9 @@ class SetWriter:
         with self._cursor() as cursor:
             cursor.execute(_LOCKS + _statement(tuple(shape)), [_locks(locks), *parameters])
             records = cursor.fetchall()
+        has_id = [plan(name).has_id for name in names]
         for k, group, position, ident, inserted in records:
-            if plan(names[k]).has_id:
+            if has_id[k]:
                 found.setdefault(names[k], {})[key_lists[k][group][position - 1]] = ident
             if inserted:
                 self.inserted[names[k]] += 1

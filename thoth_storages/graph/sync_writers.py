@@ -77,12 +77,6 @@ class SyncWritersMixin(AdapterBase):
             writer.flush()
         return WriteStats(seen=writer.seen, inserted=writer.inserted)
 
-    def _exists(self, query: str, **parameters: object) -> bool:
-        """One row or none; on the DBAPI cursor, as the sync asks this for every document."""
-        with self._connection() as connection, raw_cursor(connection) as cursor:
-            cursor.execute(query, parameters)
-            return cursor.fetchone() is not None
-
     # Writers -------------------------------------------------------------------------------------
 
     def sync_solver_result(self, document: Document | SolverDocument, force: bool = False) -> WriteStats:
@@ -195,55 +189,33 @@ class SyncWritersMixin(AdapterBase):
 
     def solver_document_id_exists(self, solver_document_id: str) -> bool:
         """True when a solver document with this id was synced."""
-        return self._exists(
-            "SELECT 1 FROM solved WHERE document_id = %(id)s LIMIT 1", id=_base(solver_document_id)
-        )
+        return bool(self.synced_document_ids("solver", [solver_document_id]))
 
     def adviser_document_id_exist(self, adviser_document_id: str) -> bool:
         """True when an adviser document with this id was synced."""
-        return self._exists(
-            "SELECT 1 FROM adviser_run WHERE adviser_document_id = %(id)s LIMIT 1",
-            id=_base(adviser_document_id),
-        )
+        return bool(self.synced_document_ids("adviser", [adviser_document_id]))
 
     def analysis_document_id_exist(self, analysis_document_id: str) -> bool:
         """True when a package-extract document with this id was synced."""
-        return self._exists(
-            "SELECT 1 FROM package_extract_run WHERE analysis_document_id = %(id)s LIMIT 1",
-            id=_base(analysis_document_id),
-        )
+        return bool(self.synced_document_ids("package", [analysis_document_id]))
 
     def provenance_checker_document_id_exist(self, provenance_checker_document_id: str) -> bool:
         """True when a provenance-checker document with this id was synced."""
-        return self._exists(
-            "SELECT 1 FROM provenance_checker_run WHERE provenance_checker_document_id = %(id)s LIMIT 1",
-            id=_base(provenance_checker_document_id),
-        )
+        return bool(self.synced_document_ids("provenance", [provenance_checker_document_id]))
 
     def dependency_monkey_document_id_exists(self, dependency_monkey_document_id: str) -> bool:
         """True when a dependency-monkey document with this id was synced."""
-        return self._exists(
-            "SELECT 1 FROM dependency_monkey_run WHERE dependency_monkey_document_id = %(id)s LIMIT 1",
-            id=_base(dependency_monkey_document_id),
-        )
+        return bool(self.synced_document_ids("dependency", [dependency_monkey_document_id]))
 
     def inspection_document_id_result_number_exists(
         self, inspection_document_id: str, inspection_result_number: int
     ) -> bool:
         """True when this result of this inspection was synced (a PENDING placeholder does not count)."""
-        return self._exists(
-            "SELECT 1 FROM inspection_run WHERE inspection_document_id = %(id)s AND inspection_result_number = %(n)s "
-            "AND inspection_sync_state = 'SYNCED' LIMIT 1",
-            id=_base(inspection_document_id),
-            n=inspection_result_number,
-        )
+        return bool(self.synced_inspection_results([(inspection_document_id, inspection_result_number)]))
 
     def si_aggregated_document_id_exists(self, si_aggregated_document_id: str) -> bool:
         """True when an aggregated security-indicator document with this id was synced."""
-        return self._exists(
-            "SELECT 1 FROM si_aggregated_run WHERE si_aggregated_run_document_id = %(id)s LIMIT 1",
-            id=_base(si_aggregated_document_id),
-        )
+        return bool(self.synced_document_ids("security", [si_aggregated_document_id]))
 
 
 _SYNCED_BY = {
