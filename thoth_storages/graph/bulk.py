@@ -288,23 +288,27 @@ class SetWriter:
         found: dict[str, dict[Key, int]] = {name: {} for name in tables}
         batch: dict[str, dict[Key, Row]] = {}
         for name, rows in tables.items():
-            table = plan(name)
-            unique = self._pending.setdefault(name, {}) if self.defer and not table.has_id else {}
-            for row in rows:
-                unique.setdefault(table.key(row), row)
-            if unique and not (self.defer and not table.has_id):
+            unique = self._collect(name, rows, deferrable=not plan(name).has_id)
+            if unique:
                 batch[name] = unique
         self._write(batch, found)
         return found
 
     def add(self, table_name: str, rows: Iterable[Row]) -> None:
         """Rows whose ids nobody needs: with `defer=True` they wait for `flush()` too, else `ensure`."""
-        if not self.defer:
+        if self.defer:
+            self._collect(table_name, rows, deferrable=True)
+        else:
             self.ensure(table_name, rows)
-            return
-        table, pending = plan(table_name), self._pending.setdefault(table_name, {})
+
+    def _collect(self, table_name: str, rows: Iterable[Row], *, deferrable: bool) -> dict[Key, Row] | None:
+        """The rows by natural key, once each; None when they were put aside for `flush()` instead."""
+        deferred = self.defer and deferrable
+        key = plan(table_name).key
+        unique = self._pending.setdefault(table_name, {}) if deferred else {}
         for row in rows:
-            pending.setdefault(table.key(row), row)
+            unique.setdefault(key(row), row)
+        return None if deferred else unique
 
     def flush(self) -> None:
         """Write the deferred rows (tables without `id`) in one round trip."""
