@@ -63,6 +63,13 @@ class DatabaseSettings:
         )
 
 
+def asynchronous_commit() -> bool:
+    """THOTH_STORAGES_SYNC_ASYNC_COMMIT=1 commits sync transactions without waiting for the WAL flush:
+    faster, but a database crash may lose the documents synced in the last moments before it (they
+    are written again by the next sync, as the graph does not have them)."""
+    return env_flag("THOTH_STORAGES_SYNC_ASYNC_COMMIT")
+
+
 def debug_queries() -> bool:
     """THOTH_STORAGES_DEBUG_QUERIES=1 logs every statement."""
     return env_flag("THOTH_STORAGES_DEBUG_QUERIES")

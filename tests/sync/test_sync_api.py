@@ -5,11 +5,13 @@ from __future__ import annotations
 import copy
 import json
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import BaseModel
 from sqlalchemy import text
 
 from tests.conftest import new_database
@@ -17,6 +19,8 @@ from tests.documents._documents_support import DATA_DIR
 from tests.sync._support import counts as table_counts
 from thoth_storages import GraphDatabase
 from thoth_storages.cli_sync import expand_local
+from thoth_storages.graph import sync_writers
+from thoth_storages.graph.bulk import SetWriter
 from thoth_storages.sync import SyncEvent, sync_documents, sync_solver_documents
 from thoth_storages.sync.sources import prefix_of
 
@@ -350,6 +354,14 @@ def test_documents_are_read_ahead_in_a_thread_and_errors_stay_with_their_documen
         return original(path)
 
     monkeypatch.setattr(sources, "_read_json", recorded)
+    validators: list[str] = []
+    validate = sync_writers.validate_document
+
+    def validated(document: Mapping[str, object], document_type: str) -> BaseModel:
+        validators.append(threading.current_thread().name)
+        return validate(document, document_type)
+
+    monkeypatch.setattr(sync_writers, "validate_document", validated)
     events: list[SyncEvent] = []
     stats = sync_documents(paths, graceful=True, graph=graph, is_local=True, on_event=events.append)
     assert stats["adviser"] == (4, 3, 0, 1)
@@ -357,6 +369,28 @@ def test_documents_are_read_ahead_in_a_thread_and_errors_stay_with_their_documen
     assert [event.outcome for event in events] == ["synced", "failed", "synced", "synced"]
     assert "No such file" in (events[1].error or "")
     assert readers and all(name.startswith("thoth-sync-fetch") for name in readers)
+    assert len(validators) == 3 and all(name.startswith("thoth-sync-fetch") for name in validators)
+
+
+def test_async_commit_is_an_opt_in_local_to_each_sync_transaction(
+    graph: GraphDatabase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[tuple[int, str]] = []
+
+    def record(writer: SetWriter) -> None:
+        row = writer.connection.exec_driver_sql(
+            "SELECT pg_backend_pid(), current_setting('synchronous_commit')"
+        ).one()
+        seen.append((row[0], row[1]))
+
+    with graph.pinned_connection():
+        graph.sync_prepared(record)
+        monkeypatch.setenv("THOTH_STORAGES_SYNC_ASYNC_COMMIT", "1")
+        graph.sync_prepared(record)
+        monkeypatch.delenv("THOTH_STORAGES_SYNC_ASYNC_COMMIT")
+        graph.sync_prepared(record)
+    assert [setting for _pid, setting in seen] == ["on", "off", "on"]
+    assert len({pid for pid, _setting in seen}) == 1  # one connection: the setting ended with its transaction
 
 
 def test_a_connection_killed_between_existence_checks_loses_nothing(

@@ -137,10 +137,10 @@ class _Plan:
     def names(self) -> str:
         return ", ".join(map(_q, self.columns))
 
-    def values(self, alias: str) -> str:
-        """The rows as a CTE `alias (columns..., ord)`, one array parameter per column."""
+    def unnest(self, alias: str) -> str:
+        """The rows as `alias (columns..., ord)`, one array parameter per column."""
         arrays = ", ".join(f"%s::{kind}[]" for kind in self.types)
-        return f"{alias} ({self.names()}, ord) AS (SELECT * FROM unnest({arrays}) WITH ORDINALITY)"
+        return f"unnest({arrays}) WITH ORDINALITY AS {alias} ({self.names()}, ord)"
 
     def on(self, left: str, right: str, pattern: Pattern) -> str:
         """Same natural key (rows of `right` all have `pattern`): plain equalities on the columns that
@@ -154,13 +154,13 @@ class _Plan:
             for c in self.key_columns
         )
 
-    def insert_missing(self, aliases: Sequence[str], patterns: Sequence[Pattern]) -> str:
-        """INSERT the rows of the CTEs `aliases` (one per pattern) whose key the table does not hold yet."""
+    def insert_missing(self, patterns: Sequence[Pattern]) -> str:
+        """INSERT the rows (one set of arrays per pattern) whose key the table does not hold yet."""
         target, names = _q(self.name), self.names()
         selects = " UNION ALL ".join(
-            f"SELECT {names} FROM {alias} WHERE NOT EXISTS "
-            f"(SELECT 1 FROM {target} AS t WHERE {self.on('t', alias, pattern)})"
-            for alias, pattern in zip(aliases, patterns, strict=True)
+            f"SELECT {names} FROM {self.unnest(f'v{n}')} WHERE NOT EXISTS "
+            f"(SELECT 1 FROM {target} AS t WHERE {self.on('t', f'v{n}', pattern)})"
+            for n, pattern in enumerate(patterns)
         )
         return f"INSERT INTO {target} ({names}) {selects}"
 
@@ -224,34 +224,28 @@ Shape = tuple[tuple[str, tuple[Pattern, ...]], ...]
 def _statement(shape: Shape) -> str:
     """After the locks, for every table of `shape`: look its rows up once and insert the missing ones.
 
-    Returns (table, pattern, position, id, inserted) for every row of a table with `id` (new rows take
-    their ids from the table's sequence, so no second lookup is needed), and (table, 0, 0, 0, true)
-    for every row inserted into a table without `id`.
+    Returns (table, pattern, position, id, inserted) for every row of a table with `id` (one left
+    join finds each row's id or gives it a new one from the table's sequence, so no second lookup is
+    needed), and (table, 0, 0, 0, true) for every row inserted into a table without `id`.
     """
     ctes, results = [], []
     for k, (table_name, patterns) in enumerate(shape):
         table = plan(table_name)
         target, names = _q(table_name), table.names()
-        aliases = [f"v{k}_{n}" for n in range(len(patterns))]
-        ctes += [table.values(alias) for alias in aliases]
         if not table.has_id:
-            ctes.append(f"i{k} AS ({table.insert_missing(aliases, patterns)} RETURNING 1)")
+            ctes.append(f"i{k} AS ({table.insert_missing(patterns)} RETURNING 1)")
             results.append(f"SELECT {k}, 0, 0, 0, true FROM i{k}")
             continue
         sequence = f"nextval((SELECT pg_get_serial_sequence('{target}', 'id')))"
         fresh = []
-        for n, (v, pattern) in enumerate(zip(aliases, patterns, strict=True)):
-            ctes += [
-                f"f{k}_{n} AS MATERIALIZED (SELECT {v}.ord, t.id FROM {v} JOIN {target} AS t "
-                f"ON {table.on('t', v, pattern)})",
-                f"n{k}_{n} AS MATERIALIZED (SELECT {v}.*, {sequence} AS id FROM {v} "
-                f"WHERE NOT EXISTS (SELECT 1 FROM f{k}_{n} AS f WHERE f.ord = {v}.ord))",
-            ]
-            fresh.append(f"SELECT id, {names} FROM n{k}_{n}")
-            results += [
-                f"SELECT {k}, {n}, ord, id, false FROM f{k}_{n}",
-                f"SELECT {k}, {n}, ord, id, true FROM n{k}_{n}",
-            ]
+        for n, pattern in enumerate(patterns):
+            rows = f"r{k}_{n}"
+            ctes.append(
+                f"{rows} AS MATERIALIZED (SELECT v.*, COALESCE(t.id, {sequence}) AS id, t.id IS NULL AS fresh "
+                f"FROM {table.unnest('v')} LEFT JOIN {target} AS t ON {table.on('t', 'v', pattern)})"
+            )
+            fresh.append(f"SELECT id, {names} FROM {rows} WHERE fresh")
+            results.append(f"SELECT {k}, {n}, ord, id, fresh FROM {rows}")
         ctes.append(f"i{k} AS (INSERT INTO {target} (id, {names}) {' UNION ALL '.join(fresh)})")
     return f"WITH {', '.join(ctes)} {' UNION ALL '.join(results)}"
 

@@ -25,6 +25,7 @@ from generated.documents import (
     SolverDocument,
 )
 
+from ..config import asynchronous_commit
 from ..documents import validate_document
 from ..solver_stream import is_large, read_whole, solver_envelope, solver_tree
 from .adapter import AdapterBase
@@ -40,6 +41,8 @@ from .writers.solver import write_solver_result
 
 Model = TypeVar("Model")
 Document = Mapping[str, object]
+Prepared = Callable[[SetWriter], None]
+"""A validated document bound to its writer (see `prepare`)."""
 
 
 @dataclass
@@ -72,12 +75,19 @@ class SyncWritersMixin(AdapterBase):
     def _write(self, model: Model, write: Callable[[SetWriter, Model], None]) -> WriteStats:
         """One transaction; retried whole when PostgreSQL aborts it to break a deadlock."""
         with self._connection(begin=True) as connection:
+            if asynchronous_commit():
+                connection.exec_driver_sql("SET LOCAL synchronous_commit = off")
             writer = SetWriter(connection, defer=True)
             write(writer, model)
             writer.flush()
         return WriteStats(seen=writer.seen, inserted=writer.inserted)
 
     # Writers -------------------------------------------------------------------------------------
+
+    def sync_prepared(self, prepared: Prepared) -> WriteStats:
+        """Write a document `prepare` validated (the sync validates the next document in a thread
+        while this one is written)."""
+        return self._write(prepared, _apply)
 
     def sync_solver_result(self, document: Document | SolverDocument, force: bool = False) -> WriteStats:
         """Write a solver document (`force` is accepted for compatibility; writes are idempotent)."""
@@ -218,6 +228,43 @@ class SyncWritersMixin(AdapterBase):
         return bool(self.synced_document_ids("security", [si_aggregated_document_id]))
 
 
+def _apply(writer: SetWriter, prepared: Prepared) -> None:
+    prepared(writer)
+
+
+def _bind(
+    validate: Callable[[Document], Model], write: Callable[[SetWriter, Model], None]
+) -> Callable[[Document], Prepared]:
+    def bound(document: Document) -> Prepared:
+        model = validate(document)
+        return lambda writer: write(writer, model)
+
+    return bound
+
+
+_PREPARE: dict[str, Callable[[Document], Prepared]] = {
+    "adviser": _bind(lambda d: validate_document(d, "adviser"), write_adviser_result),
+    "dependency": _bind(lambda d: validate_document(d, "dependency-monkey"), write_dependency_monkey_result),
+    "inspection": _bind(InspectionDocument.from_mapping, write_inspection_result),
+    "package": _bind(lambda d: validate_document(d, "package-extract"), write_analysis_result),
+    "provenance": _bind(
+        lambda d: validate_document(d, "provenance-checker"), write_provenance_checker_result
+    ),
+    "solver": _bind(lambda d: validate_document(d, "solver"), write_solver_result),
+    "revsolver": _bind(lambda d: validate_document(d, "revsolver"), write_revsolver_result),
+    "security": _bind(
+        lambda d: validate_document(d, "security-indicator-aggregated"),
+        write_security_indicator_aggregated_result,
+    ),
+}
+
+
+def prepare(prefix: str, document: Document) -> Prepared:
+    """Validate a document of the sync handler `prefix` as its `sync_*_result` writer would, and bind
+    it to that writer; `GraphDatabase.sync_prepared` writes it. Raises what the validation raises."""
+    return _PREPARE[prefix](document)
+
+
 _SYNCED_BY = {
     "adviser": ("adviser_run", "adviser_document_id"),
     "dependency": ("dependency_monkey_run", "dependency_monkey_document_id"),
@@ -234,4 +281,4 @@ def _base(document_id: str) -> str:
     return document_id.rstrip("/").rsplit("/", 1)[-1]
 
 
-__all__ = ["SyncWritersMixin", "WriteStats"]
+__all__ = ["Prepared", "SyncWritersMixin", "WriteStats", "prepare"]

@@ -20,7 +20,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..exceptions import ThothStorageExceptionError
 from ..graph import GraphDatabase
-from ..s3.jsontypes import JSONObject
+from ..graph.sync_writers import Prepared, prepare
+from ..solver_stream import is_large, read_whole
 from .sources import PREFIXES, Item, local_items, prefix_of, store_items
 
 _LOGGER = logging.getLogger(__name__)
@@ -89,29 +90,20 @@ def _synced_retried(graph: GraphDatabase, prefix: str, chunk: list[Item], gracef
         return _synced(graph, prefix, chunk)
 
 
-def _write(graph: GraphDatabase, prefix: str, document: JSONObject) -> int:
-    writers = {
-        "adviser": graph.sync_adviser_result,
-        "dependency": graph.sync_dependency_monkey_result,
-        "inspection": graph.sync_inspection_result,
-        "package": graph.sync_analysis_result,
-        "provenance": graph.sync_provenance_checker_result,
-        "solver": graph.sync_solver_result,
-        "revsolver": graph.sync_revsolver_result,
-        "security": graph.sync_security_indicator_aggregated_result,
-    }
-    return writers[prefix](document).rows
-
-
-Fetched = JSONObject | IO[bytes]
-"""A loaded document, or a solver document's file (read by `sync_solver_file`, which may stream it)."""
+Fetched = Prepared | IO[bytes]
+"""A validated document bound to its writer, or a large solver document's file (streamed)."""
 
 
 def _fetch(item: Item) -> Fetched:
-    """The document's I/O (a file read, an S3 GET), done one document ahead in a thread."""
+    """The document's I/O (a file read, an S3 GET) and validation, done one document ahead in a
+    thread so that they overlap the writing of the previous one."""
     if item.prefix == "solver" and item.open is not None:
-        return item.open()
-    return item.load()
+        file = item.open()
+        if is_large(file):
+            return file
+        with file:
+            return prepare("solver", read_whole(file, item.label))
+    return prepare(item.prefix, item.load())
 
 
 def _ahead(fetcher: ThreadPoolExecutor, items: list[Item]) -> Generator[Future[Fetched]]:
@@ -129,13 +121,13 @@ def _ahead(fetcher: ThreadPoolExecutor, items: list[Item]) -> Generator[Future[F
         for future in futures:
             if not future.cancel() and future.exception() is None:
                 fetched = future.result()
-                if not isinstance(fetched, dict):
+                if not callable(fetched):
                     fetched.close()
 
 
 def _write_fetched(graph: GraphDatabase, item: Item, fetched: Fetched) -> int:
-    if isinstance(fetched, dict):
-        return _write(graph, item.prefix, fetched)
+    if callable(fetched):
+        return graph.sync_prepared(fetched).rows
     with fetched as file:
         return graph.sync_solver_file(file, item.label).rows
 
