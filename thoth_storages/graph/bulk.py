@@ -105,6 +105,8 @@ class _Plan:
     types: tuple[str, ...]
     lock_base: int
     has_id: bool
+    references: tuple[tuple[str, str], ...]
+    """(key column, table whose id it holds) for the key's foreign keys."""
 
     @property
     def name(self) -> str:
@@ -154,15 +156,18 @@ class _Plan:
             for c in self.key_columns
         )
 
-    def insert_missing(self, patterns: Sequence[Pattern]) -> str:
-        """INSERT the rows (one set of arrays per pattern) whose key the table does not hold yet."""
+    def insert_missing(self, patterns: Sequence[Pattern], direct: bool) -> str:
+        """INSERT the rows (one set of arrays per pattern) whose key the table does not hold yet, and
+        with `direct` one more set of arrays inserted without a lookup (rows known to be new)."""
         target, names = _q(self.name), self.names()
-        selects = " UNION ALL ".join(
+        selects = [
             f"SELECT {names} FROM {self.unnest(f'v{n}')} WHERE NOT EXISTS "
             f"(SELECT 1 FROM {target} AS t WHERE {self.on('t', f'v{n}', pattern)})"
             for n, pattern in enumerate(patterns)
-        )
-        return f"INSERT INTO {target} ({names}) {selects}"
+        ]
+        if direct:
+            selects.append(f"SELECT {names} FROM {self.unnest('d')}")
+        return f"INSERT INTO {target} ({names}) {' UNION ALL '.join(selects)}"
 
 
 def _text(value: Value) -> str:
@@ -213,11 +218,17 @@ def plan(table_name: str) -> _Plan:
         types=tuple(_sql_type(c) for c in columns),
         lock_base=table_part * LOCK_BUCKETS,
         has_id="id" in table.c,
+        references=tuple(
+            (fk.parent.name, fk.column.table.name)
+            for fk in sorted(table.foreign_keys, key=lambda fk: fk.parent.name)
+            if fk.parent.name in key_columns and fk.column.name == "id"
+        ),
     )
 
 
-Shape = tuple[tuple[str, tuple[Pattern, ...]], ...]
-"""The tables of one statement and the NULL patterns of their rows: what its SQL depends on."""
+Shape = tuple[tuple[str, tuple[Pattern, ...], bool], ...]
+"""The tables of one statement, the NULL patterns of their rows looked up, and whether rows known to be
+new are inserted without a lookup: what its SQL depends on."""
 
 
 @cache
@@ -229,11 +240,11 @@ def _statement(shape: Shape) -> str:
     needed), and (table, 0, 0, 0, true) for every row inserted into a table without `id`.
     """
     ctes, results = [], []
-    for k, (table_name, patterns) in enumerate(shape):
+    for k, (table_name, patterns, direct) in enumerate(shape):
         table = plan(table_name)
         target, names = _q(table_name), table.names()
         if not table.has_id:
-            ctes.append(f"i{k} AS ({table.insert_missing(patterns)} RETURNING 1)")
+            ctes.append(f"i{k} AS ({table.insert_missing(patterns, direct)} RETURNING 1)")
             results.append(f"SELECT {k}, 0, 0, 0, true FROM i{k}")
             continue
         sequence = f"nextval((SELECT pg_get_serial_sequence('{target}', 'id')))"
@@ -269,6 +280,10 @@ class SetWriter:
         self.inserted: Counter[str] = Counter()
         self.seen: Counter[str] = Counter()
         self._pending: dict[str, dict[Key, Row]] = {}
+        self._fresh: dict[str, set[int]] = {}
+        """Ids this writer inserted, by table."""
+        self._direct: dict[str, set[Key]] = {}
+        """Keys this writer inserted without a lookup, by table."""
 
     def _cursor(self) -> Cursor:
         return raw_cursor(self.connection)
@@ -310,21 +325,27 @@ class SetWriter:
         self._write({name: rows for name, rows in pending.items() if rows}, {})
 
     def _write(self, batch: Mapping[str, Mapping[Key, Row]], found: dict[str, dict[Key, int]]) -> None:
-        if not batch:
-            return
-        names = sorted(batch)
+        names: list[str] = []
         locks: set[int] = set()
         parameters: list[str] = []
         shape, key_lists = [], []
-        for name in names:
-            table, rows = plan(name), batch[name]
-            self.seen[name] += len(rows)
+        for name in sorted(batch):
+            table = plan(name)
+            self.seen[name] += len(batch[name])
+            rows, direct = self._split(table, batch[name])
+            if not rows and not direct:  # all written by this writer already
+                continue
+            names.append(name)
             locks |= table.lock_ids(rows)
-            groups = table.groups(rows)
+            groups = table.groups(rows) if rows else {}
             for keys in groups.values():
                 parameters += table.arrays(rows[key] for key in keys)
-            shape.append((name, tuple(groups)))
+            if direct:
+                parameters += table.arrays(direct)
+            shape.append((name, tuple(groups), bool(direct)))
             key_lists.append(list(groups.values()))
+        if not names:
+            return
         with self._cursor() as cursor:
             cursor.execute(_LOCKS + _statement(tuple(shape)), [_locks(locks), *parameters])
             records = cursor.fetchall()
@@ -332,8 +353,35 @@ class SetWriter:
         for k, group, position, ident, inserted in records:
             if has_id[k]:
                 found.setdefault(names[k], {})[key_lists[k][group][position - 1]] = ident
+                if inserted:
+                    self._fresh.setdefault(names[k], set()).add(ident)
             if inserted:
                 self.inserted[names[k]] += 1
+
+    def _split(self, table: _Plan, rows: Mapping[Key, Row]) -> tuple[Mapping[Key, Row], list[Row]]:
+        """The rows to look up, and the rows of a table without `id` to insert straight away: a row
+        whose key refers to a row this writer inserted cannot exist yet (no other transaction sees
+        that row), so it needs neither a lookup nor a lock. Such keys are remembered, so a second
+        write of one in this transaction is dropped instead of inserted twice."""
+        fresh = [
+            (column, self._fresh[referred])
+            for column, referred in table.references
+            if referred in self._fresh
+        ]
+        if table.has_id or not fresh:
+            return rows, []
+        inserted = self._direct.setdefault(table.name, set())
+        looked: dict[Key, Row] = {}
+        direct: list[Row] = []
+        for key, row in rows.items():
+            if key in inserted:
+                continue
+            if any(row.get(column) in ids for column, ids in fresh):
+                inserted.add(key)
+                direct.append(row)
+            else:
+                looked[key] = row
+        return looked, direct
 
     def ensure_ids(self, table_name: str, rows: Sequence[Row]) -> list[int]:
         """`ensure`, then the id of each given row, in order (for tables with an `id`)."""
