@@ -35,6 +35,11 @@ def test_links_to_rows_just_inserted_skip_lookup_and_lock_and_are_written_once(g
         assert advisory_locks(connection) == locks  # no lock taken for rows known to be new
         assert links(connection) == 1
         assert writer.inserted["has_artifact"] == 1
+        writer.flush()  # forgets what it inserted: the next write of the link looks it up
+        writer.ensure("has_artifact", [link])
+        assert advisory_locks(connection) == locks + 1
+        assert links(connection) == 1
+        assert writer.inserted["has_artifact"] == 1
 
     with graph.engine.begin() as connection:  # a new writer: the parents exist, so it looks up
         writer = SetWriter(connection)

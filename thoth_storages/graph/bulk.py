@@ -281,9 +281,9 @@ class SetWriter:
         self.seen: Counter[str] = Counter()
         self._pending: dict[str, dict[Key, Row]] = {}
         self._fresh: dict[str, set[int]] = {}
-        """Ids this writer inserted, by table."""
+        """Ids this writer inserted since its last flush, by table."""
         self._direct: dict[str, set[Key]] = {}
-        """Keys this writer inserted without a lookup, by table."""
+        """Keys this writer inserted without a lookup since its last flush, by table."""
 
     def _cursor(self) -> Cursor:
         return raw_cursor(self.connection)
@@ -320,9 +320,13 @@ class SetWriter:
         return None if deferred else unique
 
     def flush(self) -> None:
-        """Write the deferred rows (tables without `id`) in one round trip."""
+        """Write the deferred rows (tables without `id`) in one round trip. Rows written afterwards
+        that refer to rows inserted before are looked up again (see `_split`), so what the writer
+        remembers is bounded by what it wrote since the last flush (a slice of a streamed document)."""
         pending, self._pending = self._pending, {}
         self._write({name: rows for name, rows in pending.items() if rows}, {})
+        self._fresh.clear()
+        self._direct.clear()
 
     def _write(self, batch: Mapping[str, Mapping[Key, Row]], found: dict[str, dict[Key, int]]) -> None:
         names: list[str] = []
