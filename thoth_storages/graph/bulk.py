@@ -13,7 +13,8 @@ alone would not guarantee.
 
 Tables without an `id` column are leaves (nothing refers to them), so a writer made with `defer=True`
 buffers their rows (and `add` the rows of any table whose ids nobody needs) and `flush()` writes all
-of them in one more round trip.
+of them in one more round trip. Their rows whose key refers to a row the writer has just inserted are
+new by construction and go in without lookup or lock (`SetWriter._split`).
 """
 
 from __future__ import annotations
