@@ -10,7 +10,8 @@ scripts/compat-original.sh into .thoth-storages/original-venv) on the solver doc
 figure is the median of --repeat rounds (5 by default), each run in a fresh database, so a cold first
 run (imports, statement caches) or a noisy neighbour does not decide it; a round runs every writer once,
 so the writers share the machine's slow and fast spells, and a share of COPY is the median of the
-rounds' ratios. "+ async commit" is the sync with THOTH_STORAGES_SYNC_ASYNC_COMMIT=1.
+rounds' ratios. "+ async commit" is the sync with THOTH_STORAGES_SYNC_ASYNC_COMMIT=1, "batched" with
+THOTH_STORAGES_SYNC_BATCH=50 (solver documents written up to 50 per transaction; the others as usual).
 """
 
 from __future__ import annotations
@@ -276,20 +277,23 @@ def measure_memory(template: str, work: Path) -> list[str]:
 
 
 @contextmanager
-def asynchronous_commit() -> Iterator[None]:
-    """Sync with THOTH_STORAGES_SYNC_ASYNC_COMMIT=1 (the opt-in that does not wait for the WAL flush)."""
-    before = os.environ.get("THOTH_STORAGES_SYNC_ASYNC_COMMIT")
-    os.environ["THOTH_STORAGES_SYNC_ASYNC_COMMIT"] = "1"
+def environment(name: str, value: str) -> Iterator[None]:
+    """Run with one more setting, e.g. THOTH_STORAGES_SYNC_ASYNC_COMMIT=1."""
+    before = os.environ.get(name)
+    os.environ[name] = value
     try:
         yield
     finally:
         if before is None:
-            del os.environ["THOTH_STORAGES_SYNC_ASYNC_COMMIT"]
+            del os.environ[name]
         else:
-            os.environ["THOTH_STORAGES_SYNC_ASYNC_COMMIT"] = before
+            os.environ[name] = before
 
 
-WRITERS = ("ours", "async", "orm", "copy")
+BATCH = "50"
+"""THOTH_STORAGES_SYNC_BATCH of the batched column (solver documents only, like the setting)."""
+
+WRITERS = ("ours", "async", "batch", "orm", "copy")
 
 
 def measure_kind(paths: list[str], repeat: int) -> dict[str, list[Run]]:
@@ -298,8 +302,10 @@ def measure_kind(paths: list[str], repeat: int) -> dict[str, list[Run]]:
     for _ in range(repeat):
         ours, dump = measure(paths, None)
         runs["ours"].append(ours)
-        with asynchronous_commit():
+        with environment("THOTH_STORAGES_SYNC_ASYNC_COMMIT", "1"):
             runs["async"].append(measure(paths, None)[0])
+        with environment("THOTH_STORAGES_SYNC_BATCH", BATCH):
+            runs["batch"].append(measure(paths, None)[0])
         runs["orm"].append(measure(paths, OrmGetOrCreateWriter)[0])
         runs["copy"].append(measure_copy(dump, ours.documents))
     return runs
@@ -324,7 +330,8 @@ def main() -> None:
     print(f"documents: {DOCUMENTS}")
     header = (
         f"{'kind':<11}{'docs':>5}{'rows':>8} | {'set-based sync':^33} | {'+ async commit':^16} | "
-        f"{'ORM get-or-create':^33} | {'COPY ceiling':^33} | speed-up | share of COPY (async)"
+        f"{'batched':^16} | {'ORM get-or-create':^33} | {'COPY ceiling':^33} | speed-up | "
+        "share of COPY (async, batched)"
     )
     print(header)
     print("-" * len(header))
@@ -354,11 +361,12 @@ def main() -> None:
 
 
 def line(kind: str, medians: dict[str, Run], runs: dict[str, list[Run]]) -> str:
-    ours, fast, orm, ceiling = (medians[name] for name in WRITERS)
+    ours, fast, batched, orm, ceiling = (medians[name] for name in WRITERS)
     return (
         f"{kind:<11}{ours.documents:>5}{ours.rows:>8} | {ours.rate()} | {fast.rows / fast.seconds:9,.0f} rows/s | "
-        f"{orm.rate()} | {ceiling.rate()} | {orm.seconds / ours.seconds:7.1f}x | "
-        f"{share(runs['copy'], runs['ours']):5.0%} ({share(runs['copy'], runs['async']):.0%})"
+        f"{batched.rows / batched.seconds:9,.0f} rows/s | {orm.rate()} | {ceiling.rate()} | "
+        f"{orm.seconds / ours.seconds:7.1f}x | {share(runs['copy'], runs['ours']):5.0%} "
+        f"({share(runs['copy'], runs['async']):.0%}, {share(runs['copy'], runs['batch']):.0%})"
     )
 
 

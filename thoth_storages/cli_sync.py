@@ -94,12 +94,18 @@ def print_stats(stats: dict[str, Stats], report: _Report) -> None:
 
 
 def run_sync(
-    document_ids: list[str] | None, *, force: bool, graceful: bool, is_local: bool, graph: GraphDatabase
+    document_ids: list[str] | None,
+    *,
+    force: bool,
+    graceful: bool,
+    is_local: bool,
+    graph: GraphDatabase,
+    batch: int | None = None,
 ) -> tuple[dict[str, Stats], _Report]:
     """Run sync_documents with progress reporting."""
     with reporting() as report:
         callback: EventCallback = report
-        stats = sync_documents(document_ids, force, graceful, graph, is_local, on_event=callback)
+        stats = sync_documents(document_ids, force, graceful, graph, is_local, on_event=callback, batch=batch)
     return stats, report
 
 
@@ -114,14 +120,27 @@ def run_sync(
 )
 @click.option("--force", is_flag=True, help="Sync documents the graph already has.")
 @click.option("--graceful", is_flag=True, help="Report failing documents and go on.")
-def sync(document_ids: tuple[str, ...], local: tuple[Path, ...], force: bool, graceful: bool) -> None:
+@click.option(
+    "--batch",
+    type=click.IntRange(min=1),
+    envvar="THOTH_STORAGES_SYNC_BATCH",
+    default=1,
+    show_default=True,
+    help="Write up to this many solver documents per transaction (a failed batch is written again "
+    "one document at a time).",
+)
+def sync(
+    document_ids: tuple[str, ...], local: tuple[Path, ...], force: bool, graceful: bool, batch: int
+) -> None:
     """Sync workflow documents (all stores when no id or --local path is given) into the graph."""
     if document_ids and local:
         raise click.UsageError("give document ids or --local paths, not both")
     graph = GraphDatabase()
     graph.connect()
     ids = expand_local(local) if local else (list(document_ids) or None)
-    stats, report = run_sync(ids, force=force, graceful=graceful, is_local=bool(local), graph=graph)
+    stats, report = run_sync(
+        ids, force=force, graceful=graceful, is_local=bool(local), graph=graph, batch=batch
+    )
     graph.disconnect()
     print_stats(stats, report)
     if any(stats[prefix][3] for prefix in stats):

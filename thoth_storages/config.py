@@ -70,6 +70,13 @@ def asynchronous_commit() -> bool:
     return env_flag("THOTH_STORAGES_SYNC_ASYNC_COMMIT")
 
 
+def sync_batch_size() -> int:
+    """THOTH_STORAGES_SYNC_BATCH=N writes up to N solver documents per transaction, their statements
+    combined (a failed batch is written again one document per transaction); 1, the default, writes
+    each document in its own transaction."""
+    return max(1, env_int("THOTH_STORAGES_SYNC_BATCH", 1))
+
+
 def debug_queries() -> bool:
     """THOTH_STORAGES_DEBUG_QUERIES=1 logs every statement."""
     return env_flag("THOTH_STORAGES_DEBUG_QUERIES")

@@ -125,7 +125,11 @@ def _solver_document(path: str) -> dict[str, object]:
     return document
 
 
-def test_a_broken_document_leaves_no_trace_and_the_others_land(graph: GraphDatabase, tmp_path: Path) -> None:
+@pytest.mark.parametrize("batch", ["1", "8"])
+def test_a_broken_document_leaves_no_trace_and_the_others_land(
+    graph: GraphDatabase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch: str
+) -> None:
+    monkeypatch.setenv("THOTH_STORAGES_SYNC_BATCH", batch)  # 8: the batch fails, then one by one
     solver_documents = sorted(p for p in real_documents() if prefix_of(p) == "solver" and "debian" in p)
     template = next(
         path
@@ -165,6 +169,32 @@ def test_a_broken_document_leaves_no_trace_and_the_others_land(graph: GraphDatab
     assert not graph.solver_document_id_exists(broken_path.stem)
     with pytest.raises(ValueError, match="NUL"):
         sync_solver_documents([str(broken_path)], graph=graph, is_local=True)
+
+
+def test_batched_solver_documents_write_what_one_by_one_writes_in_fewer_transactions(
+    graph: GraphDatabase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = sorted(p for p in real_documents() if prefix_of(p) == "solver")
+    with new_database() as settings:
+        reference = GraphDatabase(settings)
+        reference.connect()
+        reference.initialize_schema()
+        expected_events: list[SyncEvent] = []
+        expected_stats = sync_solver_documents(
+            paths, graceful=True, graph=reference, is_local=True, on_event=expected_events.append
+        )
+        expected = table_counts(reference)
+        reference.disconnect()
+
+    monkeypatch.setenv("THOTH_STORAGES_SYNC_BATCH", "8")
+    events: list[SyncEvent] = []
+    stats = sync_solver_documents(paths, graceful=True, graph=graph, is_local=True, on_event=events.append)
+    assert stats == expected_stats and stats[1] >= 16
+    assert events == expected_events  # same documents, outcomes, rows and order
+    assert table_counts(graph) == expected
+    with graph.engine.connect() as connection:
+        transactions = connection.execute(text("SELECT count(DISTINCT xmin::text) FROM solved")).scalar_one()
+    assert transactions <= -(-stats[1] // 8) + stats[3]  # a failed document splits a batch at most once
 
 
 NAMES = st.from_regex(r"[a-z][a-z0-9]{0,10}(-[a-z0-9]{1,5})?", fullmatch=True)
@@ -410,3 +440,23 @@ def test_a_connection_killed_between_existence_checks_loses_nothing(
     )
     assert stats == (4, 4, 0, 0)
     assert [event.outcome for event in events] == ["synced"] * 4
+
+
+def test_the_sync_command_batches_solver_documents(
+    graph: GraphDatabase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from thoth_storages.cli import cli
+
+    monkeypatch.setenv("KNOWLEDGE_GRAPH_DATABASE", graph.settings.database)
+    paths = sorted(p for p in real_documents() if prefix_of(p) == "solver" and "debian-12" in p)[:4]
+    arguments = ["sync", "--batch", "4", "--graceful"] + [a for path in paths for a in ("--local", path)]
+    result = CliRunner().invoke(cli, arguments)
+    assert result.exit_code == 0, result.output
+    assert "solver" in result.output
+    with graph.engine.connect() as connection:
+        documents, transactions = connection.execute(
+            text("SELECT count(DISTINCT document_id), count(DISTINCT xmin::text) FROM solved")
+        ).one()
+    assert (documents, transactions) == (4, 1)

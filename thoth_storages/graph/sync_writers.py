@@ -7,11 +7,13 @@ transaction with set-based statements (`bulk.SetWriter`): a document lands whole
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import IO, TypeVar
 
 from psycopg2.errors import DeadlockDetected, SerializationFailure
+from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 from tenacity import retry, retry_if_exception, stop_after_attempt, wait_random_exponential
 
@@ -29,6 +31,7 @@ from ..config import asynchronous_commit
 from ..documents import validate_document
 from ..solver_stream import is_large, read_whole, solver_envelope, solver_tree
 from .adapter import AdapterBase
+from .batch import write_batch
 from .bulk import SetWriter, raw_cursor
 from .writers.adviser import write_adviser_result
 from .writers.dependency_monkey import write_dependency_monkey_result
@@ -63,24 +66,42 @@ def _is_transient(error: BaseException) -> bool:
     return isinstance(error, DBAPIError) and isinstance(error.orig, DeadlockDetected | SerializationFailure)
 
 
+_retried = retry(
+    retry=retry_if_exception(_is_transient),
+    stop=stop_after_attempt(5),
+    wait=wait_random_exponential(multiplier=0.05, max=2),
+    reraise=True,
+)
+"""A sync transaction is retried whole when PostgreSQL aborts it to break a deadlock."""
+
+
 class SyncWritersMixin(AdapterBase):
     """`sync_*_result` writers and `*_exist(s)` checks of GraphDatabase."""
 
-    @retry(
-        retry=retry_if_exception(_is_transient),
-        stop=stop_after_attempt(5),
-        wait=wait_random_exponential(multiplier=0.05, max=2),
-        reraise=True,
-    )
+    @_retried
     def _write(self, model: Model, write: Callable[[SetWriter, Model], None]) -> WriteStats:
         """One transaction; retried whole when PostgreSQL aborts it to break a deadlock."""
-        with self._connection(begin=True) as connection:
-            if asynchronous_commit():
-                connection.exec_driver_sql("SET LOCAL synchronous_commit = off")
+        with self._transaction() as connection:
             writer = SetWriter(connection, defer=True)
             write(writer, model)
             writer.flush()
         return WriteStats(seen=writer.seen, inserted=writer.inserted)
+
+    @_retried
+    def sync_prepared_batch(self, documents: Sequence[Prepared]) -> list[WriteStats]:
+        """Write several prepared documents in one transaction with combined statements (see
+        `graph.batch`): all of them or, when one fails, none (write them one by one then). The
+        returned stats count the rows each document saw."""
+        with self._transaction() as connection:
+            seen = write_batch(connection, documents)
+        return [WriteStats(seen=counts) for counts in seen]
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Connection]:
+        with self._connection(begin=True) as connection:
+            if asynchronous_commit():
+                connection.exec_driver_sql("SET LOCAL synchronous_commit = off")
+            yield connection
 
     # Writers -------------------------------------------------------------------------------------
 

@@ -12,12 +12,14 @@ from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
 from itertools import islice
 from typing import IO, Literal, Protocol
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from ..config import sync_batch_size
 from ..exceptions import ThothStorageExceptionError
 from ..graph import GraphDatabase
 from ..graph.sync_writers import Prepared, prepare
@@ -56,6 +58,7 @@ class Handler(Protocol):
         is_local: bool = False,
         *,
         on_event: EventCallback | None = None,
+        batch: int | None = None,
     ) -> Stats: ...
 
 
@@ -140,6 +143,92 @@ def _connected(graph: GraphDatabase | None) -> GraphDatabase:
     return graph
 
 
+_ERRORS = (ThothStorageExceptionError, SQLAlchemyError, OSError, ValueError)
+"""What fails one document (a graceful sync reports it and goes on)."""
+
+_BATCHED = frozenset({"solver"})
+"""Handlers whose documents may be written several per transaction (THOTH_STORAGES_SYNC_BATCH): their
+writers only ensure rows, they do not read the writer's counters or update rows."""
+
+
+@dataclass
+class _Tally:
+    """What happened to each document of one handler's run: counted, logged, passed to `on_event`."""
+
+    prefix: str
+    graceful: bool
+    on_event: EventCallback | None
+    processed: int = 0
+    synced: int = 0
+    skipped: int = 0
+    failed: int = 0
+
+    def skip(self, item: Item) -> None:
+        self.skipped += 1
+        self._report(SyncEvent(self.prefix, item.label, "skipped"))
+
+    def land(self, item: Item, rows: int) -> None:
+        self.synced += 1
+        self._report(SyncEvent(self.prefix, item.label, "synced", rows))
+
+    def fail(self, item: Item, error: Exception) -> None:
+        """Count and report the failure in a graceful sync; raise it otherwise."""
+        if not self.graceful:
+            error.add_note(f"while syncing {item.label}")
+            raise error
+        self.failed += 1
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        _LOGGER.error("failed to sync %s: %s", item.label, reason)
+        self._report(SyncEvent(self.prefix, item.label, "failed", error=reason))
+
+    def attempt(self, item: Item, write: Callable[[], int]) -> None:
+        try:
+            rows = write()
+        except _ERRORS as error:
+            self.fail(item, error)
+        else:
+            self.land(item, rows)
+
+    def _report(self, event: SyncEvent) -> None:
+        if self.on_event is not None:
+            self.on_event(event)
+
+
+@dataclass
+class _Batch:
+    """Prepared documents waiting to be written together (one transaction, combined statements)."""
+
+    graph: GraphDatabase
+    tally: _Tally
+    size: int
+    items: list[tuple[Item, Prepared]] = field(default_factory=list)
+
+    def add(self, item: Item, prepared: Prepared) -> None:
+        self.items.append((item, prepared))
+        if len(self.items) >= self.size:
+            self.write()
+
+    def write(self) -> None:
+        """Write the waiting documents; when the batch fails, each on its own, so that only the
+        broken ones fail."""
+        items, self.items = self.items, []
+        if not items:
+            return
+        try:
+            stats = self.graph.sync_prepared_batch([prepared for _item, prepared in items])
+        except _ERRORS as error:
+            _LOGGER.warning("a batch of %d documents failed (%s); writing them one by one", len(items), error)
+            for item, prepared in items:
+                self.tally.attempt(item, partial(_rows, self.graph, prepared))
+            return
+        for (item, _prepared), written in zip(items, stats, strict=True):
+            self.tally.land(item, written.rows)
+
+
+def _rows(graph: GraphDatabase, prepared: Prepared) -> int:
+    return graph.sync_prepared(prepared).rows
+
+
 def _run(
     prefix: str,
     document_ids: Iterable[str] | None,
@@ -148,38 +237,39 @@ def _run(
     graph: GraphDatabase | None,
     is_local: bool,
     on_event: EventCallback | None,
+    batch: int | None,
 ) -> Stats:
     if is_local and document_ids is None:
         raise ValueError("is_local=True needs document_ids: the paths of the documents to sync")
     graph = _connected(graph)
     items = local_items(prefix, document_ids or []) if is_local else store_items(prefix, document_ids)
-    processed = synced = skipped = failed = 0
+    tally = _Tally(prefix, graceful, on_event)
+    size = max(1, batch if batch is not None else sync_batch_size())
+    pending = _Batch(graph, tally, size if prefix in _BATCHED else 1)
     with graph.pinned_connection(), ThreadPoolExecutor(1, "thoth-sync-fetch") as fetcher:
         for chunk in _chunks(iter(items)):
             synced_before = set() if force else _synced_retried(graph, prefix, chunk, graceful)
             todo = [item for item in chunk if item.label not in synced_before]
             with closing(_ahead(fetcher, todo)) as fetches:
                 for item in chunk:
-                    processed += 1
+                    tally.processed += 1
+                    if item.label in synced_before:
+                        pending.write()  # events stay in the documents' order
+                        tally.skip(item)
+                        continue
                     try:
-                        if item.label in synced_before:
-                            skipped += 1
-                            event = SyncEvent(prefix, item.label, "skipped")
-                        else:
-                            rows = _write_fetched(graph, item, next(fetches).result())
-                            synced += 1
-                            event = SyncEvent(prefix, item.label, "synced", rows)
-                    except (ThothStorageExceptionError, SQLAlchemyError, OSError, ValueError) as error:
-                        if not graceful:
-                            error.add_note(f"while syncing {item.label}")
-                            raise
-                        failed += 1
-                        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-                        _LOGGER.error("failed to sync %s: %s", item.label, reason)
-                        event = SyncEvent(prefix, item.label, "failed", error=reason)
-                    if on_event is not None:
-                        on_event(event)
-    return processed, synced, skipped, failed
+                        fetched = next(fetches).result()
+                    except _ERRORS as error:
+                        pending.write()
+                        tally.fail(item, error)
+                        continue
+                    if pending.size > 1 and callable(fetched):
+                        pending.add(item, fetched)
+                    else:
+                        pending.write()
+                        tally.attempt(item, partial(_write_fetched, graph, item, fetched))
+                pending.write()
+    return tally.processed, tally.synced, tally.skipped, tally.failed
 
 
 def _handler(prefix: str, doc: str) -> Handler:
@@ -191,8 +281,9 @@ def _handler(prefix: str, doc: str) -> Handler:
         is_local: bool = False,
         *,
         on_event: EventCallback | None = None,
+        batch: int | None = None,
     ) -> Stats:
-        return _run(prefix, document_ids, force, graceful, graph, is_local, on_event)
+        return _run(prefix, document_ids, force, graceful, graph, is_local, on_event, batch)
 
     handler.__doc__ = f"Sync {doc}; returns (processed, synced, skipped, failed)."
     return handler
@@ -227,8 +318,12 @@ def sync_documents(
     is_local: bool = False,
     *,
     on_event: EventCallback | None = None,
+    batch: int | None = None,
 ) -> dict[str, Stats]:
-    """Sync the given documents, routed by id prefix, or (without ids) everything in every store."""
+    """Sync the given documents, routed by id prefix, or (without ids) everything in every store.
+
+    `batch` (default THOTH_STORAGES_SYNC_BATCH, else 1) writes up to that many solver documents per
+    transaction with combined statements; a batch that fails is written again one document at a time."""
     stats: dict[str, Stats] = dict.fromkeys(PREFIXES, (0, 0, 0, 0))
     graph = _connected(graph)
     if document_ids is None:
@@ -252,5 +347,7 @@ def sync_documents(
             assert bucket is not None
             bucket.append(document_id)
     for prefix, ids in buckets.items():
-        stats[prefix] = HANDLERS_MAPPING[prefix](ids, force, graceful, graph, is_local, on_event=on_event)
+        stats[prefix] = HANDLERS_MAPPING[prefix](
+            ids, force, graceful, graph, is_local, on_event=on_event, batch=batch
+        )
     return stats
