@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import Connection, text
 
 from thoth_storages import GraphDatabase
@@ -62,3 +64,41 @@ def test_a_link_with_one_existing_and_one_new_parent_is_new(graph: GraphDatabase
         )
         assert links(connection) == 1
         assert writer.inserted == {"python_artifact": 1, "has_artifact": 1}
+
+
+def test_a_batch_combines_its_documents_and_hands_each_its_own_ids(graph: GraphDatabase) -> None:
+    from thoth_storages.graph.batch import write_batch
+
+    given: dict[str, int] = {}
+
+    def document(digit: str) -> Callable[[SetWriter], None]:
+        def write(writer: SetWriter) -> None:
+            entity = writer.ensure_one("python_package_version_entity", ENTITY)  # the same in both
+            artifact = {**ARTIFACT, "artifact_hash_sha256": "sha256:" + digit * 64}
+            ids = writer.ensure("python_artifact", [artifact])
+            assert list(ids) == [("sha256:" + digit * 64, None)]  # only its own row's id
+            given[digit] = entity
+            writer.add(
+                "has_artifact",
+                [
+                    {
+                        "python_artifact_id": ids[(artifact["artifact_hash_sha256"], None)],
+                        "python_package_version_entity_id": entity,
+                    }
+                ],
+            )
+
+        return write
+
+    with graph.engine.begin() as connection:
+        seen = write_batch(connection, [document("1"), document("2")])
+    assert seen == [{"python_package_version_entity": 1, "python_artifact": 1, "has_artifact": 1}] * 2
+    assert given["1"] == given["2"]
+    with graph.engine.connect() as connection:
+        counts = connection.execute(
+            text(
+                "SELECT (SELECT count(*) FROM python_package_version_entity), (SELECT count(*) FROM python_artifact), "
+                "(SELECT count(*) FROM has_artifact), (SELECT count(DISTINCT xmin::text) FROM python_artifact)"
+            )
+        ).one()
+    assert tuple(counts) == (1, 2, 2, 1)

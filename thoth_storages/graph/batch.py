@@ -104,6 +104,10 @@ class BatchWriter(SetWriter):
             return {name: {} for name in lists}
         return self._combiner.call(lists)
 
+    def add(self, table_name: str, rows: Iterable[Row]) -> None:
+        """Rows whose ids nobody needs: deferred for the batch's flush (tables with `id`: written now)."""
+        self.ensure_many({table_name: rows})
+
     def flush(self) -> None:
         """Nothing: the batch's deferred rows are written once, by `write_batch`."""
 
