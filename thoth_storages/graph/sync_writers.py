@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import IO, TypeVar
+from typing import IO, Generic, TypeVar, cast
 
 from psycopg2.errors import DeadlockDetected, SerializationFailure
 from sqlalchemy import Connection
@@ -66,6 +66,62 @@ def _is_transient(error: BaseException) -> bool:
     return isinstance(error, DBAPIError) and isinstance(error.orig, DeadlockDetected | SerializationFailure)
 
 
+@dataclass(frozen=True)
+class _Kind(Generic[Model]):
+    """One document type of the sync: its model, how a mapping is validated into it, its writer."""
+
+    model: type[Model]
+    validate: Callable[[Document], Model]
+    write: Callable[[SetWriter, Model], None]
+
+    def model_of(self, document: Document | Model) -> Model:
+        """The model of a mapping (validated) or the model itself."""
+        if isinstance(document, self.model):
+            return document
+        return self.validate(cast(Document, document))  # not the model: a mapping
+
+    def prepare(self, document: Document | Model) -> Prepared:
+        """The document validated and bound to its writer."""
+        model = self.model_of(document)
+        return lambda writer: self.write(writer, model)
+
+
+_ADVISER = _Kind(AdviserDocument, lambda d: validate_document(d, "adviser"), write_adviser_result)
+_DEPENDENCY_MONKEY = _Kind(
+    DependencyMonkeyDocument,
+    lambda d: validate_document(d, "dependency-monkey"),
+    write_dependency_monkey_result,
+)
+_INSPECTION = _Kind(InspectionDocument, InspectionDocument.from_mapping, write_inspection_result)
+_PACKAGE_EXTRACT = _Kind(
+    PackageExtractDocument, lambda d: validate_document(d, "package-extract"), write_analysis_result
+)
+_PROVENANCE = _Kind(
+    ProvenanceCheckerDocument,
+    lambda d: validate_document(d, "provenance-checker"),
+    write_provenance_checker_result,
+)
+_SOLVER = _Kind(SolverDocument, lambda d: validate_document(d, "solver"), write_solver_result)
+_REVSOLVER = _Kind(RevsolverDocument, lambda d: validate_document(d, "revsolver"), write_revsolver_result)
+_SECURITY = _Kind(
+    SecurityIndicatorAggregatedDocument,
+    lambda d: validate_document(d, "security-indicator-aggregated"),
+    write_security_indicator_aggregated_result,
+)
+
+_PREPARE: dict[str, Callable[[Document], Prepared]] = {
+    "adviser": _ADVISER.prepare,
+    "dependency": _DEPENDENCY_MONKEY.prepare,
+    "inspection": _INSPECTION.prepare,
+    "package": _PACKAGE_EXTRACT.prepare,
+    "provenance": _PROVENANCE.prepare,
+    "solver": _SOLVER.prepare,
+    "revsolver": _REVSOLVER.prepare,
+    "security": _SECURITY.prepare,
+}
+"""Sync handler prefix -> its document type's `prepare`."""
+
+
 _retried = retry(
     retry=retry_if_exception(_is_transient),
     stop=stop_after_attempt(5),
@@ -112,8 +168,7 @@ class SyncWritersMixin(AdapterBase):
 
     def sync_solver_result(self, document: Document | SolverDocument, force: bool = False) -> WriteStats:
         """Write a solver document (`force` is accepted for compatibility; writes are idempotent)."""
-        model = document if isinstance(document, SolverDocument) else validate_document(document, "solver")
-        return self._write(model, write_solver_result)
+        return self._write(_SOLVER.model_of(document), _SOLVER.write)
 
     def sync_solver_file(self, file: IO[bytes], label: str = "solver document") -> WriteStats:
         """Write a solver document from a seekable binary file: parsed whole when small; above
@@ -131,62 +186,33 @@ class SyncWritersMixin(AdapterBase):
 
     def sync_adviser_result(self, document: Document | AdviserDocument) -> WriteStats:
         """Write an adviser document."""
-        model = document if isinstance(document, AdviserDocument) else validate_document(document, "adviser")
-        return self._write(model, write_adviser_result)
+        return self._write(_ADVISER.model_of(document), _ADVISER.write)
 
     def sync_analysis_result(self, document: Document | PackageExtractDocument) -> WriteStats:
         """Write a package-extract (image analysis) document."""
-        model = (
-            document
-            if isinstance(document, PackageExtractDocument)
-            else validate_document(document, "package-extract")
-        )
-        return self._write(model, write_analysis_result)
+        return self._write(_PACKAGE_EXTRACT.model_of(document), _PACKAGE_EXTRACT.write)
 
     def sync_provenance_checker_result(self, document: Document | ProvenanceCheckerDocument) -> WriteStats:
         """Write a provenance-checker document."""
-        model = (
-            document
-            if isinstance(document, ProvenanceCheckerDocument)
-            else validate_document(document, "provenance-checker")
-        )
-        return self._write(model, write_provenance_checker_result)
+        return self._write(_PROVENANCE.model_of(document), _PROVENANCE.write)
 
     def sync_dependency_monkey_result(self, document: Document | DependencyMonkeyDocument) -> WriteStats:
         """Write a dependency-monkey report."""
-        model = (
-            document
-            if isinstance(document, DependencyMonkeyDocument)
-            else validate_document(document, "dependency-monkey")
-        )
-        return self._write(model, write_dependency_monkey_result)
+        return self._write(_DEPENDENCY_MONKEY.model_of(document), _DEPENDENCY_MONKEY.write)
 
     def sync_inspection_result(self, document: Document | InspectionDocument) -> WriteStats:
         """Write one inspection result: `{document_id, result_number, specification, result}`."""
-        model = (
-            document
-            if isinstance(document, InspectionDocument)
-            else InspectionDocument.from_mapping(document)
-        )
-        return self._write(model, write_inspection_result)
+        return self._write(_INSPECTION.model_of(document), _INSPECTION.write)
 
     def sync_revsolver_result(self, document: Document | RevsolverDocument) -> WriteStats:
         """Write a reverse-solver document."""
-        model = (
-            document if isinstance(document, RevsolverDocument) else validate_document(document, "revsolver")
-        )
-        return self._write(model, write_revsolver_result)
+        return self._write(_REVSOLVER.model_of(document), _REVSOLVER.write)
 
     def sync_security_indicator_aggregated_result(
         self, document: Document | SecurityIndicatorAggregatedDocument
     ) -> WriteStats:
         """Write an aggregated security-indicator document."""
-        model = (
-            document
-            if isinstance(document, SecurityIndicatorAggregatedDocument)
-            else validate_document(document, "security-indicator-aggregated")
-        )
-        return self._write(model, write_security_indicator_aggregated_result)
+        return self._write(_SECURITY.model_of(document), _SECURITY.write)
 
     # Existence checks (the sync skips documents the graph already has) ---------------------------
 
@@ -251,33 +277,6 @@ class SyncWritersMixin(AdapterBase):
 
 def _apply(writer: SetWriter, prepared: Prepared) -> None:
     prepared(writer)
-
-
-def _bind(
-    validate: Callable[[Document], Model], write: Callable[[SetWriter, Model], None]
-) -> Callable[[Document], Prepared]:
-    def bound(document: Document) -> Prepared:
-        model = validate(document)
-        return lambda writer: write(writer, model)
-
-    return bound
-
-
-_PREPARE: dict[str, Callable[[Document], Prepared]] = {
-    "adviser": _bind(lambda d: validate_document(d, "adviser"), write_adviser_result),
-    "dependency": _bind(lambda d: validate_document(d, "dependency-monkey"), write_dependency_monkey_result),
-    "inspection": _bind(InspectionDocument.from_mapping, write_inspection_result),
-    "package": _bind(lambda d: validate_document(d, "package-extract"), write_analysis_result),
-    "provenance": _bind(
-        lambda d: validate_document(d, "provenance-checker"), write_provenance_checker_result
-    ),
-    "solver": _bind(lambda d: validate_document(d, "solver"), write_solver_result),
-    "revsolver": _bind(lambda d: validate_document(d, "revsolver"), write_revsolver_result),
-    "security": _bind(
-        lambda d: validate_document(d, "security-indicator-aggregated"),
-        write_security_indicator_aggregated_result,
-    ),
-}
 
 
 def prepare(prefix: str, document: Document) -> Prepared:
