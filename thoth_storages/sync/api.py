@@ -219,14 +219,10 @@ class _Batch:
         except _ERRORS as error:
             _LOGGER.warning("a batch of %d documents failed (%s); writing them one by one", len(items), error)
             for item, prepared in items:
-                self.tally.attempt(item, partial(_rows, self.graph, prepared))
+                self.tally.attempt(item, partial(_write_fetched, self.graph, item, prepared))
             return
         for (item, _prepared), written in zip(items, stats, strict=True):
             self.tally.land(item, written.rows)
-
-
-def _rows(graph: GraphDatabase, prepared: Prepared) -> int:
-    return graph.sync_prepared(prepared).rows
 
 
 def _run(
