@@ -14,7 +14,7 @@ from thoth_storages.config import DatabaseSettings
 config = context.config
 target_metadata = Base.metadata
 
-if config.config_file_name is not None and config.attributes.get("configure_logger", True):
+if config.config_file_name is not None:  # the alembic command line (alembic.ini); the library passes no file
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 

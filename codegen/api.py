@@ -47,7 +47,7 @@ def generate(schema_dir: Path, project_dir: Path | None = None, message: str | N
 
         files.update(render_documents(documents_dir))
     files.update(render_queries(schema, schema_dir / "queries"))
-    history = plan(read_history(project_dir), schema, message)
+    history = plan(read_history(project_dir / SNAPSHOTS), schema, message)
     for path, text in render_history(history).items():
         files[path] = _python(text, path) if path.endswith(".py") else text
     return dict(sorted(files.items()))

@@ -55,10 +55,10 @@ def revision_id(down_revision: str | None, message: str, schema: ir.Schema) -> s
     return hashlib.sha256(payload.encode()).hexdigest()[:12]
 
 
-def read_history(project_dir: Path) -> list[Revision]:
-    """Read and verify the snapshots, oldest first."""
+def read_history(snapshots: Path) -> list[Revision]:
+    """Read and verify the snapshots in `snapshots` (a project's alembic/snapshots), oldest first."""
     history: list[Revision] = []
-    for number, file in enumerate(sorted((project_dir / SNAPSHOTS).glob("*.json")), start=1):
+    for number, file in enumerate(sorted(snapshots.glob("*.json")), start=1):
         where = f"{SNAPSHOTS}/{file.name}"
         try:
             data = json.loads(file.read_text(encoding="utf-8"))

@@ -22,7 +22,7 @@ from sqlalchemy import text
 
 from codegen import ir
 from codegen.load import load_schema
-from codegen.revisions import read_history
+from codegen.revisions import SNAPSHOTS, read_history
 from tests.conftest import admin
 from thoth_storages import GraphDatabase
 from thoth_storages.cli import cli
@@ -186,7 +186,7 @@ def test_importing_the_originals_database_gives_our_baseline(compat_run: CompatR
     result = import_schema(compat_run.original.url().render_as_string(hide_password=False))
     write_schema(result, tmp_path)
     imported = load_schema(tmp_path)
-    baseline = read_history(ROOT)[0].schema
+    baseline = read_history(ROOT / SNAPSHOTS)[0].schema
 
     def facts(schema: ir.Schema) -> tuple[dict[str, object], dict[str, tuple[str, ...]]]:
         tables: dict[str, object] = {

@@ -81,7 +81,7 @@ def baseline_metadata() -> MetaData:
     from codegen.revisions import HistoryError, read_history
 
     try:
-        history = read_history(migrate.PROJECT_DIR)
+        history = read_history(migrate.MIGRATIONS_DIR / "snapshots")
     except HistoryError as error:
         raise ConfigurationError(f"cannot read the revision snapshots: {error}") from None
     baseline = baseline_revision()

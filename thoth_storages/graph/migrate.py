@@ -11,18 +11,20 @@ from sqlalchemy import Connection, inspect, text
 
 from ..exceptions import ConfigurationError, DatabaseNotInitializedError
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
+MIGRATIONS_DIR = Path(__file__).resolve().parents[1] / "migrations"
+"""The Alembic script directory (env.py, versions/, snapshots/): in the source tree a link to the
+project's alembic/, in an installed wheel a copy of it, so an installed package migrates as well."""
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
-    """The project's Alembic configuration; with `connection`, migrations run on it."""
-    ini = PROJECT_DIR / "alembic.ini"
-    if not ini.is_file():
+    """The library's Alembic configuration (no alembic.ini needed); with `connection`, migrations run on it."""
+    if not (MIGRATIONS_DIR / "env.py").is_file():
         raise ConfigurationError(
-            f"alembic.ini not found next to the package ({ini.parent}); install thoth-storages from its source tree"
+            f"the migration scripts are missing ({MIGRATIONS_DIR}/env.py); reinstall thoth-storages"
         )
-    config = Config(str(ini))
-    config.attributes["configure_logger"] = False
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("path_separator", "os")
     if connection is not None:
         config.attributes["connection"] = connection
     return config
