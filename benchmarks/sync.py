@@ -156,14 +156,7 @@ def measure_original(paths: list[str]) -> str:
         return "not installed (run scripts/compat-original.sh once)"
     settings = DatabaseSettings.from_env()
     database = f"thoth_bench_original_{uuid.uuid4().hex[:8]}"
-    env = {
-        **os.environ,
-        "KNOWLEDGE_GRAPH_DATABASE": database,
-        "KNOWLEDGE_GRAPH_HOST": settings.host,
-        "KNOWLEDGE_GRAPH_PORT": str(settings.port),
-        "KNOWLEDGE_GRAPH_USER": settings.user,
-        "KNOWLEDGE_GRAPH_PASSWORD": settings.password,
-    }
+    env = {**os.environ, **replace(settings, database=database).environment()}
     try:
         done = subprocess.run(
             [str(python), "-c", ORIGINAL_SCRIPT, *paths],

@@ -73,15 +73,7 @@ def test_installed_wheel_initializes_a_database(wheel: Path, tmp_path: Path) -> 
         capture_output=True,
     )
     with new_database() as settings:
-        env = {
-            **os.environ,
-            "PYTHONPATH": str(target),
-            "KNOWLEDGE_GRAPH_HOST": settings.host,
-            "KNOWLEDGE_GRAPH_PORT": str(settings.port),
-            "KNOWLEDGE_GRAPH_USER": settings.user,
-            "KNOWLEDGE_GRAPH_PASSWORD": settings.password,
-            "KNOWLEDGE_GRAPH_DATABASE": settings.database,
-        }
+        env = {**os.environ, **settings.environment(), "PYTHONPATH": str(target)}
         done = subprocess.run(
             [sys.executable, "-c", SERVICE, str(target)],
             cwd=tmp_path,  # not the source tree

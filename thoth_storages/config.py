@@ -49,6 +49,17 @@ class DatabaseSettings:
             ssl_disabled=env_flag("KNOWLEDGE_GRAPH_SSL_DISABLED"),
         )
 
+    def environment(self) -> dict[str, str]:
+        """The KNOWLEDGE_GRAPH_* variables that `from_env` reads back as these settings (for a child process)."""
+        return {
+            "KNOWLEDGE_GRAPH_HOST": self.host,
+            "KNOWLEDGE_GRAPH_PORT": str(self.port),
+            "KNOWLEDGE_GRAPH_USER": self.user,
+            "KNOWLEDGE_GRAPH_PASSWORD": self.password,
+            "KNOWLEDGE_GRAPH_DATABASE": self.database,
+            "KNOWLEDGE_GRAPH_SSL_DISABLED": "1" if self.ssl_disabled else "0",
+        }
+
     def url(self, database: str | None = None) -> URL:
         """The SQLAlchemy URL; `database` overrides the configured database name."""
         query = {"sslmode": "disable"} if self.ssl_disabled else {}

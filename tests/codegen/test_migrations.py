@@ -33,15 +33,7 @@ def project(tmp_path: Path) -> Path:
 
 def alembic(project: Path, settings: DatabaseSettings, *args: str) -> str:
     """Run Alembic in the scratch project (its own `generated` package comes first on the path)."""
-    env = {
-        **os.environ,
-        "KNOWLEDGE_GRAPH_HOST": settings.host,
-        "KNOWLEDGE_GRAPH_PORT": str(settings.port),
-        "KNOWLEDGE_GRAPH_USER": settings.user,
-        "KNOWLEDGE_GRAPH_PASSWORD": settings.password,
-        "KNOWLEDGE_GRAPH_DATABASE": settings.database,
-        "PYTHONPATH": str(project),
-    }
+    env = {**os.environ, **settings.environment(), "PYTHONPATH": str(project)}
     done = subprocess.run(
         [sys.executable, "-m", "alembic", "-c", str(project / "alembic.ini"), *args],
         cwd=project,

@@ -62,15 +62,7 @@ def test_one_yaml_file_adds_model_registration_and_revision(
     assert '"ru_utime"' in revision and '"inspection_run_id"' in revision
 
     write(files, tmp_path)
-    env = {
-        **os.environ,
-        "KNOWLEDGE_GRAPH_HOST": empty_database.host,
-        "KNOWLEDGE_GRAPH_PORT": str(empty_database.port),
-        "KNOWLEDGE_GRAPH_USER": empty_database.user,
-        "KNOWLEDGE_GRAPH_PASSWORD": empty_database.password,
-        "KNOWLEDGE_GRAPH_DATABASE": empty_database.database,
-        "PYTHONPATH": str(tmp_path),
-    }
+    env = {**os.environ, **empty_database.environment(), "PYTHONPATH": str(tmp_path)}
     done = subprocess.run(
         [sys.executable, "-m", "alembic", "-c", str(tmp_path / "alembic.ini"), "upgrade", "head"],
         cwd=tmp_path,

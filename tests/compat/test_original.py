@@ -37,15 +37,7 @@ INSTALL_FAILED = 3  # the script's exit status when pip cannot install the origi
 
 
 def _env(settings: DatabaseSettings) -> dict[str, str]:
-    return {
-        **os.environ,
-        "KNOWLEDGE_GRAPH_HOST": settings.host,
-        "KNOWLEDGE_GRAPH_PORT": str(settings.port),
-        "KNOWLEDGE_GRAPH_USER": settings.user,
-        "KNOWLEDGE_GRAPH_PASSWORD": settings.password,
-        "KNOWLEDGE_GRAPH_DATABASE": settings.database,
-        "KNOWLEDGE_GRAPH_SSL_DISABLED": "1" if settings.ssl_disabled else "0",
-    }
+    return {**os.environ, **settings.environment()}
 
 
 def _query(settings: DatabaseSettings, query: str) -> object:

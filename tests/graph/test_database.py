@@ -112,6 +112,14 @@ def test_wrong_connection_settings_name_the_setting(change: dict[str, object], s
     assert "\n" not in message
 
 
+@pytest.mark.parametrize("ssl_disabled", [False, True])
+def test_settings_environment_reads_back(monkeypatch: pytest.MonkeyPatch, ssl_disabled: bool) -> None:
+    settings = DatabaseSettings("db.example.org", 6543, "kg", "secret", "thoth", ssl_disabled)
+    for name, value in settings.environment().items():
+        monkeypatch.setenv(name, value)
+    assert DatabaseSettings.from_env() == settings
+
+
 def test_missing_database_is_named_when_used(missing_database: DatabaseSettings) -> None:
     graph = GraphDatabase(missing_database)
     graph.connect()  # only a warning: initialize_schema() would create it

@@ -31,16 +31,6 @@ from thoth_storages.graph.connection import make_engine
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _env(settings: DatabaseSettings) -> dict[str, str]:
-    return {
-        "KNOWLEDGE_GRAPH_HOST": settings.host,
-        "KNOWLEDGE_GRAPH_PORT": str(settings.port),
-        "KNOWLEDGE_GRAPH_USER": settings.user,
-        "KNOWLEDGE_GRAPH_PASSWORD": settings.password,
-        "KNOWLEDGE_GRAPH_DATABASE": settings.database,
-    }
-
-
 def _version(settings: DatabaseSettings) -> object:
     return scalar(settings, "SELECT string_agg(version_num, ',') FROM alembic_version")
 
@@ -71,7 +61,7 @@ def test_metadata_built_from_a_schema_matches_the_generated_models() -> None:
 
 
 def test_original_head_without_drift_is_stamped_with_our_baseline(original_like: DatabaseSettings) -> None:
-    result = CliRunner().invoke(cli, ["db", "adopt"], env=_env(original_like))
+    result = CliRunner().invoke(cli, ["db", "adopt"], env=original_like.environment())
     assert result.exit_code == 0, result.output
     assert f"alembic_version {ORIGINAL_HEAD} -> {baseline_revision()}" in result.output
     later = len(our_revisions()) - 1
@@ -79,12 +69,12 @@ def test_original_head_without_drift_is_stamped_with_our_baseline(original_like:
         assert f"run `thoth-storages db init` to apply {later} later revision(s)" in result.output
     assert _version(original_like) == baseline_revision()
 
-    again = CliRunner().invoke(cli, ["db", "adopt"], env=_env(original_like))
+    again = CliRunner().invoke(cli, ["db", "adopt"], env=original_like.environment())
     assert again.exit_code == 0
     assert again.output.startswith("nothing to do:")
 
-    assert CliRunner().invoke(cli, ["db", "init"], env=_env(original_like)).exit_code == 0
-    check = CliRunner().invoke(cli, ["db", "check"], env=_env(original_like))
+    assert CliRunner().invoke(cli, ["db", "init"], env=original_like.environment()).exit_code == 0
+    check = CliRunner().invoke(cli, ["db", "check"], env=original_like.environment())
     assert check.exit_code == 0 and check.output.startswith("no drift:"), check.output
 
 
@@ -95,7 +85,7 @@ def test_drift_is_refused_listing_it_and_changes_nothing(original_like: Database
         "ALTER TABLE cve ADD COLUMN note text",
         "ALTER TABLE python_package_index DROP COLUMN enabled",
     )
-    result = CliRunner().invoke(cli, ["db", "adopt"], env=_env(head_database))
+    result = CliRunner().invoke(cli, ["db", "adopt"], env=head_database.environment())
     assert result.exit_code == 1
     lines = result.output.splitlines()
     assert lines[0].startswith("error: not adopted: ") and "in 2 place(s); nothing was changed" in lines[0]
@@ -112,7 +102,7 @@ def test_drift_is_refused_listing_it_and_changes_nothing(original_like: Database
 
 def test_other_revisions_are_refused(head_database: DatabaseSettings) -> None:
     execute(head_database, "UPDATE alembic_version SET version_num = '0ea53ec16d6b'")
-    result = CliRunner().invoke(cli, ["db", "adopt"], env=_env(head_database))
+    result = CliRunner().invoke(cli, ["db", "adopt"], env=head_database.environment())
     assert result.exit_code == 1
     assert (
         f"is at 0ea53ec16d6b, not at the head revision {ORIGINAL_HEAD} of thoth-storages 0.74"
@@ -122,7 +112,7 @@ def test_other_revisions_are_refused(head_database: DatabaseSettings) -> None:
 
 
 def test_a_database_without_alembic_version_is_refused(empty_database: DatabaseSettings) -> None:
-    result = CliRunner().invoke(cli, ["db", "adopt"], env=_env(empty_database))
+    result = CliRunner().invoke(cli, ["db", "adopt"], env=empty_database.environment())
     assert result.exit_code == 1
     assert "has no alembic_version table" in result.output
     assert len(result.output.strip().splitlines()) == 1

@@ -9,18 +9,8 @@ from thoth_storages.cli import cli
 from thoth_storages.config import DatabaseSettings
 
 
-def _env(settings: DatabaseSettings) -> dict[str, str]:
-    return {
-        "KNOWLEDGE_GRAPH_HOST": settings.host,
-        "KNOWLEDGE_GRAPH_PORT": str(settings.port),
-        "KNOWLEDGE_GRAPH_USER": settings.user,
-        "KNOWLEDGE_GRAPH_PASSWORD": settings.password,
-        "KNOWLEDGE_GRAPH_DATABASE": settings.database,
-    }
-
-
 def test_no_drift_is_one_line_and_exit_0(head_database: DatabaseSettings) -> None:
-    result = CliRunner().invoke(cli, ["db", "check"], env=_env(head_database))
+    result = CliRunner().invoke(cli, ["db", "check"], env=head_database.environment())
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
         f"no drift: postgresql://{head_database.user}@{head_database.host}:{head_database.port}/"
@@ -34,7 +24,7 @@ def test_drift_lists_each_difference_and_exits_1(head_database: DatabaseSettings
         "ALTER TABLE python_package_index ADD COLUMN mirror_of text",
         "ALTER TABLE cve DROP COLUMN link",
     )
-    result = CliRunner().invoke(cli, ["db", "check"], env=_env(head_database))
+    result = CliRunner().invoke(cli, ["db", "check"], env=head_database.environment())
     assert result.exit_code == 1
     lines = result.output.splitlines()
     assert lines[0].startswith("drift: postgresql://") and head_database.database in lines[0]
@@ -47,7 +37,7 @@ def test_drift_lists_each_difference_and_exits_1(head_database: DatabaseSettings
 
 
 def test_empty_database_is_drift_too(empty_database: DatabaseSettings) -> None:
-    result = CliRunner().invoke(cli, ["db", "check"], env=_env(empty_database))
+    result = CliRunner().invoke(cli, ["db", "check"], env=empty_database.environment())
     assert result.exit_code == 1
     assert "  table python_package_index: missing" in result.output.splitlines()
     assert result.output.splitlines()[-1].endswith(
@@ -56,7 +46,7 @@ def test_empty_database_is_drift_too(empty_database: DatabaseSettings) -> None:
 
 
 def test_missing_database_is_one_error_line(missing_database: DatabaseSettings) -> None:
-    result = CliRunner().invoke(cli, ["db", "check"], env=_env(missing_database))
+    result = CliRunner().invoke(cli, ["db", "check"], env=missing_database.environment())
     assert result.exit_code == 1
     assert len(result.output.strip().splitlines()) == 1
     assert "the database does not exist (check KNOWLEDGE_GRAPH_DATABASE" in result.output
