@@ -19,6 +19,7 @@ from generated.documents.solver import SolverDocument, SolverTreeEntry
 
 from .config import env_int
 from .documents import DocumentValidationError, validate_document, validate_part
+from .s3.jsontypes import JSONObject
 
 _TREE_ITEM = "result.tree.item"
 SLICE_ROWS = 10_000
@@ -37,8 +38,9 @@ def is_large(file: IO[bytes]) -> bool:
     return size > stream_threshold()
 
 
-def read_whole(file: IO[bytes], label: str) -> dict[str, object]:
-    """The JSON object in `file`, parsed whole (for documents below the threshold)."""
+def read_whole(file: IO[bytes], label: str) -> JSONObject:
+    """The JSON object in `file`, parsed whole (documents below the threshold, and local files of
+    every type); errors name `label`."""
     try:
         document = json.load(file)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:

@@ -460,3 +460,18 @@ def test_the_sync_command_batches_solver_documents(
             text("SELECT count(DISTINCT document_id), count(DISTINCT xmin::text) FROM solved")
         ).one()
     assert (documents, transactions) == (4, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"), [("{not json", "$: not valid JSON"), ("[1, 2]", "$: a document is a JSON object")]
+)
+def test_a_local_document_that_is_not_a_json_object_is_refused_naming_its_file(
+    graph: GraphDatabase, tmp_path: Path, text: str, reason: str
+) -> None:
+    path = tmp_path / "adviser-0123456789abcdef.json"
+    path.write_text(text)
+    events: list[SyncEvent] = []
+    stats = sync_documents([str(path)], graceful=True, graph=graph, is_local=True, on_event=events.append)
+    assert stats["adviser"] == (1, 0, 0, 1)
+    assert str(path) in (events[0].error or "")
+    assert reason in (events[0].error or "")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import random
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from ..s3 import (
 )
 from ..s3.jsontypes import JSONObject
 from ..s3.security_indicators import SecurityIndicatorsResultsStore
+from ..solver_stream import read_whole
 
 PREFIXES = ("adviser", "dependency", "inspection", "package", "provenance", "solver", "revsolver", "security")
 
@@ -68,11 +68,8 @@ def prefix_of(document_id: str) -> str:
 
 
 def _read_json(path: Path) -> JSONObject:
-    with path.open(encoding="utf-8") as file:
-        data = json.load(file)
-    if not isinstance(data, dict):
-        raise ValueError(f"{path}: expected a JSON object")
-    return data
+    with path.open("rb") as file:
+        return read_whole(file, str(path))
 
 
 def _open_binary(path: Path) -> IO[bytes]:
