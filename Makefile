@@ -28,8 +28,8 @@ codegen: $(STAMP)
 check: $(STAMP)
 	$(BIN)/thoth-storages codegen --check
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check codegen generated thoth_storages tests benchmarks scripts alembic
-	$(BIN)/mypy --strict codegen generated thoth_storages
+	$(BIN)/ruff format --check codegen generated thoth_storages thoth tests benchmarks scripts alembic
+	$(BIN)/mypy --strict codegen generated thoth_storages thoth
 
 pytest: $(STAMP)
 	$(PG) && $(BIN)/pytest

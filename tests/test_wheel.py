@@ -19,12 +19,18 @@ ROOT = Path(__file__).resolve().parents[1]
 SERVICE = """
 import sys
 from pathlib import Path
+import thoth.storages
 import thoth_storages
-from thoth_storages import GraphDatabase
+from thoth.storages import GraphDatabase
+from thoth.storages.graph.enums import PlatformEnum
+from thoth.storages.graph.models_performance import ALL_PERFORMANCE_MODELS
 from thoth_storages.graph.migrate import MIGRATIONS_DIR
 
 installed = Path(sys.argv[1])
 assert Path(thoth_storages.__file__).is_relative_to(installed), thoth_storages.__file__
+assert Path(thoth.storages.__file__).is_relative_to(installed), thoth.storages.__file__
+assert GraphDatabase is thoth_storages.GraphDatabase and len(ALL_PERFORMANCE_MODELS) == 4
+assert PlatformEnum.LINUX_X86_64.value == "linux-x86_64"
 assert MIGRATIONS_DIR.is_relative_to(installed) and not MIGRATIONS_DIR.is_symlink(), MIGRATIONS_DIR
 graph = GraphDatabase()
 graph.connect()
@@ -33,7 +39,7 @@ print(graph.get_table_alembic_version_head(), graph.is_schema_up2date(), len(gra
 """
 
 
-SOURCES = ("pyproject.toml", "README.md", "thoth_storages", "generated", "codegen", "alembic")
+SOURCES = ("pyproject.toml", "README.md", "thoth_storages", "thoth", "generated", "codegen", "alembic")
 """What the wheel is built from, copied, so that no earlier build left in the source tree is reused."""
 
 
@@ -63,6 +69,8 @@ def test_wheel_carries_the_migrations(wheel: Path) -> None:
     assert {f"thoth_storages/migrations/versions/{name}" for name in versions} <= names
     assert {f"thoth_storages/migrations/snapshots/{name}" for name in snapshots} <= names
     assert "thoth_storages/py.typed" in names and "generated/py.typed" in names
+    assert "thoth/storages/py.typed" in names and "thoth/storages/graph/enums.py" in names
+    assert "thoth/__init__.py" not in names  # a PEP 420 namespace, shared with thoth-common and others
 
 
 def test_installed_wheel_initializes_a_database(wheel: Path, tmp_path: Path) -> None:

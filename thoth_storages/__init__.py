@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from .documents import validate_document
     from .graph import GraphDatabase
     from .s3 import (
+        RESULT_SCHEMA,
         AdvisersCacheStore,
         AdvisersResultsStore,
         AnalysesCacheStore,
@@ -80,6 +81,7 @@ _HOMES = {
             "BuildLogsParsedResultsStore",
             "BuildLogsStore",
             "CephStore",
+            "RESULT_SCHEMA",
             "DependencyMonkeyReportsStore",
             "DependencyMonkeyRequestsStore",
             "GraphBackupStore",
@@ -100,6 +102,7 @@ _HOMES = {
 
 __all__ = [
     "HANDLERS_MAPPING",
+    "RESULT_SCHEMA",
     "AdvisersCacheStore",
     "AdvisersResultsStore",
     "AnalysesCacheStore",

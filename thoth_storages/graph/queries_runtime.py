@@ -21,10 +21,11 @@ from generated.queries.graph_methods import TABLE_GROUPS, GeneratedQueries
 
 from ..exceptions import NotFoundError
 from . import cache, normalize
+from .enums import PlatformEnum
 
 _LOGGER = logging.getLogger(__name__)
 
-_PLATFORMS = frozenset({"linux-x86_64"})  # PlatformEnum of the original: the only platform it knew
+_PLATFORMS = frozenset(platform.value for platform in PlatformEnum)
 Group = Literal["main", "relation", "performance"]
 _PI_PREFIX = "pi_"
 

@@ -16,6 +16,7 @@ from .inspections import InspectionBuildsStore, InspectionResultsStore, Inspecti
 from .interface import DocumentStore, StorageBase, dict2blob
 from .jsontypes import Document, JSONObject, JSONValue
 from .local import LocalStore
+from .result_schema import RESULT_SCHEMA, ResultSchema
 from .results import (
     AdvisersResultsStore,
     AnalysisByDigest,
@@ -40,6 +41,7 @@ from .settings import S3Settings
 from .workflow_logs import WorkflowLogsStore
 
 __all__ = [
+    "RESULT_SCHEMA",
     "AdvisersCacheStore",
     "AdvisersResultsStore",
     "AnalysesCacheStore",
@@ -65,6 +67,7 @@ __all__ = [
     "ObservationResultsStore",
     "ProvenanceCacheStore",
     "ProvenanceResultsStore",
+    "ResultSchema",
     "ResultStorageBase",
     "RevSolverResultsStore",
     "S3Settings",

@@ -1,0 +1,83 @@
+"""`thoth.storages`: the original package's public names, re-exported from thoth_storages (one implementation).
+
+Thoth's services import this module exactly as they imported thoth-storages 0.74; `thoth` is a PEP 420
+namespace shared with thoth-common, thoth-python and thoth-analyzer.
+"""
+
+from thoth_storages import __version__
+from thoth_storages.graph import GraphDatabase
+from thoth_storages.s3 import (
+    RESULT_SCHEMA,
+    AdvisersCacheStore,
+    AdvisersResultsStore,
+    AnalysesCacheStore,
+    AnalysisByDigest,
+    AnalysisResultsStore,
+    BuildLogsAnalysesCacheStore,
+    BuildLogsParsedResultsStore,
+    BuildLogsStore,
+    CephStore,
+    DependencyMonkeyReportsStore,
+    DependencyMonkeyRequestsStore,
+    GraphBackupStore,
+    InspectionBuildsStore,
+    InspectionResultsStore,
+    InspectionStore,
+    ProvenanceCacheStore,
+    ProvenanceResultsStore,
+    SecurityIndicatorsResultsStore,
+    SIAggregatedStore,
+    SIBanditStore,
+    SIClocStore,
+    SolverResultsStore,
+    WorkflowLogsStore,
+)
+from thoth_storages.sync import (
+    HANDLERS_MAPPING,
+    sync_adviser_documents,
+    sync_analysis_documents,
+    sync_dependency_monkey_documents,
+    sync_documents,
+    sync_inspection_documents,
+    sync_provenance_checker_documents,
+    sync_security_indicators_documents,
+    sync_solver_documents,
+)
+
+__all__ = [
+    "HANDLERS_MAPPING",
+    "RESULT_SCHEMA",
+    "AdvisersCacheStore",
+    "AdvisersResultsStore",
+    "AnalysesCacheStore",
+    "AnalysisByDigest",
+    "AnalysisResultsStore",
+    "BuildLogsAnalysesCacheStore",
+    "BuildLogsParsedResultsStore",
+    "BuildLogsStore",
+    "CephStore",
+    "DependencyMonkeyReportsStore",
+    "DependencyMonkeyRequestsStore",
+    "GraphBackupStore",
+    "GraphDatabase",
+    "InspectionBuildsStore",
+    "InspectionResultsStore",
+    "InspectionStore",
+    "ProvenanceCacheStore",
+    "ProvenanceResultsStore",
+    "SIAggregatedStore",
+    "SIBanditStore",
+    "SIClocStore",
+    "SecurityIndicatorsResultsStore",
+    "SolverResultsStore",
+    "WorkflowLogsStore",
+    "__version__",
+    "sync_adviser_documents",
+    "sync_analysis_documents",
+    "sync_dependency_monkey_documents",
+    "sync_documents",
+    "sync_inspection_documents",
+    "sync_provenance_checker_documents",
+    "sync_security_indicators_documents",
+    "sync_solver_documents",
+]

@@ -1,0 +1,43 @@
+"""`thoth.storages.exceptions`: the exception hierarchy. Re-exports of thoth_storages (one implementation)."""
+
+from thoth_storages.exceptions import (
+    AlreadyConnectedError,
+    CacheMissError,
+    ConfigurationError,
+    CudaVersionDoesNotMatchError,
+    DatabaseNotInitializedError,
+    DistutilsKeyNotKnownError,
+    MultipleFoundError,
+    NoDocumentIdError,
+    NotConnectedError,
+    NotFoundError,
+    PerformanceIndicatorNotRegisteredError,
+    PythonIndexNotProvidedError,
+    PythonIndexNotRegisteredError,
+    SchemaError,
+    SolverNotRunError,
+    SortTypeQueryError,
+    StorageConnectionError,
+    ThothStorageExceptionError,
+)
+
+__all__ = [
+    "AlreadyConnectedError",
+    "CacheMissError",
+    "ConfigurationError",
+    "CudaVersionDoesNotMatchError",
+    "DatabaseNotInitializedError",
+    "DistutilsKeyNotKnownError",
+    "MultipleFoundError",
+    "NoDocumentIdError",
+    "NotConnectedError",
+    "NotFoundError",
+    "PerformanceIndicatorNotRegisteredError",
+    "PythonIndexNotProvidedError",
+    "PythonIndexNotRegisteredError",
+    "SchemaError",
+    "SolverNotRunError",
+    "SortTypeQueryError",
+    "StorageConnectionError",
+    "ThothStorageExceptionError",
+]
