@@ -25,7 +25,11 @@
 #   --python PYTHON      interpreter for the original's virtualenv (default: $PYTHON, python3.11, python3)
 #   --no-build           compare with the existing original database, do not rebuild it
 #   --build-only         (re)build the original database and stop; OTHER_URL is not needed
+#   --install-only       install the original's virtualenv (if missing) and stop
 #   --quiet              print only the differences that are not allowed
+#
+# The original's interpreter runs with -P: the working directory must not put this project's thoth/
+# (our thoth.storages) in front of the original's.
 #
 # Exit status: 0 no unexpected difference, 1 unexpected differences, 2 usage or setup error,
 # 3 the original could not be installed (no network, package index unreachable, pip failure).
@@ -55,6 +59,7 @@ while [[ $# -gt 0 ]]; do
         --python) PY="${2:?--python needs an interpreter}"; shift 2 ;;
         --no-build) BUILD=0; shift ;;
         --build-only) BUILD_ONLY=1; shift ;;
+        --install-only) BUILD_ONLY=2; shift ;;
         --quiet) QUIET=(--quiet); shift ;;
         -h|--help) usage ;;
         -*) echo "compat-original: unknown option $1" >&2; usage ;;
@@ -63,7 +68,7 @@ while [[ $# -gt 0 ]]; do
             OTHER_URL="$1"; shift ;;
     esac
 done
-[[ -n "$OTHER_URL" || "$BUILD_ONLY" == 1 ]] || usage
+[[ -n "$OTHER_URL" || "$BUILD_ONLY" != 0 ]] || usage
 if [[ "$BUILD_ONLY" == 1 && "$BUILD" == 0 ]]; then
     echo "compat-original: --build-only and --no-build exclude each other" >&2
     exit 2
@@ -113,7 +118,7 @@ install_original() {
 build_original() {
     # The original's connect() raises on an existing database that has no alembic_version table,
     # so the database is dropped first and initialize_schema() creates it.
-    KNOWLEDGE_GRAPH_DATABASE="$ORIGINAL_DB" "$VENV/bin/python" -W ignore - <<'EOF'
+    KNOWLEDGE_GRAPH_DATABASE="$ORIGINAL_DB" "$VENV/bin/python" -P -W ignore - <<'EOF'
 import os
 import psycopg2
 from thoth.storages import GraphDatabase
@@ -141,11 +146,14 @@ EOF
 }
 
 original_url() {
-    KNOWLEDGE_GRAPH_DATABASE="$ORIGINAL_DB" "$VENV/bin/python" -W ignore -c \
+    KNOWLEDGE_GRAPH_DATABASE="$ORIGINAL_DB" "$VENV/bin/python" -P -W ignore -c \
         "from thoth.storages import GraphDatabase; print(GraphDatabase.construct_connection_string())"
 }
 
 install_original
+if [[ "$BUILD_ONLY" == 2 ]]; then
+    exit 0
+fi
 if [[ "$BUILD" == 1 ]]; then
     echo "compat-original: building database $ORIGINAL_DB with thoth-storages $ORIGINAL_VERSION ..." >&2
     build_original

@@ -5,14 +5,14 @@ from __future__ import annotations
 import logging
 import os
 from datetime import UTC, datetime
+from typing import ClassVar
 
 from .results import ResultStorageBase
-from .settings import graph_backup_rotate
+from .settings import DEFAULT_GRAPH_BACKUP_STORE_ROTATE, graph_backup_rotate
 
 _LOGGER = logging.getLogger(__name__)
 
 DUMP_PREFIX = "pg_dump-"
-DUMP_NAME_FORMAT = DUMP_PREFIX + "%y-%m-%d-%H-%M-%S"
 
 
 class GraphBackupStore(ResultStorageBase):
@@ -20,11 +20,14 @@ class GraphBackupStore(ResultStorageBase):
 
     RESULT_TYPE = "graph-backup"
     VALIDATE = False
+    GRAPH_BACKUP_STORE_ROTATE: ClassVar[int] = DEFAULT_GRAPH_BACKUP_STORE_ROTATE
+    """Dumps kept when the GRAPH_BACKUP_STORE_ROTATE environment variable is not set."""
+    _BACKUP_FILE_DATETIME_FORMAT: ClassVar[str] = "%y-%m-%d-%H-%M-%S"
 
-    def store_dump(self, file_path: str | os.PathLike[str], *, now: datetime | None = None) -> str:
+    def store_dump(self, dump_file_path: str | os.PathLike[str], *, now: datetime | None = None) -> str:
         """Upload a dump file, then keep only the GRAPH_BACKUP_STORE_ROTATE newest dumps; returns its key."""
-        stamp = (now or datetime.now(UTC)).strftime(DUMP_NAME_FORMAT)
-        self.store_file(file_path, stamp)
+        stamp = DUMP_PREFIX + (now or datetime.now(UTC)).strftime(self._BACKUP_FILE_DATETIME_FORMAT)
+        self.store_file(dump_file_path, stamp)
         _LOGGER.info("stored graph dump %r", self.prefix + stamp)
         self.rotate()
         return stamp
@@ -35,7 +38,7 @@ class GraphBackupStore(ResultStorageBase):
 
     def rotate(self, keep: int | None = None) -> list[str]:
         """Delete all but the `keep` (default GRAPH_BACKUP_STORE_ROTATE, 21) newest dumps; returns them."""
-        keep = graph_backup_rotate() if keep is None else keep
+        keep = graph_backup_rotate(self.GRAPH_BACKUP_STORE_ROTATE) if keep is None else keep
         if keep < 1:
             raise ValueError(f"keep={keep}: at least one dump must be kept")
         dumps = self.get_dump_listing()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterator
+from typing import ClassVar
 
 from .base import DelegatingStore, store_prefix
 from .interface import dict2blob
@@ -13,6 +14,8 @@ from .jsontypes import Document, JSONObject
 
 class BuildLogsStore(DelegatingStore):
     """Build logs under `{bucket_prefix}/{deployment}/buildlogs/buildlog-<sha256>`."""
+
+    RESULT_TYPE: ClassVar[str] = "buildlogs"
 
     def __init__(
         self,
@@ -27,7 +30,7 @@ class BuildLogsStore(DelegatingStore):
         local_root: str | os.PathLike[str] | None = None,
     ) -> None:
         super().__init__(
-            store_prefix(bucket_prefix, deployment_name, "buildlogs"),
+            store_prefix(bucket_prefix, deployment_name, self.RESULT_TYPE),
             host=host,
             key_id=key_id,
             secret_key=secret_key,

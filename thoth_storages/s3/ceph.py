@@ -206,36 +206,36 @@ class CephStore:
                 for item in page.get("CommonPrefixes", []):
                     yield item["Prefix"][len(full) :].rstrip("/")
 
-    def iterate_results(self, prefix_addition: str = "") -> Iterator[tuple[str, JSONObject]]:
+    def iterate_results(self, prefix_addition: str | None = None) -> Iterator[tuple[str, JSONObject]]:
         """(key, document) pairs for every key under `prefix_addition` (all keys by default)."""
-        for key in self.get_document_listing(prefix_addition):
+        for key in self.get_document_listing(prefix_addition or ""):
             yield key, self.retrieve_document(key)
 
-    def store_blob(self, blob: bytes, key: str) -> None:
-        """Store raw bytes under `key`."""
+    def store_blob(self, blob: bytes, object_key: str) -> None:
+        """Store raw bytes under `object_key`."""
         with self._translate_errors():
-            self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=blob)
+            self.client.put_object(Bucket=self.bucket, Key=self._key(object_key), Body=blob)
 
-    def store_document(self, document: Document, key: str) -> None:
+    def store_document(self, document: Document, document_id: str) -> None:
         """Store `document` serialised by `dict2blob`."""
-        self.store_blob(dict2blob(document), key)
+        self.store_blob(dict2blob(document), document_id)
 
-    def store_file(self, file_path: str | os.PathLike[str], key: str) -> None:
+    def store_file(self, document_path: str | os.PathLike[str], document_id: str) -> None:
         """Upload a local file (multipart for large files)."""
-        if not os.path.isfile(file_path):
-            raise NotFoundError(f"no file {os.fspath(file_path)!r} to upload")
+        if not os.path.isfile(document_path):
+            raise NotFoundError(f"no file {os.fspath(document_path)!r} to upload")
         with self._translate_errors():
-            self.client.upload_file(os.fspath(file_path), self.bucket, self._key(key))
+            self.client.upload_file(os.fspath(document_path), self.bucket, self._key(document_id))
 
-    def retrieve_blob(self, key: str) -> bytes:
-        """The bytes under `key` (NotFoundError when missing)."""
-        with self._translate_errors(key):
-            response = self.client.get_object(Bucket=self.bucket, Key=self._key(key))
+    def retrieve_blob(self, object_key: str) -> bytes:
+        """The bytes under `object_key` (NotFoundError when missing)."""
+        with self._translate_errors(object_key):
+            response = self.client.get_object(Bucket=self.bucket, Key=self._key(object_key))
             return response["Body"].read()
 
-    def retrieve_document(self, key: str) -> JSONObject:
-        """The JSON object under `key` (NotFoundError when missing, SchemaError when not JSON)."""
-        return blob2dict(self.retrieve_blob(key), self._key(key))
+    def retrieve_document(self, document_id: str) -> JSONObject:
+        """The JSON object under `document_id` (NotFoundError when missing, SchemaError when not JSON)."""
+        return blob2dict(self.retrieve_blob(document_id), self._key(document_id))
 
     def open_blob(self, key: str) -> IO[bytes]:
         """The object under `key` copied chunk by chunk into a temporary file (in memory up to 8 MB)."""
@@ -250,15 +250,15 @@ class CephStore:
         spool.seek(0)
         return cast(IO[bytes], spool)
 
-    def retrieve_document_attr(self, key: str, attr: str) -> object:
-        """A raw response field of GetObject for `key`; metadata fields are read with a HEAD request."""
-        with self._translate_errors(key):
+    def retrieve_document_attr(self, object_key: str, attr: str) -> object:
+        """A raw response field of GetObject for `object_key`; metadata fields are read with a HEAD request."""
+        with self._translate_errors(object_key):
             if attr == "Body":
-                return self.client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"]
-            response = self.client.head_object(Bucket=self.bucket, Key=self._key(key))
+                return self.client.get_object(Bucket=self.bucket, Key=self._key(object_key))["Body"]
+            response = self.client.head_object(Bucket=self.bucket, Key=self._key(object_key))
         fields = cast(Mapping[str, object], response)
         if attr not in fields:
-            raise KeyError(f"S3 object {self._key(key)!r} has no attribute {attr!r}")
+            raise KeyError(f"S3 object {self._key(object_key)!r} has no attribute {attr!r}")
         return fields[attr]
 
     def last_modified(self, key: str) -> datetime:
@@ -267,21 +267,21 @@ class CephStore:
             stamp = self.client.head_object(Bucket=self.bucket, Key=self._key(key))["LastModified"]
         return stamp.astimezone(UTC) if stamp.tzinfo else stamp.replace(tzinfo=UTC)
 
-    def document_exists(self, key: str) -> bool:
-        """HEAD `key`: True when it exists, False on 404."""
+    def document_exists(self, document_id: str) -> bool:
+        """HEAD `document_id`: True when it exists, False on 404."""
         with self._translate_errors():
             try:
-                self.client.head_object(Bucket=self.bucket, Key=self._key(key))
+                self.client.head_object(Bucket=self.bucket, Key=self._key(document_id))
             except ClientError as exc:
                 if _error_code(exc) in _MISSING_KEY_CODES:
                     return False
                 raise
         return True
 
-    def delete(self, key: str) -> None:
-        """Delete `key` (no error when it does not exist)."""
+    def delete(self, object_key: str) -> None:
+        """Delete `object_key` (no error when it does not exist)."""
         with self._translate_errors():
-            self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
+            self.client.delete_object(Bucket=self.bucket, Key=self._key(object_key))
 
     def _create_bucket_if_needed(self) -> None:
         """Create the bucket when HEAD says it is missing (for tests and fresh deployments)."""

@@ -13,12 +13,12 @@ from ..exceptions import SchemaError
 from .jsontypes import Document, JSONObject
 
 
-def dict2blob(document: Document) -> bytes:
+def dict2blob(dictionary: Document) -> bytes:
     """Serialise a document the way the original does: sorted keys, indent 2, ": " separators, UTF-8.
 
     The bytes matter: build-log ids are the SHA-256 of this output.
     """
-    return json.dumps(document, sort_keys=True, separators=(",", ": "), indent=2).encode("utf-8")
+    return json.dumps(dictionary, sort_keys=True, separators=(",", ": "), indent=2).encode("utf-8")
 
 
 def blob2dict(blob: bytes, key: str) -> JSONObject:
@@ -57,38 +57,38 @@ class DocumentStore(Protocol):
     def get_folder_listing(self, prefix_addition: str = "") -> Iterator[str]:
         """Names of the "folders" directly under `prefix + prefix_addition` (S3 common prefixes)."""
 
-    def iterate_results(self, prefix_addition: str = "") -> Iterator[tuple[str, JSONObject]]:
+    def iterate_results(self, prefix_addition: str | None = None) -> Iterator[tuple[str, JSONObject]]:
         """(key, parsed document) for every key of `get_document_listing(prefix_addition)`."""
 
-    def store_blob(self, blob: bytes, key: str) -> None:
-        """Store raw bytes under `key`."""
+    def store_blob(self, blob: bytes, object_key: str) -> None:
+        """Store raw bytes under `object_key`."""
 
-    def store_document(self, document: Document, key: str) -> None:
+    def store_document(self, document: Document, document_id: str) -> None:
         """Store a document serialised with `dict2blob`."""
 
-    def store_file(self, file_path: str | os.PathLike[str], key: str) -> None:
-        """Upload a file's content under `key`."""
+    def store_file(self, document_path: str | os.PathLike[str], document_id: str) -> None:
+        """Upload a file's content under `document_id`."""
 
-    def retrieve_blob(self, key: str) -> bytes:
-        """The bytes under `key`; NotFoundError when there is none."""
+    def retrieve_blob(self, object_key: str) -> bytes:
+        """The bytes under `object_key`; NotFoundError when there is none."""
 
-    def retrieve_document(self, key: str) -> JSONObject:
-        """The parsed JSON object under `key`; NotFoundError when there is none."""
+    def retrieve_document(self, document_id: str) -> JSONObject:
+        """The parsed JSON object under `document_id`; NotFoundError when there is none."""
 
     def open_blob(self, key: str) -> IO[bytes]:
         """A seekable binary file of the object under `key`, for objects too large to hold whole."""
 
-    def retrieve_document_attr(self, key: str, attr: str) -> object:
-        """A raw GetObject response field of `key` (for example "LastModified", "ContentLength")."""
+    def retrieve_document_attr(self, object_key: str, attr: str) -> object:
+        """A raw GetObject response field of `object_key` (for example "LastModified", "ContentLength")."""
 
     def last_modified(self, key: str) -> datetime:
         """When `key` was last written (timezone-aware, UTC)."""
 
-    def document_exists(self, key: str) -> bool:
-        """Whether an object is stored under `key`."""
+    def document_exists(self, document_id: str) -> bool:
+        """Whether an object is stored under `document_id`."""
 
-    def delete(self, key: str) -> None:
-        """Delete `key`; deleting a missing key is not an error (as in S3)."""
+    def delete(self, object_key: str) -> None:
+        """Delete `object_key`; deleting a missing object_key is not an error (as in S3)."""
 
 
 class StorageBase(abc.ABC):

@@ -140,9 +140,9 @@ class LocalStore:
                 names.append(name[len(partial) :])
         yield from sorted(names, key=lambda item: item.encode("utf-8"))
 
-    def iterate_results(self, prefix_addition: str = "") -> Iterator[tuple[str, JSONObject]]:
+    def iterate_results(self, prefix_addition: str | None = None) -> Iterator[tuple[str, JSONObject]]:
         """(key, document) pairs for every key under `prefix_addition` (all keys by default)."""
-        for key in self.get_document_listing(prefix_addition):
+        for key in self.get_document_listing(prefix_addition or ""):
             yield key, self.retrieve_document(key)
 
     def _write(self, key: str, write: str, source: bytes | Path) -> None:
@@ -172,20 +172,20 @@ class LocalStore:
                 f"cannot {write} key {self.prefix + key!r} in {self!r}: {exc}"
             ) from None
 
-    def store_blob(self, blob: bytes, key: str) -> None:
-        """Store raw bytes under `key` (atomically)."""
-        self._write(key, "store", bytes(blob))
+    def store_blob(self, blob: bytes, object_key: str) -> None:
+        """Store raw bytes under `object_key` (atomically)."""
+        self._write(object_key, "store", bytes(blob))
 
-    def store_document(self, document: Document, key: str) -> None:
+    def store_document(self, document: Document, document_id: str) -> None:
         """Store `document` serialised by `dict2blob`."""
-        self.store_blob(dict2blob(document), key)
+        self.store_blob(dict2blob(document), document_id)
 
-    def store_file(self, file_path: str | os.PathLike[str], key: str) -> None:
-        """Copy a local file under `key`."""
-        source = Path(file_path)
+    def store_file(self, document_path: str | os.PathLike[str], document_id: str) -> None:
+        """Copy a local file under `document_id`."""
+        source = Path(document_path)
         if not source.is_file():
             raise NotFoundError(f"no file {str(source)!r} to upload")
-        self._write(key, "copy a file to", source)
+        self._write(document_id, "copy a file to", source)
 
     def _existing(self, key: str) -> Path:
         self._require_connection()
@@ -194,13 +194,13 @@ class LocalStore:
             raise NotFoundError(f"no object {self.prefix + key!r} in {self!r}")
         return path
 
-    def retrieve_blob(self, key: str) -> bytes:
-        """The bytes under `key` (NotFoundError when missing)."""
-        path = self._existing(key)
+    def retrieve_blob(self, object_key: str) -> bytes:
+        """The bytes under `object_key` (NotFoundError when missing)."""
+        path = self._existing(object_key)
         try:
             return path.read_bytes()
         except FileNotFoundError:
-            raise NotFoundError(f"no object {self.prefix + key!r} in {self!r}") from None
+            raise NotFoundError(f"no object {self.prefix + object_key!r} in {self!r}") from None
 
     def open_blob(self, key: str) -> IO[bytes]:
         """The file under `key`, opened for binary reading (NotFoundError when missing)."""
@@ -210,15 +210,15 @@ class LocalStore:
         except FileNotFoundError:
             raise NotFoundError(f"no object {self.prefix + key!r} in {self!r}") from None
 
-    def retrieve_document(self, key: str) -> JSONObject:
-        """The JSON object under `key` (NotFoundError when missing, SchemaError when not JSON)."""
-        return blob2dict(self.retrieve_blob(key), self.prefix + key)
+    def retrieve_document(self, document_id: str) -> JSONObject:
+        """The JSON object under `document_id` (NotFoundError when missing, SchemaError when not JSON)."""
+        return blob2dict(self.retrieve_blob(document_id), self.prefix + document_id)
 
-    def retrieve_document_attr(self, key: str, attr: str) -> object:
-        """The S3-style field `attr` of `key`: LastModified, ContentLength, ETag, ContentType or Body."""
-        path = self._existing(key)
+    def retrieve_document_attr(self, object_key: str, attr: str) -> object:
+        """The S3-style field `attr` of `object_key`: LastModified, ContentLength, ETag, ContentType or Body."""
+        path = self._existing(object_key)
         if attr == "LastModified":
-            return self.last_modified(key)
+            return self.last_modified(object_key)
         if attr == "ContentLength":
             return path.stat().st_size
         if attr == "ETag":
@@ -227,21 +227,21 @@ class LocalStore:
             return "binary/octet-stream"
         if attr == "Body":
             return path.read_bytes()
-        raise KeyError(f"local object {self.prefix + key!r} has no attribute {attr!r}")
+        raise KeyError(f"local object {self.prefix + object_key!r} has no attribute {attr!r}")
 
     def last_modified(self, key: str) -> datetime:
         """Modification time of the file behind `key`, as an aware UTC datetime."""
         return datetime.fromtimestamp(self._existing(key).stat().st_mtime, tz=UTC)
 
-    def document_exists(self, key: str) -> bool:
-        """Whether a file is stored under `key`."""
+    def document_exists(self, document_id: str) -> bool:
+        """Whether a file is stored under `document_id`."""
         self._require_connection()
-        return self._path(key).is_file()
+        return self._path(document_id).is_file()
 
-    def delete(self, key: str) -> None:
-        """Delete `key` and prune folders left empty (no error when it does not exist)."""
+    def delete(self, object_key: str) -> None:
+        """Delete `object_key` and prune folders left empty (no error when it does not exist)."""
         self._require_connection()
-        path = self._path(key)
+        path = self._path(object_key)
         try:
             path.unlink()
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):

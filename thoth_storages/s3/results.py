@@ -283,12 +283,12 @@ class SolverResultsStore(ResultStorageBase):
     DOCUMENT_TYPE = "solver"
 
     @staticmethod
-    def get_solver_name_from_document_id(document_id: str) -> str:
+    def get_solver_name_from_document_id(solver_document_id: str) -> str:
         """The solver name of a document id: `solver-fedora-31-py37-0a0b591a` → `solver-fedora-31-py37`."""
-        match = _SOLVER_NAME.match(document_id)
+        match = _SOLVER_NAME.match(solver_document_id)
         if match is None:
             raise ValueError(
-                f"{document_id!r} is not a solver document id (solver-<os>-<version>-py<XY>-...)"
+                f"{solver_document_id!r} is not a solver document id (solver-<os>-<version>-py<XY>-...)"
             )
         return match.group(1)
 

@@ -104,9 +104,9 @@ def deployment_name(name: str | None) -> str:
     return require(name, DEPLOYMENT_NAME, "the deployment name")
 
 
-def graph_backup_rotate() -> int:
-    """How many graph dumps GraphBackupStore keeps (GRAPH_BACKUP_STORE_ROTATE, default 21)."""
-    keep = env_int(GRAPH_BACKUP_STORE_ROTATE, DEFAULT_GRAPH_BACKUP_STORE_ROTATE)
+def graph_backup_rotate(default: int = DEFAULT_GRAPH_BACKUP_STORE_ROTATE) -> int:
+    """How many graph dumps GraphBackupStore keeps (GRAPH_BACKUP_STORE_ROTATE, else `default`: 21)."""
+    keep = env_int(GRAPH_BACKUP_STORE_ROTATE, default)
     if keep < 1:
         raise ConfigurationError(f"{GRAPH_BACKUP_STORE_ROTATE}={keep} must be at least 1")
     return keep
