@@ -6,14 +6,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
-from typing import Literal
 
 import pytest
 from sqlalchemy import text
 
 from tests.conftest import admin
 from thoth_storages import GraphDatabase
-from thoth_storages.graph.maintenance import BloatRecord, ExtensionUnavailableError
+from thoth_storages.graph.maintenance import ExtensionUnavailableError, IndexBloatRecord, TableBloatRecord
 
 
 @pytest.fixture
@@ -36,34 +35,42 @@ def _analyze(graph: GraphDatabase, table: str) -> None:
         connection.execute(text(f"ANALYZE {table}"))
 
 
-def _one(records: list[BloatRecord], key: Literal["table_name", "index_name"], value: str) -> BloatRecord:
-    (found,) = [record for record in records if record[key] == value]
+def _table(graph: GraphDatabase, name: str) -> TableBloatRecord:
+    (found,) = [record for record in graph.get_bloat_data() if record["tablename"] == name]
+    return found
+
+
+def _index(graph: GraphDatabase, name: str) -> IndexBloatRecord:
+    (found,) = [record for record in graph.get_index_bloat_data() if record["index_name"] == name]
     return found
 
 
 def test_bloat_appears_when_most_rows_are_deleted(head_graph: GraphDatabase, probe: str) -> None:
-    table = _one(head_graph.get_bloat_data(), "table_name", probe)
-    index = _one(head_graph.get_index_bloat_data(), "index_name", f"{probe}_pkey")
-    assert table["index_name"] is None and table["table_name"] == probe
-    assert isinstance(table["bloat_ratio"], float) and table["bloat_ratio"] < 0.25  # freshly written: dense
-    assert isinstance(index["bloat_ratio"], float) and index["bloat_ratio"] < 0.4
+    table = _table(head_graph, probe)
+    index = _index(head_graph, f"{probe}_pkey")
+    assert table["est_rows"] == 20000.0 and index["table_name"] == probe
+    assert table["pct_bloat"] < 25  # freshly written: dense
+    assert index["bloat_pct"] < 40
     with head_graph.engine.begin() as connection:
         connection.execute(text(f"DELETE FROM {probe} WHERE id % 10 <> 0"))
     _analyze(head_graph, probe)
-    after = _one(head_graph.get_bloat_data(), "table_name", probe)
-    assert after["real_size"] == table["real_size"]  # the pages stay until VACUUM FULL
-    assert isinstance(after["bloat_ratio"], float) and after["bloat_ratio"] > 0.8
-    assert after["bloat_size"] == after["real_size"] - after["expected_size"]
-    index_after = _one(head_graph.get_index_bloat_data(), "index_name", f"{probe}_pkey")
-    assert isinstance(index_after["bloat_ratio"], float) and index_after["bloat_ratio"] > 0.7
+    after = _table(head_graph, probe)
+    assert after["table_bytes"] == table["table_bytes"]  # the pages stay until VACUUM FULL
+    assert after["pct_bloat"] > 80 and after["est_rows"] == 2000.0
+    assert after["mb_bloat"] == round((after["table_bytes"] - after["expected_bytes"]) / 1024**2, 2)
+    assert _index(head_graph, f"{probe}_pkey")["bloat_pct"] > 70
 
 
-def test_every_record_is_consistent(head_graph: GraphDatabase, probe: str) -> None:
-    for record in [*head_graph.get_bloat_data(), *head_graph.get_index_bloat_data()]:
-        assert record["schema_name"] == "public"
-        assert record["real_size"] >= 0 and record["expected_size"] >= 0
-        assert record["bloat_size"] == max(record["real_size"] - record["expected_size"], 0)
-        assert 0.0 <= record["bloat_ratio"] <= 1.0
+def test_every_record_has_the_originals_keys_and_is_consistent(head_graph: GraphDatabase, probe: str) -> None:
+    for table in head_graph.get_bloat_data():
+        assert table["schemaname"] == "public" and table["databasename"] == head_graph.settings.database
+        assert table["table_bytes"] >= 0 and table["expected_bytes"] >= 0
+        assert table["mb_bloat"] == round(max(table["table_bytes"] - table["expected_bytes"], 0) / 1024**2, 2)
+        assert 0.0 <= table["pct_bloat"] <= 100.0
+    for index in head_graph.get_index_bloat_data():
+        assert set(index) == set(IndexBloatRecord.__annotations__)
+        assert index["schema_name"] == "public" and 0.0 <= index["bloat_pct"] <= 100.0
+        assert index["index_scans"] >= 0 and index["index_mb"] >= 0
 
 
 def test_amcheck_unavailable_without_the_privilege(head_graph: GraphDatabase) -> None:

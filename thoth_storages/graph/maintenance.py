@@ -22,16 +22,37 @@ class ExtensionUnavailableError(ThothStorageExceptionError):
     """A PostgreSQL extension a method needs cannot be installed in the connected database."""
 
 
-class BloatRecord(TypedDict):
-    """The estimated bloat of one table or index (sizes in bytes, ratio = bloat / real size)."""
+class TableBloatRecord(TypedDict):
+    """The estimated bloat of one table, keyed as the original's rows (bytes, MiB, percent of the table)."""
 
+    databasename: str
+    schemaname: str
+    tablename: str
+    can_estimate: bool
+    table_bytes: float
+    table_mb: float
+    expected_bytes: float
+    expected_mb: float
+    pct_bloat: float
+    mb_bloat: float
+    est_rows: float
+
+
+class IndexBloatRecord(TypedDict):
+    """The estimated bloat of one btree index, keyed as the original's rows."""
+
+    database_name: str
     schema_name: str
     table_name: str
-    index_name: str | None
-    real_size: int
-    expected_size: int
-    bloat_size: int
-    bloat_ratio: float
+    index_name: str
+    bloat_pct: float
+    bloat_mb: float
+    index_mb: float
+    table_mb: float
+    index_scans: int
+
+
+_MIB = 1024.0**2
 
 
 # Per-row bytes of a heap tuple: 23-byte header plus null bitmap, aligned to 8, plus the data aligned to
@@ -63,7 +84,7 @@ estimates AS (
     ) END AS expected_pages
     FROM tables
 )
-SELECT schema_name, table_name, CAST(NULL AS text) AS index_name,
+SELECT current_database(), schema_name, table_name, reltuples,
        relpages::bigint * block_size AS real_size, expected_pages::bigint * block_size AS expected_size
 FROM estimates ORDER BY (relpages - expected_pages) DESC, table_name
 """
@@ -85,11 +106,13 @@ WITH keys AS (
 indexes AS (
     SELECT n.nspname AS schema_name, t.relname AS table_name, c.relname AS index_name, c.relpages,
            c.reltuples, current_setting('block_size')::integer AS block_size,
+           pg_relation_size(t.oid) AS table_size, coalesce(u.idx_scan, 0) AS index_scans,
            coalesce((SELECT substring(o FROM 'fillfactor=([0-9]+)')::integer
                      FROM unnest(c.reloptions) AS o WHERE o LIKE 'fillfactor=%'), 90) AS fillfactor,
            k.data_width
     FROM keys k JOIN pg_class c ON c.oid = k.indexrelid JOIN pg_class t ON t.oid = k.indrelid
     JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_am am ON am.oid = c.relam
+    LEFT JOIN pg_stat_user_indexes u ON u.indexrelid = c.oid
     WHERE am.amname = 'btree' AND n.nspname = current_schema() AND k.known = k.columns AND c.reltuples >= 0
 ),
 estimates AS (
@@ -98,26 +121,56 @@ estimates AS (
     ) END AS expected_pages
     FROM indexes
 )
-SELECT schema_name, table_name, index_name,
+SELECT current_database(), schema_name, table_name, index_name, table_size, index_scans,
        relpages::bigint * block_size AS real_size, expected_pages::bigint * block_size AS expected_size
 FROM estimates ORDER BY (relpages - expected_pages) DESC, index_name
 """
 
 
-def _records(connection: Connection, sql: str) -> list[BloatRecord]:
+def _bloat(real_size: int, expected_size: int) -> tuple[float, float]:
+    """(percent of the real size, MiB) by which a relation exceeds its expected size."""
+    bloat = max(real_size - expected_size, 0)
+    return (float(round(bloat * 100 / real_size)) if real_size else 0.0), round(bloat / _MIB, 2)
+
+
+def _tables(connection: Connection) -> list[TableBloatRecord]:
     records = []
-    for schema_name, table_name, index_name, real_size, expected_size in connection.execute(text(sql)):
-        real, expected = int(real_size), int(expected_size)
-        bloat = max(real - expected, 0)
+    for database, schema, table, rows, real_size, expected_size in connection.execute(text(_TABLE_BLOAT)):
+        pct, mib = _bloat(int(real_size), int(expected_size))
         records.append(
-            BloatRecord(
-                schema_name=schema_name,
-                table_name=table_name,
-                index_name=index_name,
-                real_size=real,
-                expected_size=expected,
-                bloat_size=bloat,
-                bloat_ratio=float(bloat / real) if real else 0.0,
+            TableBloatRecord(
+                databasename=database,
+                schemaname=schema,
+                tablename=table,
+                can_estimate=True,
+                table_bytes=float(real_size),
+                table_mb=round(int(real_size) / _MIB, 3),
+                expected_bytes=float(expected_size),
+                expected_mb=round(int(expected_size) / _MIB, 3),
+                pct_bloat=pct,
+                mb_bloat=mib,
+                est_rows=float(rows),
+            )
+        )
+    return records
+
+
+def _indexes(connection: Connection) -> list[IndexBloatRecord]:
+    records = []
+    for row in connection.execute(text(_INDEX_BLOAT)):
+        database, schema, table, index, table_size, scans, real_size, expected_size = row
+        pct, mib = _bloat(int(real_size), int(expected_size))
+        records.append(
+            IndexBloatRecord(
+                database_name=database,
+                schema_name=schema,
+                table_name=table,
+                index_name=index,
+                bloat_pct=pct,
+                bloat_mb=mib,
+                index_mb=round(int(real_size) / _MIB, 3),
+                table_mb=round(int(table_size) / _MIB, 3),
+                index_scans=int(scans),
             )
         )
     return records
@@ -129,16 +182,16 @@ _CORRUPTION_STATES = frozenset({"XX001", "XX002"})  # data_corrupted, index_corr
 class MaintenanceMixin(AdapterBase):
     """Bloat estimates and the corruption check of GraphDatabase."""
 
-    def get_bloat_data(self) -> list[BloatRecord]:
+    def get_bloat_data(self) -> list[TableBloatRecord]:
         """Estimated bloat of the tables of the current schema that have statistics, most bloated first."""
         with self._connection() as connection:
-            return _records(connection, _TABLE_BLOAT)
+            return _tables(connection)
 
-    def get_index_bloat_data(self) -> list[BloatRecord]:
+    def get_index_bloat_data(self) -> list[IndexBloatRecord]:
         """Estimated bloat of the btree indexes of the current schema whose key columns have statistics
         (expression indexes have none), most bloated first."""
         with self._connection() as connection:
-            return _records(connection, _INDEX_BLOAT)
+            return _indexes(connection)
 
     def is_database_corrupted(self) -> bool:
         """Run amcheck's bt_index_check over every valid btree index of the current schema (in one
@@ -169,4 +222,4 @@ class MaintenanceMixin(AdapterBase):
         return False
 
 
-__all__ = ["BloatRecord", "ExtensionUnavailableError", "MaintenanceMixin"]
+__all__ = ["ExtensionUnavailableError", "IndexBloatRecord", "MaintenanceMixin", "TableBloatRecord"]
