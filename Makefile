@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PG := eval "$$(scripts/ensure-postgres.sh)"
 
-.PHONY: demo test check codegen lint typecheck pytest clean
+.PHONY: demo test check codegen lint typecheck pytest compat clean
 
 $(STAMP): pyproject.toml
 	command -v dot >/dev/null || scripts/install-system-packages.sh graphviz
@@ -35,6 +35,10 @@ pytest: $(STAMP)
 	$(PG) && $(BIN)/pytest
 
 test: check pytest
+
+# The differential suite against thoth-storages 0.74.2 on every real document (make test runs a subset).
+compat: $(STAMP)
+	$(PG) && $(BIN)/python -m tests.compat.differential --all
 
 clean:
 	rm -rf $(VENV) .thoth-storages .mypy_cache .pytest_cache .ruff_cache .hypothesis
