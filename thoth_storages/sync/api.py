@@ -225,6 +225,12 @@ class _Batch:
             self.tally.land(item, written.rows)
 
 
+def _given(document_ids: Iterable[str] | None) -> list[str] | None:
+    """The ids asked for; None for all of them (no ids, or none: the original's `document_ids or listing`)."""
+    ids = list(document_ids) if document_ids is not None else []
+    return ids or None
+
+
 def _run(
     prefix: str,
     document_ids: Iterable[str] | None,
@@ -235,10 +241,11 @@ def _run(
     on_event: EventCallback | None,
     batch: int | None,
 ) -> Stats:
-    if is_local and document_ids is None:
+    ids = _given(document_ids)
+    if is_local and ids is None:
         raise ValueError("is_local=True needs document_ids: the paths of the documents to sync")
     graph = _connected(graph)
-    items = local_items(prefix, document_ids or []) if is_local else store_items(prefix, document_ids)
+    items = local_items(prefix, ids or []) if is_local else store_items(prefix, ids)
     tally = _Tally(prefix, graceful, on_event)
     size = max(1, batch if batch is not None else sync_batch_size())
     pending = _Batch(graph, tally, size if prefix in _BATCHED else 1)
@@ -316,17 +323,18 @@ def sync_documents(
     on_event: EventCallback | None = None,
     batch: int | None = None,
 ) -> dict[str, Stats]:
-    """Sync the given documents, routed by id prefix, or (without ids) everything in every store.
+    """Sync the given documents, routed by id prefix, or (ids None or empty) everything in every store.
 
     `batch` (default THOTH_STORAGES_SYNC_BATCH, else 1) writes up to that many solver documents per
     transaction with combined statements; a batch that fails is written again one document at a time."""
     stats: dict[str, Stats] = dict.fromkeys(PREFIXES, (0, 0, 0, 0))
     graph = _connected(graph)
-    if document_ids is None:
+    ids = _given(document_ids)
+    if ids is None:
         buckets: dict[str, list[str] | None] = dict.fromkeys(PREFIXES)
     else:
         buckets = {}
-        for document_id in document_ids:
+        for document_id in ids:
             prefix = prefix_of(document_id)
             if prefix not in HANDLERS_MAPPING:
                 message = (
