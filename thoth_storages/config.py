@@ -21,6 +21,17 @@ def env_int(name: str, default: int) -> int:
         raise ConfigurationError(f"{name}={raw!r} is not an integer") from None
 
 
+def env_float(name: str, default: float) -> float:
+    """Read a number (seconds, for example) from the environment; anything else is a ConfigurationError."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name}={raw!r} is not a number") from None
+
+
 def env_flag(name: str) -> bool:
     """True when the variable parses as a non-zero integer (`0`, empty and unset are False)."""
     return env_int(name, 0) != 0
@@ -72,6 +83,45 @@ class DatabaseSettings:
             database=database or self.database,
             query=query,
         )
+
+
+S3_CONNECT_TIMEOUT = "THOTH_S3_CONNECT_TIMEOUT"
+S3_READ_TIMEOUT = "THOTH_S3_READ_TIMEOUT"
+S3_MAX_ATTEMPTS = "THOTH_S3_MAX_ATTEMPTS"
+
+
+@dataclass(frozen=True)
+class S3RequestLimits:
+    """How long one S3 request may wait and how often it is tried.
+
+    A dead endpoint costs a request at most `max_attempts` x the timeout plus the back-off between
+    attempts (under 2 s by default): about 31 s for an endpoint that accepts and never answers.
+    """
+
+    connect_timeout: float = 5.0
+    """Seconds to open a connection (THOTH_S3_CONNECT_TIMEOUT)."""
+    read_timeout: float = 10.0
+    """Seconds to wait for the next bytes of an answer (THOTH_S3_READ_TIMEOUT)."""
+    max_attempts: int = 3
+    """Attempts per request, the first included (THOTH_S3_MAX_ATTEMPTS)."""
+
+    @classmethod
+    def from_env(cls) -> S3RequestLimits:
+        """THOTH_S3_CONNECT_TIMEOUT, THOTH_S3_READ_TIMEOUT (seconds, > 0) and THOTH_S3_MAX_ATTEMPTS (>= 1)."""
+        limits = cls(
+            connect_timeout=env_float(S3_CONNECT_TIMEOUT, cls.connect_timeout),
+            read_timeout=env_float(S3_READ_TIMEOUT, cls.read_timeout),
+            max_attempts=env_int(S3_MAX_ATTEMPTS, cls.max_attempts),
+        )
+        for name, value in (
+            (S3_CONNECT_TIMEOUT, limits.connect_timeout),
+            (S3_READ_TIMEOUT, limits.read_timeout),
+        ):
+            if not value > 0:
+                raise ConfigurationError(f"{name}={value} must be a number of seconds above 0")
+        if limits.max_attempts < 1:
+            raise ConfigurationError(f"{S3_MAX_ATTEMPTS}={limits.max_attempts} must be at least 1")
+        return limits
 
 
 def asynchronous_commit() -> bool:

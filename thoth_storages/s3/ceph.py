@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import IO, TYPE_CHECKING, cast
+from functools import partial
+from typing import IO, TYPE_CHECKING, TypeVar, cast
 
 import boto3
 from botocore.config import Config
@@ -21,14 +23,25 @@ from botocore.exceptions import (
     NoCredentialsError,
     PartialCredentialsError,
 )
+from botocore.httpchecksum import StreamingChecksumBody
 
-from ..exceptions import ConfigurationError, NotConnectedError, NotFoundError, StorageConnectionError
+from ..exceptions import (
+    ConfigurationError,
+    NotConnectedError,
+    NotFoundError,
+    SchemaError,
+    StorageConnectionError,
+)
 from .interface import blob2dict, dict2blob
 from .jsontypes import Document, JSONObject
+from .retry import DamagedBodyError, retried
 from .settings import BUCKET, ENDPOINT_URL, KEY_ID, SECRET_KEY, S3Settings
 
 if TYPE_CHECKING:
     from mypy_boto3_s3.client import S3Client
+    from mypy_boto3_s3.type_defs import ListObjectsV2OutputTypeDef, ListObjectsV2RequestTypeDef
+
+T = TypeVar("T")
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -111,10 +124,23 @@ class CephStore:
     def _key(self, key: str) -> str:
         return self.prefix + key
 
+    @property
+    def _where(self) -> str:
+        return f"bucket {self.bucket!r} at {self._endpoint}"
+
+    def _attempts(self, what: str, operation: Callable[[], T]) -> T:
+        """`operation` attempted while it fails transiently (retry.py); `what` names the request."""
+        return retried(operation, f"S3 {what} in {self._where}", self.settings.limits)
+
+    def _request(self, what: str, operation: Callable[[], T], key: str | None = None) -> T:
+        """`_attempts`, botocore errors translated (NotFoundError names `key` when it is missing)."""
+        with self._translate_errors(key):
+            return self._attempts(what, operation)
+
     @contextmanager
     def _translate_errors(self, key: str | None = None) -> Iterator[None]:
         """Turn botocore failures into NotFoundError / StorageConnectionError / ConfigurationError."""
-        where = f"bucket {self.bucket!r} at {self._endpoint}"
+        where = self._where
         try:
             yield
         except ClientError as exc:
@@ -147,9 +173,10 @@ class CephStore:
         settings = self.settings
         config = Config(
             signature_version="s3v4",
-            connect_timeout=settings.connect_timeout,
-            read_timeout=settings.read_timeout,
-            retries={"mode": "standard", "total_max_attempts": settings.max_attempts},
+            connect_timeout=settings.limits.connect_timeout,
+            read_timeout=settings.limits.read_timeout,
+            # one attempt each: _request retries, reading the body included
+            retries={"mode": "standard", "total_max_attempts": 1},
             s3={"addressing_style": "path"},
         )
         try:
@@ -164,7 +191,7 @@ class CephStore:
         client = self._make_client()
         with self._translate_errors():
             try:
-                client.head_bucket(Bucket=self.bucket)
+                self._attempts("HEAD of the bucket", partial(client.head_bucket, Bucket=self.bucket))
             except ClientError as exc:
                 if _error_code(exc) in {"404", "NoSuchBucket", "NotFound"}:
                     raise StorageConnectionError(
@@ -181,30 +208,42 @@ class CephStore:
 
     def check_connection(self) -> None:
         """HEAD a key ("foo") to prove the endpoint answers; a missing key is fine."""
-        with self._translate_errors():
-            try:
-                self.client.head_object(Bucket=self.bucket, Key=self._key("foo"))
-            except ClientError as exc:
-                if _error_code(exc) not in _MISSING_KEY_CODES:
-                    raise
+        self.document_exists("foo")
+
+    def _list_page(self, prefix: str, delimiter: str | None, token: str | None) -> ListObjectsV2OutputTypeDef:
+        arguments: ListObjectsV2RequestTypeDef = {"Bucket": self.bucket, "Prefix": prefix}
+        if delimiter is not None:
+            arguments["Delimiter"] = delimiter
+        if token is not None:
+            arguments["ContinuationToken"] = token
+        return self.client.list_objects_v2(**arguments)
+
+    def _pages(self, prefix: str, delimiter: str | None = None) -> Iterator[ListObjectsV2OutputTypeDef]:
+        """ListObjectsV2 pages under `prefix`, each page's request retried on its own."""
+        token: str | None = None
+        number = 1
+        while True:
+            page = self._request(
+                f"listing of {prefix!r} (page {number})", partial(self._list_page, prefix, delimiter, token)
+            )
+            yield page
+            token = page.get("NextContinuationToken")
+            if not page.get("IsTruncated") or token is None:
+                return
+            number += 1
 
     def get_document_listing(self, prefix_addition: str = "") -> Iterator[str]:
         """Keys relative to the prefix that start with `prefix_addition`, in S3 (byte) order."""
-        full = self._key(prefix_addition)
-        paginator = self.client.get_paginator("list_objects_v2")
-        with self._translate_errors():
-            for page in paginator.paginate(Bucket=self.bucket, Prefix=full):
-                for item in page.get("Contents", []):
-                    yield item["Key"][len(self.prefix) :]
+        for page in self._pages(self._key(prefix_addition)):
+            for item in page.get("Contents", []):
+                yield item["Key"][len(self.prefix) :]
 
     def get_folder_listing(self, prefix_addition: str = "") -> Iterator[str]:
         """Names of the folders right under `prefix + prefix_addition` (S3 common prefixes, no "/")."""
         full = self._key(prefix_addition)
-        paginator = self.client.get_paginator("list_objects_v2")
-        with self._translate_errors():
-            for page in paginator.paginate(Bucket=self.bucket, Prefix=full, Delimiter="/"):
-                for item in page.get("CommonPrefixes", []):
-                    yield item["Prefix"][len(full) :].rstrip("/")
+        for page in self._pages(full, "/"):
+            for item in page.get("CommonPrefixes", []):
+                yield item["Prefix"][len(full) :].rstrip("/")
 
     def iterate_results(self, prefix_addition: str | None = None) -> Iterator[tuple[str, JSONObject]]:
         """(key, document) pairs for every key under `prefix_addition` (all keys by default)."""
@@ -213,8 +252,10 @@ class CephStore:
 
     def store_blob(self, blob: bytes, object_key: str) -> None:
         """Store raw bytes under `object_key`."""
-        with self._translate_errors():
-            self.client.put_object(Bucket=self.bucket, Key=self._key(object_key), Body=blob)
+        full = self._key(object_key)
+        self._request(
+            f"PUT of {full!r}", partial(self.client.put_object, Bucket=self.bucket, Key=full, Body=blob)
+        )
 
     def store_document(self, document: Document, document_id: str) -> None:
         """Store `document` serialised by `dict2blob`."""
@@ -224,75 +265,115 @@ class CephStore:
         """Upload a local file (multipart for large files)."""
         if not os.path.isfile(document_path):
             raise NotFoundError(f"no file {os.fspath(document_path)!r} to upload")
-        with self._translate_errors():
-            self.client.upload_file(os.fspath(document_path), self.bucket, self._key(document_id))
+        full = self._key(document_id)
+        self._request(
+            f"upload of {os.fspath(document_path)!r} to {full!r}",
+            partial(self.client.upload_file, os.fspath(document_path), self.bucket, full),
+        )
+
+    def _read(self, full_key: str, into: IO[bytes]) -> bool:
+        """GET `full_key` and copy its body into `into` (from its start); True when botocore checked
+        the body against a checksum stored with the object (a mismatch raises FlexibleChecksumError)."""
+        into.seek(0)
+        into.truncate()
+        body = self.client.get_object(Bucket=self.bucket, Key=full_key)["Body"]
+        try:
+            shutil.copyfileobj(body, into, 1 << 20)
+        finally:
+            body.close()
+        return isinstance(body, StreamingChecksumBody)
 
     def retrieve_blob(self, object_key: str) -> bytes:
         """The bytes under `object_key` (NotFoundError when missing)."""
-        with self._translate_errors(object_key):
-            response = self.client.get_object(Bucket=self.bucket, Key=self._key(object_key))
-            return response["Body"].read()
+        full = self._key(object_key)
+        buffer = io.BytesIO()
+        self._request(f"GET of {full!r}", partial(self._read, full, buffer), object_key)
+        return buffer.getvalue()
 
     def retrieve_document(self, document_id: str) -> JSONObject:
-        """The JSON object under `document_id` (NotFoundError when missing, SchemaError when not JSON)."""
-        return blob2dict(self.retrieve_blob(document_id), self._key(document_id))
+        """The JSON object under `document_id` (NotFoundError when missing, SchemaError when not JSON).
+
+        A body no checksum vouches for that does not parse is read again, as a short read may have
+        broken it; one that passed its checksum is refused at once.
+        """
+        full = self._key(document_id)
+
+        def read() -> JSONObject:
+            buffer = io.BytesIO()
+            checked = self._read(full, buffer)
+            try:
+                return blob2dict(buffer.getvalue(), full)
+            except SchemaError as exc:
+                if checked:
+                    raise
+                raise DamagedBodyError(str(exc)) from None
+
+        return self._request(f"GET of {full!r}", read, document_id)
 
     def open_blob(self, key: str) -> IO[bytes]:
         """The object under `key` copied chunk by chunk into a temporary file (in memory up to 8 MB)."""
+        full = self._key(key)
         spool = tempfile.SpooledTemporaryFile(max_size=8_000_000)  # noqa: SIM115 (the caller closes it)
         try:
-            with self._translate_errors(key):
-                body = self.client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"]
-                shutil.copyfileobj(body, spool, 1 << 20)
+            self._request(f"GET of {full!r}", partial(self._read, full, cast(IO[bytes], spool)), key)
         except BaseException:
             spool.close()
             raise
         spool.seek(0)
         return cast(IO[bytes], spool)
 
+    def _head(self, key: str) -> Mapping[str, object]:
+        full = self._key(key)
+        return cast(
+            Mapping[str, object],
+            self._request(
+                f"HEAD of {full!r}", partial(self.client.head_object, Bucket=self.bucket, Key=full), key
+            ),
+        )
+
     def retrieve_document_attr(self, object_key: str, attr: str) -> object:
-        """A raw response field of GetObject for `object_key`; metadata fields are read with a HEAD request."""
-        with self._translate_errors(object_key):
-            if attr == "Body":
-                return self.client.get_object(Bucket=self.bucket, Key=self._key(object_key))["Body"]
-            response = self.client.head_object(Bucket=self.bucket, Key=self._key(object_key))
-        fields = cast(Mapping[str, object], response)
+        """A raw response field of GetObject for `object_key`; metadata fields are read with a HEAD request.
+
+        The "Body" stream is the caller's to read: a failure while reading it is not retried.
+        """
+        full = self._key(object_key)
+        if attr == "Body":
+            return self._request(
+                f"GET of {full!r}", partial(self.client.get_object, Bucket=self.bucket, Key=full), object_key
+            )["Body"]
+        fields = self._head(object_key)
         if attr not in fields:
-            raise KeyError(f"S3 object {self._key(object_key)!r} has no attribute {attr!r}")
+            raise KeyError(f"S3 object {full!r} has no attribute {attr!r}")
         return fields[attr]
 
     def last_modified(self, key: str) -> datetime:
         """LastModified of `key` as an aware UTC datetime."""
-        with self._translate_errors(key):
-            stamp = self.client.head_object(Bucket=self.bucket, Key=self._key(key))["LastModified"]
+        stamp = cast(datetime, self._head(key)["LastModified"])
         return stamp.astimezone(UTC) if stamp.tzinfo else stamp.replace(tzinfo=UTC)
 
     def document_exists(self, document_id: str) -> bool:
         """HEAD `document_id`: True when it exists, False on 404."""
-        with self._translate_errors():
-            try:
-                self.client.head_object(Bucket=self.bucket, Key=self._key(document_id))
-            except ClientError as exc:
-                if _error_code(exc) in _MISSING_KEY_CODES:
-                    return False
-                raise
+        try:
+            self._head(document_id)
+        except NotFoundError:
+            return False
         return True
 
     def delete(self, object_key: str) -> None:
         """Delete `object_key` (no error when it does not exist)."""
-        with self._translate_errors():
-            self.client.delete_object(Bucket=self.bucket, Key=self._key(object_key))
+        full = self._key(object_key)
+        self._request(f"DELETE of {full!r}", partial(self.client.delete_object, Bucket=self.bucket, Key=full))
 
     def _create_bucket_if_needed(self) -> None:
         """Create the bucket when HEAD says it is missing (for tests and fresh deployments)."""
         client = self._client or self._make_client()
         with self._translate_errors():
             try:
-                client.head_bucket(Bucket=self.bucket)
+                self._attempts("HEAD of the bucket", partial(client.head_bucket, Bucket=self.bucket))
             except ClientError as exc:
                 if _error_code(exc) not in {"404", "NoSuchBucket", "NotFound"}:
                     raise
-                self._create_bucket(client)
+                self._attempts("creation of the bucket", partial(self._create_bucket, client))
 
     def _create_bucket(self, client: S3Client) -> None:
         if self.region in (None, "us-east-1"):

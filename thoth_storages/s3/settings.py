@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..config import env_int
+from ..config import S3RequestLimits, env_int
 from ..exceptions import ConfigurationError
 
 ENDPOINT_URL = "THOTH_S3_ENDPOINT_URL"
@@ -17,15 +17,9 @@ BUCKET_PREFIX = "THOTH_CEPH_BUCKET_PREFIX"
 REGION = "THOTH_CEPH_REGION"
 DEPLOYMENT_NAME = "THOTH_DEPLOYMENT_NAME"
 LOCAL_ROOT = "THOTH_STORAGES_LOCAL_ROOT"
-CONNECT_TIMEOUT = "THOTH_S3_CONNECT_TIMEOUT"
-READ_TIMEOUT = "THOTH_S3_READ_TIMEOUT"
-MAX_ATTEMPTS = "THOTH_S3_MAX_ATTEMPTS"
 GRAPH_BACKUP_STORE_ROTATE = "GRAPH_BACKUP_STORE_ROTATE"
 
 DEFAULT_LOCAL_ROOT = Path(".thoth-storages") / "documents"
-DEFAULT_CONNECT_TIMEOUT = 10
-DEFAULT_READ_TIMEOUT = 60
-DEFAULT_MAX_ATTEMPTS = 5
 DEFAULT_GRAPH_BACKUP_STORE_ROTATE = 21
 
 
@@ -54,9 +48,7 @@ class S3Settings:
     secret_key: str | None
     bucket: str
     region: str | None
-    connect_timeout: int = DEFAULT_CONNECT_TIMEOUT
-    read_timeout: int = DEFAULT_READ_TIMEOUT
-    max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    limits: S3RequestLimits = field(default_factory=S3RequestLimits)
 
     @classmethod
     def resolve(
@@ -75,9 +67,7 @@ class S3Settings:
             secret_key=secret_key or env_str(SECRET_KEY),
             bucket=require(bucket, BUCKET, "the S3 bucket"),
             region=region or env_str(REGION),
-            connect_timeout=env_int(CONNECT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT),
-            read_timeout=env_int(READ_TIMEOUT, DEFAULT_READ_TIMEOUT),
-            max_attempts=env_int(MAX_ATTEMPTS, DEFAULT_MAX_ATTEMPTS),
+            limits=S3RequestLimits.from_env(),
         )
 
 
