@@ -94,6 +94,7 @@ class QuerySpec(_Spec):
     cache: str | None = None
     missing: Literal["none", "raise"] = "none"
     method: bool = True
+    positional: list[str] = []
 
 
 class QueryFileSpec(_Spec):
@@ -148,6 +149,9 @@ class Query:
     raw: bool = False
     method: bool = True
     enums: frozenset[str] = field(default_factory=frozenset)
+    positional: tuple[str, ...] = ()
+    """Implicit parameters (start_offset, count, distinct, is_external, randomize) taken positionally, in
+    this order, after the declared positional parameters (the original's signature); the others are keyword-only."""
 
 
 @dataclass
@@ -357,6 +361,16 @@ class _QueryLoader:
         )
         if spec.kind == "count_map":
             distinct = "never"
+        implicit = {
+            "start_offset": paginate,
+            "count": paginate,
+            "distinct": distinct == "flag",
+            "is_external": bool(spec.external),
+            "randomize": spec.randomize,
+        }
+        positional = self.positional(file, (*path, "positional"), spec.positional, implicit)
+        if len(self.problems) > before:
+            return None
         return Query(
             name=name,
             domain=Path(file.name).stem,
@@ -378,7 +392,25 @@ class _QueryLoader:
             missing=spec.missing,
             method=spec.method,
             enums=frozenset(enums),
+            positional=positional,
         )
+
+    def positional(
+        self, file: _File, path: Path_, names: list[str], implicit: dict[str, bool]
+    ) -> tuple[str, ...]:
+        """The implicit parameters a query takes positionally (each one it has, once)."""
+        for name in names:
+            if not implicit.get(name):
+                present = [key for key, has in implicit.items() if has]
+                self.report(
+                    file,
+                    path,
+                    f"{name!r} is not an implicit parameter of this query",
+                    did_you_mean(name, present),
+                )
+        if len(set(names)) != len(names):
+            self.report(file, path, "a parameter is listed twice")
+        return tuple(names)
 
     def body(
         self,
@@ -623,6 +655,9 @@ class _QueryLoader:
             raw=True,
             method=spec.method,
             enums=frozenset(enums),
+            positional=self.positional(
+                file, (*path, "positional"), spec.positional, {"start_offset": paginate, "count": paginate}
+            ),
         )
 
 

@@ -111,7 +111,9 @@ def _signature(query: Query, *, method: bool) -> tuple[str, list[str]]:
         extras.append(("is_external: bool = False", "is_external"))
     if query.randomize:
         extras.append(("randomize: bool = True", "randomize"))
-    keyword += [text for text, _name in extras]
+    by_name = {name: text for text, name in extras}
+    positional += [by_name[name] for name in query.positional]
+    keyword += [text for text, name in extras if name not in query.positional]
     call += [f"{name}={name}" for _text, name in extras]
     parts = positional + (["*", *keyword] if keyword else [])
     del method

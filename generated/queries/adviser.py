@@ -66,12 +66,14 @@ def get_adviser_run_origins_all(
     return [row[0] for row in result]
 
 
-_GET_ORIGIN_COUNT_PER_SOURCE_TYPE = "SELECT adviser_run.source_type AS source_type, count(DISTINCT adviser_run.origin) AS count\nFROM adviser_run\nWHERE adviser_run.origin IS NOT NULL\nGROUP BY adviser_run.source_type"
+_GET_ORIGIN_COUNT_PER_SOURCE_TYPE = "SELECT adviser_run.source_type AS source_type,\n       CASE WHEN :distinct THEN count(DISTINCT adviser_run.origin) ELSE count(adviser_run.origin) END AS count\nFROM adviser_run\nWHERE adviser_run.origin IS NOT NULL\nGROUP BY adviser_run.source_type"
 
 
-def get_origin_count_per_source_type(connection: Connection) -> dict[SourceType | None, int]:
-    """Number of distinct origins per source type."""
-    result = connection.execute(text(_GET_ORIGIN_COUNT_PER_SOURCE_TYPE), {})
+def get_origin_count_per_source_type(
+    connection: Connection, distinct: bool = False
+) -> dict[SourceType | None, int]:
+    """Number of origins of adviser runs per source type (each origin once with distinct=True)."""
+    result = connection.execute(text(_GET_ORIGIN_COUNT_PER_SOURCE_TYPE), {"distinct": distinct})
     counts: dict[SourceType | None, int] = {}
     for row in result:
         counts[row[0]] = int(row[1])

@@ -179,11 +179,11 @@ _GET_THOTH_S2I_ALL_EXTERNAL = "external_software_environment.thoth_image_name, e
 
 def get_thoth_s2i_all(
     connection: Connection,
+    is_external: bool = False,
     *,
     start_offset: int = 0,
     count: int | None = 100,
     distinct: bool = False,
-    is_external: bool = False,
 ) -> list[tuple[str | None, str | None]]:
     """Thoth s2i images (name, version) of the software environments."""
     result = connection.execute(

@@ -13,9 +13,9 @@ _GET_BUILD_SOFTWARE_ENVIRONMENT_ALL_EXTERNAL = "external_software_environment.en
 
 def get_build_software_environment_all(
     connection: Connection,
-    *,
     start_offset: int = 0,
     count: int | None = 100,
+    *,
     distinct: bool = False,
     is_external: bool = False,
 ) -> list[str | None]:
@@ -39,6 +39,7 @@ def get_build_software_environment_all(
 class GetHardwareEnvironmentsAllRow(TypedDict):
     """A row of `get_hardware_environments_all`."""
 
+    id: int
     cpu_vendor: int | None
     cpu_model: int | None
     cpu_cores: int | None
@@ -52,14 +53,14 @@ class GetHardwareEnvironmentsAllRow(TypedDict):
     ram_size: int | None
 
 
-_GET_HARDWARE_ENVIRONMENTS_ALL = "hardware_information.cpu_vendor, hardware_information.cpu_model, hardware_information.cpu_cores, hardware_information.cpu_model_name, hardware_information.cpu_family, hardware_information.cpu_physical_cpus, hardware_information.gpu_model_name, hardware_information.gpu_vendor, hardware_information.gpu_cores, hardware_information.gpu_memory_size, hardware_information.ram_size FROM hardware_information"
-_GET_HARDWARE_ENVIRONMENTS_ALL_EXTERNAL = "external_hardware_information.cpu_vendor, external_hardware_information.cpu_model, external_hardware_information.cpu_cores, external_hardware_information.cpu_model_name, external_hardware_information.cpu_family, external_hardware_information.cpu_physical_cpus, external_hardware_information.gpu_model_name, external_hardware_information.gpu_vendor, external_hardware_information.gpu_cores, external_hardware_information.gpu_memory_size, external_hardware_information.ram_size FROM external_hardware_information"
+_GET_HARDWARE_ENVIRONMENTS_ALL = "hardware_information.id, hardware_information.cpu_vendor, hardware_information.cpu_model, hardware_information.cpu_cores, hardware_information.cpu_model_name, hardware_information.cpu_family, hardware_information.cpu_physical_cpus, hardware_information.gpu_model_name, hardware_information.gpu_vendor, hardware_information.gpu_cores, hardware_information.gpu_memory_size, hardware_information.ram_size FROM hardware_information"
+_GET_HARDWARE_ENVIRONMENTS_ALL_EXTERNAL = "external_hardware_information.id, external_hardware_information.cpu_vendor, external_hardware_information.cpu_model, external_hardware_information.cpu_cores, external_hardware_information.cpu_model_name, external_hardware_information.cpu_family, external_hardware_information.cpu_physical_cpus, external_hardware_information.gpu_model_name, external_hardware_information.gpu_vendor, external_hardware_information.gpu_cores, external_hardware_information.gpu_memory_size, external_hardware_information.ram_size FROM external_hardware_information"
 
 
 def get_hardware_environments_all(
-    connection: Connection, *, start_offset: int = 0, count: int | None = 100, is_external: bool = False
+    connection: Connection, is_external: bool = False, *, start_offset: int = 0, count: int | None = 100
 ) -> list[GetHardwareEnvironmentsAllRow]:
-    """The hardware environments, as records without their id."""
+    """The hardware environments, as records with their id (the method leaves it out unless asked)."""
     result = connection.execute(
         text(
             "SELECT "
@@ -75,17 +76,18 @@ def get_hardware_environments_all(
     )
     return [
         GetHardwareEnvironmentsAllRow(
-            cpu_vendor=row[0],
-            cpu_model=row[1],
-            cpu_cores=row[2],
-            cpu_model_name=row[3],
-            cpu_family=row[4],
-            cpu_physical_cpus=row[5],
-            gpu_model_name=row[6],
-            gpu_vendor=row[7],
-            gpu_cores=row[8],
-            gpu_memory_size=row[9],
-            ram_size=row[10],
+            id=row[0],
+            cpu_vendor=row[1],
+            cpu_model=row[2],
+            cpu_cores=row[3],
+            cpu_model_name=row[4],
+            cpu_family=row[5],
+            cpu_physical_cpus=row[6],
+            gpu_model_name=row[7],
+            gpu_vendor=row[8],
+            gpu_cores=row[9],
+            gpu_memory_size=row[10],
+            ram_size=row[11],
         )
         for row in result
     ]
@@ -97,11 +99,11 @@ _GET_RUN_SOFTWARE_ENVIRONMENT_ALL_EXTERNAL = "external_software_environment.envi
 
 def get_run_software_environment_all(
     connection: Connection,
-    *,
     start_offset: int = 0,
     count: int | None = 100,
-    distinct: bool = False,
     is_external: bool = False,
+    *,
+    distinct: bool = False,
 ) -> list[str | None]:
     """Names of the runtime software environments."""
     result = connection.execute(

@@ -22,7 +22,6 @@ from generated.queries import (
 from generated.queries.analysis import GetAnalysisMetadataRow, GetRpmPackageVersionAllRow
 from generated.queries.cve import GetPythonCveRecordsAllRow
 from generated.queries.dependencies import GetPythonPackageVersionDependentsAllRow
-from generated.queries.environments import GetHardwareEnvironmentsAllRow
 from generated.queries.indexes import GetPythonPackageIndexAllRow
 from generated.queries.packages import (
     GetPythonPackageVersionRecordsRow,
@@ -197,9 +196,9 @@ class GeneratedQueries(AdapterBase):
 
     def get_build_software_environment_all(
         self,
-        *,
         start_offset: int = 0,
         count: int | None = 100,
+        *,
         distinct: bool = False,
         is_external: bool = False,
     ) -> list[str | None]:
@@ -271,21 +270,14 @@ class GeneratedQueries(AdapterBase):
                 count=count,
             )
 
-    def get_hardware_environments_all(
-        self, *, start_offset: int = 0, count: int | None = 100, is_external: bool = False
-    ) -> list[GetHardwareEnvironmentsAllRow]:
-        """The hardware environments, as records without their id."""
-        with self._connection() as connection:
-            return environments.get_hardware_environments_all(
-                connection, start_offset=start_offset, count=count, is_external=is_external
-            )
-
-    def get_index_url_from_id(self, index_id: int) -> str:
+    def get_index_url_from_id(self, package_index_id: int) -> str:
         """The URL of the index with this id; NotFoundError when there is none."""
         with self._connection() as connection:
-            found = indexes.get_index_url_from_id(connection, index_id)
+            found = indexes.get_index_url_from_id(connection, package_index_id)
         if found is None:
-            raise NotFoundError(f"get_index_url_from_id: nothing found for index_id={index_id!r}")
+            raise NotFoundError(
+                f"get_index_url_from_id: nothing found for package_index_id={package_index_id!r}"
+            )
         return found
 
     def get_last_analysis_datetime(self) -> datetime.datetime:
@@ -306,25 +298,23 @@ class GeneratedQueries(AdapterBase):
             )
 
     def get_last_solver_datetime(
-        self, *, os_name: str | None = None, os_version: str | None = None, python_version: str | None = None
+        self, os_name: str | None = None, os_version: str | None = None, python_version: str | None = None
     ) -> datetime.datetime:
         """When the newest solver document (of the environment the filters name) was produced."""
         os_name = None if os_name is None else normalize.os_name(os_name)
         os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
         with self._connection() as connection:
-            found = solver.get_last_solver_datetime(
-                connection, os_name=os_name, os_version=os_version, python_version=python_version
-            )
+            found = solver.get_last_solver_datetime(connection, os_name, os_version, python_version)
         if found is None:
             raise NotFoundError(
                 f"get_last_solver_datetime: nothing found for os_name={os_name!r}, os_version={os_version!r}, python_version={python_version!r}"
             )
         return found
 
-    def get_origin_count_per_source_type(self) -> dict[SourceType | None, int]:
-        """Number of distinct origins per source type."""
+    def get_origin_count_per_source_type(self, distinct: bool = False) -> dict[SourceType | None, int]:
+        """Number of origins of adviser runs per source type (each origin once with distinct=True)."""
         with self._connection() as connection:
-            return adviser.get_origin_count_per_source_type(connection)
+            return adviser.get_origin_count_per_source_type(connection, distinct)
 
     @cached("THOTH_STORAGE_GET_PYTHON_CVE_RECORDS_ALL_CACHE_SIZE", 4096)
     def get_python_cve_records_all(
@@ -502,10 +492,10 @@ class GeneratedQueries(AdapterBase):
                 distinct=distinct,
             )
 
-    def get_python_package_version_entities_count_all(self) -> int:
-        """Number of package entities (name, version, index)."""
+    def get_python_package_version_entities_count_all(self, *, distinct: bool = False) -> int:
+        """Number of package entities (name, version, index); each once with distinct=True."""
         with self._connection() as connection:
-            return packages.get_python_package_version_entities_count_all(connection)
+            return packages.get_python_package_version_entities_count_all(connection, distinct=distinct)
 
     def get_python_package_version_entities_names_all(
         self, *, start_offset: int = 0, count: int | None = 100
@@ -821,11 +811,11 @@ class GeneratedQueries(AdapterBase):
 
     def get_run_software_environment_all(
         self,
-        *,
         start_offset: int = 0,
         count: int | None = 100,
-        distinct: bool = False,
         is_external: bool = False,
+        *,
+        distinct: bool = False,
     ) -> list[str | None]:
         """Names of the runtime software environments."""
         with self._connection() as connection:
@@ -1223,11 +1213,11 @@ class GeneratedQueries(AdapterBase):
 
     def get_thoth_s2i_all(
         self,
+        is_external: bool = False,
         *,
         start_offset: int = 0,
         count: int | None = 100,
         distinct: bool = False,
-        is_external: bool = False,
     ) -> list[tuple[str | None, str | None]]:
         """Thoth s2i images (name, version) of the software environments."""
         with self._connection() as connection:
@@ -1237,12 +1227,12 @@ class GeneratedQueries(AdapterBase):
 
     @cached("THOTH_S2I_ANALYZED_IMAGE_SYMBOLS_CACHE_SIZE", 1)
     def get_thoth_s2i_analyzed_image_symbols_all(
-        self, thoth_image_name: str, thoth_image_version: str, *, is_external: bool = False
+        self, thoth_image_name: str, thoth_image_version: str, is_external: bool = False
     ) -> list[str]:
         """Symbols provided by the analysed Thoth s2i image of this name and version."""
         with self._connection() as connection:
             return symbols.get_thoth_s2i_analyzed_image_symbols_all(
-                connection, thoth_image_name, thoth_image_version, is_external=is_external
+                connection, thoth_image_name, thoth_image_version, is_external
             )
 
     def get_thoth_s2i_package_extract_analysis_document_id_all(

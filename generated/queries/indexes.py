@@ -8,14 +8,14 @@ from typing import TypedDict
 from sqlalchemy import Connection, text
 
 _GET_INDEX_URL_FROM_ID = (
-    "python_package_index.url FROM python_package_index WHERE python_package_index.id = :index_id"
+    "python_package_index.url FROM python_package_index WHERE python_package_index.id = :package_index_id"
 )
 
 
-def get_index_url_from_id(connection: Connection, index_id: int) -> str | None:
+def get_index_url_from_id(connection: Connection, package_index_id: int) -> str | None:
     """The URL of the index with this id; NotFoundError when there is none."""
     result = connection.execute(
-        text("SELECT " + _GET_INDEX_URL_FROM_ID + "" + " LIMIT 1"), {"index_id": index_id}
+        text("SELECT " + _GET_INDEX_URL_FROM_ID + "" + " LIMIT 1"), {"package_index_id": package_index_id}
     )
     row = result.first()
     return None if row is None else row[0]

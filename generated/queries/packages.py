@@ -39,13 +39,19 @@ def get_python_package_hashes_sha256(
     return [row[0] for row in result]
 
 
-_GET_PYTHON_PACKAGE_VERSION_ENTITIES_COUNT_ALL = "FROM python_package_version_entity"
+_GET_PYTHON_PACKAGE_VERSION_ENTITIES_COUNT_ALL = "python_package_version_entity.package_name, python_package_version_entity.package_version, python_package_version_entity.python_package_index_id FROM python_package_version_entity"
 
 
-def get_python_package_version_entities_count_all(connection: Connection) -> int:
-    """Number of package entities (name, version, index)."""
+def get_python_package_version_entities_count_all(connection: Connection, *, distinct: bool = False) -> int:
+    """Number of package entities (name, version, index); each once with distinct=True."""
     result = connection.execute(
-        text("SELECT count(*) AS count " + _GET_PYTHON_PACKAGE_VERSION_ENTITIES_COUNT_ALL), {}
+        text(
+            "SELECT count(*) AS count FROM ("
+            + ("SELECT DISTINCT " if distinct else "SELECT ")
+            + _GET_PYTHON_PACKAGE_VERSION_ENTITIES_COUNT_ALL
+            + ") AS counted"
+        ),
+        {},
     )
     return int(result.scalar_one())
 

@@ -191,7 +191,6 @@ _GET_LAST_SOLVER_DATETIME = "solved.datetime FROM solved JOIN ecosystem_solver O
 
 def get_last_solver_datetime(
     connection: Connection,
-    *,
     os_name: str | None = None,
     os_version: str | None = None,
     python_version: str | None = None,

@@ -49,7 +49,7 @@ _GET_THOTH_S2I_ANALYZED_IMAGE_SYMBOLS_ALL = "SELECT DISTINCT s.symbol AS symbol\
 
 
 def get_thoth_s2i_analyzed_image_symbols_all(
-    connection: Connection, thoth_image_name: str, thoth_image_version: str, *, is_external: bool = False
+    connection: Connection, thoth_image_name: str, thoth_image_version: str, is_external: bool = False
 ) -> list[str]:
     """Symbols provided by the analysed Thoth s2i image of this name and version."""
     result = connection.execute(

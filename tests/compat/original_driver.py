@@ -94,6 +94,7 @@ def _graph() -> Any:
 def _sync() -> None:
     """Re-create the database with the original's schema and sync the planned documents one by one."""
     import psycopg2
+
     from thoth.storages import sync
 
     plan = json.load(sys.stdin)

@@ -15,7 +15,7 @@ from tests.conftest import new_database
 from tests.queries.conftest import real_documents
 from thoth_storages import GraphDatabase
 from thoth_storages.exceptions import NotFoundError
-from thoth_storages.graph.writes import merge_specifiers
+from thoth_storages.graph.writes import HardwareInformation, merge_specifiers
 from thoth_storages.sync import sync_documents
 
 PYPI = "https://pypi.example.org/simple"
@@ -183,17 +183,31 @@ def test_version_flags(graph: GraphDatabase) -> None:
     )
 
 
-def test_hardware(graph: GraphDatabase) -> None:
-    before = graph.get_hardware_environments_all()
-    ident = graph.create_hardware_information({"cpu_vendor": 99, "cpu_model_name": "test CPU", "ram_size": 1})
-    assert (
-        graph.create_hardware_information({"cpu_vendor": 99, "cpu_model_name": "test CPU", "ram_size": 1})
-        == ident
-    )
-    after = graph.get_hardware_environments_all()
+@pytest.mark.parametrize("is_external", [False, True])
+def test_hardware(graph: GraphDatabase, is_external: bool) -> None:
+    before = graph.get_hardware_environments_all(is_external)
+    other = graph.get_hardware_environments_all(not is_external)
+    hardware: HardwareInformation = {"cpu_vendor": 99, "cpu_model_name": "test CPU", "ram_size": 1}
+    ident = graph.create_hardware_information(hardware, is_external)
+    assert graph.create_hardware_information(hardware, is_external=is_external) == ident
+    after = graph.get_hardware_environments_all(is_external)
     assert (
         after[:-1] == before and after[-1]["cpu_model_name"] == "test CPU" and after[-1]["gpu_vendor"] is None
     )
+    assert "id" not in after[-1]
+    with_ids = graph.get_hardware_environments_all(is_external, without_id=False)
+    assert with_ids[-1]["id"] == ident and {k: v for k, v in with_ids[-1].items() if k != "id"} == after[-1]
+    assert graph.get_hardware_environments_all(not is_external) == other  # the twin table is untouched
+    assert graph.delete_hardware_information(ident, is_external) == 1
+    assert graph.delete_hardware_information(ident, is_external) == 0
+    assert graph.get_hardware_environments_all(is_external) == before
+
+
+def test_hardware_is_external_by_default_as_in_the_original(graph: GraphDatabase) -> None:
+    internal = graph.get_hardware_environments_all(count=None)
+    external = graph.get_hardware_environments_all(True, count=None)
+    ident = graph.create_hardware_information({"cpu_vendor": 7, "cpu_model_name": "user CPU"})
+    rows = graph.get_hardware_environments_all(True, count=None)
+    assert rows[:-1] == external and rows[-1]["cpu_model_name"] == "user CPU"
+    assert graph.get_hardware_environments_all(count=None) == internal
     assert graph.delete_hardware_information(ident) == 1
-    assert graph.delete_hardware_information(ident) == 0
-    assert graph.get_hardware_environments_all() == before

@@ -10,11 +10,12 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TypedDict
+from typing import TypedDict, cast
 
 from sqlalchemy import Connection, text
 
 from generated.models import EnvironmentType, SoftwareStackType
+from generated.queries import environments
 
 from ..config import DatabaseSettings
 from ..exceptions import NotFoundError
@@ -217,6 +218,29 @@ class ReadsMixin(AdapterBase):
     def solver_records_exist(self, solver_document: Mapping[str, object]) -> bool:
         """True when the solver document (its `metadata.document_id`) was synced."""
         return self.solver_document_id_exists(document_id_of(solver_document))
+
+    def get_hardware_environments_all(
+        self,
+        is_external: bool = False,
+        *,
+        start_offset: int = 0,
+        count: int | None = 100,
+        without_id: bool = True,
+    ) -> list[dict[str, int | str | None]]:
+        """The (external) hardware environments in the order they were recorded, each as a record of its
+        columns; `id` too with without_id=False."""
+        with self._connection() as connection:
+            rows = environments.get_hardware_environments_all(
+                connection, is_external, start_offset=start_offset, count=count
+            )
+        return [
+            {
+                key: cast(int | str | None, value)
+                for key, value in row.items()
+                if key != "id" or not without_id
+            }
+            for row in rows
+        ]
 
     def get_software_environments_all(
         self,

@@ -103,6 +103,10 @@ def _link_rules(writer: SetWriter, rule_ids: Sequence[int], package_name: str) -
     )
 
 
+def _hardware_table(is_external: bool) -> str:
+    return "external_hardware_information" if is_external else "hardware_information"
+
+
 class WritesMixin(AdapterBase):
     """create/register/set/update writers of GraphDatabase."""
 
@@ -294,18 +298,19 @@ class WritesMixin(AdapterBase):
 
     # Hardware ------------------------------------------------------------------------------------
 
-    def create_hardware_information(self, hardware_information: HardwareInformation) -> int:
-        """Record a hardware description (once per distinct description); its id."""
+    def create_hardware_information(self, hardware: HardwareInformation, is_external: bool = True) -> int:
+        """Record a hardware description (once per distinct description), by default a user-supplied
+        (external) one as in the original; its id."""
         with self._connection(begin=True) as connection:
-            ident = SetWriter(connection).ensure_one("hardware_information", dict(hardware_information))
+            ident = SetWriter(connection).ensure_one(_hardware_table(is_external), dict(hardware))
         self.cache_clear()
         return ident
 
-    def delete_hardware_information(self, hardware_information_id: int) -> int:
-        """Delete the hardware description with this id and, by cascade, the inspection and
-        dependency-monkey runs on it; the number of hardware rows deleted (0 or 1)."""
+    def delete_hardware_information(self, hardware_information_id: int, is_external: bool = True) -> int:
+        """Delete the (by default external) hardware description with this id and, by cascade, the runs on
+        it; the number of hardware rows deleted (0 or 1)."""
         return self._update(
-            "DELETE FROM hardware_information WHERE id = :id", {"id": hardware_information_id}
+            f"DELETE FROM {_hardware_table(is_external)} WHERE id = :id", {"id": hardware_information_id}
         )
 
     # Solver rules --------------------------------------------------------------------------------
