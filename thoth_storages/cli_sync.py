@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 import click
@@ -13,7 +15,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from .exceptions import ListingError
 from .graph import GraphDatabase
+from .reasons import reason, short_id
 from .sync import SyncEvent, sync_documents
 from .sync.api import EventCallback, Stats
 from .sync.sources import PREFIXES
@@ -21,21 +25,46 @@ from .sync.sources import PREFIXES
 _CONSOLE = Console(stderr=True)
 
 
-def expand_local(paths: tuple[Path, ...]) -> list[str]:
-    """Document files and inspection directories under `paths` (a folder is searched recursively)."""
+def _is_inspection(path: Path) -> bool:
+    """An inspection directory: build/specification and results/<n>/result (either part may be
+    missing; the sync then reports the inspection as failed, naming the missing part)."""
+    return (path / "build" / "specification").is_file() or (path / "results").is_dir()
+
+
+def expand_local(paths: tuple[Path, ...], failures: list[ListingError] | None = None) -> list[str]:
+    """Document files and inspection directories under `paths` (a folder is searched recursively).
+
+    A folder that cannot be read is appended to `failures` as a ListingError naming it, or, without
+    `failures`, raised as one."""
     found: list[str] = []
     for path in paths:
         if not path.exists():
             raise click.BadParameter(f"{path} does not exist", param_hint="--local")
-        if path.is_file() or (path / "build" / "specification").is_file():
+        if path.is_file() or _is_inspection(path):
             found.append(str(path))
             continue
-        for child in sorted(path.rglob("*")):
-            if (child / "build" / "specification").is_file() or (
-                child.is_file() and child.suffix == ".json" and "inspection" not in child.parts
-            ):
-                found.append(str(child))
-    return found
+        for folder, folders, files in os.walk(path, onerror=partial(_unreadable, failures)):
+            here = Path(folder)
+            inspections: list[str] = []
+            descend: list[str] = []
+            for name in sorted(folders):
+                try:
+                    (inspections if _is_inspection(here / name) else descend).append(name)
+                except OSError as error:  # a path the kernel will not take, say
+                    _unreadable(failures, error)
+            folders[:] = descend
+            in_inspections = "inspection" in here.relative_to(path).parts or here.name == "inspection"
+            found.extend(str(here / name) for name in inspections)
+            if not in_inspections:
+                found.extend(str(here / name) for name in files if name.endswith(".json"))
+    return sorted(found)
+
+
+def _unreadable(failures: list[ListingError] | None, error: OSError) -> None:
+    failure = ListingError(short_id(str(error.filename)), reason(error))
+    if failures is None:
+        raise failure from error
+    failures.append(failure)
 
 
 class _Report:
@@ -88,9 +117,12 @@ def print_stats(stats: dict[str, Stats], report: _Report) -> None:
     elapsed = time.perf_counter() - report.started
     console.print(f"{report.rows:,} rows in {elapsed:.2f} s ({report.rows / max(elapsed, 1e-9):,.0f} rows/s)")
     for failure in report.failures:
-        console.print(
-            f"[red]failed[/red] {failure.document_id}: {failure.error}", highlight=False, soft_wrap=True
-        )
+        console.print(failure_line(failure), highlight=False, soft_wrap=True, markup=False)
+
+
+def failure_line(failure: SyncEvent) -> str:
+    """How the CLI prints a failure: one line naming the document (or listing) and the reason."""
+    return f"failed {short_id(failure.document_id)}: {failure.error}"
 
 
 def run_sync(
@@ -119,7 +151,12 @@ def run_sync(
     help="Sync documents from local files or folders instead of the stores (repeatable).",
 )
 @click.option("--force", is_flag=True, help="Sync documents the graph already has.")
-@click.option("--graceful", is_flag=True, help="Report failing documents and go on.")
+@click.option(
+    "--graceful",
+    is_flag=True,
+    help="Report failing documents and listings and go on (waiting for the database when it goes away); "
+    "the exit status is 1 when anything failed.",
+)
 @click.option(
     "--batch",
     type=click.IntRange(min=1),
@@ -135,13 +172,28 @@ def sync(
     """Sync workflow documents (all stores when no id or --local path is given) into the graph."""
     if document_ids and local:
         raise click.UsageError("give document ids or --local paths, not both")
+    unlisted: list[ListingError] = []
+    ids = expand_local(local, unlisted if graceful else None) if local else (list(document_ids) or None)
     graph = GraphDatabase()
     graph.connect()
-    ids = expand_local(local) if local else (list(document_ids) or None)
-    stats, report = run_sync(
-        ids, force=force, graceful=graceful, is_local=bool(local), graph=graph, batch=batch
-    )
-    graph.disconnect()
+    try:
+        with reporting() as report:
+            for failure in unlisted:
+                report(SyncEvent("listing", failure.where, "failed", error=reason(failure)))
+            try:
+                stats = sync_documents(ids, force, graceful, graph, bool(local), on_event=report, batch=batch)
+            except Exception:  # not graceful: the first failure stops the sync; it was reported
+                if not report.failures:
+                    raise
+                _CONSOLE.print(
+                    f"error: {failure_line(report.failures[-1])}",
+                    highlight=False,
+                    soft_wrap=True,
+                    markup=False,
+                )
+                sys.exit(1)
+    finally:
+        graph.disconnect()
     print_stats(stats, report)
-    if any(stats[prefix][3] for prefix in stats):
+    if report.failures or any(stats[prefix][3] for prefix in stats):
         sys.exit(1)

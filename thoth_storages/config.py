@@ -141,3 +141,10 @@ def sync_batch_size() -> int:
 def debug_queries() -> bool:
     """THOTH_STORAGES_DEBUG_QUERIES=1 logs every statement."""
     return env_flag("THOTH_STORAGES_DEBUG_QUERIES")
+
+
+def sync_reconnect_timeout() -> int:
+    """THOTH_STORAGES_SYNC_RECONNECT_TIMEOUT: seconds a graceful sync keeps trying to reach a database
+    that went away (connections refused or terminated), with growing pauses, before it counts the
+    document at hand as failed and goes on; 120 by default."""
+    return max(0, env_int("THOTH_STORAGES_SYNC_RECONNECT_TIMEOUT", 120))

@@ -30,6 +30,7 @@ from generated.documents import (
 )
 
 from .exceptions import SchemaError
+from .reasons import short_id
 
 __all__ = [
     "DOCUMENT_MODELS",
@@ -38,8 +39,10 @@ __all__ = [
     "DocumentValidationError",
     "LegacyDocumentError",
     "UnknownDocumentTypeError",
+    "check_values",
     "document_type_of",
     "resolve_document_type",
+    "same_document_id",
     "validate_document",
     "validate_part",
 ]
@@ -86,7 +89,7 @@ class DocumentValidationError(SchemaError):
         self.path = path
         self.reason = message
         self.errors: tuple[tuple[str, str], ...] = tuple(errors) or ((path, message),)
-        text = f"{document_id or _NO_ID}: {path}: {message}"
+        text = f"{short_id(document_id) if document_id else _NO_ID}: {path}: {message}"
         if len(self.errors) > 1:
             others = ", ".join(other for other, _ in self.errors[1:4])
             more = "" if len(self.errors) <= 4 else ", ..."
@@ -206,10 +209,72 @@ def _legacy_format(document: Mapping[str, object]) -> tuple[str, str] | None:
     return None
 
 
+# ---------------------------------------------------------------------------------------- plain values
+
+MAX_DEPTH: Final = 100
+"""Nesting of objects and arrays a document may have (real documents nest about 11 deep)."""
+
+
+def _bad_text(text: str) -> str | None:
+    """What is wrong with a string no column can hold: a NUL, or a lone surrogate (not Unicode)."""
+    if "\x00" in text:
+        return "contains a NUL character (U+0000), which no text column can hold"
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as error:
+            return f"contains a lone surrogate (U+{ord(text[error.start]):04X} at {error.start}), not Unicode"
+    return None
+
+
+def check_values(document: object, document_id: str | None, path: str = "$") -> None:
+    """Refuse what JSON Schema does not: nesting deeper than MAX_DEPTH, NaN and Infinity (the
+    policy for documents read whole and streamed alike), strings and keys holding a NUL or a lone
+    surrogate. Raises DocumentValidationError naming the JSON path (`path` is the value's own)."""
+    stack: list[tuple[object, str, int]] = [(document, path, 0)]
+    while stack:
+        value, where, depth = stack.pop()
+        if isinstance(value, str):
+            problem = _bad_text(value)
+            if problem:
+                raise DocumentValidationError(document_id, where, problem)
+        elif isinstance(value, float):
+            if value != value or value in (float("inf"), float("-inf")):
+                raise DocumentValidationError(
+                    document_id, where, f"{value} is not a JSON number (NaN and Infinity are refused)"
+                )
+        elif isinstance(value, Mapping | list):
+            if depth >= MAX_DEPTH:
+                raise DocumentValidationError(document_id, where, f"nested deeper than {MAX_DEPTH} levels")
+            if isinstance(value, list):
+                stack.extend((item, f"{where}[{index}]", depth + 1) for index, item in enumerate(value))
+                continue
+            for key, item in value.items():
+                member = where + json_member(str(key))
+                problem = _bad_text(key) if isinstance(key, str) else None
+                if problem:
+                    raise DocumentValidationError(document_id, member, f"the key {problem}")
+                stack.append((item, member, depth + 1))
+
+
+def same_document_id(document: Mapping[str, object], read_as: str) -> None:
+    """Refuse a document whose `metadata.document_id` is not the id it was read under (its file name
+    or store key): it would be merged into another document's rows."""
+    claimed = _metadata(document).get("document_id")
+    if isinstance(claimed, str) and claimed != read_as:
+        raise DocumentValidationError(
+            read_as,
+            "$.metadata.document_id",
+            f"is {short_id(claimed)!r} but the document was read as {short_id(read_as)!r} "
+            "(its file name or store key)",
+        )
+
+
 # ------------------------------------------------------------------------------------------ validation
 
 
-def _member(key: str) -> str:
+def json_member(key: str) -> str:
+    """The JSON path step to member `key` (`.name`, or `['odd-name']`)."""
     if _MEMBER_NAME.fullmatch(key):
         return f".{key}"
     escaped = key.replace("\\", "\\\\").replace("'", "\\'")
@@ -226,13 +291,13 @@ def json_path(document: object, loc: Sequence[int | str], *, missing: bool = Fal
     node = document
     for index, item in enumerate(loc):
         if isinstance(node, Mapping) and isinstance(item, str) and item in node:
-            path += _member(item)
+            path += json_member(item)
             node = node[item]
         elif isinstance(node, list) and isinstance(item, int) and 0 <= item < len(node):
             path += f"[{item}]"
             node = node[item]
         elif missing and index == len(loc) - 1 and isinstance(node, Mapping) and isinstance(item, str):
-            path += _member(item)
+            path += json_member(item)
     return path
 
 
@@ -347,6 +412,7 @@ def validate_document(
             document_id, "$", f"a document is a JSON object, not {type(document).__name__}"
         )
     document_id = document_id or _document_id(document)
+    check_values(document, document_id)
     legacy = _legacy_format(document)
     if legacy is not None:
         raise LegacyDocumentError(document_id, *legacy)
@@ -364,6 +430,7 @@ Part = TypeVar("Part", bound=pydantic.BaseModel)
 def validate_part(model: type[Part], value: object, document_id: str | None, path: str) -> Part:
     """Validate one part of a document read on its own (a solver tree entry, say); errors name the
     JSON path within the whole document (`path` is the part's own, such as `$.result.tree[7]`)."""
+    check_values(value, document_id, path)
     try:
         return model.model_validate(value)
     except pydantic.ValidationError as exc:

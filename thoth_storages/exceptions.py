@@ -71,3 +71,15 @@ class ConfigurationError(ThothStorageExceptionError):
 
 class StorageConnectionError(ThothStorageExceptionError):
     """A back end (PostgreSQL, S3) could not be reached or refused the credentials."""
+
+
+class InvalidDocumentIdError(ThothStorageExceptionError, ValueError):
+    """A document id or store key that no store can hold (too long, or characters ids never have)."""
+
+
+class ListingError(ThothStorageExceptionError):
+    """A store listing or a local folder (`where`) could not be read, for the reason `why`."""
+
+    def __init__(self, where: str, why: str) -> None:
+        self.where = where
+        super().__init__(f"{where}: cannot be listed: {why}")

@@ -4,6 +4,10 @@ Parsed whole, a 10 MB solver document takes about 140 MB more memory as Python o
 `solver_envelope` reads everything but `result.tree` and validates it as a SolverDocument whose tree is
 empty; `solver_tree` then yields the tree's entries, each validated, in slices. Both read a seekable
 binary file with ijson's C parser, so memory follows the slice size, not the document size.
+
+Both ways refuse the same documents, naming the JSON path: NaN and Infinity (not JSON; the streaming
+parser rejects them, `documents.check_values` refuses them in a document read whole), nesting deeper
+than `documents.MAX_DEPTH`, and strings holding a NUL or a lone surrogate.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import ijson  # type: ignore[import-untyped]
 from generated.documents.solver import SolverDocument, SolverTreeEntry
 
 from .config import env_int
-from .documents import DocumentValidationError, validate_document, validate_part
+from .documents import MAX_DEPTH, DocumentValidationError, json_member, validate_document, validate_part
 from .s3.jsontypes import JSONObject
 
 _TREE_ITEM = "result.tree.item"
@@ -45,9 +49,38 @@ def read_whole(file: IO[bytes], label: str) -> JSONObject:
         document = json.load(file)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise DocumentValidationError(label, "$", f"not valid JSON: {error}") from None
+    except RecursionError:
+        file.seek(0)
+        raise DocumentValidationError(
+            label, _too_deep(file), f"nested deeper than {MAX_DEPTH} levels"
+        ) from None
     if not isinstance(document, dict):
         raise DocumentValidationError(label, "$", "a document is a JSON object")
     return document
+
+
+def _too_deep(file: IO[bytes]) -> str:
+    """The JSON path of the first value in `file` nested deeper than MAX_DEPTH (read as a stream)."""
+    path: list[str | int] = []
+    try:
+        for _prefix, event, value in ijson.parse(file):
+            if path and isinstance(path[-1], int) and event not in ("end_array", "map_key", "end_map"):
+                path[-1] += 1
+            if event == "map_key":
+                path[-1] = str(value)
+            elif event in ("start_map", "start_array"):
+                if len(path) >= MAX_DEPTH:
+                    break
+                path.append("" if event == "start_map" else -1)
+            elif event in ("end_map", "end_array"):
+                path.pop()
+    except ijson.JSONError:
+        pass
+    return "$" + "".join(f"[{part}]" if isinstance(part, int) else json_member(part) for part in path)
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
 
 
 def solver_envelope(file: IO[bytes], label: str) -> SolverDocument:
@@ -59,7 +92,9 @@ def solver_envelope(file: IO[bytes], label: str) -> SolverDocument:
                 continue
             builder.event(event, value)
     except ijson.JSONError as error:
-        raise DocumentValidationError(label, "$", f"not valid JSON: {error}") from None
+        raise DocumentValidationError(
+            label, "$", f"not valid JSON (NaN and Infinity are refused): {_first_line(error)}"
+        ) from None
     document = getattr(builder, "value", None)
     if not isinstance(document, dict):
         raise DocumentValidationError(label, "$", "a document is a JSON object")
@@ -81,8 +116,10 @@ def solver_tree(
     file.seek(0)
     entries: list[SolverTreeEntry] = []
     size = 0
+    parsed = 0
     try:
         for index, raw in enumerate(ijson.items(file, _TREE_ITEM, use_float=True)):
+            parsed = index + 1
             entry = validate_part(SolverTreeEntry, raw, document_id, f"$.result.tree[{index}]")
             entries.append(entry)
             size += _rows(entry)
@@ -90,6 +127,10 @@ def solver_tree(
                 yield entries
                 entries, size = [], 0
     except ijson.JSONError as error:
-        raise DocumentValidationError(document_id, "$.result.tree", f"not valid JSON: {error}") from None
+        raise DocumentValidationError(
+            document_id,
+            f"$.result.tree[{parsed}]",
+            f"not valid JSON (NaN and Infinity are refused): {_first_line(error)}",
+        ) from None
     if entries:
         yield entries

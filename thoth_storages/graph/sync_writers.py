@@ -28,7 +28,7 @@ from generated.documents import (
 )
 
 from ..config import asynchronous_commit
-from ..documents import validate_document
+from ..documents import same_document_id, validate_document
 from ..solver_stream import is_large, read_whole, solver_envelope, solver_tree
 from .adapter import AdapterBase
 from .batch import write_batch
@@ -170,13 +170,21 @@ class SyncWritersMixin(AdapterBase):
         """Write a solver document (`force` is accepted for compatibility; writes are idempotent)."""
         return self._write(_SOLVER.model_of(document), _SOLVER.write)
 
-    def sync_solver_file(self, file: IO[bytes], label: str = "solver document") -> WriteStats:
+    def sync_solver_file(
+        self, file: IO[bytes], label: str = "solver document", *, document_id: str | None = None
+    ) -> WriteStats:
         """Write a solver document from a seekable binary file: parsed whole when small; above
         THOTH_STORAGES_STREAM_THRESHOLD, validated and written a slice of its tree at a time, still in
-        one transaction, so memory does not grow with the document. `label` names it in errors."""
+        one transaction, so memory does not grow with the document. `label` names it in errors;
+        `document_id`, when given, is the id it was read under, which `metadata.document_id` must be."""
         if not is_large(file):
-            return self.sync_solver_result(read_whole(file, label))
+            document = read_whole(file, label)
+            if document_id is not None:
+                same_document_id(document, document_id)
+            return self.sync_solver_result(document)
         envelope = solver_envelope(file, label)
+        if document_id is not None:
+            same_document_id({"metadata": {"document_id": envelope.metadata.document_id}}, document_id)
         document_id = envelope.metadata.document_id or label
 
         def write(writer: SetWriter, model: SolverDocument) -> None:

@@ -13,12 +13,22 @@ from pathlib import Path
 from typing import IO
 from urllib.parse import quote, unquote
 
-from ..exceptions import ConfigurationError, NotConnectedError, NotFoundError, StorageConnectionError
+from ..exceptions import (
+    ConfigurationError,
+    InvalidDocumentIdError,
+    ListingError,
+    NotConnectedError,
+    NotFoundError,
+    StorageConnectionError,
+)
+from ..reasons import short_id
 from .interface import blob2dict, dict2blob
 from .jsontypes import Document, JSONObject
 from .settings import LOCAL_ROOT, local_root
 
 _TMP_MARK = ".thoth-tmp-"
+_NAME_MAX = 255
+"""Bytes of a file name on common file systems."""
 _SPECIAL_SEGMENTS = {"": "%", ".": "%2E", "..": "%2E%2E"}
 _DECODE_SPECIAL = {value: key for key, value in _SPECIAL_SEGMENTS.items()}
 
@@ -57,7 +67,16 @@ class LocalStore:
         return f"LocalStore(root={str(self.root)!r}, prefix={self.prefix!r})"
 
     def _path(self, key: str) -> Path:
-        return self.root.joinpath(*(encode_segment(part) for part in (self.prefix + key).split("/")))
+        """The file of `key`; InvalidDocumentIdError when a segment makes a file name longer than
+        file systems allow (checked here, so no store call meets a raw OSError for it)."""
+        names = [encode_segment(part) for part in (self.prefix + key).split("/")]
+        for name in names:
+            if len(name.encode("utf-8")) > _NAME_MAX:
+                raise InvalidDocumentIdError(
+                    f"key {short_id(self.prefix + key)!r} in {self!r}: a segment is {len(name.encode())} bytes "
+                    f"as a file name (at most {_NAME_MAX})"
+                )
+        return self.root.joinpath(*names)
 
     def _require_connection(self) -> None:
         if not self._connected:
@@ -92,10 +111,10 @@ class LocalStore:
         """Every stored key (full, from the root) below `directory`, whose own key prefix is given."""
         try:
             entries = list(os.scandir(directory))
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             return
-        except NotADirectoryError:
-            return
+        except OSError as exc:
+            raise ListingError(short_id(str(directory)), exc.strerror or str(exc)) from None
         for entry in entries:
             if entry.name.startswith(_TMP_MARK):
                 continue

@@ -1,8 +1,14 @@
 """The sync API of the original: `sync_documents`, the eight `sync_*_documents` and `HANDLERS_MAPPING`.
 
 Every handler returns `(processed, synced, skipped, failed)`. A document is written in one transaction
-(whole or not at all); a document the graph already has is skipped unless `force`; with `graceful`,
-a failing document is logged with its id and the reason and counted as failed, and the sync goes on.
+(whole or not at all); a document the graph already has is skipped unless `force`.
+
+With `graceful`, nothing about one item stops the run: a document that cannot be read or validated or
+written, an inspection without its specification, a listing that cannot be read is counted as failed,
+logged and passed to `on_event` with a one-line reason naming it, and the sync goes on. When the
+database goes away (connections terminated or refused), the sync waits for it with growing pauses for
+up to THOTH_STORAGES_SYNC_RECONNECT_TIMEOUT seconds and resumes with the document at hand. Without
+`graceful`, the first failure is reported to `on_event` the same way and then raised.
 """
 
 from __future__ import annotations
@@ -11,18 +17,22 @@ import logging
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import closing
+from contextlib import ExitStack, closing
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import islice
-from typing import IO, Literal, Protocol
+from typing import IO, Literal, Protocol, TypeVar
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_delay, wait_exponential
 
-from ..config import sync_batch_size
-from ..exceptions import ThothStorageExceptionError
+from ..config import sync_batch_size, sync_reconnect_timeout
+from ..documents import same_document_id
+from ..exceptions import StorageConnectionError
 from ..graph import GraphDatabase
 from ..graph.sync_writers import Prepared, prepare
+from ..reasons import one_line, reason, short_id
+from ..s3.jsontypes import JSONObject
 from ..solver_stream import is_large, read_whole
 from .sources import PREFIXES, Item, local_items, prefix_of, store_items
 
@@ -72,7 +82,8 @@ def _chunks(items: Iterator[Item]) -> Iterator[list[Item]]:
 
 
 def _synced(graph: GraphDatabase, prefix: str, chunk: list[Item]) -> set[str]:
-    """The labels of the items the graph already has."""
+    """The labels of the items the graph already has (items that failed already are not asked for)."""
+    chunk = [item for item in chunk if item.failure is None]
     if prefix == "inspection":
         results = [(item.document_id, item.result_number or 0) for item in chunk]
         found = graph.synced_inspection_results(results)
@@ -81,20 +92,58 @@ def _synced(graph: GraphDatabase, prefix: str, chunk: list[Item]) -> set[str]:
     return {item.label for item in chunk if item.document_id in ids}
 
 
-def _synced_retried(graph: GraphDatabase, prefix: str, chunk: list[Item], graceful: bool) -> set[str]:
-    """`_synced`, asked again once in a graceful sync when the database refused (a broken pinned
-    connection is replaced on the second try)."""
-    try:
-        return _synced(graph, prefix, chunk)
-    except SQLAlchemyError:
-        if not graceful:
-            raise
-        _LOGGER.warning("checking which documents exist failed; trying once more", exc_info=True)
-        return _synced(graph, prefix, chunk)
+_OUTAGE_CODES = frozenset({"57P01", "57P02", "57P03"})
+"""SQLSTATEs of a server shutting down or terminating the connection (class 08 is the rest)."""
+
+
+def is_outage(error: BaseException) -> bool:
+    """Whether `error` says the database cannot be reached (refused, terminated, connection lost),
+    rather than that it refused this document: worth waiting for."""
+    if isinstance(error, StorageConnectionError):  # connecting failed (GraphDatabase explains it)
+        return True
+    if not isinstance(error, DBAPIError):
+        return False
+    code = getattr(error.orig, "pgcode", None)
+    if code is None:  # no answer from the server: the connection, not the statement, failed
+        return error.connection_invalidated or isinstance(error, OperationalError | InterfaceError)
+    return code.startswith("08") or code in _OUTAGE_CODES
+
+
+Result = TypeVar("Result")
+
+
+def _log_wait(state: RetryCallState) -> None:
+    error = state.outcome.exception() if state.outcome else None
+    pause = state.next_action.sleep if state.next_action else 0.0
+    _LOGGER.warning(
+        "the database cannot be reached (%s); trying again in %.1f s", reason(error or Exception()), pause
+    )
+
+
+def reconnecting(graceful: bool, call: Callable[[], Result]) -> Result:
+    """`call()`; in a graceful sync, called again with growing pauses (0.2 s doubling up to 5 s) while
+    the database cannot be reached, for up to THOTH_STORAGES_SYNC_RECONNECT_TIMEOUT seconds."""
+    if not graceful:
+        return call()
+    retrying = Retrying(
+        retry=retry_if_exception(is_outage),
+        wait=wait_exponential(multiplier=0.2, max=5),
+        stop=stop_after_delay(sync_reconnect_timeout()),
+        before_sleep=_log_wait,
+        reraise=True,
+    )
+    return retrying(call)
 
 
 Fetched = Prepared | IO[bytes]
 """A validated document bound to its writer, or a large solver document's file (streamed)."""
+
+
+def _same_id(item: Item, document: JSONObject) -> JSONObject:
+    """`document`, refused unless it claims the id it was read under (inspection results carry none)."""
+    if item.result_number is None:
+        same_document_id(document, item.document_id)
+    return document
 
 
 def _fetch(item: Item) -> Fetched:
@@ -105,8 +154,8 @@ def _fetch(item: Item) -> Fetched:
         if is_large(file):
             return file
         with file:
-            return prepare("solver", read_whole(file, item.label))
-    return prepare(item.prefix, item.load())
+            return prepare("solver", _same_id(item, read_whole(file, item.label)))
+    return prepare(item.prefix, _same_id(item, item.load()))
 
 
 def _ahead(fetcher: ThreadPoolExecutor, items: list[Item]) -> Generator[Future[Fetched]]:
@@ -128,11 +177,14 @@ def _ahead(fetcher: ThreadPoolExecutor, items: list[Item]) -> Generator[Future[F
                     fetched.close()
 
 
-def _write_fetched(graph: GraphDatabase, item: Item, fetched: Fetched) -> int:
+def _write_fetched(graph: GraphDatabase, item: Item, fetched: Fetched, graceful: bool) -> int:
     if callable(fetched):
-        return graph.sync_prepared(fetched).rows
+        prepared = fetched
+        return reconnecting(graceful, lambda: graph.sync_prepared(prepared).rows)
     with fetched as file:
-        return graph.sync_solver_file(file, item.label).rows
+        return reconnecting(
+            graceful, lambda: graph.sync_solver_file(file, item.label, document_id=item.document_id).rows
+        )
 
 
 def _connected(graph: GraphDatabase | None) -> GraphDatabase:
@@ -142,9 +194,6 @@ def _connected(graph: GraphDatabase | None) -> GraphDatabase:
         graph.connect()
     return graph
 
-
-_ERRORS = (ThothStorageExceptionError, SQLAlchemyError, OSError, ValueError)
-"""What fails one document (a graceful sync reports it and goes on)."""
 
 _BATCHED = frozenset({"solver"})
 """Handlers whose documents may be written several per transaction (THOTH_STORAGES_SYNC_BATCH): their
@@ -172,19 +221,21 @@ class _Tally:
         self._report(SyncEvent(self.prefix, item.label, "synced", rows))
 
     def fail(self, item: Item, error: Exception) -> None:
-        """Count and report the failure in a graceful sync; raise it otherwise."""
-        if not self.graceful:
-            error.add_note(f"while syncing {item.label}")
-            raise error
+        """Count, log and report the failure (one line naming the document); a sync that is not
+        graceful raises it then."""
         self.failed += 1
-        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-        _LOGGER.error("failed to sync %s: %s", item.label, reason)
-        self._report(SyncEvent(self.prefix, item.label, "failed", error=reason))
+        why = reason(error)
+        _LOGGER.error("failed to sync %s: %s", short_id(item.label), why)
+        _LOGGER.debug("failure of %s", short_id(item.label), exc_info=error)
+        self._report(SyncEvent(self.prefix, item.label, "failed", error=why))
+        if not self.graceful:
+            error.add_note(f"while syncing {short_id(item.label)}")
+            raise error
 
     def attempt(self, item: Item, write: Callable[[], int]) -> None:
         try:
             rows = write()
-        except _ERRORS as error:
+        except Exception as error:  # one document's failure, whatever it is, is that document's
             self.fail(item, error)
         else:
             self.land(item, rows)
@@ -214,12 +265,17 @@ class _Batch:
         items, self.items = self.items, []
         if not items:
             return
+        documents = [prepared for _item, prepared in items]
         try:
-            stats = self.graph.sync_prepared_batch([prepared for _item, prepared in items])
-        except _ERRORS as error:
-            _LOGGER.warning("a batch of %d documents failed (%s); writing them one by one", len(items), error)
+            stats = reconnecting(self.tally.graceful, lambda: self.graph.sync_prepared_batch(documents))
+        except Exception as error:  # written again one by one, where each failure is reported
+            _LOGGER.warning(
+                "a batch of %d documents failed (%s); writing them one by one", len(items), reason(error)
+            )
             for item, prepared in items:
-                self.tally.attempt(item, partial(_write_fetched, self.graph, item, prepared))
+                self.tally.attempt(
+                    item, partial(_write_fetched, self.graph, item, prepared, self.tally.graceful)
+                )
             return
         for (item, _prepared), written in zip(items, stats, strict=True):
             self.tally.land(item, written.rows)
@@ -249,20 +305,33 @@ def _run(
     tally = _Tally(prefix, graceful, on_event)
     size = max(1, batch if batch is not None else sync_batch_size())
     pending = _Batch(graph, tally, size if prefix in _BATCHED else 1)
-    with graph.pinned_connection(), ThreadPoolExecutor(1, "thoth-sync-fetch") as fetcher:
+    with ExitStack() as stack, ThreadPoolExecutor(1, "thoth-sync-fetch") as fetcher:
+        _pin(stack, graph, graceful)
         for chunk in _chunks(iter(items)):
-            synced_before = set() if force else _synced_retried(graph, prefix, chunk, graceful)
-            todo = [item for item in chunk if item.label not in synced_before]
+            try:
+                synced_before = (
+                    set() if force else reconnecting(graceful, partial(_synced, graph, prefix, chunk))
+                )
+            except Exception as error:  # the database is still unreachable: this chunk fails
+                pending.write()
+                for item in chunk:
+                    tally.processed += 1
+                    tally.fail(item, error)
+                continue
+            todo = [item for item in chunk if item.label not in synced_before and item.failure is None]
             with closing(_ahead(fetcher, todo)) as fetches:
                 for item in chunk:
                     tally.processed += 1
-                    if item.label in synced_before:
+                    if item.label in synced_before or item.failure is not None:
                         pending.write()  # events stay in the documents' order
-                        tally.skip(item)
+                        if item.failure is not None:
+                            tally.fail(item, item.failure)
+                        else:
+                            tally.skip(item)
                         continue
                     try:
                         fetched = next(fetches).result()
-                    except _ERRORS as error:
+                    except Exception as error:  # reading or validating failed: this document fails
                         pending.write()
                         tally.fail(item, error)
                         continue
@@ -270,9 +339,20 @@ def _run(
                         pending.add(item, fetched)
                     else:
                         pending.write()
-                        tally.attempt(item, partial(_write_fetched, graph, item, fetched))
+                        tally.attempt(item, partial(_write_fetched, graph, item, fetched, graceful))
                 pending.write()
     return tally.processed, tally.synced, tally.skipped, tally.failed
+
+
+def _pin(stack: ExitStack, graph: GraphDatabase, graceful: bool) -> None:
+    """Pin one connection for the run; a graceful sync that cannot get one now goes on unpinned
+    (each call then connects, and waits for the database, on its own)."""
+    try:
+        reconnecting(graceful, lambda: stack.enter_context(graph.pinned_connection()))
+    except Exception as error:
+        if not graceful:
+            raise
+        _LOGGER.warning("no connection to pin for the sync (%s); going on without", reason(error))
 
 
 def _handler(prefix: str, doc: str) -> Handler:
@@ -337,15 +417,13 @@ def sync_documents(
         for document_id in ids:
             prefix = prefix_of(document_id)
             if prefix not in HANDLERS_MAPPING:
-                message = (
-                    f"{document_id}: unknown document type {prefix!r} (expected one of {', '.join(PREFIXES)})"
-                )
+                message = f"{short_id(document_id)}: unknown document type {prefix!r} (expected one of {', '.join(PREFIXES)})"
+                label = document_id.rstrip("/").rsplit("/", 1)[-1].removesuffix(".json")
+                _LOGGER.error("failed to sync %s: %s", short_id(label), one_line(message))
+                if on_event is not None:
+                    on_event(SyncEvent(prefix, label, "failed", error=one_line(message)))
                 if not graceful:
                     raise ValueError(message)
-                _LOGGER.error("%s", message)
-                if on_event is not None:
-                    label = document_id.rstrip("/").rsplit("/", 1)[-1].removesuffix(".json")
-                    on_event(SyncEvent(prefix, label, "failed", error=message))
                 continue
             bucket = buckets.setdefault(prefix, [])
             assert bucket is not None

@@ -1,4 +1,9 @@
-"""Where documents to sync come from: the result stores, or local paths (`is_local=True`)."""
+"""Where documents to sync come from: the result stores, or local paths (`is_local=True`).
+
+Nothing here raises while the sync walks the items: a listing that breaks, an inspection without its
+specification or an id no store can hold becomes a failed item (`Item.failure`) that names it, so a
+graceful sync reports it and goes on with the next item.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,9 @@ from pathlib import Path
 from typing import IO
 
 from ..config import env_flag
+from ..document_ids import check_document_id
+from ..exceptions import ListingError, NotFoundError
+from ..reasons import reason, short_id
 from ..s3 import (
     AdvisersResultsStore,
     AnalysisResultsStore,
@@ -47,6 +55,8 @@ class Item:
     result_number: int | None = None
     open: Callable[[], IO[bytes]] | None = None
     """The document as a seekable binary file, where it can be read so (large documents stream)."""
+    failure: Exception | None = None
+    """Why the item cannot be synced at all (set on items that stand for a broken listing or part)."""
 
     @property
     def label(self) -> str:
@@ -56,6 +66,29 @@ class Item:
             if self.result_number is None
             else f"{self.document_id}/results/{self.result_number}"
         )
+
+
+def failed_item(prefix: str, label: str, error: Exception) -> Item:
+    """An item that fails with `error` (a broken listing, a missing part, an invalid id)."""
+
+    def load() -> JSONObject:
+        raise error
+
+    return Item(prefix, label, load, failure=error)
+
+
+def _guarded(prefix: str, label: str, items: Iterator[Item], *, listing: bool = True) -> Iterator[Item]:
+    """`items`, and when producing them fails, one failed item naming `label` instead of an exception:
+    the items produced before stay. A `listing` (a page that cannot be read, say) fails with a
+    ListingError naming it; otherwise (one inspection's parts) with the error itself."""
+    try:
+        yield from items
+    except Exception as error:  # whatever breaks a listing fails that listing, not the sync
+        failure = error
+        if listing:
+            failure = ListingError(label, reason(error))
+            failure.__cause__ = error
+        yield failed_item(prefix, label, failure)
 
 
 def prefix_of(document_id: str) -> str:
@@ -76,11 +109,24 @@ def _open_binary(path: Path) -> IO[bytes]:
     return path.open("rb")
 
 
-def _shuffled(ids: list[str]) -> list[str]:
-    """THOTH_STORAGES_RANDOMIZE_LISTING=1 shuffles listings (the original shuffled a copy: a no-op)."""
-    if env_flag("THOTH_STORAGES_RANDOMIZE_LISTING"):
-        random.shuffle(ids)
-    return ids
+def _listed(ids: Iterable[str]) -> Iterable[str]:
+    """THOTH_STORAGES_RANDOMIZE_LISTING=1 shuffles listings (the original shuffled a copy: a no-op);
+    otherwise the listing is walked as it comes, page by page."""
+    if not env_flag("THOTH_STORAGES_RANDOMIZE_LISTING"):
+        return ids
+    shuffled = list(ids)
+    random.shuffle(shuffled)
+    return shuffled
+
+
+def _checked(item: Item) -> Item:
+    """`item` when its id is one a store can hold (checked before any store is asked for it), a
+    failed item naming it otherwise."""
+    try:
+        check_document_id(item.document_id)
+    except ValueError as error:
+        return failed_item(item.prefix, item.document_id, error)
+    return item
 
 
 def local_items(prefix: str, paths: Iterable[str]) -> Iterator[Item]:
@@ -88,10 +134,12 @@ def local_items(prefix: str, paths: Iterable[str]) -> Iterator[Item]:
     for raw in paths:
         path = Path(raw)
         if prefix == "inspection":
-            yield from _local_inspection(path)
+            yield from _guarded(prefix, path.name, _local_inspection(path), listing=False)
             continue
         name = path.name.removesuffix(".json")
-        yield Item(prefix, name, partial(_read_json, path), open=partial(_open_binary, path))
+        yield _checked(
+            Item(prefix, name, partial(_read_json, path), open=partial(_open_binary, path)),
+        )
 
 
 def _result_numbers(results: Path) -> list[int]:
@@ -99,12 +147,12 @@ def _result_numbers(results: Path) -> list[int]:
 
 
 def _local_inspection(path: Path) -> Iterator[Item]:
+    check_document_id(path.name)
     specification = path / "build" / "specification"
     if not specification.is_file():
-        raise FileNotFoundError(f"{path}: not an inspection directory (no build/specification)")
+        raise NotFoundError(f"{short_id(str(path))}: no build/specification (an inspection needs one)")
     for number in _result_numbers(path / "results"):
         result = path / "results" / str(number) / "result"
-
         yield Item(
             "inspection",
             path.name,
@@ -125,44 +173,55 @@ def _inspection_document(inspection_id: str, number: int, specification: Path, r
 def store_items(prefix: str, document_ids: Iterable[str] | None) -> Iterator[Item]:
     """Items from the result stores (S3, or the local document store when no endpoint is configured)."""
     if prefix == "inspection":
-        yield from _store_inspections(document_ids)
+        ids = document_ids if document_ids is not None else _listed(InspectionStore.iter_inspections())
+        yield from _guarded(prefix, "the inspection listing", _store_inspections(ids))
     elif prefix == "security":
-        ids = (
-            list(document_ids)
-            if document_ids is not None
-            else _shuffled(list(SecurityIndicatorsResultsStore.iter_security_indicators()))
-        )
-        for document_id in ids:
-            si_store = SIAggregatedStore(document_id)
-            si_store.connect()
-            yield Item(prefix, document_id, si_store.retrieve_document)
+        listing = SecurityIndicatorsResultsStore.iter_security_indicators
+        ids = document_ids if document_ids is not None else _listed(listing())
+        yield from _guarded(prefix, "the security-indicator listing", _si_items(ids))
     else:
-        result_store = _RESULT_STORES[prefix]()
-        result_store.connect()
-        listing = document_ids if document_ids is not None else result_store.get_document_listing()
-        ids = list(listing) if document_ids is not None else _shuffled(list(listing))
-        for document_id in ids:
-            yield Item(
+        yield from _guarded(prefix, f"the {prefix} listing", _stored_results(prefix, document_ids))
+
+
+def _si_items(ids: Iterable[str]) -> Iterator[Item]:
+    for document_id in ids:
+        yield _checked(Item("security", document_id, partial(_si_document, document_id)))
+
+
+def _stored_results(prefix: str, document_ids: Iterable[str] | None) -> Iterator[Item]:
+    result_store = _RESULT_STORES[prefix]()
+    result_store.connect()
+    ids = document_ids if document_ids is not None else _listed(result_store.get_document_listing())
+    for document_id in ids:
+        yield _checked(
+            Item(
                 prefix,
                 document_id,
                 partial(result_store.retrieve_document, document_id),
                 open=partial(result_store.open_document, document_id),
-            )
+            ),
+        )
 
 
-def _store_inspections(document_ids: Iterable[str] | None) -> Iterator[Item]:
-    ids = (
-        list(document_ids)
-        if document_ids is not None
-        else _shuffled(list(InspectionStore.iter_inspections()))
-    )
+def _si_document(document_id: str) -> JSONObject:
+    si_store = SIAggregatedStore(document_id)
+    si_store.connect()
+    return si_store.retrieve_document()
+
+
+def _store_inspections(ids: Iterable[str]) -> Iterator[Item]:
     for inspection_id in ids:
-        store = InspectionStore(inspection_id)
-        store.connect()
-        specification = store.retrieve_specification()
-        for number in range(store.results.get_results_count()):
-            load = partial(_stored_inspection_result, store, inspection_id, number, specification)
-            yield Item("inspection", inspection_id, load, number)
+        yield from _guarded("inspection", inspection_id, _store_inspection(inspection_id), listing=False)
+
+
+def _store_inspection(inspection_id: str) -> Iterator[Item]:
+    check_document_id(inspection_id)
+    store = InspectionStore(inspection_id)
+    store.connect()
+    specification = store.retrieve_specification()
+    for number in range(store.results.get_results_count()):
+        load = partial(_stored_inspection_result, store, inspection_id, number, specification)
+        yield Item("inspection", inspection_id, load, number)
 
 
 def _stored_inspection_result(
