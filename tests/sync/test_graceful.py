@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,11 +19,11 @@ from sqlalchemy.exc import DBAPIError
 
 from tests.conftest import admin, new_database
 from tests.documents._documents_support import DATA_DIR
-from tests.sync._support import snapshot
 from thoth_storages import GraphDatabase
 from thoth_storages.cli import cli
 from thoth_storages.exceptions import ListingError, NotFoundError
 from thoth_storages.graph.connection import make_engine
+from thoth_storages.graph.contents import Contents, diff_contents, table_contents
 from thoth_storages.s3 import InspectionStore
 from thoth_storages.sync import SyncEvent, sync_documents, sync_solver_documents
 
@@ -186,14 +187,14 @@ def reconnect_soon(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("THOTH_STORAGES_SYNC_RECONNECT_TIMEOUT", "60")
 
 
-def _reference() -> dict[str, str | None]:
-    """Every table of a clean sync of the debian solver documents."""
+def _reference() -> Contents:
+    """Every table of a clean sync of the debian solver documents (ids resolved to the rows they name)."""
     with new_database() as settings:
         reference = GraphDatabase(settings)
         reference.connect()
         reference.initialize_schema()
         assert sync_solver_documents(SOLVERS, graph=reference, is_local=True)[3] == 0
-        contents = snapshot(reference)
+        contents = table_contents(reference.engine)
         reference.disconnect()
     return contents
 
@@ -215,12 +216,12 @@ def _terminate(graph: GraphDatabase) -> int:
 
 
 @pytest.fixture
-def expected() -> Iterator[dict[str, str | None]]:
+def expected() -> Iterator[Contents]:
     yield _reference()
 
 
 def test_connections_terminated_mid_run_are_reconnected_and_nothing_is_lost(
-    graph: GraphDatabase, reconnect_soon: None, expected: dict[str, str | None]
+    graph: GraphDatabase, reconnect_soon: None, expected: Contents
 ) -> None:
     terminated: list[int] = []
 
@@ -231,11 +232,11 @@ def test_connections_terminated_mid_run_are_reconnected_and_nothing_is_lost(
     stats = sync_solver_documents(SOLVERS, graceful=True, graph=graph, is_local=True, on_event=outage)
     assert terminated and all(count >= 1 for count in terminated)
     assert stats == (len(SOLVERS), len(SOLVERS), 0, 0)
-    assert snapshot(graph) == expected
+    assert [diff.describe() for diff in diff_contents(table_contents(graph.engine), expected)] == []
 
 
 def test_a_database_refusing_connections_for_a_while_is_waited_for(
-    graph: GraphDatabase, reconnect_soon: None, expected: dict[str, str | None]
+    graph: GraphDatabase, reconnect_soon: None, expected: Contents
 ) -> None:
     name = graph.settings.database
     reopened = threading.Event()
@@ -253,16 +254,17 @@ def test_a_database_refusing_connections_for_a_while_is_waited_for(
             timer.append(threading.Timer(2.0, reopen))
             timer[0].start()
 
+    started = time.monotonic()
     try:
         stats = sync_solver_documents(SOLVERS, graceful=True, graph=graph, is_local=True, on_event=outage)
     finally:
-        for started in timer:
-            started.join()
+        for running in timer:
+            running.join()
         if not reopened.is_set():
             reopen()
-    assert reopened.is_set()
+    assert reopened.is_set() and time.monotonic() - started >= 2.0  # it waited for the database
     assert stats == (len(SOLVERS), len(SOLVERS), 0, 0)
-    assert snapshot(graph) == expected
+    assert [diff.describe() for diff in diff_contents(table_contents(graph.engine), expected)] == []
 
 
 def test_without_graceful_an_outage_stops_the_run_reporting_the_document(graph: GraphDatabase) -> None:
