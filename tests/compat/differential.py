@@ -565,7 +565,11 @@ class Report:
         for document, error in sorted(self.ours_failed.items()):
             lines.append(f"document {document}: ours refuses it, the original syncs it ({error})")
         for diff in self.unexplained_tables():
-            lines.append("table " + diff.describe(limit))
+            lines.append(
+                f"table {diff.table}: {diff.only_left.total()} row(s) only in the original's, "
+                f"{diff.only_right.total()} only in ours"
+            )
+            lines.extend(f"  {line}" for line in _paired(diff, limit))
         for method, indexes in sorted(self.unexplained_answers().items()):
             lines.append(f"answer {method}: {len(indexes)}/{len(self.methods()[method])} differ")
             for index in indexes[:limit]:
@@ -576,8 +580,25 @@ class Report:
         return "\n".join(lines)
 
 
+def _paired(diff: TableDiff, limit: int) -> list[str]:
+    """The first rows that differ, each beside its closest row on the other side: only the columns that differ."""
+    lines = []
+    rights = list(diff.only_right)
+    for left in sorted(diff.only_left, key=repr)[:limit]:
+        if not rights:
+            lines.append(f"original only: {_clip(repr(left))}")
+            continue
+        right = max(rights, key=lambda row: len(set(row) & set(left)))
+        changed = {column for column, _ in set(left) ^ set(right)}
+        shown = {c: v for c, v in left if c in changed}, {c: v for c, v in right if c in changed}
+        lines.append(f"original {_clip(repr(shown[0]), 300)} | ours {_clip(repr(shown[1]), 300)}")
+    if not diff.only_left:
+        lines.extend(f"ours only: {_clip(repr(row))}" for row in sorted(rights, key=repr)[:limit])
+    return lines
+
+
 def _clip(value: Any, width: int = 400) -> str:
-    rendered = json.dumps(value, sort_keys=True)
+    rendered = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
     return rendered if len(rendered) <= width else rendered[: width - 1] + "…"
 
 

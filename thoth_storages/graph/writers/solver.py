@@ -18,7 +18,6 @@ _SOLVER_NAME = re.compile(
     r"(?P<name>solver-(?P<os>[a-z0-9_.]+?)-(?P<version>[^-]+)-py(?P<major>\d)(?P<minor>\d+))(?:-|$)"
 )
 _PINNED = re.compile(r"^===?(?P<version>[^,;\s]+)$")
-_UNPARSED = re.compile(r"^(?P<name>[A-Za-z0-9._-]+)===?(?P<version>[^,;\s\[\]]+)$")
 
 # Multi-valued core-metadata keys: document key -> (value table, value column, link table).
 _MULTI = {
@@ -217,7 +216,7 @@ class _SolverWrite:
                 entity_ids[(names[p], versions[p], indexes[p])],
                 metadata_of[p],
                 license_of[p],
-                warnings[p],
+                warnings[p] or None,  # 0.74.2 stores only a raised warning, else NULL
             )
             for p in range(len(tree))
         ] + [self._version_row(n, v, i, entity_ids[(n, v, i)], None, None, None) for n, v, i, _f in failures]
@@ -227,8 +226,9 @@ class _SolverWrite:
         tree_versions, failed_versions = version_of[: len(tree)], version_of[len(tree) :]
 
         # Link tables: deferred by the sync's writer to one round trip at the end of the document.
+        # As 0.74.2: `error` is set on every failure row (errors, unresolved and unparsed alike).
         solved = [(v, False, False, False, None) for v in tree_versions] + [
-            (v, not (unparseable or unsolvable), unparseable, unsolvable, provided)
+            (v, True, unparseable, unsolvable, provided)
             for v, (*_k, (unparseable, unsolvable, provided)) in zip(failed_versions, failures, strict=True)
         ]
         self.writer.ensure("solved", [self._solved_row(*row) for row in solved])
@@ -350,7 +350,8 @@ class _SolverWrite:
                 error.package_name,
                 error.package_version,
                 error.index_url,
-                (False, False, error.is_provided_package_version),
+                # legacy solver output has no flag: provided, as 0.74.2 reads it
+                (False, False, error.is_provided_package_version is not False),
             )
             for error in result.errors
         ]
@@ -361,12 +362,15 @@ class _SolverWrite:
                         item.package_name,
                         pinned["version"],
                         item.index_url,
-                        (False, True, item.is_provided_package_version),
+                        (False, True, None),  # 0.74.2 records is_provided for errors only
                     )
                 )
         for unparsed in result.unparsed:
-            if match := _UNPARSED.match(unparsed.requirement.strip()):
-                failed.append((match["name"], match["version"], None, (True, False, None)))
+            # As 0.74.2: a requirement pinned with `===` is recorded under the text before it, even when
+            # that text is what failed to parse (`flask[async===2.2.2` -> `flask[async`).
+            name, separator, version = unparsed.requirement.rpartition("===")
+            if separator:
+                failed.append((name, version, None, (True, False, None)))
         return failed
 
     @staticmethod
