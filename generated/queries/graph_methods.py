@@ -512,10 +512,13 @@ class GeneratedQueries(AdapterBase):
         os_name: str | None = None,
         os_version: str | None = None,
         python_version: str | None = None,
+        distinct: bool = False,
+        sort: bool = False,
+        like: str | None = None,
         start_offset: int = 0,
         count: int | None = 100,
     ) -> list[str]:
-        """Distinct names of packages solved in the environment the filters name."""
+        """Names of the package versions solved in the environment the filters name, one per version and environment (each name once with distinct=True); `like` is an SQL LIKE pattern on the name; sorted by name with sort=True, else in the order they were recorded."""
         os_name = None if os_name is None else normalize.os_name(os_name)
         os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
         with self._connection() as connection:
@@ -524,19 +527,33 @@ class GeneratedQueries(AdapterBase):
                 os_name=os_name,
                 os_version=os_version,
                 python_version=python_version,
+                distinct=distinct,
+                sort=sort,
+                like=like,
                 start_offset=start_offset,
                 count=count,
             )
 
     def get_python_package_version_names_count_all(
-        self, *, os_name: str | None = None, os_version: str | None = None, python_version: str | None = None
+        self,
+        *,
+        os_name: str | None = None,
+        os_version: str | None = None,
+        python_version: str | None = None,
+        like: str | None = None,
+        distinct: bool = False,
     ) -> int:
-        """Number of distinct names get_python_package_version_names_all lists without pagination."""
+        """Number of names get_python_package_version_names_all lists without pagination."""
         os_name = None if os_name is None else normalize.os_name(os_name)
         os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
         with self._connection() as connection:
             return packages.get_python_package_version_names_count_all(
-                connection, os_name=os_name, os_version=os_version, python_version=python_version
+                connection,
+                os_name=os_name,
+                os_version=os_version,
+                python_version=python_version,
+                like=like,
+                distinct=distinct,
             )
 
     @cached("THOTH_STORAGE_GET_PYTHON_PACKAGE_VERSION_RECORDS_CACHE_SIZE", 16384)
@@ -757,27 +774,72 @@ class GeneratedQueries(AdapterBase):
             )
 
     def get_python_packages_all(
-        self, *, start_offset: int = 0, count: int | None = 100, distinct: bool = False
-    ) -> list[tuple[str, str | None]]:
-        """Names and index URLs of the package entities (known packages, solved or not)."""
+        self,
+        *,
+        os_name: str | None = None,
+        os_version: str | None = None,
+        python_version: str | None = None,
+        start_offset: int = 0,
+        count: int | None = 100,
+        distinct: bool = False,
+    ) -> list[tuple[str, str]]:
+        """Names and index URLs of the package versions solved in the environment the filters name."""
+        os_name = None if os_name is None else normalize.os_name(os_name)
+        os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
         with self._connection() as connection:
             return packages.get_python_packages_all(
-                connection, start_offset=start_offset, count=count, distinct=distinct
+                connection,
+                os_name=os_name,
+                os_version=os_version,
+                python_version=python_version,
+                start_offset=start_offset,
+                count=count,
+                distinct=distinct,
             )
 
     def get_python_packages_all_versions(
-        self, *, start_offset: int = 0, count: int | None = 100, distinct: bool = False
-    ) -> dict[str, list[tuple[str | None, str | None]]]:
-        """Package entities grouped by name -> [(version, index URL)]."""
+        self,
+        *,
+        os_name: str | None = None,
+        os_version: str | None = None,
+        python_version: str | None = None,
+        start_offset: int = 0,
+        count: int | None = 100,
+        distinct: bool = False,
+    ) -> dict[str, list[tuple[str | None, str]]]:
+        """Package versions solved in the environment the filters name, grouped by name -> [(version, index URL)]."""
+        os_name = None if os_name is None else normalize.os_name(os_name)
+        os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
         with self._connection() as connection:
             return packages.get_python_packages_all_versions(
-                connection, start_offset=start_offset, count=count, distinct=distinct
+                connection,
+                os_name=os_name,
+                os_version=os_version,
+                python_version=python_version,
+                start_offset=start_offset,
+                count=count,
+                distinct=distinct,
             )
 
-    def get_python_packages_count_all(self, *, distinct: bool = False) -> int:
-        """Number of (name, index URL) pairs get_python_packages_all lists without pagination."""
+    def get_python_packages_count_all(
+        self,
+        *,
+        os_name: str | None = None,
+        os_version: str | None = None,
+        python_version: str | None = None,
+        distinct: bool = False,
+    ) -> int:
+        """Number of (name, version, index URL) solved in the environment the filters name."""
+        os_name = None if os_name is None else normalize.os_name(os_name)
+        os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
         with self._connection() as connection:
-            return packages.get_python_packages_count_all(connection, distinct=distinct)
+            return packages.get_python_packages_count_all(
+                connection,
+                os_name=os_name,
+                os_version=os_version,
+                python_version=python_version,
+                distinct=distinct,
+            )
 
     def get_python_rule(self, rule_id: int) -> GetPythonRuleRow:
         """The solver rule with this id, as a record; NotFoundError when there is none."""

@@ -77,7 +77,7 @@ def get_python_package_version_entities_names_all(
     return [row[0] for row in result]
 
 
-_GET_PYTHON_PACKAGE_VERSION_NAMES_ALL = "python_package_version.package_name FROM python_package_version WHERE (:os_name IS NULL OR python_package_version.os_name = :os_name) AND (:os_version IS NULL OR python_package_version.os_version = :os_version) AND (:python_version IS NULL OR python_package_version.python_version = :python_version)"
+_GET_PYTHON_PACKAGE_VERSION_NAMES_ALL = "SELECT named.package_name AS package_name\nFROM (\n    SELECT v.package_name, v.id, row_number() OVER (PARTITION BY v.package_name ORDER BY v.id) AS nth\n    FROM python_package_version AS v\n    WHERE (:os_name IS NULL OR v.os_name = :os_name)\n      AND (:os_version IS NULL OR v.os_version = :os_version)\n      AND (:python_version IS NULL OR v.python_version = :python_version)\n      AND (:like IS NULL OR v.package_name LIKE :like)\n) AS named\nWHERE NOT :distinct OR named.nth = 1\nORDER BY CASE WHEN :sort THEN named.package_name END, named.id\nLIMIT :count OFFSET :start_offset"
 
 
 def get_python_package_version_names_all(
@@ -86,21 +86,22 @@ def get_python_package_version_names_all(
     os_name: str | None = None,
     os_version: str | None = None,
     python_version: str | None = None,
+    distinct: bool = False,
+    sort: bool = False,
+    like: str | None = None,
     start_offset: int = 0,
     count: int | None = 100,
 ) -> list[str]:
-    """Distinct names of packages solved in the environment the filters name."""
+    """Names of the package versions solved in the environment the filters name, one per version and environment (each name once with distinct=True); `like` is an SQL LIKE pattern on the name; sorted by name with sort=True, else in the order they were recorded."""
     result = connection.execute(
-        text(
-            "SELECT DISTINCT "
-            + _GET_PYTHON_PACKAGE_VERSION_NAMES_ALL
-            + " ORDER BY package_name"
-            + " LIMIT :count OFFSET :start_offset"
-        ),
+        text(_GET_PYTHON_PACKAGE_VERSION_NAMES_ALL),
         {
             "os_name": os_name,
             "os_version": os_version,
             "python_version": python_version,
+            "distinct": distinct,
+            "sort": sort,
+            "like": like,
             "start_offset": start_offset,
             "count": count,
         },
@@ -108,7 +109,7 @@ def get_python_package_version_names_all(
     return [row[0] for row in result]
 
 
-_GET_PYTHON_PACKAGE_VERSION_NAMES_COUNT_ALL = "python_package_version.package_name FROM python_package_version WHERE (:os_name IS NULL OR python_package_version.os_name = :os_name) AND (:os_version IS NULL OR python_package_version.os_version = :os_version) AND (:python_version IS NULL OR python_package_version.python_version = :python_version)"
+_GET_PYTHON_PACKAGE_VERSION_NAMES_COUNT_ALL = "python_package_version.package_name FROM python_package_version WHERE (:os_name IS NULL OR python_package_version.os_name = :os_name) AND (:os_version IS NULL OR python_package_version.os_version = :os_version) AND (:python_version IS NULL OR python_package_version.python_version = :python_version) AND (:like IS NULL OR python_package_version.package_name LIKE :like)"
 
 
 def get_python_package_version_names_count_all(
@@ -117,16 +118,18 @@ def get_python_package_version_names_count_all(
     os_name: str | None = None,
     os_version: str | None = None,
     python_version: str | None = None,
+    like: str | None = None,
+    distinct: bool = False,
 ) -> int:
-    """Number of distinct names get_python_package_version_names_all lists without pagination."""
+    """Number of names get_python_package_version_names_all lists without pagination."""
     result = connection.execute(
         text(
             "SELECT count(*) AS count FROM ("
-            + "SELECT DISTINCT "
+            + ("SELECT DISTINCT " if distinct else "SELECT ")
             + _GET_PYTHON_PACKAGE_VERSION_NAMES_COUNT_ALL
             + ") AS counted"
         ),
-        {"os_name": os_name, "os_version": os_version, "python_version": python_version},
+        {"os_name": os_name, "os_version": os_version, "python_version": python_version, "like": like},
     )
     return int(result.scalar_one())
 
@@ -436,13 +439,20 @@ def get_python_package_versions_per_index(
     return grouped
 
 
-_GET_PYTHON_PACKAGES_ALL = "python_package_version_entity.package_name, python_package_index.url AS index_url FROM python_package_version_entity LEFT OUTER JOIN python_package_index ON python_package_version_entity.python_package_index_id = python_package_index.id"
+_GET_PYTHON_PACKAGES_ALL = "python_package_version.package_name, python_package_index.url AS index_url FROM python_package_version JOIN python_package_index ON python_package_version.python_package_index_id = python_package_index.id WHERE (:os_name IS NULL OR python_package_version.os_name = :os_name) AND (:os_version IS NULL OR python_package_version.os_version = :os_version) AND (:python_version IS NULL OR python_package_version.python_version = :python_version)"
 
 
 def get_python_packages_all(
-    connection: Connection, *, start_offset: int = 0, count: int | None = 100, distinct: bool = False
-) -> list[tuple[str, str | None]]:
-    """Names and index URLs of the package entities (known packages, solved or not)."""
+    connection: Connection,
+    *,
+    os_name: str | None = None,
+    os_version: str | None = None,
+    python_version: str | None = None,
+    start_offset: int = 0,
+    count: int | None = 100,
+    distinct: bool = False,
+) -> list[tuple[str, str]]:
+    """Names and index URLs of the package versions solved in the environment the filters name."""
     result = connection.execute(
         text(
             ("SELECT DISTINCT " if distinct else "SELECT ")
@@ -450,7 +460,13 @@ def get_python_packages_all(
             + " ORDER BY package_name, index_url"
             + " LIMIT :count OFFSET :start_offset"
         ),
-        {"start_offset": start_offset, "count": count},
+        {
+            "os_name": os_name,
+            "os_version": os_version,
+            "python_version": python_version,
+            "start_offset": start_offset,
+            "count": count,
+        },
     )
     return [
         (
@@ -461,13 +477,20 @@ def get_python_packages_all(
     ]
 
 
-_GET_PYTHON_PACKAGES_ALL_VERSIONS = "python_package_version_entity.package_name, python_package_version_entity.package_version, python_package_index.url AS index_url FROM python_package_version_entity LEFT OUTER JOIN python_package_index ON python_package_version_entity.python_package_index_id = python_package_index.id"
+_GET_PYTHON_PACKAGES_ALL_VERSIONS = "python_package_version.package_name, python_package_version.package_version, python_package_index.url AS index_url FROM python_package_version JOIN python_package_index ON python_package_version.python_package_index_id = python_package_index.id WHERE (:os_name IS NULL OR python_package_version.os_name = :os_name) AND (:os_version IS NULL OR python_package_version.os_version = :os_version) AND (:python_version IS NULL OR python_package_version.python_version = :python_version)"
 
 
 def get_python_packages_all_versions(
-    connection: Connection, *, start_offset: int = 0, count: int | None = 100, distinct: bool = False
-) -> dict[str, list[tuple[str | None, str | None]]]:
-    """Package entities grouped by name -> [(version, index URL)]."""
+    connection: Connection,
+    *,
+    os_name: str | None = None,
+    os_version: str | None = None,
+    python_version: str | None = None,
+    start_offset: int = 0,
+    count: int | None = 100,
+    distinct: bool = False,
+) -> dict[str, list[tuple[str | None, str]]]:
+    """Package versions solved in the environment the filters name, grouped by name -> [(version, index URL)]."""
     result = connection.execute(
         text(
             ("SELECT DISTINCT " if distinct else "SELECT ")
@@ -475,9 +498,15 @@ def get_python_packages_all_versions(
             + " ORDER BY package_name, package_version, index_url"
             + " LIMIT :count OFFSET :start_offset"
         ),
-        {"start_offset": start_offset, "count": count},
+        {
+            "os_name": os_name,
+            "os_version": os_version,
+            "python_version": python_version,
+            "start_offset": start_offset,
+            "count": count,
+        },
     )
-    grouped: dict[str, list[tuple[str | None, str | None]]] = {}
+    grouped: dict[str, list[tuple[str | None, str]]] = {}
     for row in result:
         grouped.setdefault(row[0], []).append(
             (
@@ -488,11 +517,18 @@ def get_python_packages_all_versions(
     return grouped
 
 
-_GET_PYTHON_PACKAGES_COUNT_ALL = "python_package_version_entity.package_name, python_package_index.url AS index_url FROM python_package_version_entity LEFT OUTER JOIN python_package_index ON python_package_version_entity.python_package_index_id = python_package_index.id"
+_GET_PYTHON_PACKAGES_COUNT_ALL = "python_package_version.package_name, python_package_version.package_version, python_package_index.url AS index_url FROM python_package_version JOIN python_package_index ON python_package_version.python_package_index_id = python_package_index.id WHERE (:os_name IS NULL OR python_package_version.os_name = :os_name) AND (:os_version IS NULL OR python_package_version.os_version = :os_version) AND (:python_version IS NULL OR python_package_version.python_version = :python_version)"
 
 
-def get_python_packages_count_all(connection: Connection, *, distinct: bool = False) -> int:
-    """Number of (name, index URL) pairs get_python_packages_all lists without pagination."""
+def get_python_packages_count_all(
+    connection: Connection,
+    *,
+    os_name: str | None = None,
+    os_version: str | None = None,
+    python_version: str | None = None,
+    distinct: bool = False,
+) -> int:
+    """Number of (name, version, index URL) solved in the environment the filters name."""
     result = connection.execute(
         text(
             "SELECT count(*) AS count FROM ("
@@ -500,7 +536,7 @@ def get_python_packages_count_all(connection: Connection, *, distinct: bool = Fa
             + _GET_PYTHON_PACKAGES_COUNT_ALL
             + ") AS counted"
         ),
-        {},
+        {"os_name": os_name, "os_version": os_version, "python_version": python_version},
     )
     return int(result.scalar_one())
 

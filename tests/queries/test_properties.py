@@ -15,7 +15,8 @@ COUNTED = [
     ("get_python_package_versions_count_all", "get_python_package_versions_all"),
     ("get_solved_python_package_versions_count_all", "get_solved_python_package_versions_all"),
     ("get_solved_python_packages_count_all", "get_solved_python_packages_all"),
-    ("get_python_packages_count_all", "get_python_packages_all"),
+    # not get_python_packages_count_all: as in the original it counts (name, version, index) of the
+    # (name, index) pairs get_python_packages_all lists (tests/queries/test_original_parameters.py)
     ("get_python_package_version_names_count_all", "get_python_package_version_names_all"),
     ("get_error_solved_python_package_versions_count_all", "get_error_solved_python_package_versions_all"),
     ("get_unsolved_python_package_versions_count_all", "get_unsolved_python_package_versions_all"),
@@ -87,7 +88,7 @@ def test_pages_reassemble_the_full_listing(filled_graph: GraphDatabase, lister: 
 
 
 def test_default_page_is_100(filled_graph: GraphDatabase) -> None:
-    assert len(filled_graph.get_python_packages_all()) == GraphDatabase.DEFAULT_COUNT
+    assert len(filled_graph.get_python_package_version_entities_names_all()) == GraphDatabase.DEFAULT_COUNT
 
 
 def test_exists_agrees_with_the_lookups(filled_graph: GraphDatabase) -> None:

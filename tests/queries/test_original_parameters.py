@@ -1,0 +1,90 @@
+"""Parameters the original's read methods take and ours gained: each one really filters, sorts or groups,
+checked on the real documents against SQL written here."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from thoth_storages import GraphDatabase
+
+
+def _rows(graph: GraphDatabase, sql: str, **params: object) -> list[tuple[object, ...]]:
+    with graph.engine.connect() as connection:
+        return [tuple(row) for row in connection.execute(text(sql), params)]
+
+
+def _environments(graph: GraphDatabase) -> list[tuple[object, ...]]:
+    return _rows(
+        graph,
+        "SELECT DISTINCT os_name, os_version, python_version FROM python_package_version ORDER BY 1, 2, 3",
+    )
+
+
+def test_python_packages_follow_the_environment_filters(filled_graph: GraphDatabase) -> None:
+    environments = _environments(filled_graph)
+    assert len(environments) > 1  # the real solver documents come from several environments
+    for os_name, os_version, python_version in environments:
+        filters = {
+            "os_name": str(os_name),
+            "os_version": str(os_version),
+            "python_version": str(python_version),
+        }
+        expected = _rows(
+            filled_graph,
+            "SELECT DISTINCT v.package_name, i.url, v.package_version FROM python_package_version v "
+            "JOIN python_package_index i ON i.id = v.python_package_index_id "
+            "WHERE v.os_name = :os_name AND v.os_version = :os_version AND v.python_version = :python_version",
+            **filters,
+        )
+        pairs = filled_graph.get_python_packages_all(count=None, distinct=True, **filters)
+        assert sorted(pairs) == sorted({(name, url) for name, url, _version in expected})
+        grouped = filled_graph.get_python_packages_all_versions(count=None, distinct=True, **filters)
+        assert {(name, version, url) for name, rest in grouped.items() for version, url in rest} == {
+            (name, version, url) for name, url, version in expected
+        }
+        assert filled_graph.get_python_packages_count_all(distinct=True, **filters) == len(expected)
+    every_triple = _rows(
+        filled_graph,
+        "SELECT DISTINCT v.package_name, v.package_version, i.url FROM python_package_version v "
+        "JOIN python_package_index i ON i.id = v.python_package_index_id",
+    )
+    assert filled_graph.get_python_packages_count_all(distinct=True) == len(every_triple)
+
+
+def test_package_version_names_like_sort_and_distinct(filled_graph: GraphDatabase) -> None:
+    recorded = [
+        str(row[0])
+        for row in _rows(filled_graph, "SELECT package_name FROM python_package_version ORDER BY id")
+    ]
+    assert len(recorded) > len(set(recorded))  # names repeat across versions and environments
+    assert filled_graph.get_python_package_version_names_all(count=None) == recorded
+    assert filled_graph.get_python_package_version_names_all(count=None, sort=True) == sorted(recorded)
+    once = filled_graph.get_python_package_version_names_all(count=None, distinct=True, sort=True)
+    assert once == sorted(set(recorded))
+    first = recorded[0]
+    pattern = first[:2] + "%"
+    liked = [name for name in recorded if name.startswith(first[:2])]
+    assert filled_graph.get_python_package_version_names_all(count=None, like=pattern) == liked
+    assert filled_graph.get_python_package_version_names_count_all(like=pattern) == len(liked)
+    assert filled_graph.get_python_package_version_names_count_all(like=pattern, distinct=True) == len(
+        set(liked)
+    )
+    assert filled_graph.get_python_package_version_names_count_all() == len(recorded)
+    page = filled_graph.get_python_package_version_names_all(start_offset=2, count=3, sort=True)
+    assert page == sorted(recorded)[2:5]
+
+
+def test_positional_calls_of_the_original(filled_graph: GraphDatabase) -> None:
+    (os_name, os_version, python_version), *_ = _environments(filled_graph)
+    newest = _rows(
+        filled_graph,
+        "SELECT max(s.datetime) FROM solved s JOIN ecosystem_solver e ON e.id = s.ecosystem_solver_id "
+        "WHERE e.os_name = :o AND e.os_version = :v AND e.python_version = :p",
+        o=os_name,
+        v=os_version,
+        p=python_version,
+    )[0][0]
+    assert filled_graph.get_last_solver_datetime(str(os_name), str(os_version), str(python_version)) == newest
+    runtime = filled_graph.get_run_software_environment_all(0, None, False)
+    assert runtime == filled_graph.get_run_software_environment_all(count=None)
+    assert filled_graph.get_run_software_environment_all(1, 1) == runtime[1:2]
