@@ -38,15 +38,53 @@ BASE_ID = (
 
 Document = dict[str, object]
 # Requirement sets and locks: table, hash column, member-link table, its set column, its member column.
+_REQUIREMENT = (
+    "(SELECT json_build_array(r.name, r.version_range, r.develop, i.url) FROM python_package_requirement AS r "
+    "LEFT JOIN python_package_index AS i ON i.id = r.python_package_index_id WHERE r.id = {member})"
+)
+_ENTITY = (
+    "(SELECT json_build_array(e.package_name, e.package_version, i.url) FROM python_package_version_entity AS e "
+    "LEFT JOIN python_package_index AS i ON i.id = e.python_package_index_id WHERE e.id = {member})"
+)
+_VERSION = (
+    "(SELECT json_build_array(v.package_name, v.package_version, i.url, v.os_name, v.os_version, "
+    "v.python_version) FROM python_package_version AS v "
+    "LEFT JOIN python_package_index AS i ON i.id = v.python_package_index_id WHERE v.id = {member})"
+)
 HASHED_SETS = [
-    "external_python_requirements requirements_hash has_external_python_requirement "
-    "external_python_requirements_id python_package_requirement_id",
-    "external_python_requirements_lock requirements_lock_hash has_external_python_requirement_lock "
-    "external_python_requirements_locked_id python_package_version_entity_id",
-    "python_requirements requirements_hash has_python_requirements python_requirements_id "
-    "python_package_requirement_id",
-    "python_requirements_lock requirements_lock_hash has_python_requirement_lock python_requirements_lock_id "
-    "python_package_version_id",
+    # (set table, hash column, link table, set column, member column, member's natural key (index as URL))
+    (
+        "external_python_requirements",
+        "requirements_hash",
+        "has_external_python_requirement",
+        "external_python_requirements_id",
+        "python_package_requirement_id",
+        _REQUIREMENT,
+    ),
+    (
+        "external_python_requirements_lock",
+        "requirements_lock_hash",
+        "has_external_python_requirement_lock",
+        "external_python_requirements_locked_id",
+        "python_package_version_entity_id",
+        _ENTITY,
+    ),
+    (
+        "python_requirements",
+        "requirements_hash",
+        "has_python_requirements",
+        "python_requirements_id",
+        "python_package_requirement_id",
+        _REQUIREMENT,
+    ),
+    (
+        "python_requirements_lock",
+        "requirements_lock_hash",
+        "has_python_requirement_lock",
+        "python_requirements_lock_id",
+        "python_package_version_id",
+        _VERSION,
+    ),
 ]
 
 
@@ -245,19 +283,24 @@ def test_counts_of_a_document_with_an_advised_stack(fresh_graph: GraphDatabase) 
     assert index["url"] == "https://pypi.example.org/simple" and index["enabled"] is False
 
 
-def test_requirement_and_lock_hashes_are_sha256_of_member_ids(head_graph: GraphDatabase) -> None:
+def test_requirement_and_lock_hashes_are_sha256_of_member_natural_keys(head_graph: GraphDatabase) -> None:
+    # Natural keys, not ids: the same set gets the same hash in every database, whatever the order in
+    # which documents arrived (ids depend on it).
     for document_id in ("adviser-22a89155", BASE_ID):
         if (DOCUMENTS / "adviser" / f"{document_id}.json").exists():
             head_graph.sync_adviser_result(load(document_id))
-    for line in HASHED_SETS:
-        table, hash_column, link_table, set_column, member_column = line.split()
-        members: dict[object, list[int]] = {}
-        for link in rows(head_graph, f"SELECT {set_column} AS s, {member_column} AS m FROM {link_table}"):
-            members.setdefault(link["s"], []).append(int(str(link["m"])))
-        for row in rows(head_graph, f"SELECT id, {hash_column} AS hash FROM {table}"):
-            ids = members.get(row["id"], [])
-            no_lock = table == "external_python_requirements_lock" and not ids
-            assert row["hash"] == set_hash(NO_LOCK if no_lock else ids), table
+    for table, hash_column, link_table, set_column, member_column, member_key in HASHED_SETS:
+        members: dict[object, list[tuple[object, ...]]] = {}
+        key = member_key.format(member=f"l.{member_column}")
+        for link in rows(head_graph, f"SELECT l.{set_column} AS s, {key} AS m FROM {link_table} AS l"):
+            assert isinstance(link["m"], list), (table, link)
+            members.setdefault(link["s"], []).append(tuple(link["m"]))
+        hashed = rows(head_graph, f"SELECT id, {hash_column} AS hash FROM {table}")
+        assert hashed, table
+        for row in hashed:
+            found = members.get(row["id"], [])
+            no_lock = table == "external_python_requirements_lock" and not found
+            assert row["hash"] == set_hash(NO_LOCK if no_lock else found), table
 
 
 def test_unresolved_packages_and_a_re_run_that_resolves_them(head_graph: GraphDatabase) -> None:

@@ -7,14 +7,16 @@ One piece of code serves both kinds of stack:
 * **internal** (`python_*`, for advised and inspected stacks): the lock pins package *versions* of one
   environment (`has_python_requirement_lock`).
 
-A requirements set and a lock are identified by a hash of the sorted ids of their member rows (a set
-identity, as in the original, which used an ssdeep fuzzy hash of each id: here a sha256, see docs/sync.md).
+A requirements set and a lock are identified by a hash of their member rows' natural keys, index ids
+given as their URLs (a set identity, as in the original, which hashed the members' ids with ssdeep: ids
+depend on the order in which documents arrive, natural keys do not; see docs/sync.md).
 Every table is written with one `ensure` for all the stacks of a call, parents first.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -32,8 +34,10 @@ from ..bulk import Key, Row, SetWriter, ids_in_order
 EntityKey = tuple[str, str | None, int | None]  # (name, version, index id)
 UrlEntityKey = tuple[str, str | None, str | None]  # (name, version, index URL)
 _PINNED = re.compile(r"^===?\s*(?P<version>\S+)$")
-# The lock of an external stack submitted without a Pipfile.lock: the set holding only id 0 (no row has it).
-NO_LOCK = (0,)
+Member = tuple[str | bool | None, ...]
+"""A member row of a requirements set or lock, by natural key (index id as URL): what `set_hash` hashes."""
+NO_LOCK: tuple[Member, ...] = (("no lock",),)
+"""The members of the lock of an external stack submitted without a Pipfile.lock (no row has that key)."""
 
 
 @dataclass(frozen=True)
@@ -81,9 +85,9 @@ def document_base_id(document_id: str) -> str:
     return document_id.rstrip("/").rsplit("/", 1)[-1]
 
 
-def set_hash(ids: Iterable[int]) -> str:
-    """Deterministic identity of a set of row ids: sha256 of the sorted, comma-separated ids."""
-    return hashlib.sha256(",".join(str(i) for i in sorted(set(ids))).encode()).hexdigest()
+def set_hash(members: Iterable[Member]) -> str:
+    """Deterministic identity of a set of rows: sha256 of their sorted, JSON-encoded natural keys."""
+    return hashlib.sha256("\n".join(sorted({json.dumps(m) for m in members})).encode()).hexdigest()
 
 
 def requirements_of(pipfile: Pipfile, path: str) -> list[Requirement]:
@@ -281,13 +285,15 @@ def ensure_stacks(
         found["python_package_requirement"], "python_package_requirement", requirement_rows
     )
     requirement_sets = [
-        (set_hash(ids), ids) if rows is not None else None
-        for rows, ids in zip(requirement_rows, requirement_ids, strict=True)
+        (set_hash((r.name, r.version_range, r.develop, _url(r.index_url)) for r in rs), ids)
+        if rs is not None
+        else None
+        for rs, ids in zip(requirements, requirement_ids, strict=True)
     ]
     external_lock_sets: list[tuple[str, list[int]] | None] = []
-    for keys in keyed[:split]:
-        ids = [entity_ids[key] for key in keys or []]
-        external_lock_sets.append((set_hash(ids if keys is not None else NO_LOCK), ids))
+    for ps, keys in zip(locks[:split], keyed[:split], strict=True):
+        members = [_entity_member(p) for p in ps] if ps is not None else NO_LOCK
+        external_lock_sets.append((set_hash(members), [entity_ids[key] for key in keys or []]))
     version_rows = [
         _version_rows(keys, entity_ids, environment) if keys is not None else None for keys in keyed[split:]
     ]
@@ -317,8 +323,10 @@ def ensure_stacks(
     )
     version_ids = _ids_per_set(found["python_package_version"], "python_package_version", version_rows)
     internal_lock_sets = [
-        (set_hash(ids), ids) if rows is not None else None
-        for rows, ids in zip(version_rows, version_ids, strict=True)
+        (set_hash((*_entity_member(p), *_environment_member(environment)) for p in ps), ids)
+        if ps is not None
+        else None
+        for ps, ids in zip(locks[split:], version_ids, strict=True)
     ]
     external_locks = _Sets(
         "external_python_requirements_lock",
@@ -379,6 +387,19 @@ def ensure_internal_stacks(
 ) -> list[int]:
     """Internal stacks (python_software_stack) whose locks pin versions of `environment`; ids in order."""
     return ensure_stacks(writer, internal=stacks, environment=environment).internal
+
+
+def _url(url: str | None) -> str | None:
+    return normalize.index_url(url) if url is not None else None
+
+
+def _entity_member(locked: Locked) -> Member:
+    return (locked.name, locked.version, _url(locked.index_url))
+
+
+def _environment_member(environment: PackageEnvironment | None) -> Member:
+    assert environment is not None
+    return (environment.os_name, environment.os_version, environment.python_version)
 
 
 def _version_rows(
