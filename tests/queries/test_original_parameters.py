@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
+from thoth.storages.graph.enums import QuerySortTypeEnum
 from thoth_storages import GraphDatabase
 
 
@@ -88,3 +89,27 @@ def test_positional_calls_of_the_original(filled_graph: GraphDatabase) -> None:
     runtime = filled_graph.get_run_software_environment_all(0, None, False)
     assert runtime == filled_graph.get_run_software_environment_all(count=None)
     assert filled_graph.get_run_software_environment_all(1, 1) == runtime[1:2]
+
+
+def test_versions_per_name_sorted_by_the_number_of_versions(filled_graph: GraphDatabase) -> None:
+    by_name = filled_graph.get_python_package_versions_all_count(count=None)
+    ranked = filled_graph.get_python_package_versions_all_count(
+        count=None, sort_by=QuerySortTypeEnum.PACKAGE_VERSION
+    )
+    assert ranked.result == by_name.result and ranked.count == by_name.count == len(by_name.result)
+    assert list(ranked.result) == sorted(by_name.result, key=lambda name: (-by_name.result[name], name))
+    assert list(by_name.result) == sorted(by_name.result)
+    assert list(ranked.result) != list(
+        by_name.result
+    )  # the real documents solve names a different number of times
+    top = filled_graph.get_python_package_versions_all_count(count=2, sort_by=QuerySortTypeEnum.PACKAGE_NAME)
+    assert list(top.result) == sorted(by_name.result)[:2]
+
+
+def test_software_stack_count_distinct_counts_the_types(filled_graph: GraphDatabase) -> None:
+    types = _rows(filled_graph, "SELECT software_stack_type, count(*) FROM python_software_stack GROUP BY 1")
+    assert filled_graph.get_python_software_stack_count_all() == sum(int(str(n)) for _t, n in types)
+    assert filled_graph.get_python_software_stack_count_all(False, None, True) == len(types)
+    for stack_type, number in types:
+        assert filled_graph.get_python_software_stack_count_all(False, stack_type, False) == number
+        assert filled_graph.get_python_software_stack_count_all(False, stack_type, True) == 1

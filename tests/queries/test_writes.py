@@ -135,10 +135,8 @@ def test_merge_specifiers() -> None:
 
 
 def test_cve_records_and_timestamp(graph: GraphDatabase) -> None:
-    assert graph.create_python_cve_record(
-        "six", "1.16.0", PYPI, record_id="CVE-2099-1", details="d", link="l"
-    )
-    assert not graph.create_python_cve_record("six", "1.16.0", PYPI, record_id="CVE-2099-1", details="d")
+    assert graph.create_python_cve_record("six", "1.16.0", PYPI, cve_id="CVE-2099-1", details="d", link="l")
+    assert not graph.create_python_cve_record("six", "1.16.0", PYPI, cve_id="CVE-2099-1", details="d")
     assert [r["cve_id"] for r in graph.get_python_cve_records_all("six", "1.16.0")] == ["CVE-2099-1"]
     assert graph.get_python_cve_records_all("six", "1.15.0") == []
     first, second = datetime.datetime(2022, 1, 1), datetime.datetime(2022, 2, 1)
@@ -153,15 +151,9 @@ def test_version_flags(graph: GraphDatabase) -> None:
         "SELECT bool_or(provides_source_distro) FROM python_package_version WHERE package_name = 'click' "
         "AND package_version = '8.1.3'",
     )[0]
-    assert graph.update_provides_source_distro_package_version(
-        "click", "8.1.3", PYPI, provides_source_distro=not before
-    )
-    assert not graph.update_provides_source_distro_package_version(
-        "click", "8.1.3", PYPI, provides_source_distro=not before
-    )
-    assert graph.update_provides_source_distro_package_version(
-        "click", "8.1.3", PYPI, provides_source_distro=bool(before)
-    )
+    assert graph.update_provides_source_distro_package_version("click", "8.1.3", PYPI, value=not before)
+    assert not graph.update_provides_source_distro_package_version("click", "8.1.3", PYPI, value=not before)
+    assert graph.update_provides_source_distro_package_version("click", "8.1.3", PYPI, value=bool(before))
     with graph.engine.connect() as connection:
         name, version, digest = connection.execute(
             text(

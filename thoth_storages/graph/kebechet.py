@@ -213,7 +213,7 @@ class KebechetMixin(AdapterBase):
             )
 
     def get_kebechet_github_installations_active_managers_count_all(
-        self, kebechet_manager: str, *, distinct: bool = False
+        self, kebechet_manager: str, distinct: bool = False
     ) -> int:
         """Number of entries get_kebechet_github_installations_active_managers lists without pagination."""
         column = manager_column(kebechet_manager)

@@ -330,10 +330,12 @@ class QueriesRuntime(GeneratedQueries):
         with self._connection() as connection:
             return int(connection.execute(text("SELECT count(*) FROM alembic_version")).scalar_one())
 
-    def get_entity_count(self, model: type[Base]) -> int:
-        """Number of rows of the table of `model`."""
+    def get_entity_count(self, entity: type[Base]) -> int:
+        """Number of rows of the table of the model class `entity`."""
         with self._connection() as connection:
-            return int(connection.execute(text(f'SELECT count(*) FROM "{model.__tablename__}"')).scalar_one())
+            return int(
+                connection.execute(text(f'SELECT count(*) FROM "{entity.__tablename__}"')).scalar_one()
+            )
 
     def _table_counts(self, tables: list[str]) -> dict[str, int]:
         with self._connection() as connection:

@@ -21,6 +21,7 @@ from ..config import DatabaseSettings
 from ..exceptions import NotFoundError
 from . import normalize
 from .adapter import AdapterBase
+from .enums import QuerySortTypeEnum
 
 _ENVIRONMENT_COLUMNS = (
     "environment_name",
@@ -175,7 +176,7 @@ class PythonQueryResult:
     """A paginated grouping: `result` maps each group to its number, `count` is the number of groups."""
 
     result: dict[str, int]
-    count: int
+    count: int | None = None
 
 
 def _when(value: datetime.datetime, convert_datetime: bool) -> datetime.datetime | str:
@@ -365,11 +366,10 @@ class ReadsMixin(AdapterBase):
     def get_run_software_environment_analyses_all(
         self,
         run_software_environment_name: str,
-        *,
         start_offset: int = 0,
         count: int | None = 100,
-        is_external: bool = False,
         convert_datetime: bool = True,
+        is_external: bool = False,
     ) -> list[EnvironmentAnalysisRecord]:
         """Package-extract runs of the named runtime environment, newest first."""
         return self._environment_analyses(
@@ -379,11 +379,10 @@ class ReadsMixin(AdapterBase):
     def get_build_software_environment_analyses_all(
         self,
         build_software_environment_name: str,
-        *,
         start_offset: int = 0,
         count: int | None = 100,
-        is_external: bool = False,
         convert_datetime: bool = True,
+        is_external: bool = False,
     ) -> list[EnvironmentAnalysisRecord]:
         """Package-extract runs of the named build-time environment, newest first."""
         return self._environment_analyses(
@@ -483,19 +482,26 @@ class ReadsMixin(AdapterBase):
         os_version: str | None = None,
         python_version: str | None = None,
         distinct: bool = False,
+        sort_by: QuerySortTypeEnum | None = None,
     ) -> PythonQueryResult:
-        """Per package name (a page of them, by name) the number of its solved versions from an index (the
-        rows get_python_package_versions_all lists); `.count` is the
-        number of names in all. `distinct` counts each (version, index) once across environments."""
+        """Per package name (a page of them, by name; by most versions first with sort_by=PACKAGE_VERSION,
+        which the original left unimplemented) the number of its solved versions from an index (the rows
+        get_python_package_versions_all lists); `.count` is the number of names in all. `distinct` counts
+        each (version, index) once across environments."""
         os_name, os_version = normalize.os_filter(os_name, os_version)
         counted = "count(DISTINCT (v.package_version, v.python_package_index_id))" if distinct else "count(*)"
+        order = (
+            f"{counted} DESC, v.package_name"
+            if sort_by is QuerySortTypeEnum.PACKAGE_VERSION
+            else "v.package_name"
+        )
         sql = (
             f"SELECT v.package_name, {counted}, count(*) OVER () FROM python_package_version v "
             "JOIN python_package_index i ON i.id = v.python_package_index_id "
             "WHERE (CAST(:os_name AS text) IS NULL OR v.os_name = :os_name) "
             "AND (CAST(:os_version AS text) IS NULL OR v.os_version = :os_version) "
             "AND (CAST(:python_version AS text) IS NULL OR v.python_version = :python_version) "
-            "GROUP BY v.package_name ORDER BY v.package_name OFFSET :start_offset LIMIT :count"
+            f"GROUP BY v.package_name ORDER BY {order} OFFSET :start_offset LIMIT :count"
         )
         parameters = {
             "os_name": os_name,
@@ -525,17 +531,22 @@ class ReadsMixin(AdapterBase):
         )
 
     def get_python_software_stack_count_all(
-        self, is_external: bool = False, *, software_stack_type: SoftwareStackType | None = None
+        self,
+        is_external: bool = False,
+        software_stack_type: SoftwareStackType | None = None,
+        distinct: bool = False,
     ) -> int:
-        """Number of software stacks (of one type; None: all, fixing the original's `= NULL` filter).
-        External (user) stacks have no type: a type with `is_external` raises ValueError."""
+        """Number of software stacks (of one type; None: all, fixing the original's `= NULL` filter); with
+        distinct, the number of their distinct types, as the original. External (user) stacks have no type:
+        a type with `is_external` raises ValueError."""
         if is_external:
             if software_stack_type is not None:
                 raise ValueError("external software stacks have no software_stack_type")
             sql, parameters = "SELECT count(*) FROM external_python_software_stack", {}
         else:
+            counted = "count(DISTINCT software_stack_type)" if distinct else "count(*)"
             sql = (
-                "SELECT count(*) FROM python_software_stack "
+                f"SELECT {counted} FROM python_software_stack "
                 "WHERE CAST(:type AS text) IS NULL OR software_stack_type = :type"
             )
             parameters = {"type": software_stack_type}

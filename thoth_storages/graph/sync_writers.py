@@ -278,9 +278,9 @@ class SyncWritersMixin(AdapterBase):
         """True when this result of this inspection was synced (a PENDING placeholder does not count)."""
         return bool(self.synced_inspection_results([(inspection_document_id, inspection_result_number)]))
 
-    def si_aggregated_document_id_exists(self, si_aggregated_document_id: str) -> bool:
+    def si_aggregated_document_id_exists(self, si_aggregated_run_document_id: str) -> bool:
         """True when an aggregated security-indicator document with this id was synced."""
-        return bool(self.synced_document_ids("security", [si_aggregated_document_id]))
+        return bool(self.synced_document_ids("security", [si_aggregated_run_document_id]))
 
 
 def _apply(writer: SetWriter, prepared: Prepared) -> None:

@@ -143,9 +143,9 @@ class WritesMixin(AdapterBase):
         self.cache_clear()
         return inserted
 
-    def set_python_package_index_state(self, index_url: str, *, enabled: bool) -> None:
+    def set_python_package_index_state(self, url: str, *, enabled: bool) -> None:
         """Enable or disable a registered index; NotFoundError when it is not registered."""
-        url = normalize.index_url(index_url)
+        url = normalize.index_url(url)
         if not self._update(
             "UPDATE python_package_index SET enabled = :enabled WHERE url = :url",
             {"url": url, "enabled": enabled},
@@ -205,7 +205,7 @@ class WritesMixin(AdapterBase):
         return writer.inserted["python_package_version_entity"] > 0
 
     def update_provides_source_distro_package_version(
-        self, package_name: str, package_version: str, index_url: str, *, provides_source_distro: bool = True
+        self, package_name: str, package_version: str, index_url: str, value: bool = True
     ) -> bool:
         """Set whether the package version (in every environment) ships a source distribution; True when a
         row changed."""
@@ -218,7 +218,7 @@ class WritesMixin(AdapterBase):
                     "name": normalize.package_name(package_name),
                     "version": normalize.package_version(package_version),
                     "url": normalize.index_url(index_url),
-                    "flag": provides_source_distro,
+                    "flag": value,
                 },
             )
             > 0
@@ -260,12 +260,12 @@ class WritesMixin(AdapterBase):
         package_version: str,
         index_url: str,
         *,
-        record_id: str,
+        cve_id: str,
         details: str,
         link: str | None = None,
         aggregated_at: datetime.datetime | None = None,
     ) -> bool:
-        """Record the vulnerability `record_id` of the package entity (created if needed); True when the
+        """Record the vulnerability `cve_id` of the package entity (created if needed); True when the
         entity was not linked to it yet. NotFoundError for an unregistered index."""
         name = normalize.package_name(package_name)
         version = normalize.package_version(package_version)
@@ -280,7 +280,7 @@ class WritesMixin(AdapterBase):
                 },
             )
             cve = writer.ensure_one(
-                "cve", {"cve_id": record_id, "details": details, "link": link, "aggregated_at": aggregated_at}
+                "cve", {"cve_id": cve_id, "details": details, "link": link, "aggregated_at": aggregated_at}
             )
             writer.ensure("has_vulnerability", [{"python_package_version_entity_id": entity, "cve_id": cve}])
         self.cache_clear()
