@@ -360,7 +360,7 @@ class _QueryLoader:
             "flag" if spec.kind in ("list", "group") or (spec.kind == "count" and columns) else "never"
         )
         if spec.kind == "count_map":
-            distinct = "never"
+            distinct = spec.distinct or "never"
         implicit = {
             "start_offset": paginate,
             "count": paginate,

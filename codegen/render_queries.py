@@ -159,7 +159,7 @@ def _query_function(query: Query) -> list[str]:
     elif query.kind == "exists":
         sql = f'"SELECT EXISTS (SELECT 1 " + {body} + ") AS exists"'
     elif query.kind == "count_map":
-        sql = f'"SELECT " + {body} + {order}'
+        sql = f"{head} + {body} + {order} + {limit}"
     else:
         sql = body
     parameters = [f'"{param.name}": {param.name}' for param in query.params]

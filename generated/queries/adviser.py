@@ -14,7 +14,7 @@ _GET_ADVISER_RUN_COUNT_PER_SOURCE_TYPE = (
 
 def get_adviser_run_count_per_source_type(connection: Connection) -> dict[SourceType | None, int]:
     """Number of adviser runs per source type."""
-    result = connection.execute(text("SELECT " + _GET_ADVISER_RUN_COUNT_PER_SOURCE_TYPE + ""), {})
+    result = connection.execute(text("SELECT " + _GET_ADVISER_RUN_COUNT_PER_SOURCE_TYPE + "" + ""), {})
     counts: dict[SourceType | None, int] = {}
     for row in result:
         counts[row[0]] = int(row[1])

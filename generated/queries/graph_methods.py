@@ -675,6 +675,9 @@ class GeneratedQueries(AdapterBase):
         os_version: str | None = None,
         python_version: str | None = None,
         is_missing: bool | None = None,
+        start_offset: int = 0,
+        count: int | None = 100,
+        distinct: bool = False,
     ) -> dict[tuple[str, str | None, str], int]:
         """How many environments each package version (name, version, index URL) was solved in."""
         package_name = None if package_name is None else normalize.package_name(package_name)
@@ -692,6 +695,9 @@ class GeneratedQueries(AdapterBase):
                 os_version=os_version,
                 python_version=python_version,
                 is_missing=is_missing,
+                start_offset=start_offset,
+                count=count,
+                distinct=distinct,
             )
 
     def get_python_package_versions_count_all(
@@ -732,6 +738,9 @@ class GeneratedQueries(AdapterBase):
         os_name: str | None = None,
         os_version: str | None = None,
         python_version: str | None = None,
+        start_offset: int = 0,
+        count: int | None = 100,
+        distinct: bool = False,
     ) -> dict[str, dict[tuple[str, str | None], int]]:
         """For one index, how many environments each (name, version) was solved in: {url: {(name, version): n}}."""
         index_url = normalize.index_url(index_url)
@@ -739,7 +748,14 @@ class GeneratedQueries(AdapterBase):
         os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
         with self._connection() as connection:
             return packages.get_python_package_versions_count_per_index(
-                connection, index_url, os_name=os_name, os_version=os_version, python_version=python_version
+                connection,
+                index_url,
+                os_name=os_name,
+                os_version=os_version,
+                python_version=python_version,
+                start_offset=start_offset,
+                count=count,
+                distinct=distinct,
             )
 
     def get_python_package_versions_count_per_version(
@@ -749,6 +765,9 @@ class GeneratedQueries(AdapterBase):
         os_name: str | None = None,
         os_version: str | None = None,
         python_version: str | None = None,
+        start_offset: int = 0,
+        count: int | None = 100,
+        distinct: bool = False,
     ) -> dict[str | None, dict[str, int]]:
         """For one package name, how many environments each version was solved in, per index: {version: {url: n}}."""
         package_name = normalize.package_name(package_name)
@@ -761,6 +780,9 @@ class GeneratedQueries(AdapterBase):
                 os_name=os_name,
                 os_version=os_version,
                 python_version=python_version,
+                start_offset=start_offset,
+                count=count,
+                distinct=distinct,
             )
 
     def get_python_package_versions_per_index(
@@ -1053,6 +1075,9 @@ class GeneratedQueries(AdapterBase):
         os_version: str | None = None,
         python_version: str | None = None,
         is_missing: bool | None = None,
+        start_offset: int = 0,
+        count: int | None = 100,
+        distinct: bool = False,
     ) -> dict[tuple[str, str | None, str], int]:
         """How many environments each solved package version (name, version, index URL) was solved in."""
         package_name = None if package_name is None else normalize.package_name(package_name)
@@ -1070,6 +1095,9 @@ class GeneratedQueries(AdapterBase):
                 os_version=os_version,
                 python_version=python_version,
                 is_missing=is_missing,
+                start_offset=start_offset,
+                count=count,
+                distinct=distinct,
             )
 
     def get_solved_python_package_versions_count_all(
@@ -1110,6 +1138,9 @@ class GeneratedQueries(AdapterBase):
         os_name: str | None = None,
         os_version: str | None = None,
         python_version: str | None = None,
+        start_offset: int = 0,
+        count: int | None = 100,
+        distinct: bool = False,
     ) -> dict[str, dict[tuple[str, str | None], int]]:
         """For one index, how many environments each solved (name, version) was solved in: {url: {(name, version): n}}."""
         index_url = normalize.index_url(index_url)
@@ -1117,7 +1148,14 @@ class GeneratedQueries(AdapterBase):
         os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
         with self._connection() as connection:
             return packages.get_solved_python_package_versions_count_per_index(
-                connection, index_url, os_name=os_name, os_version=os_version, python_version=python_version
+                connection,
+                index_url,
+                os_name=os_name,
+                os_version=os_version,
+                python_version=python_version,
+                start_offset=start_offset,
+                count=count,
+                distinct=distinct,
             )
 
     def get_solved_python_package_versions_count_per_version(
@@ -1127,6 +1165,9 @@ class GeneratedQueries(AdapterBase):
         os_name: str | None = None,
         os_version: str | None = None,
         python_version: str | None = None,
+        start_offset: int = 0,
+        count: int | None = 100,
+        distinct: bool = False,
     ) -> dict[str | None, dict[str, int]]:
         """For one package name, how many environments each solved version was solved in, per index: {version: {url: n}}."""
         package_name = normalize.package_name(package_name)
@@ -1139,6 +1180,9 @@ class GeneratedQueries(AdapterBase):
                 os_name=os_name,
                 os_version=os_version,
                 python_version=python_version,
+                start_offset=start_offset,
+                count=count,
+                distinct=distinct,
             )
 
     def get_solved_python_package_versions_software_environment_all(

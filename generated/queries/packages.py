@@ -286,10 +286,18 @@ def get_python_package_versions_count(
     os_version: str | None = None,
     python_version: str | None = None,
     is_missing: bool | None = None,
+    start_offset: int = 0,
+    count: int | None = 100,
+    distinct: bool = False,
 ) -> dict[tuple[str, str | None, str], int]:
     """How many environments each package version (name, version, index URL) was solved in."""
     result = connection.execute(
-        text("SELECT " + _GET_PYTHON_PACKAGE_VERSIONS_COUNT + ""),
+        text(
+            ("SELECT DISTINCT " if distinct else "SELECT ")
+            + _GET_PYTHON_PACKAGE_VERSIONS_COUNT
+            + " ORDER BY package_name, package_version, index_url"
+            + " LIMIT :count OFFSET :start_offset"
+        ),
         {
             "package_name": package_name,
             "package_version": package_version,
@@ -298,6 +306,8 @@ def get_python_package_versions_count(
             "os_version": os_version,
             "python_version": python_version,
             "is_missing": is_missing,
+            "start_offset": start_offset,
+            "count": count,
         },
     )
     counts: dict[tuple[str, str | None, str], int] = {}
@@ -358,15 +368,25 @@ def get_python_package_versions_count_per_index(
     os_name: str | None = None,
     os_version: str | None = None,
     python_version: str | None = None,
+    start_offset: int = 0,
+    count: int | None = 100,
+    distinct: bool = False,
 ) -> dict[str, dict[tuple[str, str | None], int]]:
     """For one index, how many environments each (name, version) was solved in: {url: {(name, version): n}}."""
     result = connection.execute(
-        text("SELECT " + _GET_PYTHON_PACKAGE_VERSIONS_COUNT_PER_INDEX + ""),
+        text(
+            ("SELECT DISTINCT " if distinct else "SELECT ")
+            + _GET_PYTHON_PACKAGE_VERSIONS_COUNT_PER_INDEX
+            + " ORDER BY index_url, package_name, package_version"
+            + " LIMIT :count OFFSET :start_offset"
+        ),
         {
             "index_url": index_url,
             "os_name": os_name,
             "os_version": os_version,
             "python_version": python_version,
+            "start_offset": start_offset,
+            "count": count,
         },
     )
     counts: dict[str, dict[tuple[str, str | None], int]] = {}
@@ -390,15 +410,25 @@ def get_python_package_versions_count_per_version(
     os_name: str | None = None,
     os_version: str | None = None,
     python_version: str | None = None,
+    start_offset: int = 0,
+    count: int | None = 100,
+    distinct: bool = False,
 ) -> dict[str | None, dict[str, int]]:
     """For one package name, how many environments each version was solved in, per index: {version: {url: n}}."""
     result = connection.execute(
-        text("SELECT " + _GET_PYTHON_PACKAGE_VERSIONS_COUNT_PER_VERSION + ""),
+        text(
+            ("SELECT DISTINCT " if distinct else "SELECT ")
+            + _GET_PYTHON_PACKAGE_VERSIONS_COUNT_PER_VERSION
+            + " ORDER BY package_version, index_url"
+            + " LIMIT :count OFFSET :start_offset"
+        ),
         {
             "package_name": package_name,
             "os_name": os_name,
             "os_version": os_version,
             "python_version": python_version,
+            "start_offset": start_offset,
+            "count": count,
         },
     )
     counts: dict[str | None, dict[str, int]] = {}
@@ -646,10 +676,18 @@ def get_solved_python_package_versions_count(
     os_version: str | None = None,
     python_version: str | None = None,
     is_missing: bool | None = None,
+    start_offset: int = 0,
+    count: int | None = 100,
+    distinct: bool = False,
 ) -> dict[tuple[str, str | None, str], int]:
     """How many environments each solved package version (name, version, index URL) was solved in."""
     result = connection.execute(
-        text("SELECT " + _GET_SOLVED_PYTHON_PACKAGE_VERSIONS_COUNT + ""),
+        text(
+            ("SELECT DISTINCT " if distinct else "SELECT ")
+            + _GET_SOLVED_PYTHON_PACKAGE_VERSIONS_COUNT
+            + " ORDER BY package_name, package_version, index_url"
+            + " LIMIT :count OFFSET :start_offset"
+        ),
         {
             "package_name": package_name,
             "package_version": package_version,
@@ -658,6 +696,8 @@ def get_solved_python_package_versions_count(
             "os_version": os_version,
             "python_version": python_version,
             "is_missing": is_missing,
+            "start_offset": start_offset,
+            "count": count,
         },
     )
     counts: dict[tuple[str, str | None, str], int] = {}
@@ -718,15 +758,25 @@ def get_solved_python_package_versions_count_per_index(
     os_name: str | None = None,
     os_version: str | None = None,
     python_version: str | None = None,
+    start_offset: int = 0,
+    count: int | None = 100,
+    distinct: bool = False,
 ) -> dict[str, dict[tuple[str, str | None], int]]:
     """For one index, how many environments each solved (name, version) was solved in: {url: {(name, version): n}}."""
     result = connection.execute(
-        text("SELECT " + _GET_SOLVED_PYTHON_PACKAGE_VERSIONS_COUNT_PER_INDEX + ""),
+        text(
+            ("SELECT DISTINCT " if distinct else "SELECT ")
+            + _GET_SOLVED_PYTHON_PACKAGE_VERSIONS_COUNT_PER_INDEX
+            + " ORDER BY index_url, package_name, package_version"
+            + " LIMIT :count OFFSET :start_offset"
+        ),
         {
             "index_url": index_url,
             "os_name": os_name,
             "os_version": os_version,
             "python_version": python_version,
+            "start_offset": start_offset,
+            "count": count,
         },
     )
     counts: dict[str, dict[tuple[str, str | None], int]] = {}
@@ -750,15 +800,25 @@ def get_solved_python_package_versions_count_per_version(
     os_name: str | None = None,
     os_version: str | None = None,
     python_version: str | None = None,
+    start_offset: int = 0,
+    count: int | None = 100,
+    distinct: bool = False,
 ) -> dict[str | None, dict[str, int]]:
     """For one package name, how many environments each solved version was solved in, per index: {version: {url: n}}."""
     result = connection.execute(
-        text("SELECT " + _GET_SOLVED_PYTHON_PACKAGE_VERSIONS_COUNT_PER_VERSION + ""),
+        text(
+            ("SELECT DISTINCT " if distinct else "SELECT ")
+            + _GET_SOLVED_PYTHON_PACKAGE_VERSIONS_COUNT_PER_VERSION
+            + " ORDER BY package_version, index_url"
+            + " LIMIT :count OFFSET :start_offset"
+        ),
         {
             "package_name": package_name,
             "os_name": os_name,
             "os_version": os_version,
             "python_version": python_version,
+            "start_offset": start_offset,
+            "count": count,
         },
     )
     counts: dict[str | None, dict[str, int]] = {}

@@ -113,3 +113,25 @@ def test_software_stack_count_distinct_counts_the_types(filled_graph: GraphDatab
     for stack_type, number in types:
         assert filled_graph.get_python_software_stack_count_all(False, stack_type, False) == number
         assert filled_graph.get_python_software_stack_count_all(False, stack_type, True) == 1
+
+
+def test_count_maps_paginate_over_their_groups(filled_graph: GraphDatabase) -> None:
+    full = filled_graph.get_python_package_versions_count(count=None)
+    assert len(full) > 3 and full == filled_graph.get_python_package_versions_count(count=None, distinct=True)
+    pages = {
+        **filled_graph.get_python_package_versions_count(count=3),
+        **filled_graph.get_python_package_versions_count(start_offset=3, count=None),
+    }
+    assert pages == full and list(filled_graph.get_python_package_versions_count(count=3)) == sorted(full)[:3]
+    solved = filled_graph.get_solved_python_package_versions_count(count=None)
+    assert len(filled_graph.get_solved_python_package_versions_count(start_offset=1, count=2)) == min(
+        2, len(solved) - 1
+    )
+    name, _version, url = next(iter(full))
+    per_index = filled_graph.get_python_package_versions_count_per_index(url, count=None)
+    assert sum(per_index[url].values()) == sum(n for (_n, _v, u), n in full.items() if u == url)
+    assert len(filled_graph.get_python_package_versions_count_per_index(url, count=1)[url]) == 1
+    per_version = filled_graph.get_python_package_versions_count_per_version(name, count=None)
+    assert sum(sum(by_url.values()) for by_url in per_version.values()) == sum(
+        n for (pkg, _v, _u), n in full.items() if pkg == name
+    )

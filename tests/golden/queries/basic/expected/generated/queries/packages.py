@@ -15,7 +15,7 @@ _GET_ARTIFACT_COUNT_PER_ENTITY = "python_package_version_entity.package_name, py
 
 def get_artifact_count_per_entity(connection: Connection) -> dict[str, dict[str | None, int]]:
     """Artifact counts per package name and version."""
-    result = connection.execute(text("SELECT " + _GET_ARTIFACT_COUNT_PER_ENTITY + ""), {})
+    result = connection.execute(text("SELECT " + _GET_ARTIFACT_COUNT_PER_ENTITY + "" + ""), {})
     counts: dict[str, dict[str | None, int]] = {}
     for row in result:
         counts.setdefault(row[0], {})[row[1]] = int(row[2])
