@@ -57,7 +57,9 @@ def synced(upstream: str, policy_name: str, args: argparse.Namespace) -> tuple[F
             policy = (
                 always(Fault.NONE) if policy_name == "clean" else random_faults(args.rate, args.seed, kinds)
             )
-            run = sync_through_proxy(upstream, policy, graph, delay=args.delay, stall_limit=30)
+            run = sync_through_proxy(
+                upstream, policy, graph, delay=args.delay, stall_limit=30, seed=args.seed
+            )
             return run, table_contents(graph.engine)
         finally:
             graph.disconnect()

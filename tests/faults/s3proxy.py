@@ -9,7 +9,7 @@ Each request the client sends is either forwarded as is or given one fault, chos
 * `DELAY`: forwarded and answered after `delay` seconds;
 * `TRUNCATE`: forwarded; the answer keeps its Content-Length but only part of the body is sent, then
   the connection is closed;
-* `CORRUPT`: forwarded; one byte of the body is changed (object reads only: a listing carries no checksum
+* `CORRUPT`: forwarded; one bit of a byte at a random place (seeded) of the body is flipped (object reads only: a listing carries no checksum
   a client could check it against, so a changed byte there is indistinguishable from a real key).
 
 A fault that does not apply to a request (a truncated or corrupt empty body) is not injected and not
@@ -209,6 +209,7 @@ class FaultProxy:
         delay: float = 0.2,
         stall_limit: float = 30.0,
         io_timeout: float = 30.0,
+        seed: int = 0,
     ) -> None:
         target = urlsplit(upstream)
         if target.scheme != "http" or target.hostname not in {"127.0.0.1", "localhost", "::1"}:
@@ -224,6 +225,7 @@ class FaultProxy:
         self._seen: Counter[tuple[str, str]] = Counter()
         self._faults: Counter[Fault] = Counter()
         self._methods: Counter[str] = Counter()
+        self._rng = random.Random(seed)
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.proxy = self
         self._thread = threading.Thread(target=self._server.serve_forever, name="s3-fault-proxy", daemon=True)
@@ -306,7 +308,8 @@ class FaultProxy:
             return False
         if fault is Fault.CORRUPT and payload:
             self._count(fault)
-            at = len(payload) // 2
+            with self._lock:
+                at = self._rng.randrange(len(payload))
             payload = payload[:at] + bytes([payload[at] ^ 0x01]) + payload[at + 1 :]
         _send_head(sock, status, reason, kept, length if method == "HEAD" else len(payload))
         if method != "HEAD":

@@ -46,7 +46,7 @@ def _labels(run: FaultySync) -> dict[tuple[str, str], tuple[str, str | None]]:
     return {(event.prefix, event.document_id): (event.outcome, event.error) for event in run.events}
 
 
-@pytest.mark.parametrize("backend", ["moto"], indirect=True)
+@pytest.mark.parametrize("backend", ["moto", "ceph"], indirect=True)
 def test_every_document_syncs_through_faults_into_the_same_database(
     backend: Backend,
     clean_env: pytest.MonkeyPatch,
@@ -62,10 +62,10 @@ def test_every_document_syncs_through_faults_into_the_same_database(
 
     clean = sync_through_proxy(backend.endpoint, always(Fault.NONE), clean_graph)
     faulty = sync_through_proxy(
-        backend.endpoint, random_faults(RATE, SEED), faulty_graph, delay=0.2, stall_limit=10
+        backend.endpoint, random_faults(RATE, SEED), faulty_graph, delay=0.2, stall_limit=10, seed=SEED
     )
     with capsys.disabled():
-        print(f"\npublished {published} documents to S3")
+        print(f"\n{backend.name}: published {published} documents to S3")
         print(f"clean run:       {clean.line()}")
         print(f"20 % fault run:  {faulty.line()}")
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import logging
 import os
-import shutil
 import tempfile
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -23,7 +22,6 @@ from botocore.exceptions import (
     NoCredentialsError,
     PartialCredentialsError,
 )
-from botocore.httpchecksum import StreamingChecksumBody
 
 from ..exceptions import (
     ConfigurationError,
@@ -32,6 +30,7 @@ from ..exceptions import (
     SchemaError,
     StorageConnectionError,
 )
+from .integrity import copy_checked
 from .interface import blob2dict, dict2blob
 from .jsontypes import Document, JSONObject
 from .retry import DamagedBodyError, retried
@@ -271,23 +270,19 @@ class CephStore:
             partial(self.client.upload_file, os.fspath(document_path), self.bucket, full),
         )
 
-    def _read(self, full_key: str, into: IO[bytes]) -> bool:
-        """GET `full_key` and copy its body into `into` (from its start); True when botocore checked
-        the body against a checksum stored with the object (a mismatch raises FlexibleChecksumError)."""
+    def _read(self, full_key: str, into: IO[bytes], seen: set[str]) -> bool:
+        """GET `full_key` into `into` (from its start), checked (integrity.py); True when a checksum or
+        the ETag vouched for the bytes. `seen` keeps the digests of earlier attempts of one request."""
         into.seek(0)
         into.truncate()
-        body = self.client.get_object(Bucket=self.bucket, Key=full_key)["Body"]
-        try:
-            shutil.copyfileobj(body, into, 1 << 20)
-        finally:
-            body.close()
-        return isinstance(body, StreamingChecksumBody)
+        response = self.client.get_object(Bucket=self.bucket, Key=full_key)
+        return copy_checked(cast(Mapping[str, object], response), into, seen)
 
     def retrieve_blob(self, object_key: str) -> bytes:
         """The bytes under `object_key` (NotFoundError when missing)."""
         full = self._key(object_key)
         buffer = io.BytesIO()
-        self._request(f"GET of {full!r}", partial(self._read, full, buffer), object_key)
+        self._request(f"GET of {full!r}", partial(self._read, full, buffer, set()), object_key)
         return buffer.getvalue()
 
     def retrieve_document(self, document_id: str) -> JSONObject:
@@ -298,9 +293,11 @@ class CephStore:
         """
         full = self._key(document_id)
 
+        seen: set[str] = set()
+
         def read() -> JSONObject:
             buffer = io.BytesIO()
-            checked = self._read(full, buffer)
+            checked = self._read(full, buffer, seen)
             try:
                 return blob2dict(buffer.getvalue(), full)
             except SchemaError as exc:
@@ -315,7 +312,7 @@ class CephStore:
         full = self._key(key)
         spool = tempfile.SpooledTemporaryFile(max_size=8_000_000)  # noqa: SIM115 (the caller closes it)
         try:
-            self._request(f"GET of {full!r}", partial(self._read, full, cast(IO[bytes], spool)), key)
+            self._request(f"GET of {full!r}", partial(self._read, full, cast(IO[bytes], spool), set()), key)
         except BaseException:
             spool.close()
             raise

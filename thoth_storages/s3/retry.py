@@ -59,6 +59,10 @@ _TRANSIENT_CODES = frozenset(
 _INCOMPLETE_READ = re.compile(r"IncompleteRead\((\d+) bytes read, (\d+) more expected\)")
 
 
+class BodyMismatchError(Exception):
+    """A body that is not what its ETag says was stored."""
+
+
 class DamagedBodyError(SchemaError):
     """A body no checksum vouches for that does not parse: it may have been damaged on the way, so the
     object is read again; after the last attempt it is a SchemaError."""
@@ -109,7 +113,7 @@ def transient_failure(exc: BaseException, limits: S3RequestLimits) -> str | None
         return _streaming_failure(exc)
     if isinstance(exc, FlexibleChecksumError):
         return f"the body does not match its checksum ({_one_line(exc)})"
-    if isinstance(exc, DamagedBodyError):
+    if isinstance(exc, DamagedBodyError | BodyMismatchError):
         return _one_line(exc)
     if isinstance(exc, ConnectionError | HTTPClientError):
         return f"connection error ({_one_line(exc)})"
