@@ -48,13 +48,12 @@ def publish_files(folder: Path) -> int:
         for path in sorted((folder / kind).glob("*.json")):
             store.ceph.store_blob(path.read_bytes(), path.stem)
             count += 1
-    # An inspection without build/specification is left out: a sync of the stores stops on it outside
-    # any one document (the graceful part of issue 14 is not landed yet).
-    for specification in sorted((folder / "inspection").glob("*/build/specification")):
-        root = specification.parents[1]
+    for root in sorted(path for path in (folder / "inspection").iterdir() if path.is_dir()):
         inspection = InspectionStore(root.name)
         inspection.connect()
-        inspection.build.ceph.store_blob(specification.read_bytes(), "specification")
+        specification = root / "build" / "specification"
+        if specification.is_file():
+            inspection.build.ceph.store_blob(specification.read_bytes(), "specification")
         for result in sorted(root.glob("results/*/result")):
             inspection.results.ceph.store_blob(result.read_bytes(), f"{result.parent.name}/result")
             count += 1
@@ -94,9 +93,21 @@ class FaultySync:
     """What a sync through the proxy did."""
 
     proxy: ProxyStats
+    endpoint: str
+    """The proxy's URL, which error messages name."""
     retries: int
     seconds: float
     events: list[SyncEvent] = field(default_factory=list)
+
+    def reports(self) -> dict[tuple[str, str], tuple[str, str | None]]:
+        """(prefix, document id) -> (outcome, error), the proxy's URL in errors written `<endpoint>`."""
+        return {
+            (event.prefix, event.document_id): (
+                event.outcome,
+                None if event.error is None else event.error.replace(self.endpoint, "<endpoint>"),
+            )
+            for event in self.events
+        }
 
     def outcomes(self) -> dict[str, int]:
         """Documents per outcome (synced, skipped, failed)."""
@@ -128,4 +139,4 @@ def sync_through_proxy(
                 del os.environ["THOTH_S3_ENDPOINT_URL"]
             else:
                 os.environ["THOTH_S3_ENDPOINT_URL"] = previous
-        return FaultySync(proxy.stats(), retries.count, seconds, events)
+        return FaultySync(proxy.stats(), proxy.url, retries.count, seconds, events)
