@@ -68,17 +68,32 @@ def test_entities(graph: GraphDatabase) -> None:
 
     before = versions()
     assert "99.1" not in before and "99.2" not in before
-    assert graph.create_python_package_version_entity("Six", "99.1", PYPI) is True
-    assert graph.create_python_package_version_entity("six", "99.1", PYPI) is False
+    created = graph.create_python_package_version_entity("Six", "99.1", PYPI)
+    assert created is not None and created[1] is False  # (entity, existed), as the original
+    entity = created[0]
+    assert (entity.package_name, entity.package_version) == ("six", "99.1")
+    assert graph.get_index_url_from_id(entity.python_package_index_id) == PYPI
+    again = graph.create_python_package_version_entity("six", "99.1", PYPI)
+    assert again is not None and again[1] is True and again[0].id == entity.id
     assert not graph.python_package_version_exists("six", "99.1", PYPI)  # an entity is not a solved version
     assert (
         graph.create_python_package_version_entity("never-seen", "1.0", PYPI, only_if_package_seen=True)
         is None
     )
-    assert graph.create_python_package_version_entity("six", "99.2", PYPI, only_if_package_seen=True) is True
-    with pytest.raises(NotFoundError):
-        graph.create_python_package_version_entity("six", "1.0", "https://none.example.org/simple")
+    seen = graph.create_python_package_version_entity("six", "99.2", PYPI, only_if_package_seen=True)
+    assert seen is not None and seen[1] is False
     assert versions() == before | {"99.1", "99.2"}
+
+
+def test_an_entity_on_an_unregistered_index_registers_it_disabled(graph: GraphDatabase) -> None:
+    # what 0.74.2 does (run against it): the index is registered disabled, the entity created
+    url = "https://unregistered.example.org/simple"
+    assert url not in graph.get_python_package_index_urls_all()
+    created = graph.create_python_package_version_entity("foo", "1.0", url)
+    assert created is not None and created[1] is False
+    assert graph.get_index_url_from_id(created[0].python_package_index_id) == url
+    assert not graph.is_python_package_index_enabled(url)
+    assert url in graph.get_python_package_index_urls_all()
 
 
 def test_rules_link_exactly_the_covered_entities(graph: GraphDatabase) -> None:

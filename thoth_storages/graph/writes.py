@@ -14,12 +14,13 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 from sqlalchemy import Connection, text
 
+from generated.models import PythonPackageVersionEntity
 from generated.queries.rules import GetPythonRuleRow
 
 from ..exceptions import NotFoundError
 from . import normalize
 from .adapter import AdapterBase
-from .bulk import SetWriter
+from .bulk import Row, SetWriter
 
 _RULE = "python_package_version_entity_rule"
 _LINK = "python_package_version_entity_rules_association"
@@ -57,6 +58,11 @@ def merge_specifiers(first: str | None, second: str | None) -> str | None:
     """Both ranges at once, comma-joined in a stable order (None when neither narrows anything)."""
     parts = {str(spec) for text_ in (first, second) if text_ for spec in SpecifierSet(text_)}
     return ",".join(sorted(parts)) or None
+
+
+def _unseen_index(url: str) -> Row:
+    """The row of an index first seen in a write: disabled until someone enables it (as the solver sync)."""
+    return {"url": url, "verify_ssl": True, "enabled": False, "only_if_package_seen": True}
 
 
 def _index_id(connection: Connection, index_url: str | None) -> int | None:
@@ -161,12 +167,13 @@ class WritesMixin(AdapterBase):
         index_url: str | None = None,
         *,
         only_if_package_seen: bool = False,
-    ) -> bool | None:
-        """Record a package entity (name, version, index) and link the solver rules covering it; True when
-        new, False when it existed, None when skipped (`only_if_package_seen` and no entity of that
-        name on any index yet). NotFoundError for an unregistered index."""
+    ) -> tuple[PythonPackageVersionEntity, bool] | None:
+        """Record a package entity (name, version, index) and link the solver rules covering it; as the
+        original, `(entity, existed)`, or None when skipped (`only_if_package_seen` and no entity of that
+        name on any index yet). An index not registered yet is registered disabled, as the solver sync does."""
         name = normalize.package_name(package_name)
         version = normalize.package_version(package_version)
+        url = None if index_url is None else normalize.index_url(index_url)
         with self._connection(begin=True) as connection:
             if (
                 only_if_package_seen
@@ -179,17 +186,13 @@ class WritesMixin(AdapterBase):
             ):
                 return None
             writer = SetWriter(connection)
-            writer.ensure(
+            index_id = None if url is None else writer.ensure_one("python_package_index", _unseen_index(url))
+            entity = PythonPackageVersionEntity(
+                package_name=name, package_version=version, python_package_index_id=index_id
+            )
+            entity.id = writer.ensure_one(
                 "python_package_version_entity",
-                [
-                    {
-                        "package_name": name,
-                        "package_version": version,
-                        "python_package_index_id": _index_id(
-                            connection, None if index_url is None else normalize.index_url(index_url)
-                        ),
-                    }
-                ],
+                {"package_name": name, "package_version": version, "python_package_index_id": index_id},
             )
             rules = (
                 connection.execute(
@@ -202,7 +205,7 @@ class WritesMixin(AdapterBase):
             if rules:
                 _link_rules(writer, [int(rule) for rule in rules], name)
         self.cache_clear()
-        return writer.inserted["python_package_version_entity"] > 0
+        return entity, writer.inserted["python_package_version_entity"] == 0
 
     def update_provides_source_distro_package_version(
         self, package_name: str, package_version: str, index_url: str, value: bool = True
