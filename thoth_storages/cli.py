@@ -106,3 +106,8 @@ db.add_command(db_check)
 db.add_command(db_adopt)
 cli.add_command(schema)
 cli.add_command(generate_schema)
+
+from .cli_ops import backup, restore  # noqa: E402
+
+cli.add_command(backup)
+cli.add_command(restore)

@@ -26,11 +26,20 @@ class GraphBackupStore(ResultStorageBase):
 
     def store_dump(self, dump_file_path: str | os.PathLike[str], *, now: datetime | None = None) -> str:
         """Upload a dump file, then keep only the GRAPH_BACKUP_STORE_ROTATE newest dumps; returns its key."""
-        stamp = DUMP_PREFIX + (now or datetime.now(UTC)).strftime(self._BACKUP_FILE_DATETIME_FORMAT)
+        stamp = self.dump_key(now)
         self.store_file(dump_file_path, stamp)
         _LOGGER.info("stored graph dump %r", self.prefix + stamp)
         self.rotate()
         return stamp
+
+    def dump_key(self, now: datetime | None = None) -> str:
+        """The key of a dump taken at `now` (default: this second, UTC): `pg_dump-%y-%m-%d-%H-%M-%S`."""
+        return DUMP_PREFIX + (now or datetime.now(UTC)).strftime(self._BACKUP_FILE_DATETIME_FORMAT)
+
+    def dump_time(self, key: str) -> datetime:
+        """When the dump under `key` was taken (UTC), read from its name."""
+        stamp = key.removeprefix(DUMP_PREFIX)
+        return datetime.strptime(stamp, self._BACKUP_FILE_DATETIME_FORMAT).replace(tzinfo=UTC)
 
     def get_dump_listing(self) -> list[str]:
         """Keys of the stored dumps, oldest first (the timestamped names sort chronologically)."""

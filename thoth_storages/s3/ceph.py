@@ -14,6 +14,7 @@ from functools import partial
 from typing import IO, TYPE_CHECKING, TypeVar, cast
 
 import boto3
+from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 from botocore.exceptions import (
     BotoCoreError,
@@ -50,6 +51,9 @@ _CREDENTIAL_CODES = frozenset(
     {"403", "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidToken", "Forbidden"}
 )
 
+
+_STREAM_TRANSFER = TransferConfig(multipart_chunksize=8 << 20, max_concurrency=4)
+"""Streamed uploads hold at most a few parts in memory, however long the stream."""
 
 _SESSIONS: dict[tuple[str | None, str | None, str], boto3.session.Session] = {}
 _SESSIONS_LOCK = threading.Lock()
@@ -269,6 +273,12 @@ class CephStore:
             f"upload of {os.fspath(document_path)!r} to {full!r}",
             partial(self.client.upload_file, os.fspath(document_path), self.bucket, full),
         )
+
+    def store_stream(self, stream: IO[bytes], object_key: str) -> None:
+        """Upload what `stream` yields (multipart, a few 8 MB parts in memory at a time). One attempt:
+        a stream cannot be read again; a failure, or an error raised by the stream, aborts the upload."""
+        with self._translate_errors():
+            self.client.upload_fileobj(stream, self.bucket, self._key(object_key), Config=_STREAM_TRANSFER)
 
     def _read(self, full_key: str, into: IO[bytes], seen: set[str]) -> bool:
         """GET `full_key` into `into` (from its start), checked (integrity.py); True when a checksum or

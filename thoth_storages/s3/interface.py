@@ -69,6 +69,10 @@ class DocumentStore(Protocol):
     def store_file(self, document_path: str | os.PathLike[str], document_id: str) -> None:
         """Upload a file's content under `document_id`."""
 
+    def store_stream(self, stream: IO[bytes], object_key: str) -> None:
+        """Store what `stream` yields until its end under `object_key`, a chunk at a time; nothing is
+        stored when reading the stream raises."""
+
     def retrieve_blob(self, object_key: str) -> bytes:
         """The bytes under `object_key`; NotFoundError when there is none."""
 

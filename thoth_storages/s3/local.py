@@ -164,7 +164,7 @@ class LocalStore:
         for key in self.get_document_listing(prefix_addition or ""):
             yield key, self.retrieve_document(key)
 
-    def _write(self, key: str, write: str, source: bytes | Path) -> None:
+    def _write(self, key: str, write: str, source: bytes | Path | IO[bytes]) -> None:
         self._require_connection()
         path = self._path(key)
         try:
@@ -174,9 +174,11 @@ class LocalStore:
                 with os.fdopen(fd, "wb") as stream:
                     if isinstance(source, bytes):
                         stream.write(source)
-                    else:
+                    elif isinstance(source, Path):
                         with source.open("rb") as origin:
                             shutil.copyfileobj(origin, stream, 1 << 20)
+                    else:
+                        shutil.copyfileobj(source, stream, 1 << 20)
                 os.replace(tmp, path)
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
@@ -205,6 +207,10 @@ class LocalStore:
         if not source.is_file():
             raise NotFoundError(f"no file {str(source)!r} to upload")
         self._write(document_id, "copy a file to", source)
+
+    def store_stream(self, stream: IO[bytes], object_key: str) -> None:
+        """Copy what `stream` yields under `object_key` (atomically: nothing is stored when it raises)."""
+        self._write(object_key, "store a stream to", stream)
 
     def _existing(self, key: str) -> Path:
         self._require_connection()

@@ -1,0 +1,1 @@
+"""Operating the knowledge graph: backups and restores, Prometheus metrics, health checks."""
