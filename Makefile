@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PG := eval "$$(scripts/ensure-postgres.sh)"
 
-.PHONY: demo test check codegen lint typecheck pytest compat clean
+.PHONY: demo test check codegen lint typecheck pytest compat reliability clean
 
 $(STAMP): pyproject.toml
 	command -v dot >/dev/null || scripts/install-system-packages.sh graphviz
@@ -39,6 +39,11 @@ test: check pytest
 # The differential suite against thoth-storages 0.74.2 on every real document (make test runs a subset).
 compat: $(STAMP)
 	$(PG) && $(BIN)/python -m tests.compat.differential --all
+
+# The reliability suite at full size (fuzz, kill -9, S3 faults, concurrency, a database restart); prints
+# its figures at the end. `make test` runs the same tests at a small size.
+reliability: $(STAMP)
+	$(PG) && THOTH_STORAGES_RELIABILITY=full $(BIN)/pytest tests/reliability -q
 
 clean:
 	rm -rf $(VENV) .thoth-storages .mypy_cache .pytest_cache .ruff_cache .hypothesis

@@ -23,6 +23,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TypeVar
 
 from tests.conftest import admin
 from thoth_storages import GraphDatabase
@@ -44,6 +45,9 @@ _FOLDERS = {
     "solver": "solver",
 }
 """Sync handler prefix -> folder of its documents (inspections are directories, listed apart)."""
+
+
+Work = TypeVar("Work")
 
 
 @dataclass(frozen=True, order=True)
@@ -141,11 +145,11 @@ def sync_concurrently(settings: DatabaseSettings, workers: Sequence[Sequence[Syn
     return refused
 
 
-def overlapping_workers(units: Sequence[SyncUnit], seed: int, workers: int = 4) -> list[list[SyncUnit]]:
-    """Each unit given to one or two of the workers (so some are synced twice at once), each worker's
-    list shuffled; seeded, so a round can be repeated."""
+def overlapping_workers(units: Sequence[Work], seed: int, workers: int = 4) -> list[list[Work]]:
+    """Each unit (or document id) given to one or two of the workers (so some are synced twice at once),
+    each worker's list shuffled; seeded, so a round can be repeated."""
     rng = random.Random(seed)
-    lists: list[list[SyncUnit]] = [[] for _ in range(workers)]
+    lists: list[list[Work]] = [[] for _ in range(workers)]
     for unit in units:
         for worker in rng.sample(range(workers), rng.choice([1, 2])):
             lists[worker].append(unit)
@@ -164,9 +168,13 @@ def contents_of(settings: DatabaseSettings) -> Contents:
 
 
 class DatabaseTemplate:
-    """A database at the head revision that `copy()` clones for each run (dropped by `drop()`)."""
+    """A database at the head revision that `copy()` clones for each run (dropped by `drop()`); or, given
+    `existing`, that database as it is (its owner drops it)."""
 
-    def __init__(self) -> None:
+    def __init__(self, existing: DatabaseSettings | None = None) -> None:
+        if existing is not None:
+            self.settings = existing
+            return
         self.settings = replace(DatabaseSettings.from_env(), database=f"thoth_tmpl_{uuid.uuid4().hex[:10]}")
         admin(self.settings, f'CREATE DATABASE "{self.settings.database}"')
         graph = GraphDatabase(self.settings)
