@@ -150,8 +150,9 @@ class Query:
     method: bool = True
     enums: frozenset[str] = field(default_factory=frozenset)
     positional: tuple[str, ...] = ()
-    """Implicit parameters (start_offset, count, distinct, is_external, randomize) taken positionally, in
-    this order, after the declared positional parameters (the original's signature); the others are keyword-only."""
+    """Parameters placed positionally in this order (the original's signature): implicit ones (start_offset,
+    count, distinct, is_external, randomize; the others are keyword-only) or declared positional ones, after
+    the declared positional parameters not listed."""
 
 
 @dataclass
@@ -368,7 +369,8 @@ class _QueryLoader:
             "is_external": bool(spec.external),
             "randomize": spec.randomize,
         }
-        positional = self.positional(file, (*path, "positional"), spec.positional, implicit)
+        declared = {param.name: True for param in params if not param.keyword}
+        positional = self.positional(file, (*path, "positional"), spec.positional, {**implicit, **declared})
         if len(self.problems) > before:
             return None
         return Query(
@@ -398,14 +400,14 @@ class _QueryLoader:
     def positional(
         self, file: _File, path: Path_, names: list[str], implicit: dict[str, bool]
     ) -> tuple[str, ...]:
-        """The implicit parameters a query takes positionally (each one it has, once)."""
+        """The parameters a query takes positionally in this order (each one it has, once)."""
         for name in names:
             if not implicit.get(name):
                 present = [key for key, has in implicit.items() if has]
                 self.report(
                     file,
                     path,
-                    f"{name!r} is not an implicit parameter of this query",
+                    f"{name!r} is not a positional or implicit parameter of this query",
                     did_you_mean(name, present),
                 )
         if len(set(names)) != len(names):
@@ -656,7 +658,14 @@ class _QueryLoader:
             method=spec.method,
             enums=frozenset(enums),
             positional=self.positional(
-                file, (*path, "positional"), spec.positional, {"start_offset": paginate, "count": paginate}
+                file,
+                (*path, "positional"),
+                spec.positional,
+                {
+                    "start_offset": paginate,
+                    "count": paginate,
+                    **{p.name: True for p in params if not p.keyword},
+                },
             ),
         )
 

@@ -94,11 +94,16 @@ def _signature(query: Query, *, method: bool) -> tuple[str, list[str]]:
     positional: list[str] = []
     keyword: list[str] = []
     call: list[str] = []
+    listed: dict[str, str] = {}
     for param in query.params:
         annotation = f"{param.pytype} | None" if param.optional else param.pytype
         text = f"{param.name}: {annotation}" + (f" = {_default(param)}" if param.has_default else "")
-        (keyword if param.keyword else positional).append(text)
-        call.append(f"{param.name}={param.name}" if param.keyword else param.name)
+        if param.name in query.positional:
+            listed[param.name] = text
+        else:
+            (keyword if param.keyword else positional).append(text)
+        by_keyword = param.keyword or param.name in query.positional
+        call.append(f"{param.name}={param.name}" if by_keyword else param.name)
     extras: list[tuple[str, str]] = []
     if query.paginate:
         extras += [
@@ -111,7 +116,7 @@ def _signature(query: Query, *, method: bool) -> tuple[str, list[str]]:
         extras.append(("is_external: bool = False", "is_external"))
     if query.randomize:
         extras.append(("randomize: bool = True", "randomize"))
-    by_name = {name: text for text, name in extras}
+    by_name = {**listed, **{name: text for text, name in extras}}
     positional += [by_name[name] for name in query.positional]
     keyword += [text for text, name in extras if name not in query.positional]
     call += [f"{name}={name}" for _text, name in extras]

@@ -969,35 +969,58 @@ class GeneratedQueries(AdapterBase):
 
     def get_si_unanalyzed_python_package_versions_all(
         self,
+        start_offset: int = 0,
+        count: int | None = 100,
+        distinct: bool = True,
+        randomize: bool = True,
+        provides_source_distro: bool = True,
+        si_error: bool = False,
+        *,
         package_name: str | None = None,
         package_version: str | None = None,
         index_url: str | None = None,
-        *,
-        start_offset: int = 0,
-        count: int | None = 100,
-    ) -> list[tuple[str, str | None, str]]:
-        """Solved package versions (name, version, index URL) whose entity has no aggregated security-indicator record."""
+    ) -> list[tuple[str, str, str]]:
+        """Solved package versions (name, version, index URL) on an enabled index, shipping a source distribution or not as provides_source_distro says, whose entity has no aggregated security-indicator record; one row per environment, each once with distinct (the default); random order with randomize. As the original, nothing is listed unless some security-indicator run has error = si_error."""
         package_name = None if package_name is None else normalize.package_name(package_name)
         package_version = normalize.package_version(package_version)
         index_url = None if index_url is None else normalize.index_url(index_url)
         with self._connection() as connection:
             return security.get_si_unanalyzed_python_package_versions_all(
-                connection, package_name, package_version, index_url, start_offset=start_offset, count=count
+                connection,
+                distinct=distinct,
+                randomize=randomize,
+                provides_source_distro=provides_source_distro,
+                si_error=si_error,
+                package_name=package_name,
+                package_version=package_version,
+                index_url=index_url,
+                start_offset=start_offset,
+                count=count,
             )
 
     def get_si_unanalyzed_python_package_versions_count_all(
         self,
+        index_url: str | None = None,
+        *,
+        distinct: bool = False,
+        provides_source_distro: bool = True,
+        si_error: bool = False,
         package_name: str | None = None,
         package_version: str | None = None,
-        index_url: str | None = None,
     ) -> int:
         """Number of package versions get_si_unanalyzed_python_package_versions_all lists without pagination."""
+        index_url = None if index_url is None else normalize.index_url(index_url)
         package_name = None if package_name is None else normalize.package_name(package_name)
         package_version = normalize.package_version(package_version)
-        index_url = None if index_url is None else normalize.index_url(index_url)
         with self._connection() as connection:
             return security.get_si_unanalyzed_python_package_versions_count_all(
-                connection, package_name, package_version, index_url
+                connection,
+                index_url,
+                distinct=distinct,
+                provides_source_distro=provides_source_distro,
+                si_error=si_error,
+                package_name=package_name,
+                package_version=package_version,
             )
 
     def get_software_environments_count_all(self, *, is_external: bool = False) -> int:

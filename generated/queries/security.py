@@ -153,22 +153,30 @@ def get_si_analyzed_python_package_versions_count_all(
     return int(result.scalar_one())
 
 
-_GET_SI_UNANALYZED_PYTHON_PACKAGE_VERSIONS_ALL = "SELECT DISTINCT v.package_name AS package_name, v.package_version AS package_version, i.url AS index_url\nFROM python_package_version AS v\nJOIN python_package_index AS i ON v.python_package_index_id = i.id\nWHERE (:package_name IS NULL OR v.package_name = :package_name)\n  AND (:package_version IS NULL OR v.package_version = :package_version)\n  AND (:index_url IS NULL OR i.url = :index_url)\n  AND NOT EXISTS (SELECT 1 FROM si_aggregated AS s WHERE s.python_package_version_entity_id = v.entity_id)\nORDER BY package_name, package_version, index_url\nLIMIT :count OFFSET :start_offset"
+_GET_SI_UNANALYZED_PYTHON_PACKAGE_VERSIONS_ALL = "SELECT found.package_name AS package_name, found.package_version AS package_version, found.index_url AS index_url\nFROM (\n    SELECT v.package_name, v.package_version, i.url AS index_url, v.id,\n           row_number() OVER (PARTITION BY v.package_name, v.package_version, i.url ORDER BY v.id) AS nth\n    FROM python_package_version AS v\n    JOIN python_package_index AS i ON v.python_package_index_id = i.id\n    WHERE v.package_version IS NOT NULL\n      AND i.enabled\n      AND v.provides_source_distro = :provides_source_distro\n      AND (:package_name IS NULL OR v.package_name = :package_name)\n      AND (:package_version IS NULL OR v.package_version = :package_version)\n      AND (:index_url IS NULL OR i.url = :index_url)\n      AND NOT EXISTS (SELECT 1 FROM si_aggregated AS s WHERE s.python_package_version_entity_id = v.entity_id)\n      AND EXISTS (SELECT 1 FROM si_aggregated_run AS r WHERE r.error = :si_error)\n) AS found\nWHERE NOT :distinct OR found.nth = 1\nORDER BY CASE WHEN :randomize THEN random() END, found.package_name, found.package_version, found.index_url, found.id\nLIMIT :count OFFSET :start_offset"
 
 
 def get_si_unanalyzed_python_package_versions_all(
     connection: Connection,
+    start_offset: int = 0,
+    count: int | None = 100,
+    distinct: bool = True,
+    randomize: bool = True,
+    provides_source_distro: bool = True,
+    si_error: bool = False,
+    *,
     package_name: str | None = None,
     package_version: str | None = None,
     index_url: str | None = None,
-    *,
-    start_offset: int = 0,
-    count: int | None = 100,
-) -> list[tuple[str, str | None, str]]:
-    """Solved package versions (name, version, index URL) whose entity has no aggregated security-indicator record."""
+) -> list[tuple[str, str, str]]:
+    """Solved package versions (name, version, index URL) on an enabled index, shipping a source distribution or not as provides_source_distro says, whose entity has no aggregated security-indicator record; one row per environment, each once with distinct (the default); random order with randomize. As the original, nothing is listed unless some security-indicator run has error = si_error."""
     result = connection.execute(
         text(_GET_SI_UNANALYZED_PYTHON_PACKAGE_VERSIONS_ALL),
         {
+            "distinct": distinct,
+            "randomize": randomize,
+            "provides_source_distro": provides_source_distro,
+            "si_error": si_error,
             "package_name": package_name,
             "package_version": package_version,
             "index_url": index_url,
@@ -186,19 +194,30 @@ def get_si_unanalyzed_python_package_versions_all(
     ]
 
 
-_GET_SI_UNANALYZED_PYTHON_PACKAGE_VERSIONS_COUNT_ALL = "SELECT count(*) AS count\nFROM (\n  SELECT DISTINCT v.package_name, v.package_version, i.url\n  FROM python_package_version AS v\n  JOIN python_package_index AS i ON v.python_package_index_id = i.id\n  WHERE (:package_name IS NULL OR v.package_name = :package_name)\n    AND (:package_version IS NULL OR v.package_version = :package_version)\n    AND (:index_url IS NULL OR i.url = :index_url)\n    AND NOT EXISTS (SELECT 1 FROM si_aggregated AS s WHERE s.python_package_version_entity_id = v.entity_id)\n) AS found"
+_GET_SI_UNANALYZED_PYTHON_PACKAGE_VERSIONS_COUNT_ALL = "SELECT count(*) AS count\nFROM (\n    SELECT v.package_name, v.package_version, i.url AS index_url, v.id,\n           row_number() OVER (PARTITION BY v.package_name, v.package_version, i.url ORDER BY v.id) AS nth\n    FROM python_package_version AS v\n    JOIN python_package_index AS i ON v.python_package_index_id = i.id\n    WHERE v.package_version IS NOT NULL\n      AND i.enabled\n      AND v.provides_source_distro = :provides_source_distro\n      AND (:package_name IS NULL OR v.package_name = :package_name)\n      AND (:package_version IS NULL OR v.package_version = :package_version)\n      AND (:index_url IS NULL OR i.url = :index_url)\n      AND NOT EXISTS (SELECT 1 FROM si_aggregated AS s WHERE s.python_package_version_entity_id = v.entity_id)\n      AND EXISTS (SELECT 1 FROM si_aggregated_run AS r WHERE r.error = :si_error)\n) AS found\nWHERE NOT :distinct OR found.nth = 1"
 
 
 def get_si_unanalyzed_python_package_versions_count_all(
     connection: Connection,
+    index_url: str | None = None,
+    *,
+    distinct: bool = False,
+    provides_source_distro: bool = True,
+    si_error: bool = False,
     package_name: str | None = None,
     package_version: str | None = None,
-    index_url: str | None = None,
 ) -> int:
     """Number of package versions get_si_unanalyzed_python_package_versions_all lists without pagination."""
     result = connection.execute(
         text(_GET_SI_UNANALYZED_PYTHON_PACKAGE_VERSIONS_COUNT_ALL),
-        {"package_name": package_name, "package_version": package_version, "index_url": index_url},
+        {
+            "index_url": index_url,
+            "distinct": distinct,
+            "provides_source_distro": provides_source_distro,
+            "si_error": si_error,
+            "package_name": package_name,
+            "package_version": package_version,
+        },
     )
     return int(result.scalar_one())
 

@@ -245,8 +245,37 @@ def test_security_indicators(filled_graph: GraphDatabase, cve_rule_si_rows: None
     analyzed = filled_graph.get_si_analyzed_python_package_versions_all(count=None)
     assert analyzed == [("click", "8.1.3", PYPI)]
     assert filled_graph.get_si_analyzed_python_package_versions_count_all() == 1
-    unanalyzed = filled_graph.get_si_unanalyzed_python_package_versions_all(count=None)
-    assert ("click", "8.1.3", PYPI) not in unanalyzed
-    assert len(unanalyzed) == filled_graph.get_si_unanalyzed_python_package_versions_count_all()
-    solved = set(filled_graph.get_python_package_versions_all(count=None))
-    assert set(unanalyzed) | set(analyzed) == solved
+    # as the original: solved versions on enabled indexes (the sync registers them disabled) only
+    assert filled_graph.get_si_unanalyzed_python_package_versions_all(count=None) == []
+    filled_graph.set_python_package_index_state(PYPI, enabled=True)
+    try:
+        _si_unanalyzed_on_an_enabled_index(filled_graph, analyzed)
+    finally:
+        filled_graph.set_python_package_index_state(PYPI, enabled=False)
+
+
+def _si_unanalyzed_on_an_enabled_index(graph: GraphDatabase, analyzed: list[tuple[str, str, str]]) -> None:
+    unanalyzed = graph.get_si_unanalyzed_python_package_versions_all(count=None, randomize=False)
+    assert ("click", "8.1.3", PYPI) not in unanalyzed and len(unanalyzed) == len(set(unanalyzed))
+    assert len(unanalyzed) == graph.get_si_unanalyzed_python_package_versions_count_all(distinct=True)
+    assert sorted(graph.get_si_unanalyzed_python_package_versions_all(0, None)) == unanalyzed  # random order
+    with graph.engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT v.package_name, v.package_version, i.url, v.provides_source_distro FROM python_package_version v "
+                "JOIN python_package_index i ON i.id = v.python_package_index_id WHERE i.url = :url"
+            ),
+            {"url": PYPI},
+        ).all()
+    with_sdist = [(n, v, u) for n, v, u, sdist in rows if sdist]
+    assert set(unanalyzed) | set(analyzed) == set(with_sdist)
+    every_row = graph.get_si_unanalyzed_python_package_versions_all(0, None, False, False)
+    assert sorted(every_row) == sorted(
+        row for row in with_sdist if row not in analyzed
+    )  # one per environment
+    assert graph.get_si_unanalyzed_python_package_versions_count_all(PYPI) == len(every_row)
+    without_sdist = graph.get_si_unanalyzed_python_package_versions_all(0, None, True, False, False)
+    assert set(without_sdist) == {(n, v, u) for n, v, u, sdist in rows if not sdist}
+    assert (
+        graph.get_si_unanalyzed_python_package_versions_all(count=None, si_error=True) == []
+    )  # no errored run
