@@ -9,8 +9,9 @@ import pytest
 from botocore.awsrequest import AWSResponse, HTTPHeaders
 from s3_helpers import Backend, free_port
 
+from thoth_storages.config import S3RequestLimits
 from thoth_storages.exceptions import ConfigurationError, StorageConnectionError
-from thoth_storages.s3 import AdvisersResultsStore, CephStore, LocalStore, open_document_store
+from thoth_storages.s3 import AdvisersResultsStore, CephStore, LocalStore, S3Settings, open_document_store
 
 INVALID_KEY_BODY = (
     b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>InvalidAccessKeyId</Code>'
@@ -111,3 +112,28 @@ def test_local_root_default(clean_env: pytest.MonkeyPatch, tmp_path: Path) -> No
     store = open_document_store("prefix")
     assert isinstance(store, LocalStore)
     assert store.root == tmp_path / ".thoth-storages" / "documents"
+
+
+@pytest.mark.parametrize("backend", ["moto"], indirect=True)
+def test_request_limits_come_from_the_environment_and_are_checked(
+    backend: Backend, clean_env: pytest.MonkeyPatch
+) -> None:
+    assert S3Settings.resolve().limits == S3RequestLimits(connect_timeout=5, read_timeout=10, max_attempts=3)
+    clean_env.setenv("THOTH_S3_CONNECT_TIMEOUT", "0.5")
+    clean_env.setenv("THOTH_S3_READ_TIMEOUT", "2")
+    clean_env.setenv("THOTH_S3_MAX_ATTEMPTS", "4")
+    store = CephStore("prefix")
+    assert store.settings.limits == S3RequestLimits(connect_timeout=0.5, read_timeout=2, max_attempts=4)
+    store.connect()
+    config = store.client.meta.config
+    assert (config.connect_timeout, config.read_timeout) == (0.5, 2)
+    assert config.retries == {"mode": "standard", "total_max_attempts": 1}  # CephStore retries itself
+    for name, value in (
+        ("THOTH_S3_READ_TIMEOUT", "0"),
+        ("THOTH_S3_CONNECT_TIMEOUT", "soon"),
+        ("THOTH_S3_MAX_ATTEMPTS", "0"),
+    ):
+        with clean_env.context() as patch:
+            patch.setenv(name, value)
+            with pytest.raises(ConfigurationError, match=name):
+                S3Settings.resolve()
