@@ -1,7 +1,7 @@
 """Bounded retries of S3 requests, the reading of their bodies included.
 
 botocore retries a request only until the headers of its answer arrive: a body cut short, a connection
-reset while the body is read or a body failing its checksum came out as errors. So the client's own
+reset while the body is read or a body failing its checksum come out of a GET as errors. So the client's own
 retries are off and every CephStore request runs through `retried`: sending the request and reading its
 body are one attempt, and the attempts share one budget (THOTH_S3_MAX_ATTEMPTS).
 """
@@ -68,8 +68,9 @@ class DamagedBodyError(SchemaError):
     object is read again; after the last attempt it is a SchemaError."""
 
 
-def _one_line(text: object) -> str:
-    return " ".join(str(text).split())
+def _one_line(text: object, limit: int = 300) -> str:
+    line = " ".join(str(text).split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 def _streaming_failure(exc: ResponseStreamingError | IncompleteReadError) -> str:
@@ -97,7 +98,7 @@ def transient_failure(exc: BaseException, limits: S3RequestLimits) -> str | None
             # botocore names no code when the body held no S3 error, as when it turns a 200 whose body
             # was cut short into a 500
             return f"HTTP {status} with no S3 error in the body (a server error, or an answer cut short)"
-        message = _one_line(exc.response.get("Error", {}).get("Message", ""))[:200]
+        message = _one_line(exc.response.get("Error", {}).get("Message", ""), 200)
         return f"HTTP {status} {code}: {message}" if message else f"HTTP {status} {code}"
     if isinstance(exc, ReadTimeoutError):
         return f"no answer within {S3_READ_TIMEOUT}={limits.read_timeout:g} s"
