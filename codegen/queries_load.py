@@ -588,7 +588,7 @@ class _QueryLoader:
                     param.normalize,
                 )
             )
-        paginate = bool(spec.paginate) and spec.kind in ("list", "group")
+        paginate = bool(spec.paginate) and spec.kind in ("list", "group", "count_map")
         declared = set(spec.params) | ({"start_offset", "count"} if paginate else set())
         used = set(SQL_PARAM.findall(sql))
         for missing in sorted(declared - used):

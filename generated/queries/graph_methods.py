@@ -1383,6 +1383,7 @@ class GeneratedQueries(AdapterBase):
         os_version: str | None = None,
         python_version: str | None = None,
         randomize: bool = True,
+        distinct: bool = False,
         start_offset: int = 0,
         count: int | None = 100,
     ) -> list[tuple[str, str, str]]:
@@ -1402,6 +1403,7 @@ class GeneratedQueries(AdapterBase):
                 os_version=os_version,
                 python_version=python_version,
                 randomize=randomize,
+                distinct=distinct,
                 start_offset=start_offset,
                 count=count,
             )
@@ -1415,6 +1417,9 @@ class GeneratedQueries(AdapterBase):
         os_name: str | None = None,
         os_version: str | None = None,
         python_version: str | None = None,
+        distinct: bool = False,
+        start_offset: int = 0,
+        count: int | None = 100,
     ) -> dict[tuple[str, str, str], int]:
         """Unsolved package versions (see get_unsolved_python_package_versions_all) counted: {(name, version, index URL): n}."""
         package_name = None if package_name is None else normalize.package_name(package_name)
@@ -1431,6 +1436,9 @@ class GeneratedQueries(AdapterBase):
                 os_name=os_name,
                 os_version=os_version,
                 python_version=python_version,
+                distinct=distinct,
+                start_offset=start_offset,
+                count=count,
             )
 
     def get_unsolved_python_package_versions_count_all(
@@ -1442,6 +1450,7 @@ class GeneratedQueries(AdapterBase):
         os_name: str | None = None,
         os_version: str | None = None,
         python_version: str | None = None,
+        distinct: bool = False,
     ) -> int:
         """Number of package versions get_unsolved_python_package_versions_all lists without pagination."""
         package_name = None if package_name is None else normalize.package_name(package_name)
@@ -1458,6 +1467,7 @@ class GeneratedQueries(AdapterBase):
                 os_name=os_name,
                 os_version=os_version,
                 python_version=python_version,
+                distinct=distinct,
             )
 
     def get_unsolved_python_packages_all(
@@ -1469,6 +1479,7 @@ class GeneratedQueries(AdapterBase):
         package_name: str | None = None,
         package_version: str | None = None,
         index_url: str | None = None,
+        distinct: bool = False,
         start_offset: int = 0,
         count: int | None = 100,
     ) -> list[tuple[str, str]]:
@@ -1487,6 +1498,7 @@ class GeneratedQueries(AdapterBase):
                 package_name=package_name,
                 package_version=package_version,
                 index_url=index_url,
+                distinct=distinct,
                 start_offset=start_offset,
                 count=count,
             )
@@ -1500,6 +1512,9 @@ class GeneratedQueries(AdapterBase):
         package_name: str | None = None,
         package_version: str | None = None,
         index_url: str | None = None,
+        distinct: bool = False,
+        start_offset: int = 0,
+        count: int | None = 100,
     ) -> dict[str, list[tuple[str, str]]]:
         """Unsolved package versions grouped by name -> [(version, index URL)]."""
         os_name = None if os_name is None else normalize.os_name(os_name)
@@ -1516,6 +1531,9 @@ class GeneratedQueries(AdapterBase):
                 package_name=package_name,
                 package_version=package_version,
                 index_url=index_url,
+                distinct=distinct,
+                start_offset=start_offset,
+                count=count,
             )
 
     @cached("THOTH_STORAGE_HAS_PYTHON_SOLVER_ERROR_CACHE_SIZE", 4096)

@@ -289,7 +289,7 @@ def get_solver_run_document_ids_all(
     return [row[0] for row in result]
 
 
-_GET_UNSOLVED_PYTHON_PACKAGE_VERSIONS_ALL = "SELECT e.package_name AS package_name, e.package_version AS package_version, i.url AS index_url\nFROM python_package_version_entity AS e\nJOIN python_package_index AS i ON e.python_package_index_id = i.id\nLEFT OUTER JOIN python_package_version_entity_rules_association AS r ON r.python_package_version_entity_id = e.id\nWHERE e.package_version IS NOT NULL\n  AND i.enabled\n  AND r.python_package_version_entity_id IS NULL\n  AND (:package_name IS NULL OR e.package_name = :package_name)\n  AND (:package_version IS NULL OR e.package_version = :package_version)\n  AND (:index_url IS NULL OR i.url = :index_url)\n  AND NOT EXISTS (\n    SELECT 1 FROM python_package_version AS v\n    WHERE v.entity_id = e.id\n      AND (:os_name IS NULL OR v.os_name = :os_name)\n      AND (:os_version IS NULL OR v.os_version = :os_version)\n      AND (:python_version IS NULL OR v.python_version = :python_version)\n  )\nORDER BY CASE WHEN :randomize THEN random() END, e.package_name, e.package_version, i.url\nLIMIT :count OFFSET :start_offset"
+_GET_UNSOLVED_PYTHON_PACKAGE_VERSIONS_ALL = "SELECT package_name AS package_name, package_version AS package_version, index_url AS index_url\nFROM (\n    SELECT e.package_name, e.package_version, i.url AS index_url,\n           row_number() OVER (PARTITION BY e.package_name, e.package_version, i.url ORDER BY e.package_version, e.id) AS nth\n    FROM python_package_version_entity AS e\n    JOIN python_package_index AS i ON e.python_package_index_id = i.id\n    LEFT OUTER JOIN python_package_version_entity_rules_association AS r ON r.python_package_version_entity_id = e.id\n    WHERE e.package_version IS NOT NULL\n      AND i.enabled\n      AND r.python_package_version_entity_id IS NULL\n      AND (:package_name IS NULL OR e.package_name = :package_name)\n      AND (:package_version IS NULL OR e.package_version = :package_version)\n      AND (:index_url IS NULL OR i.url = :index_url)\n      AND NOT EXISTS (\n        SELECT 1 FROM python_package_version AS v\n        WHERE v.entity_id = e.id\n          AND (:os_name IS NULL OR v.os_name = :os_name)\n          AND (:os_version IS NULL OR v.os_version = :os_version)\n          AND (:python_version IS NULL OR v.python_version = :python_version)\n      )\n) AS unsolved\nWHERE NOT :distinct OR nth = 1\nORDER BY CASE WHEN :randomize THEN random() END, package_name, package_version, index_url\nLIMIT :count OFFSET :start_offset"
 
 
 def get_unsolved_python_package_versions_all(
@@ -302,6 +302,7 @@ def get_unsolved_python_package_versions_all(
     os_version: str | None = None,
     python_version: str | None = None,
     randomize: bool = True,
+    distinct: bool = False,
     start_offset: int = 0,
     count: int | None = 100,
 ) -> list[tuple[str, str, str]]:
@@ -316,6 +317,7 @@ def get_unsolved_python_package_versions_all(
             "os_version": os_version,
             "python_version": python_version,
             "randomize": randomize,
+            "distinct": distinct,
             "start_offset": start_offset,
             "count": count,
         },
@@ -330,7 +332,7 @@ def get_unsolved_python_package_versions_all(
     ]
 
 
-_GET_UNSOLVED_PYTHON_PACKAGE_VERSIONS_COUNT = "SELECT e.package_name AS package_name, e.package_version AS package_version, i.url AS index_url, count(*) AS count\nFROM python_package_version_entity AS e\nJOIN python_package_index AS i ON e.python_package_index_id = i.id\nLEFT OUTER JOIN python_package_version_entity_rules_association AS r ON r.python_package_version_entity_id = e.id\nWHERE e.package_version IS NOT NULL\n  AND i.enabled\n  AND r.python_package_version_entity_id IS NULL\n  AND (:package_name IS NULL OR e.package_name = :package_name)\n  AND (:package_version IS NULL OR e.package_version = :package_version)\n  AND (:index_url IS NULL OR i.url = :index_url)\n  AND NOT EXISTS (\n    SELECT 1 FROM python_package_version AS v\n    WHERE v.entity_id = e.id\n      AND (:os_name IS NULL OR v.os_name = :os_name)\n      AND (:os_version IS NULL OR v.os_version = :os_version)\n      AND (:python_version IS NULL OR v.python_version = :python_version)\n  )\nGROUP BY e.package_name, e.package_version, i.url"
+_GET_UNSOLVED_PYTHON_PACKAGE_VERSIONS_COUNT = "SELECT package_name AS package_name, package_version AS package_version, index_url AS index_url, count(*) AS count\nFROM (\n    SELECT e.package_name, e.package_version, i.url AS index_url,\n           row_number() OVER (PARTITION BY e.package_name, e.package_version, i.url ORDER BY e.package_version, e.id) AS nth\n    FROM python_package_version_entity AS e\n    JOIN python_package_index AS i ON e.python_package_index_id = i.id\n    LEFT OUTER JOIN python_package_version_entity_rules_association AS r ON r.python_package_version_entity_id = e.id\n    WHERE e.package_version IS NOT NULL\n      AND i.enabled\n      AND r.python_package_version_entity_id IS NULL\n      AND (:package_name IS NULL OR e.package_name = :package_name)\n      AND (:package_version IS NULL OR e.package_version = :package_version)\n      AND (:index_url IS NULL OR i.url = :index_url)\n      AND NOT EXISTS (\n        SELECT 1 FROM python_package_version AS v\n        WHERE v.entity_id = e.id\n          AND (:os_name IS NULL OR v.os_name = :os_name)\n          AND (:os_version IS NULL OR v.os_version = :os_version)\n          AND (:python_version IS NULL OR v.python_version = :python_version)\n      )\n) AS unsolved\nWHERE NOT :distinct OR nth = 1\nGROUP BY package_name, package_version, index_url\nORDER BY package_name, package_version, index_url\nLIMIT :count OFFSET :start_offset"
 
 
 def get_unsolved_python_package_versions_count(
@@ -342,6 +344,9 @@ def get_unsolved_python_package_versions_count(
     os_name: str | None = None,
     os_version: str | None = None,
     python_version: str | None = None,
+    distinct: bool = False,
+    start_offset: int = 0,
+    count: int | None = 100,
 ) -> dict[tuple[str, str, str], int]:
     """Unsolved package versions (see get_unsolved_python_package_versions_all) counted: {(name, version, index URL): n}."""
     result = connection.execute(
@@ -353,6 +358,9 @@ def get_unsolved_python_package_versions_count(
             "os_name": os_name,
             "os_version": os_version,
             "python_version": python_version,
+            "distinct": distinct,
+            "start_offset": start_offset,
+            "count": count,
         },
     )
     counts: dict[tuple[str, str, str], int] = {}
@@ -367,7 +375,7 @@ def get_unsolved_python_package_versions_count(
     return counts
 
 
-_GET_UNSOLVED_PYTHON_PACKAGE_VERSIONS_COUNT_ALL = "SELECT count(*) AS count\nFROM python_package_version_entity AS e\nJOIN python_package_index AS i ON e.python_package_index_id = i.id\nLEFT OUTER JOIN python_package_version_entity_rules_association AS r ON r.python_package_version_entity_id = e.id\nWHERE e.package_version IS NOT NULL\n  AND i.enabled\n  AND r.python_package_version_entity_id IS NULL\n  AND (:package_name IS NULL OR e.package_name = :package_name)\n  AND (:package_version IS NULL OR e.package_version = :package_version)\n  AND (:index_url IS NULL OR i.url = :index_url)\n  AND NOT EXISTS (\n    SELECT 1 FROM python_package_version AS v\n    WHERE v.entity_id = e.id\n      AND (:os_name IS NULL OR v.os_name = :os_name)\n      AND (:os_version IS NULL OR v.os_version = :os_version)\n      AND (:python_version IS NULL OR v.python_version = :python_version)\n  )"
+_GET_UNSOLVED_PYTHON_PACKAGE_VERSIONS_COUNT_ALL = "SELECT count(*) AS count\nFROM (\n    SELECT e.package_name, e.package_version, i.url AS index_url,\n           row_number() OVER (PARTITION BY e.package_name, e.package_version, i.url ORDER BY e.package_version, e.id) AS nth\n    FROM python_package_version_entity AS e\n    JOIN python_package_index AS i ON e.python_package_index_id = i.id\n    LEFT OUTER JOIN python_package_version_entity_rules_association AS r ON r.python_package_version_entity_id = e.id\n    WHERE e.package_version IS NOT NULL\n      AND i.enabled\n      AND r.python_package_version_entity_id IS NULL\n      AND (:package_name IS NULL OR e.package_name = :package_name)\n      AND (:package_version IS NULL OR e.package_version = :package_version)\n      AND (:index_url IS NULL OR i.url = :index_url)\n      AND NOT EXISTS (\n        SELECT 1 FROM python_package_version AS v\n        WHERE v.entity_id = e.id\n          AND (:os_name IS NULL OR v.os_name = :os_name)\n          AND (:os_version IS NULL OR v.os_version = :os_version)\n          AND (:python_version IS NULL OR v.python_version = :python_version)\n      )\n) AS unsolved WHERE NOT :distinct OR nth = 1"
 
 
 def get_unsolved_python_package_versions_count_all(
@@ -379,6 +387,7 @@ def get_unsolved_python_package_versions_count_all(
     os_name: str | None = None,
     os_version: str | None = None,
     python_version: str | None = None,
+    distinct: bool = False,
 ) -> int:
     """Number of package versions get_unsolved_python_package_versions_all lists without pagination."""
     result = connection.execute(
@@ -390,12 +399,13 @@ def get_unsolved_python_package_versions_count_all(
             "os_name": os_name,
             "os_version": os_version,
             "python_version": python_version,
+            "distinct": distinct,
         },
     )
     return int(result.scalar_one())
 
 
-_GET_UNSOLVED_PYTHON_PACKAGES_ALL = "SELECT DISTINCT e.package_name AS package_name, i.url AS index_url\nFROM python_package_version_entity AS e\nJOIN python_package_index AS i ON e.python_package_index_id = i.id\nLEFT OUTER JOIN python_package_version_entity_rules_association AS r ON r.python_package_version_entity_id = e.id\nWHERE e.package_version IS NOT NULL\n  AND i.enabled\n  AND r.python_package_version_entity_id IS NULL\n  AND (:package_name IS NULL OR e.package_name = :package_name)\n  AND (:package_version IS NULL OR e.package_version = :package_version)\n  AND (:index_url IS NULL OR i.url = :index_url)\n  AND NOT EXISTS (\n    SELECT 1 FROM python_package_version AS v\n    WHERE v.entity_id = e.id\n      AND (:os_name IS NULL OR v.os_name = :os_name)\n      AND (:os_version IS NULL OR v.os_version = :os_version)\n      AND (:python_version IS NULL OR v.python_version = :python_version)\n  )\nORDER BY package_name, index_url\nLIMIT :count OFFSET :start_offset"
+_GET_UNSOLVED_PYTHON_PACKAGES_ALL = "SELECT package_name AS package_name, index_url AS index_url\nFROM (\n    SELECT e.package_name, e.package_version, i.url AS index_url,\n           row_number() OVER (PARTITION BY e.package_name, i.url ORDER BY e.package_version, e.id) AS nth\n    FROM python_package_version_entity AS e\n    JOIN python_package_index AS i ON e.python_package_index_id = i.id\n    LEFT OUTER JOIN python_package_version_entity_rules_association AS r ON r.python_package_version_entity_id = e.id\n    WHERE e.package_version IS NOT NULL\n      AND i.enabled\n      AND r.python_package_version_entity_id IS NULL\n      AND (:package_name IS NULL OR e.package_name = :package_name)\n      AND (:package_version IS NULL OR e.package_version = :package_version)\n      AND (:index_url IS NULL OR i.url = :index_url)\n      AND NOT EXISTS (\n        SELECT 1 FROM python_package_version AS v\n        WHERE v.entity_id = e.id\n          AND (:os_name IS NULL OR v.os_name = :os_name)\n          AND (:os_version IS NULL OR v.os_version = :os_version)\n          AND (:python_version IS NULL OR v.python_version = :python_version)\n      )\n) AS unsolved\nWHERE NOT :distinct OR nth = 1\nORDER BY package_name, index_url, package_version\nLIMIT :count OFFSET :start_offset"
 
 
 def get_unsolved_python_packages_all(
@@ -407,6 +417,7 @@ def get_unsolved_python_packages_all(
     package_name: str | None = None,
     package_version: str | None = None,
     index_url: str | None = None,
+    distinct: bool = False,
     start_offset: int = 0,
     count: int | None = 100,
 ) -> list[tuple[str, str]]:
@@ -420,6 +431,7 @@ def get_unsolved_python_packages_all(
             "package_name": package_name,
             "package_version": package_version,
             "index_url": index_url,
+            "distinct": distinct,
             "start_offset": start_offset,
             "count": count,
         },
@@ -433,7 +445,7 @@ def get_unsolved_python_packages_all(
     ]
 
 
-_GET_UNSOLVED_PYTHON_PACKAGES_ALL_VERSIONS = "SELECT e.package_name AS package_name, e.package_version AS package_version, i.url AS index_url\nFROM python_package_version_entity AS e\nJOIN python_package_index AS i ON e.python_package_index_id = i.id\nLEFT OUTER JOIN python_package_version_entity_rules_association AS r ON r.python_package_version_entity_id = e.id\nWHERE e.package_version IS NOT NULL\n  AND i.enabled\n  AND r.python_package_version_entity_id IS NULL\n  AND (:package_name IS NULL OR e.package_name = :package_name)\n  AND (:package_version IS NULL OR e.package_version = :package_version)\n  AND (:index_url IS NULL OR i.url = :index_url)\n  AND NOT EXISTS (\n    SELECT 1 FROM python_package_version AS v\n    WHERE v.entity_id = e.id\n      AND (:os_name IS NULL OR v.os_name = :os_name)\n      AND (:os_version IS NULL OR v.os_version = :os_version)\n      AND (:python_version IS NULL OR v.python_version = :python_version)\n  )\nORDER BY e.package_name, e.package_version, i.url"
+_GET_UNSOLVED_PYTHON_PACKAGES_ALL_VERSIONS = "SELECT package_name AS package_name, package_version AS package_version, index_url AS index_url\nFROM (\n    SELECT e.package_name, e.package_version, i.url AS index_url,\n           row_number() OVER (PARTITION BY e.package_name, e.package_version, i.url ORDER BY e.package_version, e.id) AS nth\n    FROM python_package_version_entity AS e\n    JOIN python_package_index AS i ON e.python_package_index_id = i.id\n    LEFT OUTER JOIN python_package_version_entity_rules_association AS r ON r.python_package_version_entity_id = e.id\n    WHERE e.package_version IS NOT NULL\n      AND i.enabled\n      AND r.python_package_version_entity_id IS NULL\n      AND (:package_name IS NULL OR e.package_name = :package_name)\n      AND (:package_version IS NULL OR e.package_version = :package_version)\n      AND (:index_url IS NULL OR i.url = :index_url)\n      AND NOT EXISTS (\n        SELECT 1 FROM python_package_version AS v\n        WHERE v.entity_id = e.id\n          AND (:os_name IS NULL OR v.os_name = :os_name)\n          AND (:os_version IS NULL OR v.os_version = :os_version)\n          AND (:python_version IS NULL OR v.python_version = :python_version)\n      )\n) AS unsolved\nWHERE NOT :distinct OR nth = 1\nORDER BY package_name, package_version, index_url\nLIMIT :count OFFSET :start_offset"
 
 
 def get_unsolved_python_packages_all_versions(
@@ -445,6 +457,9 @@ def get_unsolved_python_packages_all_versions(
     package_name: str | None = None,
     package_version: str | None = None,
     index_url: str | None = None,
+    distinct: bool = False,
+    start_offset: int = 0,
+    count: int | None = 100,
 ) -> dict[str, list[tuple[str, str]]]:
     """Unsolved package versions grouped by name -> [(version, index URL)]."""
     result = connection.execute(
@@ -456,6 +471,9 @@ def get_unsolved_python_packages_all_versions(
             "package_name": package_name,
             "package_version": package_version,
             "index_url": index_url,
+            "distinct": distinct,
+            "start_offset": start_offset,
+            "count": count,
         },
     )
     grouped: dict[str, list[tuple[str, str]]] = {}

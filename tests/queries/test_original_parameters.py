@@ -135,3 +135,38 @@ def test_count_maps_paginate_over_their_groups(filled_graph: GraphDatabase) -> N
     assert sum(sum(by_url.values()) for by_url in per_version.values()) == sum(
         n for (pkg, _v, _u), n in full.items() if pkg == name
     )
+
+
+def test_unsolved_listings_paginate_and_distinct(filled_graph: GraphDatabase) -> None:
+    url = "https://pypi.example.org/simple"
+    filled_graph.set_python_package_index_state(url, enabled=True)  # only enabled indexes are solved
+    try:
+        versions = filled_graph.get_unsolved_python_package_versions_all(count=None, randomize=False)
+        assert len(versions) > 10 and versions == sorted(versions)
+        assert versions == filled_graph.get_unsolved_python_package_versions_all(
+            count=None, randomize=False, distinct=True
+        )  # entities are unique: nothing to drop
+        assert filled_graph.get_unsolved_python_package_versions_count_all() == len(versions)
+        assert filled_graph.get_unsolved_python_package_versions_count_all(distinct=True) == len(versions)
+        flat = filled_graph.get_unsolved_python_package_versions_count(count=None)
+        assert sorted(flat) == versions and set(flat.values()) == {1}
+        assert (
+            list(filled_graph.get_unsolved_python_package_versions_count(start_offset=2, count=3))
+            == versions[2:5]
+        )
+        pairs = filled_graph.get_unsolved_python_packages_all(count=None)
+        assert pairs == [
+            (name, index) for name, _version, index in versions
+        ]  # one per version, as the original
+        assert filled_graph.get_unsolved_python_packages_all(count=None, distinct=True) == sorted(set(pairs))
+        grouped = filled_graph.get_unsolved_python_packages_all_versions(count=4)
+        assert [
+            (name, version, index) for name, rest in grouped.items() for version, index in rest
+        ] == versions[:4]
+        per_index = filled_graph.get_unsolved_python_package_versions_count_per_index(url, count=None)
+        assert sum(per_index[url].values()) == sum(1 for _n, _v, index in versions if index == url)
+        name = versions[0][0]
+        per_version = filled_graph.get_unsolved_python_package_versions_count_per_version(name, count=1)
+        assert sum(len(by_url) for by_url in per_version.values()) == 1
+    finally:
+        filled_graph.set_python_package_index_state(url, enabled=False)

@@ -206,11 +206,20 @@ class QueriesRuntime(GeneratedQueries):
         os_name: str | None = None,
         os_version: str | None = None,
         python_version: str | None = None,
+        start_offset: int = 0,
+        count: int | None = 100,
+        distinct: bool = False,
     ) -> dict[str, dict[tuple[str, str], int]]:
-        """For one index, the unsolved (name, version) counts: `{url: {(name, version): n}}`."""
+        """For one index, the unsolved (name, version) counts (a page of them): `{url: {(name, version): n}}`."""
         index_url = normalize.index_url(index_url)
         flat = self.get_unsolved_python_package_versions_count(
-            index_url=index_url, os_name=os_name, os_version=os_version, python_version=python_version
+            index_url=index_url,
+            os_name=os_name,
+            os_version=os_version,
+            python_version=python_version,
+            start_offset=start_offset,
+            count=count,
+            distinct=distinct,
         )
         found: dict[str, dict[tuple[str, str], int]] = {}
         for (name, version, url), number in flat.items():
@@ -224,11 +233,20 @@ class QueriesRuntime(GeneratedQueries):
         os_name: str | None = None,
         os_version: str | None = None,
         python_version: str | None = None,
+        start_offset: int = 0,
+        count: int | None = 100,
+        distinct: bool = False,
     ) -> dict[str, dict[str, int]]:
-        """For one package name, the unsolved counts per version and index: `{version: {url: n}}`."""
+        """For one package name, the unsolved counts per version and index (a page of them): `{version: {url: n}}`."""
         package_name = normalize.package_name(package_name)
         flat = self.get_unsolved_python_package_versions_count(
-            package_name, os_name=os_name, os_version=os_version, python_version=python_version
+            package_name,
+            os_name=os_name,
+            os_version=os_version,
+            python_version=python_version,
+            start_offset=start_offset,
+            count=count,
+            distinct=distinct,
         )
         found: dict[str, dict[str, int]] = {}
         for (_name, version, url), number in flat.items():
