@@ -1,11 +1,14 @@
-"""`thoth-storages backup`, `backup list`, `restore`: operating the knowledge graph from the shell."""
+"""`thoth-storages backup`, `backup list`, `restore`, `metrics`, `db health`: operating the knowledge graph."""
 
 from __future__ import annotations
 
+import json
 import logging
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from urllib.error import URLError
 
 import click
 from rich.console import Console
@@ -13,8 +16,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from .config import DatabaseSettings
+from .graph import GraphDatabase
 from .ops.backup import backup as run_backup
 from .ops.backup import list_backups
+from .ops.health import health
+from .ops.metrics import GRAPH_JOB, graph_metrics, push
 from .ops.restore import restore as run_restore
 from .s3 import GraphBackupStore
 
@@ -52,6 +58,11 @@ def _progress(what: str) -> Iterator[Callable[[int, int, str], None]]:
             progress.update(task, completed=done, total=total, detail=detail)
 
         yield update
+
+
+def _wide() -> Console:
+    """The console for tables: the terminal, else 160 columns (not rich's 80) for logs and pipes."""
+    return _CONSOLE if _CONSOLE.is_terminal else Console(width=160)
 
 
 def _store() -> GraphBackupStore:
@@ -109,7 +120,7 @@ def backup_list() -> None:
             f"{manifest.rows:,}" if manifest else "",
             manifest.sha256[:16] if manifest else "",
         )
-    (_CONSOLE if _CONSOLE.is_terminal else Console(width=160)).print(table)
+    _wide().print(table)
 
 
 @click.command("restore")
@@ -145,3 +156,101 @@ def restore(key: str, into: str, replace_existing: bool, no_upgrade: bool) -> No
         highlight=False,
         soft_wrap=True,
     )
+
+
+def _connected() -> GraphDatabase:
+    graph = GraphDatabase()
+    graph.connect()
+    return graph
+
+
+@click.command("metrics")
+@click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON instead of a table.")
+@click.option("--push", "push_url", metavar="URL", help="Push them to the Prometheus Pushgateway at URL.")
+def metrics(as_json: bool, push_url: str | None) -> None:
+    """The knowledge graph's metrics: rows, documents, unsolved packages, size, bloat, corruption, schema."""
+    graph = _connected()
+    try:
+        collected = graph_metrics(graph)
+    finally:
+        graph.disconnect()
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    metric.name: [
+                        {**dict(zip(metric.labels, labels, strict=True)), "value": value}
+                        for labels, value in metric.values.items()
+                    ]
+                    for metric in collected
+                },
+                indent=2,
+            )
+        )
+    else:
+        table = Table(title=f"knowledge graph metrics of {graph.settings.database}")
+        for column in ("metric", "labels", "value"):
+            table.add_column(column, justify="right" if column == "value" else "left")
+        for metric in collected:
+            for labels, value in metric.values.items():
+                described = ", ".join(f"{n}={v}" for n, v in zip(metric.labels, labels, strict=True))
+                table.add_row(
+                    metric.name, described, f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}"
+                )
+        _wide().print(table)
+    if push_url:
+        try:
+            push(push_url, GRAPH_JOB, collected, {"database": graph.settings.database})
+        except (URLError, OSError, ValueError) as error:
+            raise click.ClickException(
+                f"cannot push the metrics to the Pushgateway {push_url}: {error}"
+            ) from None
+        _ERR.print(f"pushed {len(collected)} metrics to {push_url} (job {GRAPH_JOB})", highlight=False)
+
+
+@click.command("health")
+@click.option(
+    "--bloat-threshold",
+    default=50.0,
+    show_default=True,
+    help="Report relations bloated above this percentage.",
+)
+@click.option("--bloat-min-mib", default=1.0, show_default=True, help="...and by at least this many MiB.")
+@click.option(
+    "--long-transaction",
+    default=300.0,
+    show_default=True,
+    help="Report transactions open longer than this (seconds).",
+)
+@click.option("--quick", is_flag=True, help="Check index structure only (skip amcheck's heap pass).")
+def db_health(bloat_threshold: float, bloat_min_mib: float, long_transaction: float, quick: bool) -> None:
+    """Corruption (amcheck), bloat, size, schema revision, long transactions; exit 1 on corruption or a stale schema."""
+    graph = _connected()
+    try:
+        report = health(
+            graph,
+            bloat_percent=bloat_threshold,
+            bloat_min_mib=bloat_min_mib,
+            transaction_seconds=long_transaction,
+            heapallindexed=not quick,
+        )
+    finally:
+        graph.disconnect()
+    amcheck = (
+        "not run"
+        if report.amcheck_note
+        else f"{report.indexes_checked} btree indexes checked, {len(report.corrupt_indexes)} corrupt"
+    )
+    _CONSOLE.print(
+        f"database {report.database}: {report.size_bytes:,} bytes ({_mib(report.size_bytes)}), schema revision "
+        f"{report.revision or 'none'} (library head {report.head}), amcheck: {amcheck}",
+        highlight=False,
+        soft_wrap=True,
+    )
+    for line in report.warnings:
+        _CONSOLE.print(f"warning: {line}", highlight=False, soft_wrap=True, markup=False)
+    for line in report.problems:
+        _CONSOLE.print(f"unhealthy: {line}", highlight=False, soft_wrap=True, markup=False)
+    if report.problems:
+        sys.exit(1)
+    _CONSOLE.print("healthy", highlight=False)

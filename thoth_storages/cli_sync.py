@@ -17,6 +17,7 @@ from rich.table import Table
 
 from .exceptions import ListingError
 from .graph import GraphDatabase
+from .ops.metrics import push_sync_metrics
 from .reasons import reason, short_id
 from .sync import SyncEvent, sync_documents
 from .sync.api import EventCallback, Stats
@@ -195,5 +196,6 @@ def sync(
     finally:
         graph.disconnect()
     print_stats(stats, report)
+    push_sync_metrics(stats, report.rows, time.perf_counter() - report.started)  # when a gateway is set
     if report.failures or any(stats[prefix][3] for prefix in stats):
         sys.exit(1)

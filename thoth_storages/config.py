@@ -148,3 +148,8 @@ def sync_reconnect_timeout() -> int:
     that went away (connections refused or terminated), with growing pauses, before it counts the
     document at hand as failed and goes on; 120 by default."""
     return max(0, env_int("THOTH_STORAGES_SYNC_RECONNECT_TIMEOUT", 120))
+
+
+def pushgateway_url() -> str | None:
+    """PROMETHEUS_PUSHGATEWAY_URL: the Prometheus Pushgateway each sync pushes its metrics to (unset: none)."""
+    return os.environ.get("PROMETHEUS_PUSHGATEWAY_URL") or None

@@ -3,7 +3,10 @@ embedded local store) for the graph-backup store, and databases to restore into.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
+import time
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
@@ -111,3 +114,42 @@ def target(synced: GraphDatabase) -> Iterator[DatabaseSettings]:
         yield settings
     finally:
         admin(settings, f'DROP DATABASE IF EXISTS "{settings.database}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def pushgateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Prometheus Pushgateway (Debian's prometheus-pushgateway, installed when missing) on a free
+    port of 127.0.0.1, keeping metrics in memory only (Debian's default persists them to a file under
+    /var/lib), stopped afterwards; its URL."""
+    binary = shutil.which("prometheus-pushgateway")
+    if binary is None:
+        subprocess.run([str(INSTALL), "prometheus-pushgateway"], check=False, timeout=900)
+        binary = shutil.which("prometheus-pushgateway")
+    assert binary, (
+        "prometheus-pushgateway is missing and could not be installed (see scripts/install-system-packages.sh)"
+    )
+    port = free_port()
+    log = tmp_path_factory.mktemp("pushgateway") / "pushgateway.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [binary, f"--web.listen-address=127.0.0.1:{port}", "--persistence.file="],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/-/ready", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                pass
+            assert process.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, f"the Pushgateway did not get ready: {log.read_text()}"
+            time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
