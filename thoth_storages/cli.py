@@ -107,9 +107,10 @@ db.add_command(db_adopt)
 cli.add_command(schema)
 cli.add_command(generate_schema)
 
-from .cli_ops import backup, db_health, metrics, restore  # noqa: E402
+from .cli_ops import backup, db_diff, db_health, metrics, restore  # noqa: E402
 
 cli.add_command(backup)
 cli.add_command(restore)
 cli.add_command(metrics)
 db.add_command(db_health)
+db.add_command(db_diff)

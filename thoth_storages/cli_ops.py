@@ -1,4 +1,4 @@
-"""`thoth-storages backup`, `backup list`, `restore`, `metrics`, `db health`: operating the knowledge graph."""
+"""`thoth-storages backup`, `backup list`, `restore`, `metrics`, `db health`, `db diff`: operating the knowledge graph."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from urllib.error import URLError
 
 import click
@@ -17,6 +18,8 @@ from rich.table import Table
 
 from .config import DatabaseSettings
 from .graph import GraphDatabase
+from .graph.connection import make_engine
+from .graph.contents import diff_contents, table_contents
 from .ops.backup import backup as run_backup
 from .ops.backup import list_backups
 from .ops.health import health
@@ -254,3 +257,32 @@ def db_health(bloat_threshold: float, bloat_min_mib: float, long_transaction: fl
     if report.problems:
         sys.exit(1)
     _CONSOLE.print("healthy", highlight=False)
+
+
+@click.command("diff")
+@click.argument("other")
+def db_diff(other: str) -> None:
+    """Compare the graph database with database OTHER on the same server, every table on all columns
+    (serial ids replaced by the rows they name, so renumbered copies are equal); exit 1 when they differ."""
+    settings = DatabaseSettings.from_env()
+    engines = [make_engine(settings), make_engine(replace(settings, database=other))]
+    try:
+        left, right = (table_contents(engine) for engine in engines)
+    finally:
+        for engine in engines:
+            engine.dispose()
+    differences = diff_contents(left, right)
+    rows = sum(table.total() for table in left.values())
+    for difference in differences:
+        _CONSOLE.print(difference.describe(), highlight=False, markup=False, soft_wrap=True)
+    if differences:
+        _CONSOLE.print(
+            f"{settings.database} and {other} differ in {len(differences)} of {len(left)} tables",
+            soft_wrap=True,
+        )
+        sys.exit(1)
+    _CONSOLE.print(
+        f"{settings.database} and {other} are equal: {len(left)} tables, {rows:,} rows, all columns",
+        highlight=False,
+        soft_wrap=True,
+    )

@@ -110,6 +110,19 @@ def test_cli_on_the_local_store_backs_up_lists_and_restores(
     assert again.exit_code == 0, again.output
     _same_contents(synced.settings, target)
 
+    # `db diff` says so too, and names a table once the copy changes.
+    same = runner.invoke(cli, ["db", "diff", target.database], catch_exceptions=False)
+    rows = manifest.rows - manifest.tables["alembic_version"]  # graph.contents compares the model's tables
+    assert (
+        same.exit_code == 0 and f"are equal: {len(manifest.tables) - 1} tables, {rows:,} rows" in same.output
+    )
+    engine = make_engine(target)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE python_package_index SET verify_ssl = NOT verify_ssl"))
+    engine.dispose()
+    changed = runner.invoke(cli, ["db", "diff", target.database], catch_exceptions=False)
+    assert changed.exit_code == 1 and "python_package_index: 3 row(s) only on the left" in changed.output
+
 
 def test_rotation_keeps_exactly_the_newest_dumps_and_their_manifests(
     synced: GraphDatabase, s3_store: GraphBackupStore
