@@ -7,6 +7,7 @@ from pathlib import Path
 
 from . import ir
 from .format import BANNER, banner, format_python
+from .render_constraints import render_constraints
 from .load import load_schema
 from .render_models import render_models
 from .render_queries import render_queries
@@ -27,6 +28,7 @@ def render_tables(schema: ir.Schema) -> dict[str, str]:
     return {
         "generated/__init__.py": head
         + '"""Code generated from schema/ by `thoth-storages codegen`; never edit."""\n',
+        "generated/constraints.py": _python(head + render_constraints(schema), "generated/constraints.py"),
         "generated/models.py": _python(head + render_models(schema), "generated/models.py"),
         "generated/strategies.py": _python(head + render_strategies(schema), "generated/strategies.py"),
     }

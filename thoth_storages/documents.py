@@ -8,6 +8,7 @@ the JSON path at fault. The schemas are in schema/documents/; see docs/documents
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Mapping, Sequence
 from typing import Final, Literal, TypeVar, overload
@@ -41,6 +42,7 @@ __all__ = [
     "UnknownDocumentTypeError",
     "check_values",
     "document_type_of",
+    "parse_datetime",
     "resolve_document_type",
     "same_document_id",
     "validate_document",
@@ -255,6 +257,16 @@ def check_values(document: object, document_id: str | None, path: str = "$") -> 
                 if problem:
                     raise DocumentValidationError(document_id, member, f"the key {problem}")
                 stack.append((item, member, depth + 1))
+
+
+def parse_datetime(value: str, document_id: str | None, path: str) -> datetime.datetime:
+    """An ISO 8601 date and time from a document; DocumentValidationError naming `path` otherwise."""
+    try:
+        return datetime.datetime.fromisoformat(value)
+    except (TypeError, ValueError) as error:
+        raise DocumentValidationError(
+            document_id, path, f"{short_id(str(value))!r} is not an ISO 8601 date and time ({error})"
+        ) from None
 
 
 def same_document_id(document: Mapping[str, object], read_as: str) -> None:

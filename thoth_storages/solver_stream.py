@@ -79,6 +79,15 @@ def _too_deep(file: IO[bytes]) -> str:
     return "$" + "".join(f"[{part}]" if isinstance(part, int) else json_member(part) for part in path)
 
 
+def _event_path(prefix: str, event: str, value: object) -> str:
+    """The JSON path ijson was at after the event (`prefix`, `event`, `value`); array items, whose
+    index ijson does not tell, are written `[*]`."""
+    steps = prefix.split(".") if prefix else []
+    if event == "map_key":
+        steps.append(str(value))
+    return "$" + "".join("[*]" if step == "item" else json_member(step) for step in steps)
+
+
 def _first_line(error: Exception) -> str:
     return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
 
@@ -86,14 +95,19 @@ def _first_line(error: Exception) -> str:
 def solver_envelope(file: IO[bytes], label: str) -> SolverDocument:
     """The document without its tree entries, validated (`label` names it in errors)."""
     builder = ijson.ObjectBuilder()
+    last: tuple[str, str, object] = ("", "", None)
+    entries = 0
     try:
         for prefix, event, value in ijson.parse(file, use_float=True):
+            last = (prefix, event, value)
             if prefix == _TREE_ITEM or prefix.startswith(_TREE_ITEM + "."):
+                entries += prefix == _TREE_ITEM and event not in ("end_map", "end_array", "map_key")
                 continue
             builder.event(event, value)
     except ijson.JSONError as error:
+        path = _event_path(*last).replace("$.result.tree[*]", f"$.result.tree[{max(entries - 1, 0)}]", 1)
         raise DocumentValidationError(
-            label, "$", f"not valid JSON (NaN and Infinity are refused): {_first_line(error)}"
+            label, path, f"not valid JSON (NaN and Infinity are refused): {_first_line(error)}"
         ) from None
     document = getattr(builder, "value", None)
     if not isinstance(document, dict):

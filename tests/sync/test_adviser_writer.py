@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.exc import DataError
 
 from tests.sync._support import counts
 from thoth_storages import GraphDatabase
 from thoth_storages.config import DatabaseSettings
 from thoth_storages.exceptions import SchemaError
+from thoth_storages.graph.row_checks import ColumnValueError
 from thoth_storages.graph.writers.stacks import NO_LOCK, set_hash
 from thoth_storages.sync import SyncEvent, sync_adviser_documents
 
@@ -422,14 +422,15 @@ def test_a_document_missing_a_required_key_writes_nothing(head_graph: GraphDatab
 
 
 def test_a_constraint_violation_rolls_the_whole_document_back(head_graph: GraphDatabase) -> None:
-    # New requirement rows, entities and versions come before adviser_run, whose enum refuses the value.
+    # New requirement rows, entities and versions are written before adviser_run, whose enum column's
+    # check (generated/constraints.py) refuses the value before its statement is sent.
     document = derived(
         "adviser-test-broken-enum", report={"products": [product(1.0, None, {"never-seen-package": "1.0"})]}
     )
     document["result"]["parameters"]["recommendation_type"] = "fastest"  # type: ignore[index]
     document["result"]["parameters"]["project"]["requirements"]["packages"] = {"never-seen-requirement": "*"}  # type: ignore[index]
     before = counts(head_graph)
-    with pytest.raises(DataError, match="recommendation_type"):  # SQLAlchemy's, not the driver's
+    with pytest.raises(ColumnValueError, match=r"^adviser_run\.recommendation_type: 'FASTEST' is not one of"):
         head_graph.sync_adviser_result(document)
     assert counts(head_graph) == before
     assert not head_graph.adviser_document_id_exist("adviser-test-broken-enum")

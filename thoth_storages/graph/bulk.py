@@ -36,6 +36,8 @@ from sqlalchemy.exc import DBAPIError
 
 from generated.models import NATURAL_KEYS, Base
 
+from .row_checks import check_values
+
 Value = str | int | float | bool | None | object
 Row = Mapping[str, Value]
 Key = tuple[Value, ...]
@@ -126,12 +128,16 @@ class _Plan:
         return dict(sorted(groups.items()))
 
     def arrays(self, rows: Iterable[Row]) -> list[str]:
-        """One array literal per column, in `columns` order (absent values take the column's default)."""
+        """One array literal per column, in `columns` order (absent values take the column's default),
+        each column's values checked first (`row_checks`: a value the column cannot hold is refused
+        naming `table.column`, before the statement is sent)."""
         rows = list(rows)
-        return [
-            _array_literal([row.get(column, default) for row in rows], self.name, column)
-            for column, default in zip(self.columns, self.defaults, strict=True)
-        ]
+        literals = []
+        for column, default in zip(self.columns, self.defaults, strict=True):
+            values = [row.get(column, default) for row in rows]
+            check_values(self.name, column, values)
+            literals.append(_array_literal(values, self.name, column))
+        return literals
 
     def lock_ids(self, keys: Iterable[Key]) -> set[int]:
         """The key buckets' lock ids: the table in the high bits, the bucket in the low bits."""
@@ -399,6 +405,8 @@ class SetWriter:
     def update(self, table_name: str, key: Row, values: Row) -> int:
         """Set `values` on the rows matching `key` (column -> value); returns the number of rows changed."""
         self.flush()
+        for name, value in (*values.items(), *key.items()):
+            check_values(table_name, name, [value])
         assignments = ", ".join(f"{_q(name)} = %({name}__set)s" for name in values)
         conditions = " AND ".join(
             f"{_q(name)} IS NULL" if value is None else f"{_q(name)} = %({name}__key)s"

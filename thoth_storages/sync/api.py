@@ -27,7 +27,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_delay, wait_exponential
 
 from ..config import sync_batch_size, sync_reconnect_timeout
-from ..documents import same_document_id
+from ..documents import UnknownDocumentTypeError, same_document_id
 from ..exceptions import StorageConnectionError
 from ..graph import GraphDatabase
 from ..graph.sync_writers import Prepared, prepare
@@ -423,7 +423,7 @@ def sync_documents(
                 if on_event is not None:
                     on_event(SyncEvent(prefix, label, "failed", error=one_line(message)))
                 if not graceful:
-                    raise ValueError(message)
+                    raise UnknownDocumentTypeError(label, "$.metadata.document_id", message)
                 continue
             bucket = buckets.setdefault(prefix, [])
             assert bucket is not None

@@ -23,6 +23,7 @@ from pydantic import BaseModel
 from generated.documents.adviser import AdviserDocument, AdviserProduct, AdviserRunMetadata
 from generated.models import SourceType
 
+from ...documents import parse_datetime
 from ...exceptions import SchemaError
 from .. import normalize
 from ..bulk import Row, SetWriter
@@ -57,7 +58,7 @@ def write_adviser_result(writer: SetWriter, document: AdviserDocument) -> None:
     run_metadata = cli.metadata or AdviserRunMetadata()
     source_type = (run_metadata.source_type or "").upper()
     source_type_label = source_type if source_type in _SOURCE_TYPES else None
-    run_datetime = datetime.datetime.fromisoformat(metadata.datetime)
+    run_datetime = parse_datetime(metadata.datetime, metadata.document_id, "$.metadata.datetime")
 
     hardware, software_environment = runtime_environment_rows(project.runtime_environment, RUNTIME)
     (environment,) = ensure_runtime_environments(writer, [(hardware, software_environment)], external=True)

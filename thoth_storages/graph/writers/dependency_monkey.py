@@ -9,11 +9,11 @@ results arrive. A report with an `ERROR` key (a failed run) writes nothing.
 
 from __future__ import annotations
 
-import datetime
 import logging
 
 from generated.documents import DependencyMonkeyDocument
 
+from ...documents import parse_datetime
 from ...exceptions import SchemaError
 from ..bulk import SetWriter
 from .environments import BUILDTIME, RUNTIME, ensure_runtime_environments, runtime_environment_rows
@@ -49,7 +49,7 @@ def write_dependency_monkey_result(writer: SetWriter, document: DependencyMonkey
         "dependency_monkey_run",
         {
             "dependency_monkey_document_id": document_id,
-            "datetime": datetime.datetime.fromisoformat(metadata.datetime),
+            "datetime": parse_datetime(metadata.datetime, metadata.document_id, "$.metadata.datetime"),
             "dependency_monkey_name": metadata.analyzer,
             "dependency_monkey_version": metadata.analyzer_version,
             "seed": parameters.seed,

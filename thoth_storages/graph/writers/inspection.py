@@ -10,7 +10,6 @@ number is completed and set SYNCED), and the pi_* row of the indicator the resul
 
 from __future__ import annotations
 
-import datetime
 import logging
 import re
 from collections.abc import Mapping
@@ -21,7 +20,7 @@ from sqlalchemy import Table
 from generated.documents import InspectionResult, InspectionSpecification
 from generated.models import PERFORMANCE_MODEL_BY_NAME
 
-from ...documents import validate_document
+from ...documents import DocumentValidationError, parse_datetime, validate_document
 from ...exceptions import PerformanceIndicatorNotRegisteredError, SchemaError
 from ..bulk import Row, SetWriter
 from .environments import BUILDTIME, RUNTIME, ensure_runtime_environments, runtime_environment_rows
@@ -45,23 +44,28 @@ _RESERVED = frozenset(
 )
 
 
-def parse_cpu(value: str | float) -> float:
-    """A Kubernetes CPU request in cores: `2` -> 2.0, `500m` -> 0.5."""
+def parse_cpu(value: str | float, document_id: str | None = None, path: str = "$") -> float:
+    """A Kubernetes CPU request in cores: `2` -> 2.0, `500m` -> 0.5 (errors name the document and path)."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)
     match = _CPU.match(value.strip()) if isinstance(value, str) else None
     if match is None:
-        raise SchemaError(f"CPU request {value!r}: expected cores such as '2', '0.5' or '500m'")
+        raise DocumentValidationError(
+            document_id, path, f"CPU request {value!r}: expected cores such as '2', '0.5' or '500m'"
+        )
     return float(match["number"]) / (1000 if match["milli"] else 1)
 
 
-def parse_memory(value: str | float) -> float:
-    """A Kubernetes memory request in GiB: `8Gi` -> 8.0, `512Mi` -> 0.5, `1G` -> 0.93..., `1073741824` -> 1.0."""
+def parse_memory(value: str | float, document_id: str | None = None, path: str = "$") -> float:
+    """A Kubernetes memory request in GiB: `8Gi` -> 8.0, `512Mi` -> 0.5, `1G` -> 0.93..., `1073741824` -> 1.0
+    (errors name the document and path)."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         return float(value) / _GIB
     match = _MEMORY.match(value.strip()) if isinstance(value, str) else None
     if match is None:
-        raise SchemaError(f"memory request {value!r}: expected a quantity such as '4Gi', '512Mi' or '1G'")
+        raise DocumentValidationError(
+            document_id, path, f"memory request {value!r}: expected a quantity such as '4Gi', '512Mi' or '1G'"
+        )
     return float(match["number"]) * _UNITS[match["unit"] or ""] / _GIB
 
 
@@ -122,13 +126,18 @@ class _InspectionWrite:
         run, build = ensure_runtime_environments(self.writer, [run_rows, build_rows])
         stack_id = self._stack(run_rows[1])
         created = specification.field_created
+        spec = f"{self.document.document_id}/build/specification"
         values: Row = {
-            "datetime": datetime.datetime.fromisoformat(created) if created else None,
+            "datetime": parse_datetime(created, spec, "$['@created']") if created else None,
             "amun_version": None,
-            "build_requests_cpu": parse_cpu(specification.build.requests.cpu),
-            "build_requests_memory": parse_memory(specification.build.requests.memory),
-            "run_requests_cpu": parse_cpu(specification.run.requests.cpu),
-            "run_requests_memory": parse_memory(specification.run.requests.memory),
+            "build_requests_cpu": parse_cpu(specification.build.requests.cpu, spec, "$.build.requests.cpu"),
+            "build_requests_memory": parse_memory(
+                specification.build.requests.memory, spec, "$.build.requests.memory"
+            ),
+            "run_requests_cpu": parse_cpu(specification.run.requests.cpu, spec, "$.run.requests.cpu"),
+            "run_requests_memory": parse_memory(
+                specification.run.requests.memory, spec, "$.run.requests.memory"
+            ),
             "build_hardware_information_id": build.hardware_id,
             "run_hardware_information_id": run.hardware_id,
             "build_software_environment_id": build.software_environment_id,

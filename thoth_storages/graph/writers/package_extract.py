@@ -9,12 +9,12 @@ python_interpreter, found_python_interpreter. One `ensure` per table whatever th
 
 from __future__ import annotations
 
-import datetime
 import re
 from dataclasses import dataclass
 
 from generated.documents.package_extract import DebPackage, DebRelation, PackageExtractDocument
 
+from ...documents import parse_datetime
 from ...exceptions import CudaVersionDoesNotMatchError, SchemaError
 from .. import normalize
 from ..bulk import Row, SetWriter
@@ -134,7 +134,7 @@ class _AnalysisWrite:
                 "package_extract_name": metadata.analyzer,
                 "package_extract_version": metadata.analyzer_version,
                 "analysis_document_id": self.document_id,
-                "datetime": datetime.datetime.fromisoformat(metadata.datetime),
+                "datetime": parse_datetime(metadata.datetime, metadata.document_id, "$.metadata.datetime"),
                 "environment_type": environment_type,
                 "origin": arguments.metadata.origin,
                 "debug": arguments.verbose,

@@ -8,10 +8,9 @@ when unknown; then the provenance_checker_run.
 
 from __future__ import annotations
 
-import datetime
-
 from generated.documents.provenance_checker import ProvenanceCheckerDocument
 
+from ...documents import parse_datetime
 from ...exceptions import SchemaError
 from .. import normalize
 from ..bulk import SetWriter
@@ -55,7 +54,7 @@ def write_provenance_checker_result(writer: SetWriter, document: ProvenanceCheck
         [
             {
                 "provenance_checker_document_id": document_base_id(metadata.document_id),
-                "datetime": datetime.datetime.fromisoformat(metadata.datetime),
+                "datetime": parse_datetime(metadata.datetime, metadata.document_id, "$.metadata.datetime"),
                 "provenance_checker_version": metadata.analyzer_version,
                 "provenance_checker_name": metadata.analyzer,
                 "origin": cli.metadata.origin if cli.metadata else None,

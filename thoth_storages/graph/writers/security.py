@@ -8,10 +8,9 @@ cloc counts (`Python.*`, `SUM.*`) and the file counts are required by the docume
 
 from __future__ import annotations
 
-import datetime
-
 from generated.documents import SecurityIndicatorAggregatedDocument
 
+from ...documents import parse_datetime
 from ...exceptions import SolverNotRunError
 from .. import normalize
 from ..bulk import SetWriter
@@ -36,8 +35,11 @@ _COUNTS = {
 }
 
 
-def solved_package(writer: SetWriter, name: str, version: str, index_url: str) -> tuple[int, int]:
-    """(entity id, python_package_version id) of a solved package (any environment); SolverNotRunError if none."""
+def solved_package(
+    writer: SetWriter, name: str, version: str, index_url: str, path: str = "$.metadata.arguments['app.py']"
+) -> tuple[int, int]:
+    """(entity id, python_package_version id) of a solved package (any environment); SolverNotRunError
+    naming the JSON path of the package (`path`) if none."""
     package_name = normalize.package_name(name)
     package_version = normalize.package_version(version)
     url = normalize.index_url(index_url)
@@ -52,7 +54,8 @@ def solved_package(writer: SetWriter, name: str, version: str, index_url: str) -
         found = cursor.fetchone()
     if found is None:
         raise SolverNotRunError(
-            f"package {package_name!r} in version {package_version!r} from {url!r} was not solved by any solver"
+            f"{path}: package {package_name!r} in version {package_version!r} from {url!r} was not solved "
+            "by any solver"
         )
     return int(found[0]), int(found[1])
 
@@ -68,7 +71,7 @@ def write_security_indicator_aggregated_result(
     )
     row: dict[str, object] = {
         "si_aggregated_run_document_id": metadata.document_id.rsplit("/", 1)[-1],
-        "datetime": datetime.datetime.fromisoformat(metadata.datetime),
+        "datetime": parse_datetime(metadata.datetime, metadata.document_id, "$.metadata.datetime"),
         "error": bool(document.error),
     }
     for level in _LEVELS:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from generated.documents.solver import CoreMetadata, PackageLicense, SolverDocument, SolverTreeEntry
 
+from ...documents import parse_datetime
 from ...exceptions import SchemaError
 from .. import normalize
 from ..bulk import Row, SetWriter, plan
@@ -97,7 +97,9 @@ class _SolverWrite:
         self.document = document
         self.document_id = document.metadata.document_id or ""
         self.environment = solver_environment(self.document_id)
-        self.datetime = datetime.datetime.fromisoformat(document.metadata.datetime)
+        self.datetime = parse_datetime(
+            document.metadata.datetime, document.metadata.document_id, "$.metadata.datetime"
+        )
 
     def run(self, slices: Iterable[Sequence[SolverTreeEntry]]) -> None:
         """Write the tree slice by slice (the failures with the first); the link rows of each slice

@@ -1,0 +1,155 @@
+"""The writers' row check: every value is checked against what its column accepts before the statement
+that writes it is sent, so a value PostgreSQL would refuse is refused naming `table.column`.
+
+What a column accepts comes from generated/constraints.py (codegen derives it from schema/tables/):
+integers within the column type's range (smallint, integer, bigint), text without NUL characters and
+lone surrogates and within a varchar's length, finite floats, booleans, dates and timestamps as date
+objects, enum labels, and no NULL in a NOT NULL column without a default. A document is one
+transaction, so a refused value leaves nothing of the document behind.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import math
+from collections.abc import Callable, Sequence
+from functools import cache
+
+from generated.constraints import COLUMN_CHECKS, ColumnCheck
+
+from ..exceptions import SchemaError
+from ..reasons import cut, escape
+
+Check = Callable[[Sequence[object]], None]
+
+
+class ColumnValueError(SchemaError, ValueError):
+    """A value its column cannot hold; `table`, `column` and `value` say which."""
+
+    def __init__(self, table: str, column: str, value: object, problem: str) -> None:
+        self.table, self.column, self.value = table, column, value
+        shown = cut(escape(repr(value)), 80)
+        super().__init__(f"{table}.{column}: {shown} {problem}")
+
+
+def _text_problem(value: str, max_length: int | None) -> str | None:
+    if "\x00" in value:
+        return "contains a NUL character (U+0000), which text columns cannot hold"
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return "contains a lone surrogate: not Unicode text"
+    if max_length is not None and len(value) > max_length:
+        return f"is {len(value)} characters long (the column takes at most {max_length})"
+    return None
+
+
+def _float_problem(value: object) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int | float | decimal.Decimal | str):
+        return f"is a {type(value).__name__}, not a number"
+    try:
+        finite = math.isfinite(float(value))
+    except (OverflowError, ValueError):
+        finite = False
+    return None if finite else "is not a finite number"
+
+
+def _date_problem(kind: str, value: object) -> str | None:
+    if isinstance(value, datetime.date):
+        return None
+    if isinstance(value, str):
+        try:
+            datetime.datetime.fromisoformat(value)
+        except ValueError:
+            return f"is not an ISO 8601 {kind}"
+        return None
+    return f"is a {type(value).__name__}, not a {kind}"
+
+
+def _problem(check: ColumnCheck, value: object) -> str | None:
+    """What is wrong with one value for the column, or None."""
+    if value is None:
+        return None if check.nullable else "is NULL in a NOT NULL column"
+    kind = check.kind
+    if kind == "integer":
+        if type(value) is not int:
+            return f"is a {type(value).__name__}, not an integer"
+        assert check.low is not None and check.high is not None
+        if not check.low <= value <= check.high:
+            return f"is out of the column's range [{check.low}, {check.high}]"
+    elif kind == "text":
+        if isinstance(value, str):
+            return _text_problem(value, check.max_length)
+    elif kind == "float":
+        return _float_problem(value)
+    elif kind == "boolean":
+        if not isinstance(value, bool) and value not in (0, 1):
+            return f"is a {type(value).__name__}, not a boolean"
+    elif kind in ("timestamp", "date"):
+        return _date_problem(kind, value)
+    elif kind == "enum" and value not in check.labels:
+        return f"is not one of {', '.join(check.labels)}"
+    return None
+
+
+def _first_problem(table: str, column: str, check: ColumnCheck, values: Sequence[object]) -> None:
+    for value in values:
+        problem = _problem(check, value)
+        if problem is not None:
+            raise ColumnValueError(table, column, value, problem)
+
+
+def _integers(table: str, column: str, check: ColumnCheck) -> Check:
+    assert check.low is not None and check.high is not None
+    low, high = check.low, check.high
+
+    def run(values: Sequence[object]) -> None:
+        present = [value for value in values if type(value) is int]
+        nulls = (
+            len(values)
+            - len(present)
+            - sum(1 for value in values if value is not None and type(value) is not int)
+        )
+        odd = len(present) + nulls < len(values) or (nulls and not check.nullable)
+        if odd or (present and (min(present) < low or max(present) > high)):
+            _first_problem(table, column, check, values)  # NULLs, other types and the range, one by one
+
+    return run
+
+
+def _texts(table: str, column: str, check: ColumnCheck) -> Check:
+    def run(values: Sequence[object]) -> None:
+        texts = [value for value in values if type(value) is str]
+        rest = len(values) - len(texts)  # NULLs and values of other types
+        if rest and (not check.nullable or values.count(None) < rest):
+            _first_problem(table, column, check, values)  # other types (and NULLs) one by one
+        joined = "".join(value for value in values if isinstance(value, str))
+        if "\x00" in joined or not joined.isascii() or check.max_length is not None:
+            _first_problem(table, column, check, texts)
+
+    return run
+
+
+def _each(table: str, column: str, check: ColumnCheck) -> Check:
+    def run(values: Sequence[object]) -> None:
+        _first_problem(table, column, check, values)
+
+    return run
+
+
+@cache
+def column_check(table: str, column: str) -> Check:
+    """The check of the values of one column (cached per column)."""
+    check = COLUMN_CHECKS[table][column]
+    if check.kind == "integer":
+        return _integers(table, column, check)
+    if check.kind == "text":
+        return _texts(table, column, check)
+    return _each(table, column, check)
+
+
+def check_values(table: str, column: str, values: Sequence[object]) -> None:
+    """Raise ColumnValueError naming `table.column` unless the column can hold every value."""
+    column_check(table, column)(values)
