@@ -7,8 +7,8 @@ from pathlib import Path
 
 from . import ir
 from .format import BANNER, banner, format_python
-from .render_constraints import render_constraints
 from .load import load_schema
+from .render_constraints import render_constraints
 from .render_models import render_models
 from .render_queries import render_queries
 from .render_strategies import render_strategies

@@ -13,7 +13,9 @@ _BITS = {"smallint": 15, "integer": 31, "bigint": 63}
 
 
 def _check(column: ir.Column, enums: dict[str, ir.Enum]) -> str:
-    nullable = column.nullable or column.has_default or column.server_default is not None or column.autoincrement
+    nullable = (
+        column.nullable or column.has_default or column.server_default is not None or column.autoincrement
+    )
     if bits := _BITS.get(column.type):
         return f"ColumnCheck('integer', {nullable}, low=-(2**{bits}), high=2**{bits} - 1)"
     if varchar := ir.VARCHAR.fullmatch(column.type):
