@@ -40,7 +40,10 @@ def test_the_image_analysis_follows_its_document(filled_graph: GraphDatabase) ->
         filled_graph.get_analysis_metadata("no-such-document")
     # The image is not a Thoth s2i build (its software environment names no thoth image).
     assert filled_graph.get_thoth_s2i_all() == []
-    assert filled_graph.get_thoth_s2i_package_extract_analysis_document_id_all() == []
+    assert (
+        filled_graph.get_thoth_s2i_package_extract_analysis_document_id_all("s2i-thoth-ubi8-py38", "0.1.0")
+        == []
+    )
     assert filled_graph.get_last_analysis_document_id("no-such-image", "v0") is None
 
 

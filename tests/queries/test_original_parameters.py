@@ -170,3 +170,70 @@ def test_unsolved_listings_paginate_and_distinct(filled_graph: GraphDatabase) ->
         assert sum(len(by_url) for by_url in per_version.values()) == 1
     finally:
         filled_graph.set_python_package_index_state(url, enabled=False)
+
+
+def test_adviser_run_document_ids_by_date_and_source_type(filled_graph: GraphDatabase) -> None:
+    runs = _rows(
+        filled_graph, "SELECT adviser_document_id, datetime, source_type FROM adviser_run ORDER BY 1"
+    )
+    assert len({when.date() for _id, when, _type in runs}) > 1  # type: ignore[attr-defined]
+    middle = sorted(when for _id, when, _type in runs)[len(runs) // 2]
+    day = middle.strftime("%d-%m-%Y")  # type: ignore[attr-defined]
+    start_of_day = middle.replace(hour=0, minute=0, second=0, microsecond=0)  # type: ignore[attr-defined]
+    assert filled_graph.get_adviser_run_document_ids_all(day, None, None, 0, None) == [
+        i for i, when, _t in runs if when > start_of_day
+    ]
+    assert filled_graph.get_adviser_run_document_ids_all(None, day, count=None) == [
+        i for i, when, _t in runs if when < start_of_day
+    ]
+    for source_type in {t for _i, _w, t in runs if t is not None}:
+        assert filled_graph.get_adviser_run_document_ids_all(source_type=source_type, count=None) == [
+            i for i, _w, t in runs if t == source_type
+        ]
+    assert (
+        filled_graph.get_adviser_run_document_ids_all(None, None, None, 1, 2)
+        == [i for i, _w, _t in runs][1:3]
+    )
+
+
+def test_thoth_s2i_analyses_and_existence_by_solver_name(filled_graph: GraphDatabase) -> None:
+    # no real analysis is of a Thoth s2i image: name the environment of one as such for the test
+    (run_id, environment_id, external), *_ = _rows(
+        filled_graph,
+        "SELECT analysis_document_id, coalesce(software_environment_id, external_software_environment_id), "
+        "external_software_environment_id IS NOT NULL FROM package_extract_run ORDER BY id",
+    )
+    table = "external_software_environment" if external else "software_environment"
+    with filled_graph.engine.begin() as connection:
+        connection.execute(
+            text(
+                f"UPDATE {table} SET thoth_image_name = 's2i-test', thoth_image_version = '1.0' WHERE id = :id"
+            ),
+            {"id": environment_id},
+        )
+    filled_graph.cache_clear()
+    try:
+        get = filled_graph.get_thoth_s2i_package_extract_analysis_document_id_all
+        assert run_id in get("s2i-test", "1.0", bool(external))
+        assert get("s2i-test", "2.0", bool(external)) == [] and get("other", "1.0", bool(external)) == []
+        assert run_id not in get("s2i-test", "1.0", not external)
+    finally:
+        with filled_graph.engine.begin() as connection:
+            connection.execute(
+                text(
+                    f"UPDATE {table} SET thoth_image_name = NULL, thoth_image_version = NULL WHERE id = :id"
+                ),
+                {"id": environment_id},
+            )
+        filled_graph.cache_clear()
+    name, version, url, os_name, os_version, python_version = _rows(
+        filled_graph,
+        "SELECT v.package_name, v.package_version, i.url, v.os_name, v.os_version, v.python_version "
+        "FROM python_package_version v JOIN python_package_index i ON i.id = v.python_package_index_id LIMIT 1",
+    )[0]
+    solver = f"solver-{os_name}-{os_version}-py{str(python_version).replace('.', '')}"
+    assert filled_graph.python_package_version_exists(str(name), str(version), str(url), solver)
+    assert filled_graph.python_package_version_exists(str(name), str(version), None, solver)
+    assert not filled_graph.python_package_version_exists(
+        str(name), str(version), None, "solver-nosuch-1-py39"
+    )

@@ -15,13 +15,14 @@ from typing import TypedDict, cast
 from sqlalchemy import Connection, text
 
 from generated.models import EnvironmentType, SoftwareStackType
-from generated.queries import environments
+from generated.queries import environments, packages
 
 from ..config import DatabaseSettings
 from ..exceptions import NotFoundError
 from . import normalize
 from .adapter import AdapterBase
 from .enums import QuerySortTypeEnum
+from .writers.solver import solver_environment
 
 _ENVIRONMENT_COLUMNS = (
     "environment_name",
@@ -219,6 +220,34 @@ class ReadsMixin(AdapterBase):
     def solver_records_exist(self, solver_document: Mapping[str, object]) -> bool:
         """True when the solver document (its `metadata.document_id`) was synced."""
         return self.solver_document_id_exists(document_id_of(solver_document))
+
+    def python_package_version_exists(
+        self,
+        package_name: str,
+        package_version: str,
+        index_url: str | None = None,
+        solver_name: str | None = None,
+        *,
+        os_name: str | None = None,
+        os_version: str | None = None,
+        python_version: str | None = None,
+    ) -> bool:
+        """True when the package version was solved (on that index) in the environment the solver name
+        (`solver-<os>-<version>-py<XY>`, as the original) or the filters name; any when none."""
+        if solver_name is not None:
+            solver = solver_environment(solver_name)
+            os_name, os_version, python_version = solver.os_name, solver.os_version, solver.python_version
+        os_name, os_version = normalize.os_filter(os_name, os_version)
+        with self._connection() as connection:
+            return packages.python_package_version_exists(
+                connection,
+                normalize.package_name(package_name),
+                normalize.package_version(package_version) or package_version,
+                None if index_url is None else normalize.index_url(index_url),
+                os_name=os_name,
+                os_version=os_version,
+                python_version=python_version,
+            )
 
     def get_hardware_environments_all(
         self,
