@@ -258,28 +258,6 @@ class GeneratedQueries(AdapterBase):
                 connection, os_name=os_name, os_version=os_version, python_version=python_version
             )
 
-    def get_error_solved_document_id_all(
-        self,
-        *,
-        os_name: str | None = None,
-        os_version: str | None = None,
-        python_version: str | None = None,
-        start_offset: int = 0,
-        count: int | None = 100,
-    ) -> list[str]:
-        """Document ids of solver documents with an error."""
-        os_name = None if os_name is None else normalize.os_name(os_name)
-        os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
-        with self._connection() as connection:
-            return solver.get_error_solved_document_id_all(
-                connection,
-                os_name=os_name,
-                os_version=os_version,
-                python_version=python_version,
-                start_offset=start_offset,
-                count=count,
-            )
-
     def get_index_url_from_id(self, package_index_id: int) -> str:
         """The URL of the index with this id; NotFoundError when there is none."""
         with self._connection() as connection:
@@ -1297,24 +1275,31 @@ class GeneratedQueries(AdapterBase):
 
     def get_solver_document_id_all(
         self,
+        package_name: str,
+        package_version: str | None = None,
+        index_url: str | None = None,
         *,
         os_name: str | None = None,
         os_version: str | None = None,
         python_version: str | None = None,
-        start_offset: int = 0,
-        count: int | None = 100,
+        sort: bool = False,
     ) -> list[str]:
-        """Document ids of the synced solver documents."""
+        """Document ids of the solver records of the package (version, index and environment as the filters name), one per record as the original; the newest first with sort, else by id."""
+        package_name = normalize.package_name(package_name)
+        package_version = normalize.package_version(package_version)
+        index_url = None if index_url is None else normalize.index_url(index_url)
         os_name = None if os_name is None else normalize.os_name(os_name)
         os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
         with self._connection() as connection:
             return solver.get_solver_document_id_all(
                 connection,
+                package_name,
+                package_version,
+                index_url,
                 os_name=os_name,
                 os_version=os_version,
                 python_version=python_version,
-                start_offset=start_offset,
-                count=count,
+                sort=sort,
             )
 
     def get_solver_documents_count_all(
@@ -1330,22 +1315,31 @@ class GeneratedQueries(AdapterBase):
 
     def get_solver_run_document_ids_all(
         self,
-        *,
+        initial_date: str | None = None,
+        final_date: str | None = None,
         os_name: str | None = None,
         os_version: str | None = None,
         python_version: str | None = None,
         start_offset: int = 0,
         count: int | None = 100,
+        has_error: bool = False,
+        unsolvable: bool = False,
+        unparseable: bool = False,
     ) -> list[str]:
-        """Document ids of the solver runs (the synced solver documents that left records)."""
+        """Document ids of the solver runs (each synced solver document once) after initial_date and before final_date ("DD-MM-YYYY", as the original), of the environment the filters name, with an error (has_error), an unsolvable or an unparseable record when asked."""
         os_name = None if os_name is None else normalize.os_name(os_name)
         os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
         with self._connection() as connection:
             return solver.get_solver_run_document_ids_all(
                 connection,
-                os_name=os_name,
-                os_version=os_version,
-                python_version=python_version,
+                initial_date,
+                final_date,
+                os_name,
+                os_version,
+                python_version,
+                has_error=has_error,
+                unsolvable=unsolvable,
+                unparseable=unparseable,
                 start_offset=start_offset,
                 count=count,
             )

@@ -3,6 +3,8 @@ checked on the real documents against SQL written here."""
 
 from __future__ import annotations
 
+import datetime
+
 from sqlalchemy import text
 
 from thoth.storages.graph.enums import QuerySortTypeEnum
@@ -237,3 +239,64 @@ def test_thoth_s2i_analyses_and_existence_by_solver_name(filled_graph: GraphData
     assert not filled_graph.python_package_version_exists(
         str(name), str(version), None, "solver-nosuch-1-py39"
     )
+
+
+def test_solver_documents_by_package_date_and_error(filled_graph: GraphDatabase) -> None:
+    records = _rows(
+        filled_graph,
+        "SELECT s.document_id, v.package_name, v.package_version, s.datetime, s.error, s.error_unsolvable, "
+        "s.error_unparseable FROM solved s JOIN python_package_version v ON v.id = s.version_id",
+    )
+    name, version = next((n, v) for _d, n, v, *_rest in records if sum(1 for r in records if r[1] == n) > 1)
+    of_name = [r for r in records if r[1] == name]
+    assert filled_graph.get_solver_document_id_all(str(name)) == sorted(str(r[0]) for r in of_name)
+    assert filled_graph.get_solver_document_id_all(str(name), str(version)) == sorted(
+        str(r[0]) for r in of_name if r[2] == version
+    )
+    newest_first = filled_graph.get_solver_document_id_all(str(name), sort=True)
+    assert [r[0] for r in sorted(of_name, key=lambda r: (-r[3].timestamp(), r[0]))] == newest_first  # type: ignore[attr-defined]
+    documents = sorted({str(r[0]) for r in records})
+    assert filled_graph.get_solver_run_document_ids_all(count=None) == documents
+    assert filled_graph.get_solver_run_document_ids_all(
+        None, None, None, None, None, 0, None, True
+    ) == sorted({str(r[0]) for r in records if r[4]})
+    assert filled_graph.get_solver_run_document_ids_all(unsolvable=True, count=None) == sorted(
+        {str(r[0]) for r in records if r[5]}
+    )
+    assert filled_graph.get_solver_run_document_ids_all(unparseable=True, count=None) == sorted(
+        {str(r[0]) for r in records if r[6]}
+    )
+    days = sorted({r[3].date() for r in records})  # type: ignore[attr-defined]
+    assert len(days) > 1
+    last = days[-1].strftime("%d-%m-%Y")
+    midnight = datetime.datetime.combine(days[-1], datetime.time())
+    assert filled_graph.get_solver_run_document_ids_all(last, count=None) == sorted(
+        {str(r[0]) for r in records if r[3] > midnight}  # type: ignore[operator]
+    )
+    assert filled_graph.get_solver_run_document_ids_all(None, last, count=None) == sorted(
+        {str(r[0]) for r in records if r[3].date() < days[-1]}  # type: ignore[attr-defined]
+    )
+
+
+def test_error_solved_filters_by_package(filled_graph: GraphDatabase) -> None:
+    errors = filled_graph.get_error_solved_python_package_versions_all(count=None)
+    assert errors
+    name, version, url = errors[0]
+    assert filled_graph.get_error_solved_python_package_versions_all(name, count=None) == [
+        e for e in errors if e[0] == name
+    ]
+    assert filled_graph.get_error_solved_python_package_versions_count_all(name, version, url) == sum(
+        1 for e in errors if e == (name, version, url)
+    )
+    documents = _rows(
+        filled_graph,
+        "SELECT s.document_id FROM solved s JOIN python_package_version v ON v.id = s.version_id "
+        "WHERE s.error AND v.package_name = :name ORDER BY 1",
+        name=name,
+    )
+    assert filled_graph.get_error_solved_document_id_all(name) == [str(d[0]) for d in documents]
+    assert filled_graph.get_error_solved_document_id_all(name, distinct=True) == sorted(
+        {str(d[0]) for d in documents}
+    )
+    everything = filled_graph.get_error_solved_document_id_all(count=1, limit_results=False)
+    assert len(everything) == len(_rows(filled_graph, "SELECT 1 FROM solved WHERE error"))
