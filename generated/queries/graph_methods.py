@@ -1011,11 +1011,6 @@ class GeneratedQueries(AdapterBase):
                 package_version=package_version,
             )
 
-    def get_software_environments_count_all(self, *, is_external: bool = False) -> int:
-        """Number of software environments."""
-        with self._connection() as connection:
-            return environments.get_software_environments_count_all(connection, is_external=is_external)
-
     def get_solved_python_package_version_environments_all(
         self,
         package_name: str,

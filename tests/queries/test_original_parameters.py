@@ -300,3 +300,25 @@ def test_error_solved_filters_by_package(filled_graph: GraphDatabase) -> None:
     )
     everything = filled_graph.get_error_solved_document_id_all(count=1, limit_results=False)
     assert len(everything) == len(_rows(filled_graph, "SELECT 1 FROM solved WHERE error"))
+
+
+def test_software_environment_counts_follow_the_filters(filled_graph: GraphDatabase) -> None:
+    for external, table in ((False, "software_environment"), (True, "external_software_environment")):
+        environments = _rows(filled_graph, f"SELECT os_name, python_version FROM {table}")
+        assert filled_graph.get_software_environments_count_all(external) == len(environments)
+        for os_name, python_version in {(o, p) for o, p in environments if o is not None and p is not None}:
+            assert filled_graph.get_software_environments_count_all(
+                external, os_name=str(os_name), python_version=str(python_version)
+            ) == sum(1 for o, p in environments if (o, p) == (os_name, python_version))
+        assert filled_graph.get_software_environments_count_all(external, os_name="no-such-os") == 0
+    analysed = filled_graph.get_software_environments_all(count=None)
+    package = _rows(
+        filled_graph,
+        "SELECT p.package_name FROM identified i JOIN python_package_version_entity p "
+        "ON p.id = i.python_package_version_entity_id LIMIT 1",
+    )[0][0]
+    with_package = filled_graph.get_software_environments_all(count=None, package_name=str(package))
+    assert with_package and len(with_package) <= len(analysed)
+    assert filled_graph.get_software_environments_count_all(package_name=str(package)) == len(
+        {(r["environment_name"], r["image_sha"]) for r in with_package}
+    )
