@@ -3005,7 +3005,6 @@ NATURAL_KEYS: dict[str, tuple[str, ...]] = {
     "solved": (
         "ecosystem_solver_id",
         "version_id",
-        "document_id",
     ),
     "versioned_symbol": (
         "library_name",

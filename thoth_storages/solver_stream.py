@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import ijson  # type: ignore[import-untyped]
 
@@ -23,7 +23,9 @@ from generated.documents.solver import SolverDocument, SolverTreeEntry
 
 from .config import env_int
 from .documents import MAX_DEPTH, DocumentValidationError, json_member, validate_document, validate_part
-from .s3.jsontypes import JSONObject
+
+if TYPE_CHECKING:  # s3 imports read_whole from here: importing s3 at run time would be circular
+    from .s3.jsontypes import JSONObject
 
 _TREE_ITEM = "result.tree.item"
 SLICE_ROWS = 10_000

@@ -4,12 +4,13 @@
 document type (adviser, dependency-monkey, inspection specification and result, package-extract,
 security-indicator, solver) and over the mutation kinds in `KINDS`: numbers out of every integer
 range, NaN and Infinity, NUL characters, lone surrogates, malformed dates and quantities, nesting 3000
-deep, values of the wrong type, removed keys and a `metadata.document_id` that is not the file name.
+deep, values of the wrong type, removed keys, a `metadata.document_id` that is not the file name,
+another JSON value in place of the document, and text cut short.
 Each mutant names its kind and the JSON path it changed; `Mutant.write(folder)` lays it out as the
 sync reads it (`<id>.json`, or an inspection folder `<id>/build/specification` + `results/0/result`).
 
-Used by tests/reliability/test_mutants.py (a few hundred, in `make test`); a longer run passes a
-larger count (`python -m tests.reliability.mutate SEED COUNT FOLDER` writes them out).
+Used by tests/reliability/test_mutants.py (a few hundred, in `make test`) and test_fuzz.py (from S3
+and local files; 6,000 in `make reliability`); a longer run passes a larger count (`python -m tests.reliability.mutate SEED COUNT FOLDER` writes them out).
 """
 
 from __future__ import annotations
@@ -217,14 +218,17 @@ KINDS: dict[str, tuple[Callable[[JSON], bool], Mutation]] = {
     "deep": (_anything, _deep),
     "wrong-type": (_anything, _wrong_type),
 }
-"""Kind -> (which values it applies to, the new value). Two more kinds change the structure:
-`removed-key` deletes a member, `document-id` changes `metadata.document_id`."""
+"""Kind -> (which values it applies to, the new value). Four more kinds change the structure or the
+text: `removed-key` deletes a member, `document-id` changes `metadata.document_id`, `not-object` replaces
+the whole document by another JSON value, `cut` ends the text at a random byte (a half-written file)."""
 
-ALL_KINDS = (*KINDS, "removed-key", "document-id")
+ALL_KINDS = (*KINDS, "removed-key", "document-id", "not-object", "cut")
 
 
 def _mutate(rng: random.Random, kind: str, document: JSON) -> tuple[JSON, tuple[Step, ...]] | None:
     """The mutated copy and the path changed, or None when the document has no place for `kind`."""
+    if kind in ("not-object", "cut"):
+        return (rng.choice([[], "document", 7, None]) if kind == "not-object" else document), ()
     mutant = copy.deepcopy(document)
     if kind == "document-id":
         metadata = mutant.get("metadata") if isinstance(mutant, dict) else None
@@ -286,6 +290,8 @@ def mutants(seed: int, count: int, data_dir: Path = DATA_DIR) -> Iterator[Mutant
             continue
         value, steps = mutated
         texts = {name: _text(value if name == part else original) for name, original in source.parts.items()}
+        if kind == "cut":
+            texts[part] = texts[part][: rng.randrange(1, len(texts[part]))]
         yield Mutant(number, kind, source.document_type, source.document_id, part, json_path(steps), texts)
         number += 1
 

@@ -9,7 +9,6 @@ of the local folder meets.
 from __future__ import annotations
 
 import os
-import shutil
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -128,14 +127,6 @@ def real_files() -> list[Path]:
     )
 
 
-def document_type(relative: Path) -> str:
-    """The document type a real file is (its folder; inspection specification and result apart)."""
-    parts = relative.parts
-    if parts[0] == "inspection":
-        return "inspection-specification" if parts[-1] == "specification" else "inspection-result"
-    return parts[0]
-
-
 def _store_and_key(relative: Path) -> tuple[DocumentStore, str]:
     """The raw document store and key the store classes read `relative` from."""
     parts = relative.parts
@@ -179,21 +170,14 @@ class Uploader:
             self.upload(relative, (DATA_DIR / relative).read_bytes())
 
 
-def copy_all(target: Path) -> None:
-    """Copy every real document under `target`, in the same layout."""
-    for relative in real_files():
-        (target / relative).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(DATA_DIR / relative, target / relative)
-
-
-def sync_id(relative: Path) -> str:
-    """The id a sync is given for the real document file `relative` (an inspection's for its parts)."""
-    return relative.parts[1] if relative.parts[0] == "inspection" else relative.name.removesuffix(".json")
-
-
 def sync_ids() -> list[str]:
     """The ids of all real documents, one per document, one per inspection."""
-    return sorted({sync_id(relative) for relative in real_files()})
+    return sorted(
+        {
+            relative.parts[1] if relative.parts[0] == "inspection" else relative.name.removesuffix(".json")
+            for relative in real_files()
+        }
+    )
 
 
 # ------------------------------------------------------------------------------------------ databases

@@ -53,15 +53,30 @@ def _sync_command(settings: DatabaseSettings, corpus: Corpus) -> tuple[subproces
     return process, time.perf_counter()
 
 
+def _writing(process: subprocess.Popen[bytes], settings: DatabaseSettings, rows: int) -> tuple[float, float]:
+    """When the sync's first rows appeared and when all `rows` were there (polled until it exits)."""
+    first = last = 0.0
+    with connected(settings) as graph:
+        while process.poll() is None and not last:
+            count = total_rows(graph)
+            now = time.perf_counter()
+            first = first or (now if count else 0.0)
+            last = now if count >= rows else 0.0
+            time.sleep(0.02)
+    assert first and last, "the undisturbed run did not write every row"
+    return first, last
+
+
 def test_kill_9_at_random_points_then_a_resync_equals_a_clean_run(
     corpus: Corpus, template: DatabaseTemplate, clean: CleanRun
 ) -> None:
     runs = scale(2, 20, "kill_runs")
     rng = random.Random(f"kill-9:{SEED}")
-    with template.copy() as settings:  # how long an undisturbed run takes once connected
+    with template.copy() as settings:  # when an undisturbed run writes, counted from its connection
         process, began = _sync_command(settings, corpus)
+        first, last = _writing(process, settings, clean.rows)
         assert process.wait(timeout=600) == 1  # some real documents are refused, each for its reason
-        window = time.perf_counter() - began
+    first, last = first - began, last - began
     mid_sync = 0
     differing: dict[int, list[str]] = {}
     lost: dict[int, set[str]] = {}
@@ -69,7 +84,7 @@ def test_kill_9_at_random_points_then_a_resync_equals_a_clean_run(
         with template.copy() as settings:
             process, began = _sync_command(settings, corpus)
             try:
-                process.wait(timeout=rng.uniform(0.0, window))
+                process.wait(timeout=rng.uniform(first, last))
             except subprocess.TimeoutExpired:
                 process.send_signal(signal.SIGKILL)
                 process.wait()

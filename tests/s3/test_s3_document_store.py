@@ -142,14 +142,18 @@ def test_unusual_keys_round_trip(backend: Backend) -> None:
         assert store.retrieve_document(key) == {"n": number}
 
 
-def test_non_json_object_is_a_schema_error(backend: Backend) -> None:
+def test_non_json_object_is_a_schema_error_naming_key_and_path(backend: Backend) -> None:
     store = connected(backend)
     store.store_blob(b"not json", "text")
     store.store_blob(b"[1, 2]", "list")
-    with pytest.raises(SchemaError, match="not valid JSON"):
+    store.store_blob(b'{"a": ' + b"[" * 3000 + b"]" * 3000 + b"}", "deep")  # a RecursionError for json
+    with pytest.raises(SchemaError, match=r"/store/text: \$: not valid JSON"):
         store.retrieve_document("text")
-    with pytest.raises(SchemaError, match="list"):
+    with pytest.raises(SchemaError, match=r"/store/list: \$: a document is a JSON object"):
         store.retrieve_document("list")
+    with pytest.raises(SchemaError) as deep:
+        store.retrieve_document("deep")
+    assert str(deep.value).endswith("/store/deep: $.a" + "[0]" * 99 + ": nested deeper than 100 levels")
 
 
 def test_calls_before_connect_raise(backend: Backend) -> None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import abc
+import io
 import json
 import os
 from collections.abc import Iterator
 from datetime import datetime
 from typing import IO, Protocol, runtime_checkable
 
-from ..exceptions import SchemaError
+from ..solver_stream import read_whole
 from .jsontypes import Document, JSONObject
 
 
@@ -22,15 +23,10 @@ def dict2blob(dictionary: Document) -> bytes:
 
 
 def blob2dict(blob: bytes, key: str) -> JSONObject:
-    """Parse a stored blob as a JSON object; anything else is a SchemaError naming the key."""
-    try:
-        parsed = json.loads(blob)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise SchemaError(f"object {key!r} is not valid JSON: {exc}") from exc
-    if not isinstance(parsed, dict):
-        raise SchemaError(f"object {key!r} holds a JSON {type(parsed).__name__}, not an object")
-    document: JSONObject = parsed
-    return document
+    """Parse a stored blob as a JSON object, as a local document file is read: anything else is a
+    DocumentValidationError (a SchemaError) naming the key and the JSON path (`$` for text that does
+    not parse or is not an object, the first value nested too deep)."""
+    return read_whole(io.BytesIO(blob), key)
 
 
 @runtime_checkable

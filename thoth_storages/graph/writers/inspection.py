@@ -153,12 +153,11 @@ class _InspectionWrite:
             "inspection_run", {**key, **values, "inspection_sync_state": "SYNCED"}
         )
         if self.writer.inserted["inspection_run"] == inserted:
-            # Found, not inserted: a dependency-monkey placeholder, which `ensure` completed (NULL
-            # columns filled, its run link kept): mark it synced.
+            # Found, not inserted: a dependency-monkey placeholder, complete it (its run link stays).
             self.writer.update(
                 "inspection_run",
                 {**key, "inspection_sync_state": "PENDING"},
-                {"inspection_sync_state": "SYNCED"},
+                {**values, "inspection_sync_state": "SYNCED"},
             )
         if performance is not None:
             self.writer.add(performance.name, [self._performance_row(performance, run_id)])
