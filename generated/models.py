@@ -3005,6 +3005,7 @@ NATURAL_KEYS: dict[str, tuple[str, ...]] = {
     "solved": (
         "ecosystem_solver_id",
         "version_id",
+        "document_id",
     ),
     "versioned_symbol": (
         "library_name",

@@ -229,10 +229,47 @@ def _bad_text(text: str) -> str | None:
     return None
 
 
+_WALKED = frozenset({dict, list, str, float})
+_PLAIN = frozenset({int, bool, type(None)})
+
+
+def _plain_values(document: object) -> bool:
+    """Whether `document` surely passes `check_values`, found without building paths (the common case).
+    Values of other types, subclasses and non-ASCII keys are left to the walk that names the path."""
+    stack: list[tuple[object, int]] = [(document, 0)]
+    while stack:
+        value, depth = stack.pop()
+        kind = type(value)
+        if kind is str:
+            assert isinstance(value, str)
+            if "\x00" in value or (not value.isascii() and _bad_text(value)):
+                return False
+        elif kind is float:
+            assert isinstance(value, float)
+            if value - value != 0:  # NaN and the infinities
+                return False
+        elif kind is dict or kind is list:
+            assert isinstance(value, dict | list)
+            if depth >= MAX_DEPTH:
+                return False
+            for key, item in value.items() if isinstance(value, dict) else enumerate(value):
+                if isinstance(key, str) and ("\x00" in key or not key.isascii()):
+                    return False
+                if type(item) in _WALKED:
+                    stack.append((item, depth + 1))
+                elif type(item) not in _PLAIN:
+                    return False
+        elif kind not in _PLAIN:
+            return False
+    return True
+
+
 def check_values(document: object, document_id: str | None, path: str = "$") -> None:
     """Refuse what JSON Schema does not: nesting deeper than MAX_DEPTH, NaN and Infinity (the
     policy for documents read whole and streamed alike), strings and keys holding a NUL or a lone
     surrogate. Raises DocumentValidationError naming the JSON path (`path` is the value's own)."""
+    if _plain_values(document):
+        return
     stack: list[tuple[object, str, int]] = [(document, path, 0)]
     while stack:
         value, where, depth = stack.pop()

@@ -21,20 +21,21 @@ def get_adviser_run_count_per_source_type(connection: Connection) -> dict[Source
     return counts
 
 
-_GET_ADVISER_RUN_DOCUMENT_IDS_ALL = (
-    "adviser_run.adviser_document_id FROM adviser_run WHERE (:origin IS NULL OR adviser_run.origin = :origin)"
-)
+_GET_ADVISER_RUN_DOCUMENT_IDS_ALL = "adviser_run.adviser_document_id FROM adviser_run WHERE (:source_type IS NULL OR adviser_run.source_type = :source_type) AND (:origin IS NULL OR adviser_run.origin = :origin) AND ((:initial_date IS NULL OR adviser_run.datetime > to_date(:initial_date, 'DD-MM-YYYY'))) AND ((:final_date IS NULL OR adviser_run.datetime < to_date(:final_date, 'DD-MM-YYYY')))"
 
 
 def get_adviser_run_document_ids_all(
     connection: Connection,
-    *,
-    origin: str | None = None,
+    initial_date: str | None = None,
+    final_date: str | None = None,
+    source_type: SourceType | None = None,
     start_offset: int = 0,
     count: int | None = 100,
+    *,
+    origin: str | None = None,
     distinct: bool = False,
 ) -> list[str]:
-    """Document ids of adviser runs, optionally of one origin (offset and count honoured, unlike the original)."""
+    """Document ids of adviser runs after initial_date and before final_date ("DD-MM-YYYY", as the original), of one source type and origin (None: any); offset and count honoured, unlike the original."""
     result = connection.execute(
         text(
             ("SELECT DISTINCT " if distinct else "SELECT ")
@@ -42,7 +43,14 @@ def get_adviser_run_document_ids_all(
             + " ORDER BY adviser_document_id"
             + " LIMIT :count OFFSET :start_offset"
         ),
-        {"origin": origin, "start_offset": start_offset, "count": count},
+        {
+            "initial_date": initial_date,
+            "final_date": final_date,
+            "source_type": source_type,
+            "origin": origin,
+            "start_offset": start_offset,
+            "count": count,
+        },
     )
     return [row[0] for row in result]
 

@@ -204,16 +204,28 @@ def get_thoth_s2i_all(
     ]
 
 
-_GET_THOTH_S2I_PACKAGE_EXTRACT_ANALYSIS_DOCUMENT_ID_ALL = "SELECT DISTINCT r.analysis_document_id AS analysis_document_id\nFROM package_extract_run AS r\nLEFT OUTER JOIN software_environment AS e ON NOT :is_external AND r.software_environment_id = e.id\nLEFT OUTER JOIN external_software_environment AS x ON :is_external AND r.external_software_environment_id = x.id\nWHERE coalesce(e.thoth_image_name, x.thoth_image_name) IS NOT NULL\nORDER BY analysis_document_id\nLIMIT :count OFFSET :start_offset"
+_GET_THOTH_S2I_PACKAGE_EXTRACT_ANALYSIS_DOCUMENT_ID_ALL = "SELECT DISTINCT r.analysis_document_id AS analysis_document_id\nFROM package_extract_run AS r\nLEFT OUTER JOIN software_environment AS e ON NOT :is_external AND r.software_environment_id = e.id\nLEFT OUTER JOIN external_software_environment AS x ON :is_external AND r.external_software_environment_id = x.id\nWHERE coalesce(e.thoth_image_name, x.thoth_image_name) = :thoth_image_name\n  AND coalesce(e.thoth_image_version, x.thoth_image_version) = :thoth_image_version\nORDER BY analysis_document_id\nLIMIT :count OFFSET :start_offset"
 
 
 def get_thoth_s2i_package_extract_analysis_document_id_all(
-    connection: Connection, *, is_external: bool = False, start_offset: int = 0, count: int | None = 100
+    connection: Connection,
+    thoth_image_name: str,
+    thoth_image_version: str,
+    is_external: bool = False,
+    *,
+    start_offset: int = 0,
+    count: int | None = 100,
 ) -> list[str]:
-    """Document ids of the analyses of Thoth s2i images (of external environments when is_external)."""
+    """Document ids of the analyses of the Thoth s2i image of this name and version (in external environments when is_external)."""
     result = connection.execute(
         text(_GET_THOTH_S2I_PACKAGE_EXTRACT_ANALYSIS_DOCUMENT_ID_ALL),
-        {"is_external": is_external, "start_offset": start_offset, "count": count},
+        {
+            "thoth_image_name": thoth_image_name,
+            "thoth_image_version": thoth_image_version,
+            "is_external": is_external,
+            "start_offset": start_offset,
+            "count": count,
+        },
     )
     return [row[0] for row in result]
 

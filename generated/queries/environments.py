@@ -120,23 +120,3 @@ def get_run_software_environment_all(
         {"start_offset": start_offset, "count": count},
     )
     return [row[0] for row in result]
-
-
-_GET_SOFTWARE_ENVIRONMENTS_COUNT_ALL = "FROM software_environment"
-_GET_SOFTWARE_ENVIRONMENTS_COUNT_ALL_EXTERNAL = "FROM external_software_environment"
-
-
-def get_software_environments_count_all(connection: Connection, *, is_external: bool = False) -> int:
-    """Number of software environments."""
-    result = connection.execute(
-        text(
-            "SELECT count(*) AS count "
-            + (
-                _GET_SOFTWARE_ENVIRONMENTS_COUNT_ALL_EXTERNAL
-                if is_external
-                else _GET_SOFTWARE_ENVIRONMENTS_COUNT_ALL
-            )
-        ),
-        {},
-    )
-    return int(result.scalar_one())

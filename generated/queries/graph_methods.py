@@ -136,16 +136,26 @@ class GeneratedQueries(AdapterBase):
 
     def get_adviser_run_document_ids_all(
         self,
-        *,
-        origin: str | None = None,
+        initial_date: str | None = None,
+        final_date: str | None = None,
+        source_type: SourceType | None = None,
         start_offset: int = 0,
         count: int | None = 100,
+        *,
+        origin: str | None = None,
         distinct: bool = False,
     ) -> list[str]:
-        """Document ids of adviser runs, optionally of one origin (offset and count honoured, unlike the original)."""
+        """Document ids of adviser runs after initial_date and before final_date ("DD-MM-YYYY", as the original), of one source type and origin (None: any); offset and count honoured, unlike the original."""
         with self._connection() as connection:
             return adviser.get_adviser_run_document_ids_all(
-                connection, origin=origin, start_offset=start_offset, count=count, distinct=distinct
+                connection,
+                initial_date,
+                final_date,
+                source_type,
+                origin=origin,
+                start_offset=start_offset,
+                count=count,
+                distinct=distinct,
             )
 
     def get_adviser_run_origins_all(
@@ -246,28 +256,6 @@ class GeneratedQueries(AdapterBase):
         with self._connection() as connection:
             return solver.get_ecosystem_solver_count_all(
                 connection, os_name=os_name, os_version=os_version, python_version=python_version
-            )
-
-    def get_error_solved_document_id_all(
-        self,
-        *,
-        os_name: str | None = None,
-        os_version: str | None = None,
-        python_version: str | None = None,
-        start_offset: int = 0,
-        count: int | None = 100,
-    ) -> list[str]:
-        """Document ids of solver documents with an error."""
-        os_name = None if os_name is None else normalize.os_name(os_name)
-        os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
-        with self._connection() as connection:
-            return solver.get_error_solved_document_id_all(
-                connection,
-                os_name=os_name,
-                os_version=os_version,
-                python_version=python_version,
-                start_offset=start_offset,
-                count=count,
             )
 
     def get_index_url_from_id(self, package_index_id: int) -> str:
@@ -1023,11 +1011,6 @@ class GeneratedQueries(AdapterBase):
                 package_version=package_version,
             )
 
-    def get_software_environments_count_all(self, *, is_external: bool = False) -> int:
-        """Number of software environments."""
-        with self._connection() as connection:
-            return environments.get_software_environments_count_all(connection, is_external=is_external)
-
     def get_solved_python_package_version_environments_all(
         self,
         package_name: str,
@@ -1287,24 +1270,31 @@ class GeneratedQueries(AdapterBase):
 
     def get_solver_document_id_all(
         self,
+        package_name: str,
+        package_version: str | None = None,
+        index_url: str | None = None,
         *,
         os_name: str | None = None,
         os_version: str | None = None,
         python_version: str | None = None,
-        start_offset: int = 0,
-        count: int | None = 100,
+        sort: bool = False,
     ) -> list[str]:
-        """Document ids of the synced solver documents."""
+        """Document ids of the solver records of the package (version, index and environment as the filters name), one per record as the original; the newest first with sort, else by id."""
+        package_name = normalize.package_name(package_name)
+        package_version = normalize.package_version(package_version)
+        index_url = None if index_url is None else normalize.index_url(index_url)
         os_name = None if os_name is None else normalize.os_name(os_name)
         os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
         with self._connection() as connection:
             return solver.get_solver_document_id_all(
                 connection,
+                package_name,
+                package_version,
+                index_url,
                 os_name=os_name,
                 os_version=os_version,
                 python_version=python_version,
-                start_offset=start_offset,
-                count=count,
+                sort=sort,
             )
 
     def get_solver_documents_count_all(
@@ -1320,22 +1310,31 @@ class GeneratedQueries(AdapterBase):
 
     def get_solver_run_document_ids_all(
         self,
-        *,
+        initial_date: str | None = None,
+        final_date: str | None = None,
         os_name: str | None = None,
         os_version: str | None = None,
         python_version: str | None = None,
         start_offset: int = 0,
         count: int | None = 100,
+        has_error: bool = False,
+        unsolvable: bool = False,
+        unparseable: bool = False,
     ) -> list[str]:
-        """Document ids of the solver runs (the synced solver documents that left records)."""
+        """Document ids of the solver runs (each synced solver document once) after initial_date and before final_date ("DD-MM-YYYY", as the original), of the environment the filters name, with an error (has_error), an unsolvable or an unparseable record when asked."""
         os_name = None if os_name is None else normalize.os_name(os_name)
         os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
         with self._connection() as connection:
             return solver.get_solver_run_document_ids_all(
                 connection,
-                os_name=os_name,
-                os_version=os_version,
-                python_version=python_version,
+                initial_date,
+                final_date,
+                os_name,
+                os_version,
+                python_version,
+                has_error=has_error,
+                unsolvable=unsolvable,
+                unparseable=unparseable,
                 start_offset=start_offset,
                 count=count,
             )
@@ -1365,12 +1364,23 @@ class GeneratedQueries(AdapterBase):
             )
 
     def get_thoth_s2i_package_extract_analysis_document_id_all(
-        self, *, is_external: bool = False, start_offset: int = 0, count: int | None = 100
+        self,
+        thoth_image_name: str,
+        thoth_image_version: str,
+        is_external: bool = False,
+        *,
+        start_offset: int = 0,
+        count: int | None = 100,
     ) -> list[str]:
-        """Document ids of the analyses of Thoth s2i images (of external environments when is_external)."""
+        """Document ids of the analyses of the Thoth s2i image of this name and version (in external environments when is_external)."""
         with self._connection() as connection:
             return analysis.get_thoth_s2i_package_extract_analysis_document_id_all(
-                connection, is_external=is_external, start_offset=start_offset, count=count
+                connection,
+                thoth_image_name,
+                thoth_image_version,
+                is_external,
+                start_offset=start_offset,
+                count=count,
             )
 
     def get_unsolved_python_package_versions_all(
@@ -1605,33 +1615,6 @@ class GeneratedQueries(AdapterBase):
         package_name = normalize.package_name(package_name)
         with self._connection() as connection:
             return packages.python_package_exists(connection, package_name)
-
-    def python_package_version_exists(
-        self,
-        package_name: str,
-        package_version: str,
-        index_url: str | None = None,
-        *,
-        os_name: str | None = None,
-        os_version: str | None = None,
-        python_version: str | None = None,
-    ) -> bool:
-        """True when the package version was solved in the environment the filters name."""
-        package_name = normalize.package_name(package_name)
-        package_version = normalize.package_version(package_version) or package_version
-        index_url = None if index_url is None else normalize.index_url(index_url)
-        os_name = None if os_name is None else normalize.os_name(os_name)
-        os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
-        with self._connection() as connection:
-            return packages.python_package_version_exists(
-                connection,
-                package_name,
-                package_version,
-                index_url,
-                os_name=os_name,
-                os_version=os_version,
-                python_version=python_version,
-            )
 
     def si_aggregated_python_package_version_exists(
         self, package_name: str, package_version: str, index_url: str

@@ -80,27 +80,38 @@ def get_ecosystem_solver_count_all(
     return int(result.scalar_one())
 
 
-_GET_ERROR_SOLVED_DOCUMENT_ID_ALL = "solved.document_id FROM solved JOIN ecosystem_solver ON solved.ecosystem_solver_id = ecosystem_solver.id WHERE (:os_name IS NULL OR ecosystem_solver.os_name = :os_name) AND (:os_version IS NULL OR ecosystem_solver.os_version = :os_version) AND (:python_version IS NULL OR ecosystem_solver.python_version = :python_version) AND solved.error"
+_GET_ERROR_SOLVED_DOCUMENT_ID_ALL = "solved.document_id FROM solved LEFT OUTER JOIN python_package_version ON solved.version_id = python_package_version.id LEFT OUTER JOIN python_package_index ON python_package_version.python_package_index_id = python_package_index.id WHERE (:package_name IS NULL OR python_package_version.package_name = :package_name) AND (:package_version IS NULL OR python_package_version.package_version = :package_version) AND (:index_url IS NULL OR python_package_index.url = :index_url) AND (:os_name IS NULL OR python_package_version.os_name = :os_name) AND (:os_version IS NULL OR python_package_version.os_version = :os_version) AND (:python_version IS NULL OR python_package_version.python_version = :python_version) AND solved.error AND ((NOT :unsolvable OR solved.error_unsolvable) AND (NOT :unparseable OR solved.error_unparseable))"
 
 
 def get_error_solved_document_id_all(
     connection: Connection,
+    package_name: str | None = None,
+    package_version: str | None = None,
+    index_url: str | None = None,
     *,
+    unsolvable: bool = False,
+    unparseable: bool = False,
     os_name: str | None = None,
     os_version: str | None = None,
     python_version: str | None = None,
     start_offset: int = 0,
     count: int | None = 100,
+    distinct: bool = False,
 ) -> list[str]:
-    """Document ids of solver documents with an error."""
+    """Document ids of the solver records with an error (of the package the filters name; unsolvable and unparseable narrow it), one per record unless distinct, as the original."""
     result = connection.execute(
         text(
-            "SELECT DISTINCT "
+            ("SELECT DISTINCT " if distinct else "SELECT ")
             + _GET_ERROR_SOLVED_DOCUMENT_ID_ALL
             + " ORDER BY document_id"
             + " LIMIT :count OFFSET :start_offset"
         ),
         {
+            "package_name": package_name,
+            "package_version": package_version,
+            "index_url": index_url,
+            "unsolvable": unsolvable,
+            "unparseable": unparseable,
             "os_name": os_name,
             "os_version": os_version,
             "python_version": python_version,
@@ -111,11 +122,14 @@ def get_error_solved_document_id_all(
     return [row[0] for row in result]
 
 
-_GET_ERROR_SOLVED_PYTHON_PACKAGE_VERSIONS_ALL = "python_package_version.package_name, python_package_version.package_version, python_package_index.url AS index_url FROM solved JOIN python_package_version ON solved.version_id = python_package_version.id JOIN python_package_index ON python_package_version.python_package_index_id = python_package_index.id WHERE (:os_name IS NULL OR python_package_version.os_name = :os_name) AND (:os_version IS NULL OR python_package_version.os_version = :os_version) AND (:python_version IS NULL OR python_package_version.python_version = :python_version) AND solved.error AND ((NOT :unsolvable OR solved.error_unsolvable) AND (NOT :unparseable OR solved.error_unparseable))"
+_GET_ERROR_SOLVED_PYTHON_PACKAGE_VERSIONS_ALL = "python_package_version.package_name, python_package_version.package_version, python_package_index.url AS index_url FROM solved JOIN python_package_version ON solved.version_id = python_package_version.id JOIN python_package_index ON python_package_version.python_package_index_id = python_package_index.id WHERE (:package_name IS NULL OR python_package_version.package_name = :package_name) AND (:package_version IS NULL OR python_package_version.package_version = :package_version) AND (:index_url IS NULL OR python_package_index.url = :index_url) AND (:os_name IS NULL OR python_package_version.os_name = :os_name) AND (:os_version IS NULL OR python_package_version.os_version = :os_version) AND (:python_version IS NULL OR python_package_version.python_version = :python_version) AND solved.error AND ((NOT :unsolvable OR solved.error_unsolvable) AND (NOT :unparseable OR solved.error_unparseable))"
 
 
 def get_error_solved_python_package_versions_all(
     connection: Connection,
+    package_name: str | None = None,
+    package_version: str | None = None,
+    index_url: str | None = None,
     *,
     unsolvable: bool = False,
     unparseable: bool = False,
@@ -135,6 +149,9 @@ def get_error_solved_python_package_versions_all(
             + " LIMIT :count OFFSET :start_offset"
         ),
         {
+            "package_name": package_name,
+            "package_version": package_version,
+            "index_url": index_url,
             "unsolvable": unsolvable,
             "unparseable": unparseable,
             "os_name": os_name,
@@ -154,11 +171,14 @@ def get_error_solved_python_package_versions_all(
     ]
 
 
-_GET_ERROR_SOLVED_PYTHON_PACKAGE_VERSIONS_COUNT_ALL = "python_package_version.package_name, python_package_version.package_version, python_package_index.url AS index_url FROM solved JOIN python_package_version ON solved.version_id = python_package_version.id JOIN python_package_index ON python_package_version.python_package_index_id = python_package_index.id WHERE (:os_name IS NULL OR python_package_version.os_name = :os_name) AND (:os_version IS NULL OR python_package_version.os_version = :os_version) AND (:python_version IS NULL OR python_package_version.python_version = :python_version) AND solved.error AND ((NOT :unsolvable OR solved.error_unsolvable) AND (NOT :unparseable OR solved.error_unparseable))"
+_GET_ERROR_SOLVED_PYTHON_PACKAGE_VERSIONS_COUNT_ALL = "python_package_version.package_name, python_package_version.package_version, python_package_index.url AS index_url FROM solved JOIN python_package_version ON solved.version_id = python_package_version.id JOIN python_package_index ON python_package_version.python_package_index_id = python_package_index.id WHERE (:package_name IS NULL OR python_package_version.package_name = :package_name) AND (:package_version IS NULL OR python_package_version.package_version = :package_version) AND (:index_url IS NULL OR python_package_index.url = :index_url) AND (:os_name IS NULL OR python_package_version.os_name = :os_name) AND (:os_version IS NULL OR python_package_version.os_version = :os_version) AND (:python_version IS NULL OR python_package_version.python_version = :python_version) AND solved.error AND ((NOT :unsolvable OR solved.error_unsolvable) AND (NOT :unparseable OR solved.error_unparseable))"
 
 
 def get_error_solved_python_package_versions_count_all(
     connection: Connection,
+    package_name: str | None = None,
+    package_version: str | None = None,
+    index_url: str | None = None,
     *,
     unsolvable: bool = False,
     unparseable: bool = False,
@@ -176,6 +196,9 @@ def get_error_solved_python_package_versions_count_all(
             + ") AS counted"
         ),
         {
+            "package_name": package_name,
+            "package_version": package_version,
+            "index_url": index_url,
             "unsolvable": unsolvable,
             "unparseable": unparseable,
             "os_name": os_name,
@@ -204,32 +227,31 @@ def get_last_solver_datetime(
     return None if row is None else row[0]
 
 
-_GET_SOLVER_DOCUMENT_ID_ALL = "solved.document_id FROM solved JOIN ecosystem_solver ON solved.ecosystem_solver_id = ecosystem_solver.id WHERE (:os_name IS NULL OR ecosystem_solver.os_name = :os_name) AND (:os_version IS NULL OR ecosystem_solver.os_version = :os_version) AND (:python_version IS NULL OR ecosystem_solver.python_version = :python_version)"
+_GET_SOLVER_DOCUMENT_ID_ALL = "SELECT s.document_id AS document_id\nFROM solved AS s\nJOIN python_package_version AS v ON v.id = s.version_id\nLEFT OUTER JOIN python_package_index AS i ON i.id = v.python_package_index_id\nWHERE v.package_name = :package_name\n  AND (:package_version IS NULL OR v.package_version = :package_version)\n  AND (:index_url IS NULL OR i.url = :index_url)\n  AND (:os_name IS NULL OR v.os_name = :os_name)\n  AND (:os_version IS NULL OR v.os_version = :os_version)\n  AND (:python_version IS NULL OR v.python_version = :python_version)\nORDER BY CASE WHEN :sort THEN s.datetime END DESC, s.document_id"
 
 
 def get_solver_document_id_all(
     connection: Connection,
+    package_name: str,
+    package_version: str | None = None,
+    index_url: str | None = None,
     *,
     os_name: str | None = None,
     os_version: str | None = None,
     python_version: str | None = None,
-    start_offset: int = 0,
-    count: int | None = 100,
+    sort: bool = False,
 ) -> list[str]:
-    """Document ids of the synced solver documents."""
+    """Document ids of the solver records of the package (version, index and environment as the filters name), one per record as the original; the newest first with sort, else by id."""
     result = connection.execute(
-        text(
-            "SELECT DISTINCT "
-            + _GET_SOLVER_DOCUMENT_ID_ALL
-            + " ORDER BY document_id"
-            + " LIMIT :count OFFSET :start_offset"
-        ),
+        text(_GET_SOLVER_DOCUMENT_ID_ALL),
         {
+            "package_name": package_name,
+            "package_version": package_version,
+            "index_url": index_url,
             "os_name": os_name,
             "os_version": os_version,
             "python_version": python_version,
-            "start_offset": start_offset,
-            "count": count,
+            "sort": sort,
         },
     )
     return [row[0] for row in result]
@@ -258,19 +280,23 @@ def get_solver_documents_count_all(
     return int(result.scalar_one())
 
 
-_GET_SOLVER_RUN_DOCUMENT_IDS_ALL = "solved.document_id FROM solved JOIN ecosystem_solver ON solved.ecosystem_solver_id = ecosystem_solver.id WHERE (:os_name IS NULL OR ecosystem_solver.os_name = :os_name) AND (:os_version IS NULL OR ecosystem_solver.os_version = :os_version) AND (:python_version IS NULL OR ecosystem_solver.python_version = :python_version)"
+_GET_SOLVER_RUN_DOCUMENT_IDS_ALL = "solved.document_id FROM solved JOIN ecosystem_solver ON solved.ecosystem_solver_id = ecosystem_solver.id WHERE (:os_name IS NULL OR ecosystem_solver.os_name = :os_name) AND (:os_version IS NULL OR ecosystem_solver.os_version = :os_version) AND (:python_version IS NULL OR ecosystem_solver.python_version = :python_version) AND ((:initial_date IS NULL OR solved.datetime > to_date(:initial_date, 'DD-MM-YYYY'))) AND ((:final_date IS NULL OR solved.datetime < to_date(:final_date, 'DD-MM-YYYY'))) AND ((NOT :has_error OR solved.error) AND (NOT :unsolvable OR solved.error_unsolvable)) AND ((NOT :unparseable OR solved.error_unparseable))"
 
 
 def get_solver_run_document_ids_all(
     connection: Connection,
-    *,
+    initial_date: str | None = None,
+    final_date: str | None = None,
     os_name: str | None = None,
     os_version: str | None = None,
     python_version: str | None = None,
     start_offset: int = 0,
     count: int | None = 100,
+    has_error: bool = False,
+    unsolvable: bool = False,
+    unparseable: bool = False,
 ) -> list[str]:
-    """Document ids of the solver runs (the synced solver documents that left records)."""
+    """Document ids of the solver runs (each synced solver document once) after initial_date and before final_date ("DD-MM-YYYY", as the original), of the environment the filters name, with an error (has_error), an unsolvable or an unparseable record when asked."""
     result = connection.execute(
         text(
             "SELECT DISTINCT "
@@ -279,9 +305,14 @@ def get_solver_run_document_ids_all(
             + " LIMIT :count OFFSET :start_offset"
         ),
         {
+            "initial_date": initial_date,
+            "final_date": final_date,
             "os_name": os_name,
             "os_version": os_version,
             "python_version": python_version,
+            "has_error": has_error,
+            "unsolvable": unsolvable,
+            "unparseable": unparseable,
             "start_offset": start_offset,
             "count": count,
         },

@@ -32,12 +32,12 @@ def _count(graph: GraphDatabase, sql: str) -> int:
 
 
 def test_delete_solver_result_removes_that_document_only(graph: GraphDatabase) -> None:
-    first, *others = graph.get_solver_document_id_all(count=None)
+    first, *others = graph.get_solver_run_document_ids_all(count=None)
     rows = _count(graph, f"SELECT count(*) FROM solved WHERE document_id = '{first}'")
     total = _count(graph, "SELECT count(*) FROM solved")
     assert rows > 0 and others
     assert graph.delete_solver_result(first) == rows
-    assert graph.get_solver_document_id_all(count=None) == others
+    assert graph.get_solver_run_document_ids_all(count=None) == others
     assert _count(graph, "SELECT count(*) FROM solved") == total - rows
     assert graph.delete_solver_result(first) == 0
 
@@ -48,8 +48,8 @@ def test_delete_solved_removes_the_solvers_of_one_environment(graph: GraphDataba
     assert fedora and len(fedora) < len(before)
     assert graph.delete_solved("Fedora", "31", "3.7") == len(fedora)
     assert graph.get_ecosystem_solver_all() == [s for s in before if s["os_name"] != "fedora"]
-    assert graph.get_solver_document_id_all(os_name="fedora") == []
-    assert graph.get_solver_document_id_all(os_name="debian")
+    assert graph.get_solver_run_document_ids_all(os_name="fedora") == []
+    assert graph.get_solver_run_document_ids_all(os_name="debian")
 
 
 def test_delete_adviser_runs(graph: GraphDatabase) -> None:

@@ -49,7 +49,7 @@ def test_solver_documents_counted_once_each(filled_graph: GraphDatabase) -> None
     # is unparsable (`flask[async===2.2.2`: an error_unparseable row under `flask[async`, as in 0.74.2).
     documents = _documents("solver-")
     assert filled_graph.get_solver_documents_count_all() == len(documents)
-    ids = filled_graph.get_solver_document_id_all(count=None)
+    ids = filled_graph.get_solver_run_document_ids_all(count=None)
     assert len(ids) == len(set(ids)) == len(documents)
     assert set(ids) <= {str(d["metadata"]["document_id"]) for d in documents}  # type: ignore[index]
 

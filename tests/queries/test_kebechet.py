@@ -163,8 +163,25 @@ def test_update_installation_using_files(graph: GraphDatabase) -> None:
         found = graph.get_kebechet_github_app_installations_all(slug="thoth/c")
         assert [(i["runtime_environment_name"], i["installation_id"], i["private"]) for i in found] == [
             ("downstream", "21", False),
-            ("upstream", "21", True),  # privacy stays as the app recorded it
+            ("upstream", "21", False),  # private=False unless given, as the original
         ]
+        # the original's runtime_environment_name: that environment only; private as given
+        assert (
+            graph.update_kebechet_installation_using_files(
+                "thoth/c", "24", None, None, config, "upstream", True
+            )
+            == 1
+        )
+        assert [
+            (i["runtime_environment_name"], i["installation_id"], i["private"])
+            for i in graph.get_kebechet_github_app_installations_all(slug="thoth/c")
+        ] == [("downstream", "21", False), ("upstream", "24", True)]
+        with pytest.raises(ValueError, match="no-such-env"):
+            graph.update_kebechet_installation_using_files("thoth/c", "25", None, None, config, "no-such-env")
+        graph.update_kebechet_installation_using_files(
+            "thoth/c", "21", project["requirements"], project["requirements_locked"], config
+        )
+        found = graph.get_kebechet_github_app_installations_all(slug="thoth/c")
         for installation in found:
             assert installation["update_manager"] and installation["info_manager"]
             assert not installation["version_manager"] and installation["is_active"]

@@ -40,7 +40,10 @@ def test_the_image_analysis_follows_its_document(filled_graph: GraphDatabase) ->
         filled_graph.get_analysis_metadata("no-such-document")
     # The image is not a Thoth s2i build (its software environment names no thoth image).
     assert filled_graph.get_thoth_s2i_all() == []
-    assert filled_graph.get_thoth_s2i_package_extract_analysis_document_id_all() == []
+    assert (
+        filled_graph.get_thoth_s2i_package_extract_analysis_document_id_all("s2i-thoth-ubi8-py38", "0.1.0")
+        == []
+    )
     assert filled_graph.get_last_analysis_document_id("no-such-image", "v0") is None
 
 
@@ -66,9 +69,10 @@ def test_solved_environments(filled_graph: GraphDatabase) -> None:
     assert filled_graph.is_python_package_version_is_missing("numpy", "1.26.0", PYPI) is False
     with pytest.raises(NotFoundError):
         filled_graph.is_python_package_version_is_missing("no-such-package", "1.0.0", PYPI)
-    assert filled_graph.get_solver_run_document_ids_all(
-        count=None
-    ) == filled_graph.get_solver_document_id_all(count=None)
+    numpy_documents = filled_graph.get_solver_document_id_all("NumPy", "1.26.0", PYPI)
+    assert numpy_documents and set(numpy_documents) <= set(
+        filled_graph.get_solver_run_document_ids_all(count=None)
+    )
 
 
 def test_solved_count_maps_are_the_package_version_count_maps(filled_graph: GraphDatabase) -> None:

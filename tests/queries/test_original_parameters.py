@@ -3,6 +3,8 @@ checked on the real documents against SQL written here."""
 
 from __future__ import annotations
 
+import datetime
+
 from sqlalchemy import text
 
 from thoth.storages.graph.enums import QuerySortTypeEnum
@@ -170,3 +172,153 @@ def test_unsolved_listings_paginate_and_distinct(filled_graph: GraphDatabase) ->
         assert sum(len(by_url) for by_url in per_version.values()) == 1
     finally:
         filled_graph.set_python_package_index_state(url, enabled=False)
+
+
+def test_adviser_run_document_ids_by_date_and_source_type(filled_graph: GraphDatabase) -> None:
+    runs = _rows(
+        filled_graph, "SELECT adviser_document_id, datetime, source_type FROM adviser_run ORDER BY 1"
+    )
+    assert len({when.date() for _id, when, _type in runs}) > 1  # type: ignore[attr-defined]
+    middle = sorted(when for _id, when, _type in runs)[len(runs) // 2]
+    day = middle.strftime("%d-%m-%Y")  # type: ignore[attr-defined]
+    start_of_day = middle.replace(hour=0, minute=0, second=0, microsecond=0)  # type: ignore[attr-defined]
+    assert filled_graph.get_adviser_run_document_ids_all(day, None, None, 0, None) == [
+        i for i, when, _t in runs if when > start_of_day
+    ]
+    assert filled_graph.get_adviser_run_document_ids_all(None, day, count=None) == [
+        i for i, when, _t in runs if when < start_of_day
+    ]
+    for source_type in {t for _i, _w, t in runs if t is not None}:
+        assert filled_graph.get_adviser_run_document_ids_all(source_type=source_type, count=None) == [
+            i for i, _w, t in runs if t == source_type
+        ]
+    assert (
+        filled_graph.get_adviser_run_document_ids_all(None, None, None, 1, 2)
+        == [i for i, _w, _t in runs][1:3]
+    )
+
+
+def test_thoth_s2i_analyses_and_existence_by_solver_name(filled_graph: GraphDatabase) -> None:
+    # no real analysis is of a Thoth s2i image: name the environment of one as such for the test
+    (run_id, environment_id, external), *_ = _rows(
+        filled_graph,
+        "SELECT analysis_document_id, coalesce(software_environment_id, external_software_environment_id), "
+        "external_software_environment_id IS NOT NULL FROM package_extract_run ORDER BY id",
+    )
+    table = "external_software_environment" if external else "software_environment"
+    with filled_graph.engine.begin() as connection:
+        connection.execute(
+            text(
+                f"UPDATE {table} SET thoth_image_name = 's2i-test', thoth_image_version = '1.0' WHERE id = :id"
+            ),
+            {"id": environment_id},
+        )
+    filled_graph.cache_clear()
+    try:
+        get = filled_graph.get_thoth_s2i_package_extract_analysis_document_id_all
+        assert run_id in get("s2i-test", "1.0", bool(external))
+        assert get("s2i-test", "2.0", bool(external)) == [] and get("other", "1.0", bool(external)) == []
+        assert run_id not in get("s2i-test", "1.0", not external)
+    finally:
+        with filled_graph.engine.begin() as connection:
+            connection.execute(
+                text(
+                    f"UPDATE {table} SET thoth_image_name = NULL, thoth_image_version = NULL WHERE id = :id"
+                ),
+                {"id": environment_id},
+            )
+        filled_graph.cache_clear()
+    name, version, url, os_name, os_version, python_version = _rows(
+        filled_graph,
+        "SELECT v.package_name, v.package_version, i.url, v.os_name, v.os_version, v.python_version "
+        "FROM python_package_version v JOIN python_package_index i ON i.id = v.python_package_index_id LIMIT 1",
+    )[0]
+    solver = f"solver-{os_name}-{os_version}-py{str(python_version).replace('.', '')}"
+    assert filled_graph.python_package_version_exists(str(name), str(version), str(url), solver)
+    assert filled_graph.python_package_version_exists(str(name), str(version), None, solver)
+    assert not filled_graph.python_package_version_exists(
+        str(name), str(version), None, "solver-nosuch-1-py39"
+    )
+
+
+def test_solver_documents_by_package_date_and_error(filled_graph: GraphDatabase) -> None:
+    records = _rows(
+        filled_graph,
+        "SELECT s.document_id, v.package_name, v.package_version, s.datetime, s.error, s.error_unsolvable, "
+        "s.error_unparseable FROM solved s JOIN python_package_version v ON v.id = s.version_id",
+    )
+    name, version = next((n, v) for _d, n, v, *_rest in records if sum(1 for r in records if r[1] == n) > 1)
+    of_name = [r for r in records if r[1] == name]
+    assert filled_graph.get_solver_document_id_all(str(name)) == sorted(str(r[0]) for r in of_name)
+    assert filled_graph.get_solver_document_id_all(str(name), str(version)) == sorted(
+        str(r[0]) for r in of_name if r[2] == version
+    )
+    newest_first = filled_graph.get_solver_document_id_all(str(name), sort=True)
+    assert [r[0] for r in sorted(of_name, key=lambda r: (-r[3].timestamp(), r[0]))] == newest_first  # type: ignore[attr-defined]
+    documents = sorted({str(r[0]) for r in records})
+    assert filled_graph.get_solver_run_document_ids_all(count=None) == documents
+    assert filled_graph.get_solver_run_document_ids_all(
+        None, None, None, None, None, 0, None, True
+    ) == sorted({str(r[0]) for r in records if r[4]})
+    assert filled_graph.get_solver_run_document_ids_all(unsolvable=True, count=None) == sorted(
+        {str(r[0]) for r in records if r[5]}
+    )
+    assert filled_graph.get_solver_run_document_ids_all(unparseable=True, count=None) == sorted(
+        {str(r[0]) for r in records if r[6]}
+    )
+    days = sorted({r[3].date() for r in records})  # type: ignore[attr-defined]
+    assert len(days) > 1
+    last = days[-1].strftime("%d-%m-%Y")
+    midnight = datetime.datetime.combine(days[-1], datetime.time())
+    assert filled_graph.get_solver_run_document_ids_all(last, count=None) == sorted(
+        {str(r[0]) for r in records if r[3] > midnight}  # type: ignore[operator]
+    )
+    assert filled_graph.get_solver_run_document_ids_all(None, last, count=None) == sorted(
+        {str(r[0]) for r in records if r[3].date() < days[-1]}  # type: ignore[attr-defined]
+    )
+
+
+def test_error_solved_filters_by_package(filled_graph: GraphDatabase) -> None:
+    errors = filled_graph.get_error_solved_python_package_versions_all(count=None)
+    assert errors
+    name, version, url = errors[0]
+    assert filled_graph.get_error_solved_python_package_versions_all(name, count=None) == [
+        e for e in errors if e[0] == name
+    ]
+    assert filled_graph.get_error_solved_python_package_versions_count_all(name, version, url) == sum(
+        1 for e in errors if e == (name, version, url)
+    )
+    documents = _rows(
+        filled_graph,
+        "SELECT s.document_id FROM solved s JOIN python_package_version v ON v.id = s.version_id "
+        "WHERE s.error AND v.package_name = :name ORDER BY 1",
+        name=name,
+    )
+    assert filled_graph.get_error_solved_document_id_all(name) == [str(d[0]) for d in documents]
+    assert filled_graph.get_error_solved_document_id_all(name, distinct=True) == sorted(
+        {str(d[0]) for d in documents}
+    )
+    everything = filled_graph.get_error_solved_document_id_all(count=1, limit_results=False)
+    assert len(everything) == len(_rows(filled_graph, "SELECT 1 FROM solved WHERE error"))
+
+
+def test_software_environment_counts_follow_the_filters(filled_graph: GraphDatabase) -> None:
+    for external, table in ((False, "software_environment"), (True, "external_software_environment")):
+        environments = _rows(filled_graph, f"SELECT os_name, python_version FROM {table}")
+        assert filled_graph.get_software_environments_count_all(external) == len(environments)
+        for os_name, python_version in {(o, p) for o, p in environments if o is not None and p is not None}:
+            assert filled_graph.get_software_environments_count_all(
+                external, os_name=str(os_name), python_version=str(python_version)
+            ) == sum(1 for o, p in environments if (o, p) == (os_name, python_version))
+        assert filled_graph.get_software_environments_count_all(external, os_name="no-such-os") == 0
+    analysed = filled_graph.get_software_environments_all(count=None)
+    package = _rows(
+        filled_graph,
+        "SELECT p.package_name FROM identified i JOIN python_package_version_entity p "
+        "ON p.id = i.python_package_version_entity_id LIMIT 1",
+    )[0][0]
+    with_package = filled_graph.get_software_environments_all(count=None, package_name=str(package))
+    assert with_package and len(with_package) <= len(analysed)
+    assert filled_graph.get_software_environments_count_all(package_name=str(package)) == len(
+        {(r["environment_name"], r["image_sha"]) for r in with_package}
+    )

@@ -20,7 +20,7 @@ COUNTED = [
     ("get_python_package_version_names_count_all", "get_python_package_version_names_all"),
     ("get_error_solved_python_package_versions_count_all", "get_error_solved_python_package_versions_all"),
     ("get_unsolved_python_package_versions_count_all", "get_unsolved_python_package_versions_all"),
-    ("get_solver_documents_count_all", "get_solver_document_id_all"),
+    ("get_solver_documents_count_all", "get_solver_run_document_ids_all"),
 ]
 PAGED = [
     "get_python_package_versions_all",
@@ -28,7 +28,7 @@ PAGED = [
     "get_python_packages_all",
     "get_python_package_version_entities_names_all",
     "get_python_package_version_names_all",
-    "get_solver_document_id_all",
+    "get_solver_run_document_ids_all",
     "get_error_solved_python_package_versions_all",
     "get_adviser_run_origins_all",
     "get_adviser_run_document_ids_all",

@@ -149,8 +149,8 @@ def test_purge_solver_documents(graph: GraphDatabase, backend: str) -> None:
     assert graph.purge_solver_documents(os_name="Fedora", store=store) == rows
     assert _purged(store, "solver") == fedora
     assert sorted(store.ceph.get_document_listing()) == sorted(set(stored) - set(fedora))
-    assert graph.get_solver_document_id_all(os_name="fedora", count=None) == []
-    assert graph.get_solver_document_id_all(os_name="debian", count=None)
+    assert graph.get_solver_run_document_ids_all(os_name="fedora", count=None) == []
+    assert graph.get_solver_run_document_ids_all(os_name="debian", count=None)
     assert graph.purge_solver_documents(os_name="fedora", store=store) == 0
 
 

@@ -209,7 +209,7 @@ def test_unsolved_per_adviser_run(filled_graph: GraphDatabase) -> None:
 def test_document_records_exist(filled_graph: GraphDatabase) -> None:
     assert filled_graph.analysis_records_exist({"metadata": {"document_id": ANALYSIS}})
     assert not filled_graph.analysis_records_exist({"metadata": {"document_id": "package-extract-nope"}})
-    solver = filled_graph.get_solver_document_id_all(count=1)[0]
+    solver = filled_graph.get_solver_run_document_ids_all(count=1)[0]
     assert filled_graph.solver_records_exist({"metadata": {"document_id": solver}})
     assert not filled_graph.solver_records_exist({"metadata": {"document_id": "solver-nope"}})
     with pytest.raises(KeyError):

@@ -65,18 +65,18 @@ class SyncUnit:
 
 
 def sync_units(root: Path = DOCUMENTS) -> list[SyncUnit]:
-    """Every unit of every document type under `root`, sorted. Inspections without a build
+    """Every unit of every document type under `root` (folders as in tests/data/documents, any of
+    them may be missing), sorted. Inspections without a build
     specification are left out: they cannot be synced in any order (the sync reports them)."""
     units = [
         SyncUnit(prefix, str(path))
         for prefix, folder in _FOLDERS.items()
         for path in (root / folder).glob("*.json")
     ]
-    for inspection in (root / "inspection").iterdir():
+    for inspection in (root / "inspection").glob("*"):
         if (inspection / "build" / "specification").is_file():
-            for result in (inspection / "results").iterdir():
-                if (result / "result").is_file():
-                    units.append(SyncUnit("inspection", str(inspection), int(result.name)))
+            for result in (inspection / "results").glob("*/result"):
+                units.append(SyncUnit("inspection", str(inspection), int(result.parent.name)))
     return sorted(units)
 
 

@@ -102,3 +102,47 @@ def test_a_batch_combines_its_documents_and_hands_each_its_own_ids(graph: GraphD
             )
         ).one()
     assert tuple(counts) == (1, 2, 2, 1)
+
+
+def test_found_rows_get_their_null_columns_filled_and_keep_the_values_they_have(graph: GraphDatabase) -> None:
+    index = {"url": "https://pypi.example.org/simple", "verify_ssl": True, "enabled": False}
+    version = {"package_name": "six", "package_version": "1.16.0", "os_name": "debian", "os_version": "12"}
+    version |= {"python_version": "3.8", "is_missing": False}
+    query = "SELECT python_package_metadata_id, package_license, package_license_warning FROM python_package_version"
+    with graph.engine.begin() as connection:
+        writer = SetWriter(connection, defer=True)
+        index_id = writer.ensure_one("python_package_index", index)
+        entity = writer.ensure_one(
+            "python_package_version_entity", ENTITY | {"python_package_index_id": index_id}
+        )
+        metadata = writer.ensure_ids(
+            "python_package_metadata", [{"name": "six"}, {"name": "six", "version": "1"}]
+        )
+        license = {"license_name": "MIT License", "license_identifier": "MIT", "license_version": "1"}
+        license_id = writer.ensure_one("python_package_license", license)
+        version |= {"python_package_index_id": index_id, "entity_id": entity}
+        version_id = writer.ensure_one("python_package_version", version)  # knows no metadata
+        # Found: NULL columns take what is given, in one statement with the lookup.
+        assert writer.ensure_one(
+            "python_package_version", version | {"python_package_metadata_id": metadata[0]}
+        ) == (version_id)
+        # A value already set is kept; the other NULL columns are filled.
+        given = {"python_package_metadata_id": metadata[1], "package_license": license_id}
+        assert writer.ensure_one("python_package_version", version | given) == version_id
+        assert connection.execute(text(query)).all() == [(metadata[0], license_id, None)]
+        assert writer.inserted["python_package_version"] == 1
+
+        # Repeated keys in one call: the first occurrence's NULLs are filled from the later ones.
+        edge = {"entity_id": entity, "version_id": version_id, "extra": None, "marker": None}
+        edge |= {"marker_evaluation_result": True}
+        writer.add("depends_on", [edge | {"version_range": None}, edge | {"version_range": ">=1"}])
+        writer.flush()
+        edges = "SELECT version_range FROM depends_on"
+        assert connection.execute(text(edges)).scalars().all() == [">=1"]
+        # A table without id: a found row's NULL is filled, a set value kept, nothing inserted twice.
+        connection.execute(text("UPDATE depends_on SET version_range = NULL"))
+        writer.add("depends_on", [edge | {"version_range": "<2"}])
+        writer.flush()
+        writer.add("depends_on", [edge | {"version_range": "<3"}])
+        writer.flush()
+        assert connection.execute(text(edges)).scalars().all() == ["<2"]

@@ -6,9 +6,10 @@ tables that do not refer to one another in the same round trip. Each round trip 
 holding two statements: the first takes transaction-level advisory locks on the keys (hashed into
 LOCK_BUCKETS per table), so concurrent syncs of overlapping documents neither duplicate rows nor fail;
 the second, whose snapshot is taken after the locks are held, looks every table's rows up once, gives
-the missing ones ids from the table's sequence, inserts them and returns every row's id by its
-position. Rows travel as one array literal per column through `unnest`, so the statement stays small
-whatever the row count. NULLs in a natural key compare equal, which PostgreSQL's unique constraints
+the missing ones ids from the table's sequence, inserts them, fills the found ones' NULL columns with
+the values given (`_Plan.fill`: so the result does not depend on which document came first) and
+returns every row's id by its position. Rows travel as one array literal per column through `unnest`,
+so the statement stays small whatever the row count. NULLs in a natural key compare equal, which PostgreSQL's unique constraints
 alone would not guarantee.
 
 Tables without an `id` column are leaves (nothing refers to them), so a writer made with `defer=True`
@@ -110,6 +111,9 @@ class _Plan:
     has_id: bool
     references: tuple[tuple[str, str], ...]
     """(key column, table whose id it holds) for the key's foreign keys."""
+    fill: tuple[str, ...]
+    """Nullable columns outside the key and without a default: a row found with NULL in one of them
+    takes the value given (see `SetWriter.ensure`)."""
 
     @property
     def name(self) -> str:
@@ -163,13 +167,22 @@ class _Plan:
             for c in self.key_columns
         )
 
-    def insert_missing(self, patterns: Sequence[Pattern], direct: bool) -> str:
-        """INSERT the rows (one set of arrays per pattern) whose key the table does not hold yet, and
-        with `direct` one more set of arrays inserted without a lookup (rows known to be new)."""
+    def lacks(self, found: str, given: str) -> str:
+        """SQL: the row `found` has NULL in a `fill` column where the row `given` has a value."""
+        return " OR ".join(f"({found}.{_q(c)} IS NULL AND {given}.{_q(c)} IS NOT NULL)" for c in self.fill)
+
+    def filled(self, given: str) -> str:
+        """SQL assignments of an UPDATE aliased `t`: each `fill` column keeps its value, else takes `given`'s."""
+        return ", ".join(f"{_q(c)} = COALESCE(t.{_q(c)}, {given}.{_q(c)})" for c in self.fill)
+
+    def insert_missing(self, patterns: Sequence[Pattern], direct: bool, staged: str | None = None) -> str:
+        """INSERT the rows (one set of arrays per pattern, or the CTEs `<staged><n>` holding them) whose
+        key the table does not hold yet, and with `direct` one more set of arrays inserted without a
+        lookup (rows known to be new)."""
         target, names = _q(self.name), self.names()
         selects = [
-            f"SELECT {names} FROM {self.unnest(f'v{n}')} WHERE NOT EXISTS "
-            f"(SELECT 1 FROM {target} AS t WHERE {self.on('t', f'v{n}', pattern)})"
+            f"SELECT {names} FROM {f'{staged}{n} AS v{n}' if staged else self.unnest(f'v{n}')} "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {target} AS t WHERE {self.on('t', f'v{n}', pattern)})"
             for n, pattern in enumerate(patterns)
         ]
         if direct:
@@ -215,6 +228,11 @@ def plan(table_name: str) -> _Plan:
     table = Base.metadata.tables[table_name]
     key_columns = tuple(NATURAL_KEYS[table_name])
     columns = [c for c in table.columns if not (c.autoincrement is True or c.name == "id")]
+    fill = [
+        c.name
+        for c in columns
+        if c.nullable and c.name not in key_columns and c.default is None and c.server_default is None
+    ]
     table_part = int.from_bytes(zlib.crc32(table_name.encode()).to_bytes(4, "big"), "big", signed=True)
     return _Plan(
         table=table,
@@ -230,6 +248,7 @@ def plan(table_name: str) -> _Plan:
             for fk in sorted(table.foreign_keys, key=lambda fk: fk.parent.name)
             if fk.parent.name in key_columns and fk.column.name == "id"
         ),
+        fill=tuple(fill),
     )
 
 
@@ -240,7 +259,8 @@ new are inserted without a lookup: what its SQL depends on."""
 
 @cache
 def _statement(shape: Shape) -> str:
-    """After the locks, for every table of `shape`: look its rows up once and insert the missing ones.
+    """After the locks, for every table of `shape`: look its rows up once, insert the missing ones and
+    fill the found ones' NULL `fill` columns from the rows given.
 
     Returns (table, pattern, position, id, inserted) for every row of a table with `id` (one left
     join finds each row's id or gives it a new one from the table's sequence, so no second lookup is
@@ -251,17 +271,32 @@ def _statement(shape: Shape) -> str:
         table = plan(table_name)
         target, names = _q(table_name), table.names()
         if not table.has_id:
-            ctes.append(f"i{k} AS ({table.insert_missing(patterns, direct)} RETURNING 1)")
+            staged = None
+            if table.fill and patterns:  # the rows are read twice: to fill found rows, to insert
+                staged = f"s{k}_"
+                for n, pattern in enumerate(patterns):
+                    ctes.append(f"{staged}{n} AS MATERIALIZED (SELECT * FROM {table.unnest('v')})")
+                    ctes.append(
+                        f"u{k}_{n} AS (UPDATE {target} AS t SET {table.filled('v')} FROM {staged}{n} AS v "
+                        f"WHERE {table.on('t', 'v', pattern)} AND ({table.lacks('t', 'v')}))"
+                    )
+            ctes.append(f"i{k} AS ({table.insert_missing(patterns, direct, staged)} RETURNING 1)")
             results.append(f"SELECT {k}, 0, 0, 0, true FROM i{k}")
             continue
         sequence = f"nextval((SELECT pg_get_serial_sequence('{target}', 'id')))"
+        lacking = f", t.id IS NOT NULL AND ({table.lacks('t', 'v')}) AS lacking" if table.fill else ""
         fresh = []
         for n, pattern in enumerate(patterns):
             rows = f"r{k}_{n}"
             ctes.append(
-                f"{rows} AS MATERIALIZED (SELECT v.*, COALESCE(t.id, {sequence}) AS id, t.id IS NULL AS fresh "
-                f"FROM {table.unnest('v')} LEFT JOIN {target} AS t ON {table.on('t', 'v', pattern)})"
+                f"{rows} AS MATERIALIZED (SELECT v.*, COALESCE(t.id, {sequence}) AS id, t.id IS NULL AS fresh"
+                f"{lacking} FROM {table.unnest('v')} LEFT JOIN {target} AS t ON {table.on('t', 'v', pattern)})"
             )
+            if table.fill:
+                ctes.append(
+                    f"u{k}_{n} AS (UPDATE {target} AS t SET {table.filled('r')} FROM {rows} AS r "
+                    "WHERE r.lacking AND t.id = r.id)"
+                )
             fresh.append(f"SELECT id, {names} FROM {rows} WHERE fresh")
             results.append(f"SELECT {k}, {n}, ord, id, fresh FROM {rows}")
         ctes.append(f"i{k} AS (INSERT INTO {target} (id, {names}) {' UNION ALL '.join(fresh)})")
@@ -296,7 +331,10 @@ class SetWriter:
         return raw_cursor(self.connection)
 
     def ensure(self, table_name: str, rows: Iterable[Row]) -> dict[Key, int]:
-        """Insert the rows that are not there yet; natural key -> id (empty for tables without `id`)."""
+        """Insert the rows that are not there yet, and fill the NULL `fill` columns of those that are
+        with the values given (a document that knows more completes what an earlier one left unknown,
+        whatever their order; a value already set is kept); natural key -> id (empty for tables
+        without `id`)."""
         return self.ensure_many({table_name: rows})[table_name]
 
     def ensure_many(self, tables: Mapping[str, Iterable[Row]]) -> dict[str, dict[Key, int]]:
@@ -318,12 +356,18 @@ class SetWriter:
             self.ensure(table_name, rows)
 
     def _collect(self, table_name: str, rows: Iterable[Row], *, deferrable: bool) -> dict[Key, Row] | None:
-        """The rows by natural key, once each; None when they were put aside for `flush()` instead."""
+        """The rows by natural key, once each (a repeated key fills the `fill` columns the first
+        occurrence left NULL); None when they were put aside for `flush()` instead."""
         deferred = self.defer and deferrable
-        key = plan(table_name).key
+        table = plan(table_name)
         unique = self._pending.setdefault(table_name, {}) if deferred else {}
         for row in rows:
-            unique.setdefault(key(row), row)
+            key = table.key(row)
+            first = unique.setdefault(key, row)
+            if first is not row and table.fill:  # the same rule as for rows found in the table
+                known = {c: row[c] for c in table.fill if first.get(c) is None and row.get(c) is not None}
+                if known:
+                    unique[key] = {**first, **known}
         return None if deferred else unique
 
     def flush(self) -> None:

@@ -348,18 +348,27 @@ class KebechetMixin(AdapterBase):
         requirements: Mapping[str, object] | None = None,
         requirements_lock: Mapping[str, object] | None = None,
         thoth_config: Mapping[str, object] | None = None,
+        runtime_environment_name: str | None = None,
+        private: bool = False,
     ) -> int:
         """Record what a repository's files say about its Kebechet installations, in one transaction.
 
-        One installation per runtime environment of `.thoth.yaml` (`thoth_config`; none, or no config:
-        the repository's unnamed installation), each with that environment (an external software
-        environment), the Pipfile / Pipfile.lock stack (an external stack; None without a Pipfile), the
-        managers the configuration lists, the installation id, and active. New installations are public
-        until create_github_app_installation says otherwise. The number of installations written.
+        One installation per runtime environment of `.thoth.yaml` (`thoth_config`; only the one named
+        `runtime_environment_name` when given, ValueError when the configuration has none of that name;
+        none, or no config: the repository's unnamed installation), each with that environment (an
+        external software environment), the Pipfile / Pipfile.lock stack (an external stack; None without
+        a Pipfile), the managers the configuration lists, the installation id, `private`, and active. The
+        number of installations written.
         """
         config = thoth_config or {}
         managers = _configured_managers(config)
         environments = _runtime_environments(config)
+        if runtime_environment_name is not None:
+            environments = [e for e in environments if e.name == runtime_environment_name]
+            if not environments:
+                raise ValueError(
+                    f"no runtime environment {runtime_environment_name!r} in the Thoth configuration"
+                )
         pipfile = None if requirements is None else _model(Pipfile, requirements, "Pipfile")
         lock = None if requirements_lock is None else _model(PipfileLock, requirements_lock, "Pipfile.lock")
         assert pipfile is None or isinstance(pipfile, Pipfile)
@@ -385,6 +394,7 @@ class KebechetMixin(AdapterBase):
             values: dict[str, object] = {
                 "installation_id": installation_id,
                 "is_active": True,
+                "private": private,
                 "external_python_software_stack_id": stack,
                 **{column: column in managers for column in MANAGERS},
             }
@@ -395,7 +405,6 @@ class KebechetMixin(AdapterBase):
                         **values,
                         "slug": slug,
                         "repo_name": slug.rstrip("/").rsplit("/", 1)[-1],
-                        "private": False,
                         "runtime_environment_name": name,
                         "external_software_environment_id": environment_id,
                     }

@@ -149,6 +149,9 @@ class QueriesRuntime(GeneratedQueries):
 
     def get_error_solved_python_package_versions_all(
         self,
+        package_name: str | None = None,
+        package_version: str | None = None,
+        index_url: str | None = None,
         *,
         unsolvable: bool = False,
         unparseable: bool = False,
@@ -165,6 +168,7 @@ class QueriesRuntime(GeneratedQueries):
         with self._connection() as connection:
             return solver.get_error_solved_python_package_versions_all(
                 connection,
+                *_package_filter(package_name, package_version, index_url),
                 unsolvable=unsolvable,
                 unparseable=unparseable,
                 os_name=os_name,
@@ -175,8 +179,44 @@ class QueriesRuntime(GeneratedQueries):
                 distinct=distinct,
             )
 
+    def get_error_solved_document_id_all(
+        self,
+        package_name: str | None = None,
+        package_version: str | None = None,
+        index_url: str | None = None,
+        *,
+        unsolvable: bool = False,
+        unparseable: bool = False,
+        start_offset: int = 0,
+        count: int | None = 100,
+        os_name: str | None = None,
+        os_version: str | None = None,
+        python_version: str | None = None,
+        distinct: bool = False,
+        limit_results: bool = True,
+    ) -> list[str]:
+        """Document ids of the solver records with an error (see the package listing); limit_results=False
+        lists them all, whatever start_offset and count say (as the original)."""
+        os_name, os_version = normalize.os_filter(os_name, os_version)
+        with self._connection() as connection:
+            return solver.get_error_solved_document_id_all(
+                connection,
+                *_package_filter(package_name, package_version, index_url),
+                unsolvable=unsolvable,
+                unparseable=unparseable,
+                os_name=os_name,
+                os_version=os_version,
+                python_version=python_version,
+                start_offset=start_offset if limit_results else 0,
+                count=count if limit_results else None,
+                distinct=distinct,
+            )
+
     def get_error_solved_python_package_versions_count_all(
         self,
+        package_name: str | None = None,
+        package_version: str | None = None,
+        index_url: str | None = None,
         *,
         unsolvable: bool = False,
         unparseable: bool = False,
@@ -191,6 +231,7 @@ class QueriesRuntime(GeneratedQueries):
         with self._connection() as connection:
             return solver.get_error_solved_python_package_versions_count_all(
                 connection,
+                *_package_filter(package_name, package_version, index_url),
                 unsolvable=unsolvable,
                 unparseable=unparseable,
                 os_name=os_name,
@@ -397,6 +438,17 @@ class QueriesRuntime(GeneratedQueries):
                 )
                 for name in _pi_tables()
             }
+
+
+def _package_filter(
+    package_name: str | None, package_version: str | None, index_url: str | None
+) -> tuple[str | None, str | None, str | None]:
+    """Optional (name, version, index URL) filters, normalised as the graph stores them."""
+    return (
+        None if package_name is None else normalize.package_name(package_name),
+        None if package_version is None else normalize.package_version(package_version) or package_version,
+        None if index_url is None else normalize.index_url(index_url),
+    )
 
 
 def _pi_tables() -> list[str]:

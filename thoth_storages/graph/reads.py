@@ -15,13 +15,14 @@ from typing import TypedDict, cast
 from sqlalchemy import Connection, text
 
 from generated.models import EnvironmentType, SoftwareStackType
-from generated.queries import environments
+from generated.queries import environments, packages
 
 from ..config import DatabaseSettings
 from ..exceptions import NotFoundError
 from . import normalize
 from .adapter import AdapterBase
 from .enums import QuerySortTypeEnum
+from .writers.solver import solver_environment
 
 _ENVIRONMENT_COLUMNS = (
     "environment_name",
@@ -190,6 +191,58 @@ def _environment_tables(is_external: bool) -> tuple[str, str]:
     return "software_environment", "software_environment_id"
 
 
+def _environment_filters(
+    ref: str,
+    *,
+    env_image_name: str | None,
+    env_image_tag: str | None,
+    os_name: str | None,
+    os_version: str | None,
+    python_version: str | None,
+    cuda_version: str | None,
+    image_name: str | None,
+    library_name: str | None,
+    symbol: str | None,
+    package_name: str | None,
+    rpm_package_name: str | None,
+) -> tuple[str, dict[str, object]]:
+    """The WHERE condition over environments `e` and their analyses `r` (None disables a filter), and its
+    parameters: `library_name`/`symbol` keep environments providing that symbol, `package_name` those whose
+    analysis identified that Python package, `rpm_package_name` those with that RPM installed."""
+    os_name, os_version = normalize.os_filter(os_name, os_version)
+    filters = {
+        "env_image_name": env_image_name,
+        "env_image_tag": env_image_tag,
+        "os_name": os_name,
+        "os_version": os_version,
+        "python_version": python_version,
+        "cuda_version": cuda_version,
+        "image_name": image_name,
+    }
+    conditions = [f"(CAST(:{name} AS text) IS NULL OR e.{name} = :{name})" for name in filters]
+    where = (
+        f"{' AND '.join(conditions)} "
+        "AND (CAST(:library_name AS text) IS NULL AND CAST(:symbol AS text) IS NULL OR EXISTS ("
+        f"SELECT 1 FROM has_symbol h JOIN versioned_symbol s ON s.id = h.versioned_symbol_id "
+        f"WHERE h.{ref} = e.id AND (CAST(:library_name AS text) IS NULL OR s.library_name = :library_name) "
+        "AND (CAST(:symbol AS text) IS NULL OR s.symbol = :symbol))) "
+        "AND (CAST(:package_name AS text) IS NULL OR EXISTS (SELECT 1 FROM identified i "
+        "JOIN python_package_version_entity p ON p.id = i.python_package_version_entity_id "
+        "WHERE i.package_extract_run_id = r.id AND p.package_name = :package_name)) "
+        "AND (CAST(:rpm_package_name AS text) IS NULL OR EXISTS (SELECT 1 FROM found_rpm f "
+        "JOIN rpm_package_version p ON p.id = f.rpm_package_version_id "
+        "WHERE f.package_extract_run_id = r.id AND p.package_name = :rpm_package_name))"
+    )
+    parameters: dict[str, object] = {
+        **filters,
+        "library_name": library_name,
+        "symbol": symbol,
+        "package_name": None if package_name is None else normalize.package_name(package_name),
+        "rpm_package_name": rpm_package_name,
+    }
+    return where, parameters
+
+
 def document_id_of(document: Mapping[str, object]) -> str:
     """`metadata.document_id` of a result document (KeyError naming what is missing)."""
     metadata = document.get("metadata")
@@ -219,6 +272,34 @@ class ReadsMixin(AdapterBase):
     def solver_records_exist(self, solver_document: Mapping[str, object]) -> bool:
         """True when the solver document (its `metadata.document_id`) was synced."""
         return self.solver_document_id_exists(document_id_of(solver_document))
+
+    def python_package_version_exists(
+        self,
+        package_name: str,
+        package_version: str,
+        index_url: str | None = None,
+        solver_name: str | None = None,
+        *,
+        os_name: str | None = None,
+        os_version: str | None = None,
+        python_version: str | None = None,
+    ) -> bool:
+        """True when the package version was solved (on that index) in the environment the solver name
+        (`solver-<os>-<version>-py<XY>`, as the original) or the filters name; any when none."""
+        if solver_name is not None:
+            solver = solver_environment(solver_name)
+            os_name, os_version, python_version = solver.os_name, solver.os_version, solver.python_version
+        os_name, os_version = normalize.os_filter(os_name, os_version)
+        with self._connection() as connection:
+            return packages.python_package_version_exists(
+                connection,
+                normalize.package_name(package_name),
+                normalize.package_version(package_version) or package_version,
+                None if index_url is None else normalize.index_url(index_url),
+                os_name=os_name,
+                os_version=os_version,
+                python_version=python_version,
+            )
 
     def get_hardware_environments_all(
         self,
@@ -268,43 +349,27 @@ class ReadsMixin(AdapterBase):
         analysis identified that Python package, `rpm_package_name` those with that RPM installed.
         """
         table, ref = _environment_tables(is_external)
-        os_name, os_version = normalize.os_filter(os_name, os_version)
-        package_name = None if package_name is None else normalize.package_name(package_name)
         columns = ", ".join(f"e.{name}" for name in _ENVIRONMENT_COLUMNS)
-        filters = {
-            "env_image_name": env_image_name,
-            "env_image_tag": env_image_tag,
-            "os_name": os_name,
-            "os_version": os_version,
-            "python_version": python_version,
-            "cuda_version": cuda_version,
-            "image_name": image_name,
-        }
-        conditions = [f"(CAST(:{name} AS text) IS NULL OR e.{name} = :{name})" for name in filters]
+        where, parameters = _environment_filters(
+            ref,
+            env_image_name=env_image_name,
+            env_image_tag=env_image_tag,
+            os_name=os_name,
+            os_version=os_version,
+            python_version=python_version,
+            cuda_version=cuda_version,
+            image_name=image_name,
+            library_name=library_name,
+            symbol=symbol,
+            package_name=package_name,
+            rpm_package_name=rpm_package_name,
+        )
         sql = (
             f"SELECT {columns}, r.analysis_document_id, r.datetime FROM {table} e "
-            f"JOIN package_extract_run r ON r.{ref} = e.id WHERE {' AND '.join(conditions)} "
-            "AND (CAST(:library_name AS text) IS NULL AND CAST(:symbol AS text) IS NULL OR EXISTS ("
-            f"SELECT 1 FROM has_symbol h JOIN versioned_symbol s ON s.id = h.versioned_symbol_id "
-            f"WHERE h.{ref} = e.id AND (CAST(:library_name AS text) IS NULL OR s.library_name = :library_name) "
-            "AND (CAST(:symbol AS text) IS NULL OR s.symbol = :symbol))) "
-            "AND (CAST(:package_name AS text) IS NULL OR EXISTS (SELECT 1 FROM identified i "
-            "JOIN python_package_version_entity p ON p.id = i.python_package_version_entity_id "
-            "WHERE i.package_extract_run_id = r.id AND p.package_name = :package_name)) "
-            "AND (CAST(:rpm_package_name AS text) IS NULL OR EXISTS (SELECT 1 FROM found_rpm f "
-            "JOIN rpm_package_version p ON p.id = f.rpm_package_version_id "
-            "WHERE f.package_extract_run_id = r.id AND p.package_name = :rpm_package_name)) "
+            f"JOIN package_extract_run r ON r.{ref} = e.id WHERE {where} "
             "ORDER BY r.datetime DESC, r.analysis_document_id OFFSET :start_offset LIMIT :count"
         )
-        parameters: dict[str, object] = {
-            **filters,
-            "library_name": library_name,
-            "symbol": symbol,
-            "package_name": package_name,
-            "rpm_package_name": rpm_package_name,
-            "start_offset": start_offset,
-            "count": count,
-        }
+        parameters.update(start_offset=start_offset, count=count)
         with self._connection() as connection:
             rows = connection.execute(text(sql), parameters).all()
         return [
@@ -325,6 +390,43 @@ class ReadsMixin(AdapterBase):
             )
             for row in rows
         ]
+
+    def get_software_environments_count_all(
+        self,
+        is_external: bool = False,
+        *,
+        env_image_name: str | None = None,
+        env_image_tag: str | None = None,
+        os_name: str | None = None,
+        os_version: str | None = None,
+        python_version: str | None = None,
+        cuda_version: str | None = None,
+        image_name: str | None = None,
+        library_name: str | None = None,
+        symbol: str | None = None,
+        package_name: str | None = None,
+        rpm_package_name: str | None = None,
+    ) -> int:
+        """Number of (external) software environments that the filters of get_software_environments_all keep,
+        analysed or not (as the original counts environments, not their analyses)."""
+        table, ref = _environment_tables(is_external)
+        where, parameters = _environment_filters(
+            ref,
+            env_image_name=env_image_name,
+            env_image_tag=env_image_tag,
+            os_name=os_name,
+            os_version=os_version,
+            python_version=python_version,
+            cuda_version=cuda_version,
+            image_name=image_name,
+            library_name=library_name,
+            symbol=symbol,
+            package_name=package_name,
+            rpm_package_name=rpm_package_name,
+        )
+        sql = f"SELECT count(DISTINCT e.id) FROM {table} e LEFT JOIN package_extract_run r ON r.{ref} = e.id WHERE {where}"
+        with self._connection() as connection:
+            return int(connection.execute(text(sql), parameters).scalar_one())
 
     def _environment_analyses(
         self,

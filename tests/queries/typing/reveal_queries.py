@@ -4,7 +4,7 @@
 # in its `# expected:` comment (mypy's spelling).
 from sqlalchemy import Connection
 
-from generated.queries import adviser, dependencies, environments, indexes, packages, solver
+from generated.queries import adviser, dependencies, indexes, packages, solver
 from thoth_storages import GraphDatabase
 
 
@@ -23,7 +23,7 @@ def check(connection: Connection, graph: GraphDatabase) -> None:
     reveal_type(solver.get_last_solver_datetime(connection))  # expected: datetime.datetime | None
     reveal_type(solver.get_unsolved_python_package_versions_all(connection))  # expected: list[tuple[str, str, str]]
     reveal_type(adviser.get_adviser_run_count_per_source_type(connection))  # expected: dict[Literal['CLI'] | Literal['KEBECHET'] | Literal['S2I'] | Literal['GITHUB_APP'] | Literal['JUPYTER_NOTEBOOK'] | None, int]
-    reveal_type(environments.get_software_environments_count_all(connection, is_external=True))  # expected: int
+    reveal_type(graph.get_software_environments_count_all(True, os_name="rhel"))  # expected: int
     reveal_type(indexes.is_python_package_index_enabled(connection, "u"))  # expected: bool | None
     reveal_type(graph.is_python_package_index_enabled("u"))  # expected: bool
     reveal_type(graph.get_last_solver_datetime())  # expected: datetime.datetime

@@ -89,7 +89,8 @@ def write_dependency_monkey_result(writer: SetWriter, document: DependencyMonkey
 
 
 def _placeholders(writer: SetWriter, document: DependencyMonkeyDocument, run_id: int) -> None:
-    """`count` PENDING inspection_run rows per submitted inspection; results synced earlier get the run link."""
+    """`count` PENDING inspection_run rows per submitted inspection; results synced earlier get the run
+    link (`ensure` fills it where it is NULL; a result keeps the run that reached it first)."""
     inspections = sorted({response.response for response in document.result.report.responses or []})
     keys = [
         (inspection, number)
@@ -108,13 +109,3 @@ def _placeholders(writer: SetWriter, document: DependencyMonkeyDocument, run_id:
             for inspection, number in keys
         ],
     )
-    if not keys:
-        return
-    with writer._cursor() as cursor:
-        cursor.execute(
-            "UPDATE inspection_run AS r SET dependency_monkey_run_id = %s "
-            "FROM unnest(%s::text[], %s::int[]) AS k(document_id, number) "
-            "WHERE r.inspection_document_id = k.document_id AND r.inspection_result_number = k.number "
-            "AND r.dependency_monkey_run_id IS NULL",
-            (run_id, [k[0] for k in keys], [k[1] for k in keys]),
-        )

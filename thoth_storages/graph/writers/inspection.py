@@ -153,11 +153,12 @@ class _InspectionWrite:
             "inspection_run", {**key, **values, "inspection_sync_state": "SYNCED"}
         )
         if self.writer.inserted["inspection_run"] == inserted:
-            # Found, not inserted: a dependency-monkey placeholder, complete it (its run link stays).
+            # Found, not inserted: a dependency-monkey placeholder, which `ensure` completed (NULL
+            # columns filled, its run link kept): mark it synced.
             self.writer.update(
                 "inspection_run",
                 {**key, "inspection_sync_state": "PENDING"},
-                {**values, "inspection_sync_state": "SYNCED"},
+                {"inspection_sync_state": "SYNCED"},
             )
         if performance is not None:
             self.writer.add(performance.name, [self._performance_row(performance, run_id)])

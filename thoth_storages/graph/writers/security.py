@@ -38,8 +38,9 @@ _COUNTS = {
 def solved_package(
     writer: SetWriter, name: str, version: str, index_url: str, path: str = "$.metadata.arguments['app.py']"
 ) -> tuple[int, int]:
-    """(entity id, python_package_version id) of a solved package (any environment); SolverNotRunError
-    naming the JSON path of the package (`path`) if none."""
+    """(entity id, python_package_version id) of a solved package; SolverNotRunError naming the JSON path
+    of the package (`path`) if none. Of several solved environments the first by name and version is
+    taken (not by id, which depends on the order in which documents arrived)."""
     package_name = normalize.package_name(name)
     package_version = normalize.package_version(version)
     url = normalize.index_url(index_url)
@@ -48,7 +49,8 @@ def solved_package(
             "SELECT v.entity_id, v.id FROM python_package_version AS v "
             "JOIN python_package_index AS i ON i.id = v.python_package_index_id "
             "WHERE v.package_name = %s AND v.package_version = %s AND i.url = %s "
-            "AND EXISTS (SELECT 1 FROM solved AS s WHERE s.version_id = v.id) ORDER BY v.id LIMIT 1",
+            "AND EXISTS (SELECT 1 FROM solved AS s WHERE s.version_id = v.id) "
+            "ORDER BY v.os_name, v.os_version, v.python_version LIMIT 1",
             (package_name, package_version, url),
         )
         found = cursor.fetchone()
