@@ -55,21 +55,29 @@ def get_adviser_run_document_ids_all(
     return [row[0] for row in result]
 
 
-_GET_ADVISER_RUN_ORIGINS_ALL = "adviser_run.origin FROM adviser_run WHERE adviser_run.origin IS NOT NULL"
+_GET_ADVISER_RUN_ORIGINS_ALL = "SELECT runs.origin AS origin\nFROM (\n    SELECT a.origin, a.datetime, a.id, row_number() OVER (PARTITION BY a.origin ORDER BY a.datetime DESC, a.id) AS nth\n    FROM adviser_run AS a\n    WHERE a.origin IS NOT NULL\n      AND (\n        :package_name IS NULL AND :package_version IS NULL AND :index_url IS NULL\n        OR EXISTS (\n          SELECT 1\n          FROM external_python_software_stack AS s\n          JOIN has_external_python_requirement_lock AS h\n            ON h.external_python_requirements_locked_id = s.external_python_requirements_lock_id\n          JOIN python_package_version_entity AS e ON e.id = h.python_package_version_entity_id\n          LEFT OUTER JOIN python_package_index AS i ON i.id = e.python_package_index_id\n          WHERE s.id = a.user_software_stack_id\n            AND (:package_name IS NULL OR e.package_name = :package_name)\n            AND (:package_version IS NULL OR e.package_version = :package_version)\n            AND (:index_url IS NULL OR i.url = :index_url)\n        )\n      )\n) AS runs\nWHERE NOT :distinct OR runs.nth = 1\nORDER BY runs.origin, runs.datetime DESC, runs.id\nLIMIT :count OFFSET :start_offset"
 
 
 def get_adviser_run_origins_all(
-    connection: Connection, *, start_offset: int = 0, count: int | None = 100, distinct: bool = False
-) -> list[str | None]:
-    """Origins (repository URLs) of adviser runs."""
+    connection: Connection,
+    package_name: str | None = None,
+    package_version: str | None = None,
+    index_url: str | None = None,
+    start_offset: int = 0,
+    count: int | None = 100,
+    distinct: bool = False,
+) -> list[str]:
+    """Origins (repository URLs) of adviser runs, one per run (each once with distinct), by origin and newest run first; with package filters, of the runs whose user lock pins that package (the original crashed)."""
     result = connection.execute(
-        text(
-            ("SELECT DISTINCT " if distinct else "SELECT ")
-            + _GET_ADVISER_RUN_ORIGINS_ALL
-            + " ORDER BY origin"
-            + " LIMIT :count OFFSET :start_offset"
-        ),
-        {"start_offset": start_offset, "count": count},
+        text(_GET_ADVISER_RUN_ORIGINS_ALL),
+        {
+            "package_name": package_name,
+            "package_version": package_version,
+            "index_url": index_url,
+            "distinct": distinct,
+            "start_offset": start_offset,
+            "count": count,
+        },
     )
     return [row[0] for row in result]
 

@@ -159,12 +159,27 @@ class GeneratedQueries(AdapterBase):
             )
 
     def get_adviser_run_origins_all(
-        self, *, start_offset: int = 0, count: int | None = 100, distinct: bool = False
-    ) -> list[str | None]:
-        """Origins (repository URLs) of adviser runs."""
+        self,
+        package_name: str | None = None,
+        package_version: str | None = None,
+        index_url: str | None = None,
+        start_offset: int = 0,
+        count: int | None = 100,
+        distinct: bool = False,
+    ) -> list[str]:
+        """Origins (repository URLs) of adviser runs, one per run (each once with distinct), by origin and newest run first; with package filters, of the runs whose user lock pins that package (the original crashed)."""
+        package_name = None if package_name is None else normalize.package_name(package_name)
+        package_version = normalize.package_version(package_version)
+        index_url = None if index_url is None else normalize.index_url(index_url)
         with self._connection() as connection:
             return adviser.get_adviser_run_origins_all(
-                connection, start_offset=start_offset, count=count, distinct=distinct
+                connection,
+                package_name=package_name,
+                package_version=package_version,
+                index_url=index_url,
+                distinct=distinct,
+                start_offset=start_offset,
+                count=count,
             )
 
     def get_analysis_metadata(self, analysis_document_id: str) -> GetAnalysisMetadataRow:

@@ -322,3 +322,32 @@ def test_software_environment_counts_follow_the_filters(filled_graph: GraphDatab
     assert filled_graph.get_software_environments_count_all(package_name=str(package)) == len(
         {(r["environment_name"], r["image_sha"]) for r in with_package}
     )
+
+
+def test_adviser_run_origins_of_the_runs_pinning_a_package(filled_graph: GraphDatabase) -> None:
+    runs = _rows(
+        filled_graph,
+        "SELECT origin, datetime, user_software_stack_id FROM adviser_run WHERE origin IS NOT NULL",
+    )
+    assert filled_graph.get_adviser_run_origins_all(count=None) == [
+        str(o)
+        for o, _when, _stack in sorted(runs, key=lambda r: (r[0], -r[1].timestamp()))  # type: ignore[attr-defined]
+    ]
+    assert filled_graph.get_adviser_run_origins_all(distinct=True, count=None) == sorted(
+        {str(r[0]) for r in runs}
+    )
+    pinned = _rows(
+        filled_graph,
+        "SELECT DISTINCT a.origin, e.package_name, e.package_version FROM adviser_run a "
+        "JOIN external_python_software_stack s ON s.id = a.user_software_stack_id "
+        "JOIN has_external_python_requirement_lock h "
+        "ON h.external_python_requirements_locked_id = s.external_python_requirements_lock_id "
+        "JOIN python_package_version_entity e ON e.id = h.python_package_version_entity_id WHERE a.origin IS NOT NULL",
+    )
+    assert pinned  # some real adviser documents with an origin carry a lock
+    origin, name, version = pinned[0]
+    found = filled_graph.get_adviser_run_origins_all(str(name), str(version), None, 0, None, True)
+    assert (
+        found == sorted({str(o) for o, n, v in pinned if (n, v) == (name, version)}) and str(origin) in found
+    )
+    assert filled_graph.get_adviser_run_origins_all("no-such-package", count=None) == []
