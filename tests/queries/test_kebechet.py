@@ -89,13 +89,19 @@ def test_installations_and_filters(graph: GraphDatabase, installations: tuple[in
 
 
 def test_active_managers(graph: GraphDatabase, installations: tuple[int, int]) -> None:
-    assert graph.get_kebechet_github_installations_active_managers("info") == ["thoth/a"]
-    assert graph.get_kebechet_github_installations_active_managers("version_manager") == []
+    assert graph.get_kebechet_github_installations_active_managers("thoth/a", "test") == ["info_manager"]
+    assert graph.get_kebechet_github_installations_active_managers("thoth/a") == []  # the unnamed one
+    assert graph.get_kebechet_github_installations_active_managers("thoth/b") == []  # not active
+    assert graph.get_kebechet_github_installations_active_managers("thoth/none") == []
     assert graph.get_kebechet_github_installations_active_managers_count_all("INFO") == 1
     with pytest.raises(ValueError, match="unknown"):
         graph.get_kebechet_github_installations_active_managers_count_all("no-such")
     graph.update_kebechet_github_installations_on_is_active("thoth/b", True)
-    assert graph.get_kebechet_github_installations_active_managers("version", distinct=True) == ["thoth/b"]
+    assert graph.get_kebechet_github_installations_active_managers("thoth/b") == [
+        "info_manager",
+        "version_manager",
+    ]
+    assert graph.get_kebechet_github_installations_active_managers_count_all("version", distinct=True) == 1
     assert graph.get_active_kebechet_github_installations_repos_count_all() == 2
     assert graph.update_kebechet_github_installations_on_is_active("thoth/b") is True
     assert graph.update_kebechet_github_installations_on_is_active("thoth/b") is False
@@ -125,6 +131,61 @@ def test_stacks_environments_and_package_use(graph: GraphDatabase, installations
         "index_url": PYPI,
     }
     assert graph.get_kebechet_github_installations_info_for_python_package_version("boto3", "0.0.1") == {}
+
+
+def test_the_originals_environment_filters(graph: GraphDatabase, installations: tuple[int, int]) -> None:
+    _stack, environment = installations
+    with graph.engine.connect() as connection:
+        sha, kind = connection.execute(
+            text("SELECT image_sha, environment_type FROM external_software_environment WHERE id = :id"),
+            {"id": environment},
+        ).one()
+    everything = graph.get_kebechet_github_installation_info_with_software_environment_all()
+    assert (
+        everything
+        and graph.get_kebechet_github_installation_info_with_software_environment_all(environment_type=kind)
+        == everything
+    )
+    other = "BUILDTIME" if kind == "RUNTIME" else "RUNTIME"
+    assert (
+        graph.get_kebechet_github_installation_info_with_software_environment_all(environment_type=other)
+        == []
+    )
+    if sha is not None:
+        assert (
+            graph.get_kebechet_github_installation_info_with_software_environment_all(image_sha=sha)
+            == everything
+        )
+    assert (
+        graph.get_kebechet_github_installation_info_with_software_environment_all(image_sha="sha256:none")
+        == []
+    )
+    assert (
+        graph.get_kebechet_github_installation_info_with_software_environment_all(thoth_image_name="none")
+        == []
+    )
+    assert (
+        graph.get_kebechet_github_installation_info_with_software_environment_all(thoth_image_version="0")
+        == []
+    )
+    uses = graph.get_kebechet_github_installations_info_for_python_package_version("boto3", "1.19.11", PYPI)
+    with graph.engine.connect() as connection:
+        os_name, os_version, python_version = connection.execute(
+            text(
+                "SELECT os_name, os_version, python_version FROM python_package_version "
+                "WHERE package_name = 'boto3' AND package_version = '1.19.11' LIMIT 1"
+            )
+        ).one()
+    assert (
+        graph.get_kebechet_github_installations_info_for_python_package_version(
+            "boto3", os_name=os_name, os_version=os_version, python_version=python_version
+        )
+        == uses
+    )
+    assert (
+        graph.get_kebechet_github_installations_info_for_python_package_version("boto3", os_name="nosuch")
+        == {}
+    )
 
 
 def test_delete_installations(graph: GraphDatabase, installations: tuple[int, int]) -> None:

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from sqlalchemy import text
 
 from generated.documents.metadata import Pipfile, PipfileLock, RuntimeEnvironment
+from generated.models import EnvironmentType
 
 from ..exceptions import SchemaError
 from . import normalize
@@ -198,24 +199,27 @@ class KebechetMixin(AdapterBase):
             )
 
     def get_kebechet_github_installations_active_managers(
-        self, kebechet_manager: str, *, start_offset: int = 0, count: int | None = 100, distinct: bool = False
+        self, slug: str, runtime_environment_name: str | None = None
     ) -> list[str]:
-        """Slugs of the active installations with that manager enabled (one per installation; `distinct`:
-        one per slug), sorted."""
-        column = manager_column(kebechet_manager)
+        """The managers (`info_manager`, ...) enabled on the active installation of the repository for that
+        runtime environment (None: the unnamed one), as the original; none when there is no such
+        installation (the original crashed)."""
         sql = (
-            f"SELECT {'DISTINCT' if distinct else ''} slug FROM kebechet_github_installations "
-            f"WHERE is_active AND {column} ORDER BY slug OFFSET :start_offset LIMIT :count"
+            f"SELECT {', '.join(MANAGERS)} FROM kebechet_github_installations WHERE is_active AND slug = :slug "
+            "AND runtime_environment_name IS NOT DISTINCT FROM :name ORDER BY id LIMIT 1"
         )
         with self._connection() as connection:
-            return list(
-                connection.execute(text(sql), {"start_offset": start_offset, "count": count}).scalars()
-            )
+            row = connection.execute(text(sql), {"slug": slug, "name": runtime_environment_name}).first()
+        return (
+            []
+            if row is None
+            else [manager for manager, enabled in zip(MANAGERS, row, strict=True) if enabled]
+        )
 
     def get_kebechet_github_installations_active_managers_count_all(
         self, kebechet_manager: str, distinct: bool = False
     ) -> int:
-        """Number of entries get_kebechet_github_installations_active_managers lists without pagination."""
+        """Number of active installations with that manager enabled (with distinct, of repositories)."""
         column = manager_column(kebechet_manager)
         counted = "count(DISTINCT slug)" if distinct else "count(*)"
         sql = f"SELECT {counted} FROM kebechet_github_installations WHERE is_active AND {column}"
@@ -245,6 +249,10 @@ class KebechetMixin(AdapterBase):
         image_name: str | None = None,
         env_image_name: str | None = None,
         env_image_tag: str | None = None,
+        image_sha: str | None = None,
+        thoth_image_name: str | None = None,
+        thoth_image_version: str | None = None,
+        environment_type: EnvironmentType | None = None,
     ) -> list[KebechetEnvironment]:
         """Installations with the runtime environment their configuration declared (the external software
         environment), filtered on it (each filter on its own column: the original's env_image_tag compared
@@ -258,6 +266,10 @@ class KebechetMixin(AdapterBase):
             "image_name": image_name,
             "env_image_name": env_image_name,
             "env_image_tag": env_image_tag,
+            "image_sha": image_sha,
+            "thoth_image_name": thoth_image_name,
+            "thoth_image_version": thoth_image_version,
+            "environment_type": environment_type,
         }
         conditions = " AND ".join(
             f"(CAST(:{name} AS text) IS NULL OR e.{name} = :{name})" for name in filters
@@ -277,10 +289,18 @@ class KebechetMixin(AdapterBase):
             return [KebechetEnvironment(**row) for row in rows]  # type: ignore[typeddict-item]
 
     def get_kebechet_github_installations_info_for_python_package_version(
-        self, package_name: str, package_version: str | None = None, index_url: str | None = None
+        self,
+        package_name: str,
+        package_version: str | None = None,
+        index_url: str | None = None,
+        *,
+        os_name: str | None = None,
+        os_version: str | None = None,
+        python_version: str | None = None,
     ) -> dict[str, KebechetPackageUse]:
-        """`{slug: use}` for the installations whose advised stack pins the package (version and index
-        when given; None disables the filter); one use per slug, the lowest version and environment."""
+        """`{slug: use}` for the installations whose advised stack pins the package (version, index and
+        environment when given; None disables a filter); one use per slug, the lowest version and environment."""
+        os_name, os_version = normalize.os_filter(os_name, os_version)
         sql = (
             "SELECT DISTINCT ON (k.slug) k.slug, k.runtime_environment_name, k.installation_id, k.private, "
             "v.package_name, v.package_version, i.url FROM kebechet_github_installations k "
@@ -290,12 +310,18 @@ class KebechetMixin(AdapterBase):
             "LEFT JOIN python_package_index i ON i.id = v.python_package_index_id "
             "WHERE v.package_name = :name AND (CAST(:version AS text) IS NULL OR v.package_version = :version) "
             "AND (CAST(:url AS text) IS NULL OR i.url = :url) "
+            "AND (CAST(:os_name AS text) IS NULL OR v.os_name = :os_name) "
+            "AND (CAST(:os_version AS text) IS NULL OR v.os_version = :os_version) "
+            "AND (CAST(:python_version AS text) IS NULL OR v.python_version = :python_version) "
             "ORDER BY k.slug, v.package_version, k.runtime_environment_name NULLS FIRST, i.url"
         )
         parameters = {
             "name": normalize.package_name(package_name),
             "version": normalize.package_version(package_version),
             "url": None if index_url is None else normalize.index_url(index_url),
+            "os_name": os_name,
+            "os_version": os_version,
+            "python_version": python_version,
         }
         with self._connection() as connection:
             rows = connection.execute(text(sql), parameters).all()
