@@ -4,9 +4,7 @@ with the real pg_restore into fresh databases, compared with the source on every
 from __future__ import annotations
 
 import hashlib
-import os
 import stat
-import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -125,26 +123,22 @@ def test_cli_on_the_local_store_backs_up_lists_and_restores(
 
 
 def test_rotation_keeps_exactly_the_newest_dumps_and_their_manifests(
-    synced: GraphDatabase, s3_store: GraphBackupStore
+    synced: GraphDatabase, s3_store: GraphBackupStore, tmp_path: Path
 ) -> None:
     keys = [backup(synced.settings, s3_store, keep=2, now=START + timedelta(hours=h)).key for h in range(4)]
     assert s3_store.get_dump_listing() == keys[2:]
     assert sorted(s3_store.ceph.get_document_listing(MANIFEST_FOLDER)) == [manifest_key(k) for k in keys[2:]]
     assert [entry.key for entry in list_backups(s3_store)] == keys[2:]
     # A dump stored the original's way (no manifest) counts as a dump; a manifest without its dump goes.
-    s3_store.store_dump(_file(b"PGDMP old job"), now=START + timedelta(hours=9))
+    old_job_dump = tmp_path / "dump"
+    old_job_dump.write_bytes(b"PGDMP old job")
+    s3_store.store_dump(old_job_dump, now=START + timedelta(hours=9))
     s3_store.ceph.store_document({"orphan": True}, manifest_key("pg_dump-20-01-01-00-00-00"))
     assert rotate(s3_store, keep=2) == [keys[2]]
     assert s3_store.get_dump_listing() == [keys[3], s3_store.dump_key(START + timedelta(hours=9))]
     assert list(s3_store.ceph.get_document_listing(MANIFEST_FOLDER)) == [manifest_key(keys[3])]
     entries = list_backups(s3_store)
     assert entries[1].manifest is None and entries[1].size == len(b"PGDMP old job")
-
-
-def _file(content: bytes) -> Path:
-    path = Path(os.environ.get("TMPDIR", "/tmp")) / f"dump-{time.monotonic_ns()}"
-    path.write_bytes(content)
-    return path
 
 
 @pytest.mark.parametrize("damage", ["truncated", "corrupted"])
