@@ -28,7 +28,8 @@ ORDER BY c.relname
 _LONG_TRANSACTIONS = """
 SELECT pid, extract(epoch FROM now() - xact_start)::float, coalesce(state, ''), left(query, 120)
 FROM pg_stat_activity
-WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL
+WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'
+  AND xact_start IS NOT NULL
   AND now() - xact_start > make_interval(secs => :seconds)
 ORDER BY xact_start
 """
