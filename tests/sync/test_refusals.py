@@ -198,3 +198,17 @@ def test_reasons_are_one_escaped_bounded_line() -> None:
     error = DocumentValidationError(huge, "$.result", "broken")
     assert "$.result: broken" in str(error) and len(str(error)) < 200
     assert reason(OSError(2, "No such file")) == "FileNotFoundError: [Errno 2] No such file"
+
+
+def test_a_lock_whose_sources_are_not_a_list_is_refused_with_its_path(
+    graph: GraphDatabase, tmp_path: Path
+) -> None:
+    inspection = tmp_path / MATMUL.name
+    (inspection / "build").mkdir(parents=True)
+    (inspection / "results" / "0").mkdir(parents=True)
+    (inspection / "results" / "0" / "result").write_bytes((MATMUL / "results" / "0" / "result").read_bytes())
+    specification = _load(MATMUL / "build" / "specification")
+    specification["python"]["requirements_locked"]["_meta"]["sources"] = True  # type: ignore[index]
+    (inspection / "build" / "specification").write_text(json.dumps(specification), encoding="utf-8")
+    error = _refusal(graph, inspection)
+    assert "requirements_locked._meta.sources: a list of sources expected, not bool" in str(error)

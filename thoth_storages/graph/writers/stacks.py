@@ -114,7 +114,10 @@ def requirements_of(pipfile: Pipfile, path: str) -> list[Requirement]:
 def locked_of(lock: PipfileLock, path: str) -> list[Locked]:
     """`default` and `develop` of a Pipfile.lock; an `index` name is resolved through `_meta.sources`."""
     sources: dict[str, str] = {}
-    for source in (lock.field_meta or {}).get("sources") or []:
+    listed = (lock.field_meta or {}).get("sources") or []
+    if not isinstance(listed, list):
+        raise SchemaError(f"{path}._meta.sources: a list of sources expected, not {type(listed).__name__}")
+    for source in listed:
         if (
             isinstance(source, Mapping)
             and isinstance(source.get("name"), str)
