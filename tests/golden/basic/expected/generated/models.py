@@ -24,6 +24,21 @@ class Base(DeclarativeBase):
 
     metadata = sa.MetaData()
 
+    @classmethod
+    def attribute_names(cls) -> list[str]:
+        """Names of the column attributes of the model (as the original's models offered)."""
+        return [attribute.key for attribute in sa.inspect(cls).column_attrs]
+
+    def to_dict(self, without_id: bool = True) -> dict[str, object]:
+        """The row as its column values, dates and datetimes as strings; `id` only with without_id=False."""
+        found: dict[str, object] = {}
+        for name in self.attribute_names():
+            if without_id and name == "id":
+                continue
+            value = getattr(self, name)
+            found[name] = str(value) if isinstance(value, datetime.date) else value
+        return found
+
 
 class BenchmarkRun(Base):
     """benchmark_run"""
