@@ -182,7 +182,11 @@ def sync(
             for failure in unlisted:
                 report(SyncEvent("listing", failure.where, "failed", error=reason(failure)))
             try:
-                stats = sync_documents(ids, force, graceful, graph, bool(local), on_event=report, batch=batch)
+                stats = (
+                    sync_documents(ids, force, graceful, graph, bool(local), on_event=report, batch=batch)
+                    if ids or not local  # no ids means every stored document, but no local path means none
+                    else dict.fromkeys(PREFIXES, (0, 0, 0, 0))
+                )
             except Exception:  # not graceful: the first failure stops the sync; it was reported
                 if not report.failures:
                     raise

@@ -281,3 +281,10 @@ def test_without_graceful_an_outage_stops_the_run_reporting_the_document(graph: 
     assert events[1].document_id == Path(SOLVERS[1]).stem
     assert events[1].error and "\n" not in events[1].error
     assert any(events[1].document_id in note for note in raised.value.__notes__)
+
+
+def test_an_empty_local_folder_syncs_nothing(graph: GraphDatabase, tmp_path: Path) -> None:
+    # no ids means every stored document (as the original); no local document means none
+    code, output = _run_cli(graph, "--local", str(tmp_path))
+    assert code == 0, output
+    assert graph.get_solver_documents_count_all() == 0
