@@ -491,16 +491,19 @@ def _size(value: Any) -> object:
     return value
 
 
-def same(question: Question, ordered: bool, original: Any, ours: Any) -> bool:
+def same(question: Question, ordered: bool | str, original: Any, ours: Any) -> bool:
     """Whether two canonical answers agree.
 
-    Ordered methods (the original's SQL has ORDER BY) are compared as they are. Unordered ones, and
+    Ordered methods (the original's SQL has ORDER BY; "sort" when only under `sort=True`) are compared
+    as they are. Unordered ones, and
     randomized calls, as multisets; when such a call is also paged (start_offset > 0 or a page filled up
     to `count`), which rows come back is arbitrary, so only the number of rows (and errors) is compared.
     """
     if original == ours:
         return True
     kwargs = question["kwargs"]
+    if ordered == "sort":
+        ordered = bool(kwargs.get("sort"))
     if ordered and not question["randomized"]:
         return False
     if isinstance(original, dict) and "raises" in original:

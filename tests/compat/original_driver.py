@@ -183,10 +183,14 @@ def _signatures() -> None:
             for parameter in inspect.signature(function).parameters.values()
             if parameter.name != "self"
         ]
+        # "sort": ordered only when called with sort=True (its only ORDER BY is under `if sort:`).
+        ordered: bool | str = "order_by(" in source or "ORDER BY" in source.upper()
+        if ordered and re.search(r"if sort:\s*query = query\.order_by\(", source) and source.count("order_by(") == 1:
+            ordered = "sort"
         methods[name] = {
             "parameters": parameters,
             "static": isinstance(inspect.getattr_static(GraphDatabase, name), staticmethod),
-            "ordered": "order_by(" in source or "ORDER BY" in source.upper(),
+            "ordered": ordered,
         }
     json.dump(methods, sys.stdout, sort_keys=True)
 
