@@ -184,8 +184,14 @@ def _query_function(query: Query) -> list[str]:
         lines.append("    return result.rowcount > 0")
     elif query.kind == "group":
         rest = [name for name in names if name not in query.group_by]
+        # Grouped by one parameter's value (an index URL): that value is a key even with no rows.
+        keyed = len(query.group_by) == 1 and query.group_by[0] in {
+            p.name for p in query.params if not p.optional
+        }
         lines += [
-            f"    grouped: {return_type(query)} = {{}}",
+            f"    grouped: {return_type(query)} = {{{query.group_by[0]}: []}}"
+            if keyed
+            else f"    grouped: {return_type(query)} = {{}}",
             "    for row in result:",
             f"        grouped.setdefault({_convert(query, list(query.group_by))}, []).append({_convert(query, rest)})",
             "    return grouped",
@@ -193,7 +199,13 @@ def _query_function(query: Query) -> list[str]:
     else:
         group = [name for name in names if name != query.per]
         counted = len(names)
-        lines.append(f"    counts: {return_type(query)} = {{}}")
+        # Counted per a parameter's value (an index URL): that value is a key even with nothing counted.
+        seeded = (
+            f"{{{query.per}: {{}}}}"
+            if query.per in {p.name for p in query.params if not p.optional}
+            else "{}"
+        )
+        lines.append(f"    counts: {return_type(query)} = {seeded}")
         lines.append("    for row in result:")
         if query.per:
             lines.append(

@@ -8,33 +8,21 @@ from typing import TypedDict
 
 from sqlalchemy import Connection, text
 
-from generated.models import EnvironmentType
-
 
 class GetAnalysisMetadataRow(TypedDict):
     """A row of `get_analysis_metadata`."""
 
+    analysis_datetime: datetime.datetime
     analysis_document_id: str
     package_extract_name: str
     package_extract_version: str
-    datetime: datetime.datetime
-    environment_type: EnvironmentType
-    origin: str | None
-    debug: bool
-    package_extract_error: bool
-    image_tag: str
-    duration: int | None
-    os_name: str
-    os_id: str
-    os_version_id: str
-    image_size: int | None
 
 
-_GET_ANALYSIS_METADATA = "package_extract_run.analysis_document_id, package_extract_run.package_extract_name, package_extract_run.package_extract_version, package_extract_run.datetime, package_extract_run.environment_type, package_extract_run.origin, package_extract_run.debug, package_extract_run.package_extract_error, package_extract_run.image_tag, package_extract_run.duration, package_extract_run.os_name, package_extract_run.os_id, package_extract_run.os_version_id, package_extract_run.image_size FROM package_extract_run WHERE package_extract_run.analysis_document_id = :analysis_document_id"
+_GET_ANALYSIS_METADATA = "package_extract_run.datetime AS analysis_datetime, package_extract_run.analysis_document_id, package_extract_run.package_extract_name, package_extract_run.package_extract_version FROM package_extract_run WHERE package_extract_run.analysis_document_id = :analysis_document_id"
 
 
 def get_analysis_metadata(connection: Connection, analysis_document_id: str) -> GetAnalysisMetadataRow | None:
-    """The record of the image analysis with this document id; NotFoundError when there is none."""
+    """The record of the image analysis with this document id (the original's four keys); NotFoundError when there is none."""
     result = connection.execute(
         text("SELECT " + _GET_ANALYSIS_METADATA + " ORDER BY package_extract_run.datetime DESC" + " LIMIT 1"),
         {"analysis_document_id": analysis_document_id},
@@ -44,20 +32,10 @@ def get_analysis_metadata(connection: Connection, analysis_document_id: str) -> 
         None
         if row is None
         else GetAnalysisMetadataRow(
-            analysis_document_id=row[0],
-            package_extract_name=row[1],
-            package_extract_version=row[2],
-            datetime=row[3],
-            environment_type=row[4],
-            origin=row[5],
-            debug=row[6],
-            package_extract_error=row[7],
-            image_tag=row[8],
-            duration=row[9],
-            os_name=row[10],
-            os_id=row[11],
-            os_version_id=row[12],
-            image_size=row[13],
+            analysis_datetime=row[0],
+            analysis_document_id=row[1],
+            package_extract_name=row[2],
+            package_extract_version=row[3],
         )
     )
 
@@ -110,28 +88,32 @@ def get_last_analysis_document_id(
     return None if row is None else row[0]
 
 
-_GET_PYTHON_PACKAGE_VERSION_ALL = "python_package_version_entity.package_name, python_package_version_entity.package_version, python_package_index.url AS index_url FROM package_extract_run JOIN identified ON identified.package_extract_run_id = package_extract_run.id JOIN python_package_version_entity ON identified.python_package_version_entity_id = python_package_version_entity.id LEFT OUTER JOIN python_package_index ON python_package_version_entity.python_package_index_id = python_package_index.id WHERE package_extract_run.analysis_document_id = :analysis_document_id"
+class GetPythonPackageVersionAllRow(TypedDict):
+    """A row of `get_python_package_version_all`."""
+
+    package_name: str
+    package_version: str | None
+    location: str
+
+
+_GET_PYTHON_PACKAGE_VERSION_ALL = "python_package_version_entity.package_name, python_package_version_entity.package_version, identified.location FROM package_extract_run JOIN identified ON identified.package_extract_run_id = package_extract_run.id JOIN python_package_version_entity ON identified.python_package_version_entity_id = python_package_version_entity.id WHERE package_extract_run.analysis_document_id = :analysis_document_id"
 
 
 def get_python_package_version_all(
     connection: Connection, analysis_document_id: str
-) -> list[tuple[str, str | None, str | None]]:
-    """Python packages (name, version, index URL) the image analysis with this document id identified."""
+) -> list[GetPythonPackageVersionAllRow]:
+    """Python packages (name, version, location) the image analysis with this document id identified."""
     result = connection.execute(
         text(
-            "SELECT DISTINCT "
+            "SELECT "
             + _GET_PYTHON_PACKAGE_VERSION_ALL
-            + " ORDER BY package_name, package_version, index_url"
+            + " ORDER BY package_name, package_version, location"
             + ""
         ),
         {"analysis_document_id": analysis_document_id},
     )
     return [
-        (
-            row[0],
-            row[1],
-            row[2],
-        )
+        GetPythonPackageVersionAllRow(package_name=row[0], package_version=row[1], location=row[2])
         for row in result
     ]
 
@@ -173,22 +155,17 @@ def get_rpm_package_version_all(
     ]
 
 
-_GET_THOTH_S2I_ALL = "software_environment.thoth_image_name, software_environment.thoth_image_version FROM software_environment WHERE software_environment.thoth_image_name IS NOT NULL"
-_GET_THOTH_S2I_ALL_EXTERNAL = "external_software_environment.thoth_image_name, external_software_environment.thoth_image_version FROM external_software_environment WHERE external_software_environment.thoth_image_name IS NOT NULL"
+_GET_THOTH_S2I_ALL = "software_environment.thoth_image_name, software_environment.thoth_image_version FROM software_environment"
+_GET_THOTH_S2I_ALL_EXTERNAL = "external_software_environment.thoth_image_name, external_software_environment.thoth_image_version FROM external_software_environment"
 
 
 def get_thoth_s2i_all(
-    connection: Connection,
-    is_external: bool = False,
-    *,
-    start_offset: int = 0,
-    count: int | None = 100,
-    distinct: bool = False,
+    connection: Connection, is_external: bool = False, *, start_offset: int = 0, count: int | None = 100
 ) -> list[tuple[str | None, str | None]]:
-    """Thoth s2i images (name, version) of the software environments."""
+    """Thoth s2i images (name, version) of the software environments, each pair once (unset parts as None, as the original)."""
     result = connection.execute(
         text(
-            ("SELECT DISTINCT " if distinct else "SELECT ")
+            "SELECT DISTINCT "
             + (_GET_THOTH_S2I_ALL_EXTERNAL if is_external else _GET_THOTH_S2I_ALL)
             + " ORDER BY thoth_image_name, thoth_image_version"
             + " LIMIT :count OFFSET :start_offset"

@@ -49,7 +49,7 @@ def get_depends_on(
     return grouped
 
 
-_GET_PYTHON_ENVIRONMENT_MARKER = "depends_on.marker FROM python_package_version JOIN python_package_index ON python_package_version.python_package_index_id = python_package_index.id JOIN depends_on ON depends_on.version_id = python_package_version.id JOIN python_package_version_entity ON depends_on.entity_id = python_package_version_entity.id WHERE python_package_version.package_name = :package_name AND python_package_version.package_version = :package_version AND python_package_index.url = :index_url AND python_package_version_entity.package_name = :dependency_name AND python_package_version_entity.package_version = :dependency_version AND python_package_version.os_name = :os_name AND python_package_version.os_version = :os_version AND python_package_version.python_version = :python_version AND (:marker_evaluation_result IS NULL OR depends_on.marker_evaluation_result = :marker_evaluation_result)"
+_GET_PYTHON_ENVIRONMENT_MARKER = "depends_on.marker, true AS edge FROM python_package_version JOIN python_package_index ON python_package_version.python_package_index_id = python_package_index.id JOIN depends_on ON depends_on.version_id = python_package_version.id JOIN python_package_version_entity ON depends_on.entity_id = python_package_version_entity.id WHERE python_package_version.package_name = :package_name AND python_package_version.package_version = :package_version AND python_package_index.url = :index_url AND python_package_version_entity.package_name = :dependency_name AND python_package_version_entity.package_version = :dependency_version AND python_package_version.os_name = :os_name AND python_package_version.os_version = :os_version AND python_package_version.python_version = :python_version AND (:marker_evaluation_result IS NULL OR depends_on.marker_evaluation_result = :marker_evaluation_result)"
 
 
 def get_python_environment_marker(
@@ -64,8 +64,8 @@ def get_python_environment_marker(
     os_version: str,
     python_version: str,
     marker_evaluation_result: bool | None = None,
-) -> str | None | None:
-    """The environment marker of the dependency edge package -> dependency (None when it has none)."""
+) -> tuple[str | None, bool] | None:
+    """The environment marker of the dependency edge package -> dependency, beside a flag that the edge exists (graph/reads.py raises NotFoundError without it)."""
     result = connection.execute(
         text("SELECT " + _GET_PYTHON_ENVIRONMENT_MARKER + " ORDER BY marker" + " LIMIT 1"),
         {
@@ -81,7 +81,14 @@ def get_python_environment_marker(
         },
     )
     row = result.first()
-    return None if row is None else row[0]
+    return (
+        None
+        if row is None
+        else (
+            row[0],
+            row[1],
+        )
+    )
 
 
 _GET_PYTHON_ENVIRONMENT_MARKER_EVALUATION_RESULT = "depends_on.marker_evaluation_result FROM python_package_version JOIN python_package_index ON python_package_version.python_package_index_id = python_package_index.id JOIN depends_on ON depends_on.version_id = python_package_version.id JOIN python_package_version_entity ON depends_on.entity_id = python_package_version_entity.id WHERE python_package_version.package_name = :package_name AND python_package_version.package_version = :package_version AND python_package_index.url = :index_url AND python_package_version_entity.package_name = :dependency_name AND python_package_version_entity.package_version = :dependency_version AND python_package_version.os_name = :os_name AND python_package_version.os_version = :os_version AND python_package_version.python_version = :python_version"
@@ -146,12 +153,11 @@ def get_python_package_version_dependents_all(
     python_version: str | None = None,
     start_offset: int = 0,
     count: int | None = 100,
-    distinct: bool = False,
 ) -> list[GetPythonPackageVersionDependentsAllRow]:
-    """Package versions that depend on the named package, with the version range, marker and extra."""
+    """Package versions that depend on the named package, with the version range, marker and extra (each edge once, whichever of the package's versions it resolved to, as the original's DISTINCT)."""
     result = connection.execute(
         text(
-            ("SELECT DISTINCT " if distinct else "SELECT ")
+            "SELECT DISTINCT "
             + _GET_PYTHON_PACKAGE_VERSION_DEPENDENTS_ALL
             + " ORDER BY package_name, package_version, index_url, extra, marker"
             + " LIMIT :count OFFSET :start_offset"

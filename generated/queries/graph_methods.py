@@ -19,7 +19,11 @@ from generated.queries import (
     solver,
     symbols,
 )
-from generated.queries.analysis import GetAnalysisMetadataRow, GetRpmPackageVersionAllRow
+from generated.queries.analysis import (
+    GetAnalysisMetadataRow,
+    GetPythonPackageVersionAllRow,
+    GetRpmPackageVersionAllRow,
+)
 from generated.queries.cve import GetPythonCveRecordsAllRow
 from generated.queries.dependencies import GetPythonPackageVersionDependentsAllRow
 from generated.queries.indexes import GetPythonPackageIndexAllRow
@@ -34,7 +38,6 @@ from generated.queries.rules import (
     GetPythonRuleRow,
 )
 from generated.queries.security import GetSiAggregatedPythonPackageVersionRow
-from generated.queries.solver import GetEcosystemSolverAllRow
 from thoth_storages.exceptions import NotFoundError
 from thoth_storages.graph import normalize
 from thoth_storages.graph.adapter import AdapterBase
@@ -183,7 +186,7 @@ class GeneratedQueries(AdapterBase):
             )
 
     def get_analysis_metadata(self, analysis_document_id: str) -> GetAnalysisMetadataRow:
-        """The record of the image analysis with this document id; NotFoundError when there is none."""
+        """The record of the image analysis with this document id (the original's four keys); NotFoundError when there is none."""
         with self._connection() as connection:
             found = analysis.get_analysis_metadata(connection, analysis_document_id)
         if found is None:
@@ -246,9 +249,8 @@ class GeneratedQueries(AdapterBase):
         python_version: str | None = None,
         start_offset: int = 0,
         count: int | None = 100,
-        distinct: bool = False,
-    ) -> list[GetEcosystemSolverAllRow]:
-        """The solvers known to the graph (ecosystem, solver name and version, environment)."""
+    ) -> list[str]:
+        """Names of the solvers known to the graph (each once, as the original's DISTINCT ON solver_name)."""
         os_name = None if os_name is None else normalize.os_name(os_name)
         os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
         with self._connection() as connection:
@@ -259,13 +261,12 @@ class GeneratedQueries(AdapterBase):
                 python_version=python_version,
                 start_offset=start_offset,
                 count=count,
-                distinct=distinct,
             )
 
     def get_ecosystem_solver_count_all(
         self, *, os_name: str | None = None, os_version: str | None = None, python_version: str | None = None
     ) -> int:
-        """Number of solvers get_ecosystem_solver_all lists without pagination."""
+        """Number of solver names get_ecosystem_solver_all lists without pagination."""
         os_name = None if os_name is None else normalize.os_name(os_name)
         os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
         with self._connection() as connection:
@@ -337,42 +338,6 @@ class GeneratedQueries(AdapterBase):
         package_version = normalize.package_version(package_version)
         with self._connection() as connection:
             return cve.get_python_cve_records_count(connection, package_name, package_version)
-
-    @cached("THOTH_GET_PYTHON_ENVIRONMENT_MARKER_CACHE_SIZE", 4096)
-    def get_python_environment_marker(
-        self,
-        package_name: str,
-        package_version: str,
-        index_url: str,
-        dependency_name: str,
-        dependency_version: str,
-        *,
-        os_name: str,
-        os_version: str,
-        python_version: str,
-        marker_evaluation_result: bool | None = None,
-    ) -> str | None | None:
-        """The environment marker of the dependency edge package -> dependency (None when it has none)."""
-        package_name = normalize.package_name(package_name)
-        package_version = normalize.package_version(package_version) or package_version
-        index_url = normalize.index_url(index_url)
-        dependency_name = normalize.package_name(dependency_name)
-        dependency_version = normalize.package_version(dependency_version) or dependency_version
-        os_name = normalize.os_name(os_name)
-        os_version = normalize.os_version(os_name or "", os_version)
-        with self._connection() as connection:
-            return dependencies.get_python_environment_marker(
-                connection,
-                package_name,
-                package_version,
-                index_url,
-                dependency_name,
-                dependency_version,
-                os_name=os_name,
-                os_version=os_version,
-                python_version=python_version,
-                marker_evaluation_result=marker_evaluation_result,
-            )
 
     def get_python_environment_marker_evaluation_result(
         self,
@@ -463,8 +428,8 @@ class GeneratedQueries(AdapterBase):
     @cached("THOTH_GET_RPM_PACKAGE_VERSION_CACHE_SIZE", 1)
     def get_python_package_version_all(
         self, analysis_document_id: str
-    ) -> list[tuple[str, str | None, str | None]]:
-        """Python packages (name, version, index URL) the image analysis with this document id identified."""
+    ) -> list[GetPythonPackageVersionAllRow]:
+        """Python packages (name, version, location) the image analysis with this document id identified."""
         with self._connection() as connection:
             return analysis.get_python_package_version_all(connection, analysis_document_id)
 
@@ -477,9 +442,8 @@ class GeneratedQueries(AdapterBase):
         python_version: str | None = None,
         start_offset: int = 0,
         count: int | None = 100,
-        distinct: bool = False,
     ) -> list[GetPythonPackageVersionDependentsAllRow]:
-        """Package versions that depend on the named package, with the version range, marker and extra."""
+        """Package versions that depend on the named package, with the version range, marker and extra (each edge once, whichever of the package's versions it resolved to, as the original's DISTINCT)."""
         package_name = normalize.package_name(package_name)
         os_name = None if os_name is None else normalize.os_name(os_name)
         os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
@@ -492,7 +456,6 @@ class GeneratedQueries(AdapterBase):
                 python_version=python_version,
                 start_offset=start_offset,
                 count=count,
-                distinct=distinct,
             )
 
     def get_python_package_version_entities_count_all(self, *, distinct: bool = False) -> int:
@@ -789,14 +752,12 @@ class GeneratedQueries(AdapterBase):
             )
 
     def get_python_package_versions_per_index(
-        self, index_url: str, *, start_offset: int = 0, count: int | None = 100, distinct: bool = False
-    ) -> dict[str, list[tuple[str, str | None]]]:
-        """Package versions grouped by index URL -> [(name, version)]."""
+        self, index_url: str, *, distinct: bool = False
+    ) -> dict[str, list[str]]:
+        """Names of the package versions solved from one index, one per solved version unless distinct: {index URL: [name]}."""
         index_url = normalize.index_url(index_url)
         with self._connection() as connection:
-            return packages.get_python_package_versions_per_index(
-                connection, index_url, start_offset=start_offset, count=count, distinct=distinct
-            )
+            return packages.get_python_package_versions_per_index(connection, index_url, distinct=distinct)
 
     def get_python_packages_all(
         self,
@@ -1271,7 +1232,7 @@ class GeneratedQueries(AdapterBase):
         python_version: str | None = None,
         distinct: bool = False,
     ) -> int:
-        """Number of (name, index URL) pairs get_solved_python_packages_all lists without pagination."""
+        """Number of solved (name, version, index URL) in the environment the filters name (the original counted its (name, version, index URL) groups)."""
         os_name = None if os_name is None else normalize.os_name(os_name)
         os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
         with self._connection() as connection:
@@ -1355,17 +1316,12 @@ class GeneratedQueries(AdapterBase):
             )
 
     def get_thoth_s2i_all(
-        self,
-        is_external: bool = False,
-        *,
-        start_offset: int = 0,
-        count: int | None = 100,
-        distinct: bool = False,
+        self, is_external: bool = False, *, start_offset: int = 0, count: int | None = 100
     ) -> list[tuple[str | None, str | None]]:
-        """Thoth s2i images (name, version) of the software environments."""
+        """Thoth s2i images (name, version) of the software environments, each pair once (unset parts as None, as the original)."""
         with self._connection() as connection:
             return analysis.get_thoth_s2i_all(
-                connection, start_offset=start_offset, count=count, distinct=distinct, is_external=is_external
+                connection, start_offset=start_offset, count=count, is_external=is_external
             )
 
     @cached("THOTH_S2I_ANALYZED_IMAGE_SYMBOLS_CACHE_SIZE", 1)

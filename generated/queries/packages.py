@@ -389,7 +389,7 @@ def get_python_package_versions_count_per_index(
             "count": count,
         },
     )
-    counts: dict[str, dict[tuple[str, str | None], int]] = {}
+    counts: dict[str, dict[tuple[str, str | None], int]] = {index_url: {}}
     for row in result:
         counts.setdefault(row[0], {})[
             (
@@ -437,35 +437,25 @@ def get_python_package_versions_count_per_version(
     return counts
 
 
-_GET_PYTHON_PACKAGE_VERSIONS_PER_INDEX = "python_package_index.url AS index_url, python_package_version.package_name, python_package_version.package_version FROM python_package_version JOIN python_package_index ON python_package_version.python_package_index_id = python_package_index.id WHERE python_package_index.url = :index_url"
+_GET_PYTHON_PACKAGE_VERSIONS_PER_INDEX = "python_package_index.url AS index_url, python_package_version.package_name FROM python_package_version JOIN python_package_index ON python_package_version.python_package_index_id = python_package_index.id WHERE python_package_index.url = :index_url"
 
 
 def get_python_package_versions_per_index(
-    connection: Connection,
-    index_url: str,
-    *,
-    start_offset: int = 0,
-    count: int | None = 100,
-    distinct: bool = False,
-) -> dict[str, list[tuple[str, str | None]]]:
-    """Package versions grouped by index URL -> [(name, version)]."""
+    connection: Connection, index_url: str, *, distinct: bool = False
+) -> dict[str, list[str]]:
+    """Names of the package versions solved from one index, one per solved version unless distinct: {index URL: [name]}."""
     result = connection.execute(
         text(
             ("SELECT DISTINCT " if distinct else "SELECT ")
             + _GET_PYTHON_PACKAGE_VERSIONS_PER_INDEX
-            + " ORDER BY index_url, package_name, package_version"
-            + " LIMIT :count OFFSET :start_offset"
+            + " ORDER BY index_url, package_name"
+            + ""
         ),
-        {"index_url": index_url, "start_offset": start_offset, "count": count},
+        {"index_url": index_url},
     )
-    grouped: dict[str, list[tuple[str, str | None]]] = {}
+    grouped: dict[str, list[str]] = {index_url: []}
     for row in result:
-        grouped.setdefault(row[0], []).append(
-            (
-                row[1],
-                row[2],
-            )
-        )
+        grouped.setdefault(row[0], []).append(row[1])
     return grouped
 
 
@@ -779,7 +769,7 @@ def get_solved_python_package_versions_count_per_index(
             "count": count,
         },
     )
-    counts: dict[str, dict[tuple[str, str | None], int]] = {}
+    counts: dict[str, dict[tuple[str, str | None], int]] = {index_url: {}}
     for row in result:
         counts.setdefault(row[0], {})[
             (
@@ -937,7 +927,7 @@ def get_solved_python_packages_all_versions(
     return grouped
 
 
-_GET_SOLVED_PYTHON_PACKAGES_COUNT_ALL = "python_package_version.package_name, python_package_index.url AS index_url FROM python_package_version JOIN python_package_index ON python_package_version.python_package_index_id = python_package_index.id WHERE (:os_name IS NULL OR python_package_version.os_name = :os_name) AND (:os_version IS NULL OR python_package_version.os_version = :os_version) AND (:python_version IS NULL OR python_package_version.python_version = :python_version)"
+_GET_SOLVED_PYTHON_PACKAGES_COUNT_ALL = "python_package_version.package_name, python_package_version.package_version, python_package_index.url AS index_url FROM python_package_version JOIN python_package_index ON python_package_version.python_package_index_id = python_package_index.id WHERE (:os_name IS NULL OR python_package_version.os_name = :os_name) AND (:os_version IS NULL OR python_package_version.os_version = :os_version) AND (:python_version IS NULL OR python_package_version.python_version = :python_version)"
 
 
 def get_solved_python_packages_count_all(
@@ -948,7 +938,7 @@ def get_solved_python_packages_count_all(
     python_version: str | None = None,
     distinct: bool = False,
 ) -> int:
-    """Number of (name, index URL) pairs get_solved_python_packages_all lists without pagination."""
+    """Number of solved (name, version, index URL) in the environment the filters name (the original counted its (name, version, index URL) groups)."""
     result = connection.execute(
         text(
             "SELECT count(*) AS count FROM ("

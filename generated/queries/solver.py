@@ -4,23 +4,10 @@
 from __future__ import annotations
 
 import datetime
-from typing import TypedDict
 
 from sqlalchemy import Connection, text
 
-
-class GetEcosystemSolverAllRow(TypedDict):
-    """A row of `get_ecosystem_solver_all`."""
-
-    ecosystem: str
-    solver_name: str
-    solver_version: str
-    os_name: str
-    os_version: str
-    python_version: str
-
-
-_GET_ECOSYSTEM_SOLVER_ALL = "ecosystem_solver.ecosystem, ecosystem_solver.solver_name, ecosystem_solver.solver_version, ecosystem_solver.os_name, ecosystem_solver.os_version, ecosystem_solver.python_version FROM ecosystem_solver WHERE (:os_name IS NULL OR ecosystem_solver.os_name = :os_name) AND (:os_version IS NULL OR ecosystem_solver.os_version = :os_version) AND (:python_version IS NULL OR ecosystem_solver.python_version = :python_version)"
+_GET_ECOSYSTEM_SOLVER_ALL = "ecosystem_solver.solver_name FROM ecosystem_solver WHERE (:os_name IS NULL OR ecosystem_solver.os_name = :os_name) AND (:os_version IS NULL OR ecosystem_solver.os_version = :os_version) AND (:python_version IS NULL OR ecosystem_solver.python_version = :python_version)"
 
 
 def get_ecosystem_solver_all(
@@ -31,14 +18,13 @@ def get_ecosystem_solver_all(
     python_version: str | None = None,
     start_offset: int = 0,
     count: int | None = 100,
-    distinct: bool = False,
-) -> list[GetEcosystemSolverAllRow]:
-    """The solvers known to the graph (ecosystem, solver name and version, environment)."""
+) -> list[str]:
+    """Names of the solvers known to the graph (each once, as the original's DISTINCT ON solver_name)."""
     result = connection.execute(
         text(
-            ("SELECT DISTINCT " if distinct else "SELECT ")
+            "SELECT DISTINCT "
             + _GET_ECOSYSTEM_SOLVER_ALL
-            + " ORDER BY solver_name, solver_version, os_name, os_version, python_version"
+            + " ORDER BY solver_name"
             + " LIMIT :count OFFSET :start_offset"
         ),
         {
@@ -49,20 +35,10 @@ def get_ecosystem_solver_all(
             "count": count,
         },
     )
-    return [
-        GetEcosystemSolverAllRow(
-            ecosystem=row[0],
-            solver_name=row[1],
-            solver_version=row[2],
-            os_name=row[3],
-            os_version=row[4],
-            python_version=row[5],
-        )
-        for row in result
-    ]
+    return [row[0] for row in result]
 
 
-_GET_ECOSYSTEM_SOLVER_COUNT_ALL = "FROM ecosystem_solver WHERE (:os_name IS NULL OR ecosystem_solver.os_name = :os_name) AND (:os_version IS NULL OR ecosystem_solver.os_version = :os_version) AND (:python_version IS NULL OR ecosystem_solver.python_version = :python_version)"
+_GET_ECOSYSTEM_SOLVER_COUNT_ALL = "ecosystem_solver.solver_name FROM ecosystem_solver WHERE (:os_name IS NULL OR ecosystem_solver.os_name = :os_name) AND (:os_version IS NULL OR ecosystem_solver.os_version = :os_version) AND (:python_version IS NULL OR ecosystem_solver.python_version = :python_version)"
 
 
 def get_ecosystem_solver_count_all(
@@ -72,9 +48,14 @@ def get_ecosystem_solver_count_all(
     os_version: str | None = None,
     python_version: str | None = None,
 ) -> int:
-    """Number of solvers get_ecosystem_solver_all lists without pagination."""
+    """Number of solver names get_ecosystem_solver_all lists without pagination."""
     result = connection.execute(
-        text("SELECT count(*) AS count " + _GET_ECOSYSTEM_SOLVER_COUNT_ALL),
+        text(
+            "SELECT count(*) AS count FROM ("
+            + "SELECT DISTINCT "
+            + _GET_ECOSYSTEM_SOLVER_COUNT_ALL
+            + ") AS counted"
+        ),
         {"os_name": os_name, "os_version": os_version, "python_version": python_version},
     )
     return int(result.scalar_one())
@@ -122,7 +103,7 @@ def get_error_solved_document_id_all(
     return [row[0] for row in result]
 
 
-_GET_ERROR_SOLVED_PYTHON_PACKAGE_VERSIONS_ALL = "python_package_version.package_name, python_package_version.package_version, python_package_index.url AS index_url FROM solved JOIN python_package_version ON solved.version_id = python_package_version.id JOIN python_package_index ON python_package_version.python_package_index_id = python_package_index.id WHERE (:package_name IS NULL OR python_package_version.package_name = :package_name) AND (:package_version IS NULL OR python_package_version.package_version = :package_version) AND (:index_url IS NULL OR python_package_index.url = :index_url) AND (:os_name IS NULL OR python_package_version.os_name = :os_name) AND (:os_version IS NULL OR python_package_version.os_version = :os_version) AND (:python_version IS NULL OR python_package_version.python_version = :python_version) AND solved.error AND ((NOT :unsolvable OR solved.error_unsolvable) AND (NOT :unparseable OR solved.error_unparseable))"
+_GET_ERROR_SOLVED_PYTHON_PACKAGE_VERSIONS_ALL = "SELECT DISTINCT ON (CASE WHEN :distinct THEN 0 ELSE v.id END, v.package_name, v.package_version, i.url)\n  v.package_name AS package_name, v.package_version AS package_version, i.url AS index_url\nFROM python_package_version AS v\nJOIN python_package_index AS i ON i.id = v.python_package_index_id\nWHERE (:package_name IS NULL OR v.package_name = :package_name)\n  AND (:package_version IS NULL OR v.package_version = :package_version)\n  AND (:index_url IS NULL OR i.url = :index_url)\n  AND (:os_name IS NULL OR v.os_name = :os_name)\n  AND (:os_version IS NULL OR v.os_version = :os_version)\n  AND (:python_version IS NULL OR v.python_version = :python_version)\n  AND EXISTS (\n    SELECT 1 FROM solved AS s\n    WHERE s.version_id = v.id AND s.error\n      AND (NOT :unsolvable OR s.error_unsolvable) AND (NOT :unparseable OR s.error_unparseable)\n  )\nORDER BY CASE WHEN :distinct THEN 0 ELSE v.id END, v.package_name, v.package_version, i.url\nLIMIT :count OFFSET :start_offset"
 
 
 def get_error_solved_python_package_versions_all(
@@ -136,18 +117,13 @@ def get_error_solved_python_package_versions_all(
     os_name: str | None = None,
     os_version: str | None = None,
     python_version: str | None = None,
+    distinct: bool = False,
     start_offset: int = 0,
     count: int | None = 100,
-    distinct: bool = False,
 ) -> list[tuple[str, str | None, str]]:
-    """Package versions whose solver run failed (unsolvable/unparseable narrow it; both together is an error)."""
+    """Package versions with a failed solver run (unsolvable/unparseable narrow it; both together is an error), each solved version once however many runs failed."""
     result = connection.execute(
-        text(
-            ("SELECT DISTINCT " if distinct else "SELECT ")
-            + _GET_ERROR_SOLVED_PYTHON_PACKAGE_VERSIONS_ALL
-            + " ORDER BY package_name, package_version, index_url"
-            + " LIMIT :count OFFSET :start_offset"
-        ),
+        text(_GET_ERROR_SOLVED_PYTHON_PACKAGE_VERSIONS_ALL),
         {
             "package_name": package_name,
             "package_version": package_version,
@@ -157,6 +133,7 @@ def get_error_solved_python_package_versions_all(
             "os_name": os_name,
             "os_version": os_version,
             "python_version": python_version,
+            "distinct": distinct,
             "start_offset": start_offset,
             "count": count,
         },
@@ -171,7 +148,7 @@ def get_error_solved_python_package_versions_all(
     ]
 
 
-_GET_ERROR_SOLVED_PYTHON_PACKAGE_VERSIONS_COUNT_ALL = "python_package_version.package_name, python_package_version.package_version, python_package_index.url AS index_url FROM solved JOIN python_package_version ON solved.version_id = python_package_version.id JOIN python_package_index ON python_package_version.python_package_index_id = python_package_index.id WHERE (:package_name IS NULL OR python_package_version.package_name = :package_name) AND (:package_version IS NULL OR python_package_version.package_version = :package_version) AND (:index_url IS NULL OR python_package_index.url = :index_url) AND (:os_name IS NULL OR python_package_version.os_name = :os_name) AND (:os_version IS NULL OR python_package_version.os_version = :os_version) AND (:python_version IS NULL OR python_package_version.python_version = :python_version) AND solved.error AND ((NOT :unsolvable OR solved.error_unsolvable) AND (NOT :unparseable OR solved.error_unparseable))"
+_GET_ERROR_SOLVED_PYTHON_PACKAGE_VERSIONS_COUNT_ALL = "SELECT count(*) AS count FROM (\n  SELECT DISTINCT ON (CASE WHEN :distinct THEN 0 ELSE v.id END, v.package_name, v.package_version, i.url) v.id\n  FROM python_package_version AS v\n  JOIN python_package_index AS i ON i.id = v.python_package_index_id\n  WHERE (:package_name IS NULL OR v.package_name = :package_name)\n    AND (:package_version IS NULL OR v.package_version = :package_version)\n    AND (:index_url IS NULL OR i.url = :index_url)\n    AND (:os_name IS NULL OR v.os_name = :os_name)\n    AND (:os_version IS NULL OR v.os_version = :os_version)\n    AND (:python_version IS NULL OR v.python_version = :python_version)\n    AND EXISTS (\n      SELECT 1 FROM solved AS s\n      WHERE s.version_id = v.id AND s.error\n        AND (NOT :unsolvable OR s.error_unsolvable) AND (NOT :unparseable OR s.error_unparseable)\n    )\n) AS listed"
 
 
 def get_error_solved_python_package_versions_count_all(
@@ -189,12 +166,7 @@ def get_error_solved_python_package_versions_count_all(
 ) -> int:
     """Number of package versions get_error_solved_python_package_versions_all lists without pagination."""
     result = connection.execute(
-        text(
-            "SELECT count(*) AS count FROM ("
-            + ("SELECT DISTINCT " if distinct else "SELECT ")
-            + _GET_ERROR_SOLVED_PYTHON_PACKAGE_VERSIONS_COUNT_ALL
-            + ") AS counted"
-        ),
+        text(_GET_ERROR_SOLVED_PYTHON_PACKAGE_VERSIONS_COUNT_ALL),
         {
             "package_name": package_name,
             "package_version": package_version,
@@ -204,6 +176,7 @@ def get_error_solved_python_package_versions_count_all(
             "os_name": os_name,
             "os_version": os_version,
             "python_version": python_version,
+            "distinct": distinct,
         },
     )
     return int(result.scalar_one())

@@ -48,7 +48,8 @@ def canonical(value: Any) -> Any:
         pairs = [[canonical(key), canonical(item)] for key, item in value.items()]
         return {"dict": sorted(pairs, key=_key)}
     if hasattr(value, "__dict__"):
-        fields = {key: item for key, item in vars(value).items() if not key.startswith("_")}
+        public = (name for name in dir(value) if not name.startswith("_"))  # attributes and properties
+        fields = {name: getattr(value, name) for name in public if not callable(getattr(value, name))}
         return {"object": type(value).__name__, "fields": canonical(fields)}
     return {"repr": type(value).__name__}
 
@@ -185,7 +186,11 @@ def _signatures() -> None:
         ]
         # "sort": ordered only when called with sort=True (its only ORDER BY is under `if sort:`).
         ordered: bool | str = "order_by(" in source or "ORDER BY" in source.upper()
-        if ordered and re.search(r"if sort:\s*query = query\.order_by\(", source) and source.count("order_by(") == 1:
+        if (
+            ordered
+            and re.search(r"if sort:\s*query = query\.order_by\(", source)
+            and source.count("order_by(") == 1
+        ):
             ordered = "sort"
         methods[name] = {
             "parameters": parameters,

@@ -24,9 +24,9 @@ def test_the_image_analysis_follows_its_document(filled_graph: GraphDatabase) ->
     metadata = filled_graph.get_analysis_metadata(EXTRACT)
     assert metadata["package_extract_name"] == "thoth-package-extract"
     assert metadata["package_extract_version"] == "1.3.0"
-    assert metadata["datetime"] == datetime.datetime(2022, 1, 6, 11, 21, 26, 759528)
-    assert (metadata["os_name"], metadata["os_id"]) == ("rhel", "rhel")
-    assert filled_graph.get_last_analysis_datetime() == metadata["datetime"]
+    assert metadata["analysis_datetime"] == datetime.datetime(2022, 1, 6, 11, 21, 26, 759528)
+    assert metadata["analysis_document_id"] == EXTRACT and len(metadata) == 4  # the original's keys
+    assert filled_graph.get_last_analysis_datetime() == metadata["analysis_datetime"]
     assert filled_graph.get_analyzer_documents_count_all() == 1
     rpms = filled_graph.get_rpm_package_version_all(EXTRACT)
     assert [r["package_identifier"] for r in rpms] == [
@@ -34,12 +34,19 @@ def test_the_image_analysis_follows_its_document(filled_graph: GraphDatabase) ->
         "zlib-devel-1.2.11-13.el8.x86_64",
     ]
     assert {(r["package_version"], r["release"], r["arch"]) for r in rpms} == {("1.2.11", "13.el8", "x86_64")}
-    assert filled_graph.get_python_package_version_all(EXTRACT) == [("lxml", "4.5.2", None)]
+    assert filled_graph.get_python_package_version_all(EXTRACT) == [
+        {
+            "package_name": "lxml",
+            "package_version": "4.5.2",
+            "location": "/usr/local/lib64/python3.8/site-packages",
+        }
+    ]
     assert filled_graph.get_rpm_package_version_all("no-such-document") == []
     with pytest.raises(NotFoundError):
         filled_graph.get_analysis_metadata("no-such-document")
-    # The image is not a Thoth s2i build (its software environment names no thoth image).
-    assert filled_graph.get_thoth_s2i_all() == []
+    # No image is a Thoth s2i build: the software environments name no thoth image (this one only the
+    # version of its label); each distinct pair is listed, as the original lists them, the name None.
+    assert set(filled_graph.get_thoth_s2i_all()) == {(None, "0.14.1"), (None, None)}
     assert (
         filled_graph.get_thoth_s2i_package_extract_analysis_document_id_all("s2i-thoth-ubi8-py38", "0.1.0")
         == []
@@ -97,7 +104,7 @@ def test_unsolved_twins_agree_with_the_listing(filled_graph: GraphDatabase) -> N
         {(n, u) for n, _v, u in listed}
     )
     assert filled_graph.get_unsolved_python_packages_all_versions() == {}
-    assert filled_graph.get_unsolved_python_package_versions_count_per_index(PYPI) == {}
+    assert filled_graph.get_unsolved_python_package_versions_count_per_index(PYPI) == {PYPI: {}}
     assert filled_graph.get_unsolved_python_package_versions_count_per_version("numpy") == {}
 
 

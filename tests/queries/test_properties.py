@@ -14,8 +14,8 @@ from thoth_storages import GraphDatabase
 COUNTED = [
     ("get_python_package_versions_count_all", "get_python_package_versions_all"),
     ("get_solved_python_package_versions_count_all", "get_solved_python_package_versions_all"),
-    ("get_solved_python_packages_count_all", "get_solved_python_packages_all"),
-    # not get_python_packages_count_all: as in the original it counts (name, version, index) of the
+    # not get_python_packages_count_all nor get_solved_python_packages_count_all: as in the original they
+    # count (name, version, index) of the
     # (name, index) pairs get_python_packages_all lists (tests/queries/test_original_parameters.py)
     ("get_python_package_version_names_count_all", "get_python_package_version_names_all"),
     ("get_error_solved_python_package_versions_count_all", "get_error_solved_python_package_versions_all"),
@@ -112,10 +112,10 @@ def test_groupings_agree_with_the_flat_listings(filled_graph: GraphDatabase) -> 
     assert sum(counted.values()) == len(flat)
     assert set(counted) == set(flat)
     for url in filled_graph.get_python_package_index_urls_all():
-        per_index = filled_graph.get_python_package_versions_per_index(url, count=None)
-        assert sorted(per_index.get(url, [])) == sorted((n, v) for n, v, u in flat if u == url)
+        per_index = filled_graph.get_python_package_versions_per_index(url)  # {url: one name per version}
+        assert sorted(per_index[url]) == sorted(n for n, _v, u in flat if u == url)
         counts = filled_graph.get_python_package_versions_count_per_index(url)
-        assert sum(counts.get(url, {}).values()) == len(per_index.get(url, []))
+        assert sum(counts[url].values()) == len(per_index[url])
 
 
 def test_os_filters_partition_the_listing(filled_graph: GraphDatabase) -> None:

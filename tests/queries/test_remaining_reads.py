@@ -93,7 +93,12 @@ def test_environment_analyses(filled_graph: GraphDatabase) -> None:
     name = _analysed_image()
     (analysis,) = filled_graph.get_run_software_environment_analyses_all(name)
     assert analysis["analysis_document_id"] == ANALYSIS
-    assert analysis["package_extract_error"] is False
+    assert set(analysis) == {
+        "analysis_datetime",
+        "analysis_document_id",
+        "package_extract_name",
+        "package_extract_version",
+    }
     assert filled_graph.get_build_software_environment_analyses_all(name) == []
     assert filled_graph.get_run_software_environment_analyses_all("no-such-image") == []
     assert filled_graph.get_run_software_environment_analyses_all(name, is_external=True) == []
@@ -121,16 +126,14 @@ def test_click_metadata(filled_graph: GraphDatabase) -> None:
 def test_import_packages(filled_graph: GraphDatabase) -> None:
     # python-dateutil 2.8.2 provides dateutil and its parser, tz and zoneinfo subpackages.
     exact = filled_graph.get_python_package_version_import_packages_all("dateutil")
-    assert [(r["package_name"], r["package_version"], r["import_name"]) for r in exact] == [
+    assert [(r["package_name"], r["package_version"], r["import"]) for r in exact] == [
         ("python-dateutil", "2.8.2", "dateutil")
     ]
+    # A trailing `*` is a prefix match, as in the original: `dateutil.*` the subpackages, `dateutil*` all.
     prefixed = filled_graph.get_python_package_version_import_packages_all("dateutil.*")
-    assert [r["import_name"] for r in prefixed] == [
-        "dateutil",
-        "dateutil.parser",
-        "dateutil.tz",
-        "dateutil.zoneinfo",
-    ]
+    assert [r["import"] for r in prefixed] == ["dateutil.parser", "dateutil.tz", "dateutil.zoneinfo"]
+    everything = filled_graph.get_python_package_version_import_packages_all("dateutil*")
+    assert [r["import"] for r in everything] == ["dateutil", *[r["import"] for r in prefixed]]
     assert all(r["index_url"] == PYPI for r in prefixed)
     with pytest.raises(NotFoundError):
         filled_graph.get_python_package_version_import_packages_all("date")

@@ -22,6 +22,7 @@ from generated.queries.graph_methods import TABLE_GROUPS, GeneratedQueries
 from ..exceptions import NotFoundError
 from . import cache, normalize
 from .enums import PlatformEnum
+from .model_groups import PERFORMANCE_MODELS_ML_FRAMEWORKS
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -107,7 +108,7 @@ class QueriesRuntime(GeneratedQueries):
                 is_missing=is_missing,
             )
         if not found and not self._solved(
-            package_name, package_version, index_url, os_name, os_version, python_version
+            package_name, package_version, index_url, os_name, os_version, python_version, is_missing
         ):
             raise NotFoundError(
                 f"no package {package_name!r} in version {package_version!r} from {index_url!r} solved for "
@@ -125,6 +126,7 @@ class QueriesRuntime(GeneratedQueries):
         os_name: str | None,
         os_version: str | None,
         python_version: str | None,
+        is_missing: bool | None,
     ) -> bool:
         with self._connection() as connection:
             return bool(
@@ -134,7 +136,8 @@ class QueriesRuntime(GeneratedQueries):
                         "ON v.python_package_index_id = i.id WHERE v.package_name = :n "
                         "AND (:v IS NULL OR v.package_version = :v) AND (:u IS NULL OR i.url = :u) "
                         "AND (:o IS NULL OR v.os_name = :o) AND (:ov IS NULL OR v.os_version = :ov) "
-                        "AND (:p IS NULL OR v.python_version = :p))"
+                        "AND (:p IS NULL OR v.python_version = :p) "
+                        "AND (CAST(:m AS boolean) IS NULL OR v.is_missing = :m))"
                     ),
                     {
                         "n": package_name,
@@ -143,6 +146,7 @@ class QueriesRuntime(GeneratedQueries):
                         "o": os_name,
                         "ov": os_version,
                         "p": python_version,
+                        "m": is_missing,
                     },
                 ).scalar_one()
             )
@@ -262,7 +266,7 @@ class QueriesRuntime(GeneratedQueries):
             count=count,
             distinct=distinct,
         )
-        found: dict[str, dict[tuple[str, str], int]] = {}
+        found: dict[str, dict[tuple[str, str], int]] = {index_url: {}}  # the index is a key even when empty
         for (name, version, url), number in flat.items():
             found.setdefault(url, {})[(name, version)] = number
         return found
@@ -427,7 +431,8 @@ class QueriesRuntime(GeneratedQueries):
         return sorted(found)
 
     def get_pi_count(self, component: str) -> dict[str, int]:
-        """Rows per performance-indicator table for one component."""
+        """Rows per machine-learning framework performance-indicator table (all but pi_pybench, as the
+        original's PERFORMANCE_MODELS_ML_FRAMEWORKS) for one component."""
         with self._connection() as connection:
             return {
                 name: int(
@@ -436,7 +441,7 @@ class QueriesRuntime(GeneratedQueries):
                         {"component": component},
                     ).scalar_one()
                 )
-                for name in _pi_tables()
+                for name in sorted(model.__tablename__ for model in PERFORMANCE_MODELS_ML_FRAMEWORKS)
             }
 
 

@@ -15,12 +15,13 @@ from typing import TypedDict, cast
 from sqlalchemy import Connection, text
 
 from generated.models import EnvironmentType, SoftwareStackType
-from generated.queries import environments, packages
+from generated.queries import dependencies, environments, packages
 
 from ..config import DatabaseSettings
 from ..exceptions import NotFoundError
 from . import normalize
 from .adapter import AdapterBase
+from .cache import cached
 from .enums import QuerySortTypeEnum
 from .writers.solver import solver_environment
 
@@ -58,13 +59,12 @@ class SoftwareEnvironmentRecord(TypedDict):
 
 
 class EnvironmentAnalysisRecord(TypedDict):
-    """One package-extract run of a software environment."""
+    """One package-extract run of a software environment (the original's keys)."""
 
+    analysis_datetime: datetime.datetime | str
     analysis_document_id: str
-    datetime: datetime.datetime | str
     package_extract_name: str
     package_extract_version: str
-    package_extract_error: bool
 
 
 class PythonPackageMetadata(TypedDict):
@@ -163,13 +163,11 @@ _METADATA_LISTS = {
 }
 
 
-class ImportPackageRecord(TypedDict):
-    """A package version that provides an importable module."""
-
-    package_name: str
-    package_version: str | None
-    index_url: str | None
-    import_name: str
+ImportPackageRecord = TypedDict(
+    "ImportPackageRecord",
+    {"package_name": str, "package_version": str | None, "index_url": str | None, "import": str},
+)
+"""A package version that provides an importable module (keyed `import`, as the original)."""
 
 
 @dataclass(frozen=True)
@@ -259,6 +257,42 @@ class ReadsMixin(AdapterBase):
 
     def solver_document_id_exists(self, solver_document_id: str) -> bool:
         raise NotImplementedError  # provided by SyncWritersMixin
+
+    @cached("THOTH_GET_PYTHON_ENVIRONMENT_MARKER_CACHE_SIZE", 4096)
+    def get_python_environment_marker(
+        self,
+        package_name: str,
+        package_version: str,
+        index_url: str,
+        *,
+        dependency_name: str,
+        dependency_version: str,
+        os_name: str,
+        os_version: str,
+        python_version: str,
+        marker_evaluation_result: bool | None = None,
+    ) -> str | None:
+        """The environment marker of the edge package -> dependency (None when the edge has none);
+        NotFoundError when there is no such edge."""
+        with self._connection() as connection:
+            found = dependencies.get_python_environment_marker(
+                connection,
+                normalize.package_name(package_name),
+                normalize.package_version(package_version) or package_version,
+                normalize.index_url(index_url),
+                normalize.package_name(dependency_name),
+                normalize.package_version(dependency_version) or dependency_version,
+                os_name=normalize.os_name(os_name),
+                os_version=normalize.os_version(normalize.os_name(os_name), os_version),
+                python_version=python_version,
+                marker_evaluation_result=marker_evaluation_result,
+            )
+        if found is None:
+            raise NotFoundError(
+                f"no dependency {dependency_name!r} {dependency_version!r} of {package_name!r} {package_version!r} "
+                f"from {index_url!r} solved on {os_name!r} {os_version!r} with Python {python_version!r}"
+            )
+        return found[0]
 
     @staticmethod
     def construct_connection_string() -> str:
@@ -439,9 +473,9 @@ class ReadsMixin(AdapterBase):
     ) -> list[EnvironmentAnalysisRecord]:
         table, ref = _environment_tables(is_external)
         sql = (
-            "SELECT r.analysis_document_id, r.datetime, r.package_extract_name, r.package_extract_version, "
-            f"r.package_extract_error FROM package_extract_run r JOIN {table} e ON r.{ref} = e.id "
-            "WHERE e.environment_name = :name AND r.environment_type = :type "
+            "SELECT r.analysis_document_id, r.datetime, r.package_extract_name, r.package_extract_version "
+            f"FROM package_extract_run r JOIN {table} e ON r.{ref} = e.id "
+            "WHERE e.environment_name = :name AND e.environment_type = :type "
             "ORDER BY r.datetime DESC, r.analysis_document_id OFFSET :start_offset LIMIT :count"
         )
         with self._connection() as connection:
@@ -456,11 +490,10 @@ class ReadsMixin(AdapterBase):
             ).all()
         return [
             EnvironmentAnalysisRecord(
+                analysis_datetime=_when(row[1], convert_datetime),
                 analysis_document_id=row[0],
-                datetime=_when(row[1], convert_datetime),
                 package_extract_name=row[2],
                 package_extract_version=row[3],
-                package_extract_error=row[4],
             )
             for row in rows
         ]
@@ -551,29 +584,27 @@ class ReadsMixin(AdapterBase):
     def get_python_package_version_import_packages_all(
         self, import_name: str, distinct: bool = False
     ) -> list[ImportPackageRecord]:
-        """Package versions providing the importable `import_name`; `foo.*` also matches foo's submodules
-        (and foo itself). NotFoundError when none does."""
-        prefix = import_name[:-2] if import_name.endswith(".*") else None
+        """Package versions providing the importable `import_name`; a trailing `*` matches every import
+        name starting with the rest (`foo.*`: foo's submodules, `foo*`: foo too). NotFoundError when none does."""
+        prefix = import_name[:-1] if import_name.endswith("*") else None
         sql = (
             f"SELECT {'DISTINCT' if distinct else ''} v.package_name, v.package_version, i.url, ip.import_package_name "
             "FROM found_import_package f JOIN import_package ip ON ip.id = f.import_package_id "
             "JOIN python_package_version v ON v.id = f.python_package_version_id "
-            "LEFT JOIN python_package_index i ON i.id = v.python_package_index_id "
-            "WHERE ip.import_package_name = :name OR (CAST(:prefix AS text) IS NOT NULL "
-            "AND ip.import_package_name LIKE :like ESCAPE '\\') ORDER BY 4, 1, 2, 3"
+            "JOIN python_package_index i ON i.id = v.python_package_index_id "
+            "WHERE (CAST(:prefix AS text) IS NULL AND ip.import_package_name = :name) "
+            "OR ip.import_package_name LIKE :like ESCAPE '\\' ORDER BY 4, 1, 2, 3"
         )
-        like = None if prefix is None else _like_escape(prefix) + ".%"
-        name = import_name if prefix is None else prefix
+        like = None if prefix is None else _like_escape(prefix) + "%"
         with self._connection() as connection:
-            rows = connection.execute(text(sql), {"name": name, "prefix": prefix, "like": like}).all()
+            rows = connection.execute(text(sql), {"name": import_name, "prefix": prefix, "like": like}).all()
         if not rows:
             raise NotFoundError(f"no package version provides {import_name!r}")
-        return [
-            ImportPackageRecord(
-                package_name=row[0], package_version=row[1], index_url=row[2], import_name=row[3]
-            )
+        records: list[ImportPackageRecord] = [
+            {"package_name": row[0], "package_version": row[1], "index_url": row[2], "import": row[3]}
             for row in rows
         ]
+        return records
 
     def get_python_package_versions_all_count(
         self,

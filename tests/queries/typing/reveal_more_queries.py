@@ -21,7 +21,7 @@ def check(connection: Connection, graph: GraphDatabase) -> None:
     reveal_type(analysis.get_last_analysis_document_id(connection, "i", "v"))  # expected: str | None
     reveal_type(graph.get_last_analysis_datetime())  # expected: datetime.datetime
     reveal_type(graph.get_rpm_package_version_all("d"))  # expected: list[TypedDict({'package_name': str, 'package_version': str, 'release': str | None, 'epoch': str | None, 'arch': str | None, 'src': bool | None, 'package_identifier': str})]
-    reveal_type(graph.get_python_package_version_all("d"))  # expected: list[tuple[str, str | None, str | None]]
+    reveal_type(graph.get_python_package_version_all("d"))  # expected: list[TypedDict({'package_name': str, 'package_version': str | None, 'location': str})]
     reveal_type(graph.get_thoth_s2i_all(is_external=True))  # expected: list[tuple[str | None, str | None]]
     reveal_type(solver.get_unsolved_python_package_versions_count(connection))  # expected: dict[tuple[str, str, str], int]
     reveal_type(graph.get_unsolved_python_packages_all_versions())  # expected: dict[str, list[tuple[str, str]]]
