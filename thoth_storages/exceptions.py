@@ -13,6 +13,10 @@ class SchemaError(ThothStorageExceptionError):
     """A document does not match its declared schema."""
 
 
+class SolverNameParseError(SchemaError):
+    """A solver name or solver document id is not `solver-<os>-<version>-py<XY>` (named as thoth-common's)."""
+
+
 class CacheMissError(ThothStorageExceptionError):
     """A cache store has no record for the requested id."""
 

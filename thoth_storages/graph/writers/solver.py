@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from generated.documents.solver import CoreMetadata, PackageLicense, SolverDocument, SolverTreeEntry
 
 from ...documents import parse_datetime
-from ...exceptions import SchemaError
+from ...exceptions import SolverNameParseError
 from .. import normalize
 from ..bulk import Row, SetWriter, plan
 from .stacks import ensure_entities
@@ -73,7 +73,7 @@ def solver_environment(document_id: str) -> SolverEnvironment:
     """Parse `solver-<os>-<version>-py<XY>[-...]` (the original dropped two trailing parts blindly)."""
     match = _SOLVER_NAME.match(document_id.rsplit("/", 1)[-1])
     if match is None:
-        raise SchemaError(
+        raise SolverNameParseError(
             f"{document_id}: not a solver document id (expected solver-<os>-<version>-py<XY>-...)"
         )
     return SolverEnvironment(
