@@ -19,7 +19,7 @@ from .pytypes import enum_alias
 from .yaml_lines import Located, Path_, parse
 
 Kind = Literal["list", "one", "count", "exists", "group", "count_map", "update"]
-Normalizer = Literal["package_name", "package_version", "index_url", "os_name", "os_version"]
+Normalizer = Literal["package_name", "package_version", "index_url", "os_name", "os_version", "date"]
 Op = Literal["eq", "ne", "lt", "le", "gt", "ge", "like", "like_prefix"]
 _OPS = {"eq": "=", "ne": "<>", "lt": "<", "le": "<=", "gt": ">", "ge": ">=", "like": "LIKE"}
 _PYTHON = {

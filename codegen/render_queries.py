@@ -259,6 +259,7 @@ _NORMALIZE = {
     "index_url": "normalize.index_url({name})",
     "os_name": "normalize.os_name({name})",
     "os_version": "normalize.os_version(os_name or '', {name})",
+    "date": "normalize.date({name})",
 }
 
 

@@ -149,6 +149,8 @@ class GeneratedQueries(AdapterBase):
         distinct: bool = False,
     ) -> list[str]:
         """Document ids of adviser runs after initial_date and before final_date ("DD-MM-YYYY", as the original), of one source type and origin (None: any); offset and count honoured, unlike the original."""
+        initial_date = None if initial_date is None else normalize.date(initial_date)
+        final_date = None if final_date is None else normalize.date(final_date)
         with self._connection() as connection:
             return adviser.get_adviser_run_document_ids_all(
                 connection,
@@ -1298,6 +1300,8 @@ class GeneratedQueries(AdapterBase):
         unparseable: bool = False,
     ) -> list[str]:
         """Document ids of the solver runs (each synced solver document once) after initial_date and before final_date ("DD-MM-YYYY", as the original), of the environment the filters name, with an error (has_error), an unsolvable or an unparseable record when asked."""
+        initial_date = None if initial_date is None else normalize.date(initial_date)
+        final_date = None if final_date is None else normalize.date(final_date)
         os_name = None if os_name is None else normalize.os_name(os_name)
         os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
         with self._connection() as connection:

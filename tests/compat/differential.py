@@ -328,8 +328,8 @@ def samples(settings: DatabaseSettings, docs: Sequence[Document]) -> Samples:
                 "rule_id": [1, 999],
                 "package_index_id": [1, 999],
                 "inspection_result_number": [0, 1],
-                "initial_date": ["2020-01-01"],
-                "final_date": ["2030-01-01"],
+                "initial_date": ["01-01-2020", "01-01-2030", "2020-01-01"],  # DD-MM-YYYY, and a wrong format
+                "final_date": ["01-01-2030", "01-01-2020"],
                 "slug": ["thoth-station/example"],
                 "kebechet_manager": ["UPDATE_MANAGER", "update"],
                 "dependency_name": [dependency[0] if dependency else UNKNOWN],

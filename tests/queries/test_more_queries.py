@@ -290,3 +290,17 @@ def _si_unanalyzed_on_an_enabled_index(graph: GraphDatabase, analyzed: list[tupl
     assert (
         graph.get_si_unanalyzed_python_package_versions_all(count=None, si_error=True) == []
     )  # no errored run
+
+
+def test_date_filters_are_dd_mm_yyyy(filled_graph: GraphDatabase) -> None:
+    # The solver documents were produced in 2020-2026 (metadata.datetime); the adviser runs in 2020-2022.
+    everything = filled_graph.get_solver_run_document_ids_all(count=None)
+    assert filled_graph.get_solver_run_document_ids_all(initial_date="01-01-2000", count=None) == everything
+    assert filled_graph.get_solver_run_document_ids_all(final_date="01-01-2000") == []
+    assert filled_graph.get_adviser_run_document_ids_all(initial_date="01-01-2100") == []
+    for method in (
+        filled_graph.get_solver_run_document_ids_all,
+        filled_graph.get_adviser_run_document_ids_all,
+    ):
+        with pytest.raises(ValueError, match="'2020-01-01' is not DD-MM-YYYY"):
+            method(initial_date="2020-01-01")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 from functools import lru_cache
 
@@ -37,6 +38,15 @@ def os_name(name: str) -> str:
 def os_version(name: str, version: str) -> str:
     """RHEL versions are stored by their major part (`8.3` -> `8`)."""
     return version.split(".", 1)[0] if os_name(name) == "rhel" else version
+
+
+def date(value: str) -> str:
+    """A "DD-MM-YYYY" date filter as given; ValueError naming it otherwise (as the original's strptime)."""
+    try:
+        datetime.datetime.strptime(value, "%d-%m-%Y")
+    except ValueError:
+        raise ValueError(f"date {value!r} is not DD-MM-YYYY") from None
+    return value
 
 
 def index_url(url: str) -> str:
