@@ -62,7 +62,6 @@ def test_every_answer_equal_or_listed(report: Report) -> None:
     assert not report.unexplained_answers(signatures=False), report.details()
 
 
-@pytest.mark.xfail(reason="signatures of 0.74.2 still being adopted (issue 13 part 2)", strict=False)
 def test_every_call_the_original_accepts_is_accepted(report: Report) -> None:
     refused = sorted({report.asked[i]["method"] for i in range(len(report.asked)) if report.refused(i)})
     assert not refused, f"calls 0.74.2 accepts and ours refuses with TypeError: {refused}"
