@@ -572,6 +572,24 @@ class Report:
             f"{len(self.unlisted_documents)} document(s)"
         )
 
+    def listed(self) -> str:
+        """The differences found that COMPATIBILITY.md lists, one line each (its reason is there)."""
+        lines = [f"listed document {path}: the original refuses it" for path in sorted(self.original_failed)]
+        lines += [
+            f"listed table {diff.table}: {diff.only_left.total()} row(s) only in the original's, "
+            f"{diff.only_right.total()} only in ours"
+            for diff in self.table_diffs
+            if diff.table in self.allowed_tables
+        ]
+        for method, indexes in sorted(self.methods().items()):
+            differ = sum(not self.equal[i] for i in indexes)
+            if method in self.allowed_answers:
+                state = (
+                    f"{differ}/{len(indexes)} call(s) differ" if differ else "every call equal (stale entry?)"
+                )
+                lines.append(f"listed answer {method}: {state}")
+        return "\n".join(lines)
+
     def details(self, limit: int = 2) -> str:
         lines = []
         for document in self.unlisted_documents:
@@ -710,7 +728,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 indent=1,
             )
         )
-    print(report.details())
+    for text_ in (report.listed(), report.details()):
+        if text_:
+            print(text_)
     print(report.summary())
     clean = not (report.unexplained_answers() or report.unexplained_tables() or report.unlisted_documents)
     return 0 if clean and not report.ours_failed else 1
