@@ -210,9 +210,11 @@ def fingerprint(graph: GraphDatabase) -> tuple[str, ...]:
         return tuple(str(value) for value in connection.execute(text(f"SELECT {columns}")).one())
 
 
-def total_rows(graph: GraphDatabase) -> int:
-    """Rows in all tables."""
-    return sum(int(table.split(":")[0]) for table in fingerprint(graph))
+def row_count(graph: GraphDatabase) -> int:
+    """Rows in all tables (one query)."""
+    counts = " + ".join(f'(SELECT count(*) FROM "{name}")' for name in sorted(Base.metadata.tables))
+    with graph.engine.connect() as connection:
+        return int(connection.execute(text(f"SELECT {counts}")).scalar_one())
 
 
 @dataclass

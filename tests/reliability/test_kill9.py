@@ -20,9 +20,9 @@ from tests.reliability.support import (
     connected,
     differing_tables,
     record,
+    row_count,
     scale,
     sync_all,
-    total_rows,
 )
 from tests.sync.order_support import DatabaseTemplate
 from thoth_storages.config import DatabaseSettings
@@ -31,9 +31,9 @@ from thoth_storages.graph.connection import make_engine
 CLI = str(Path(sys.executable).with_name("thoth-storages"))
 
 
-def _sync_command(settings: DatabaseSettings, corpus: Corpus) -> tuple[subprocess.Popen[bytes], float]:
+def _sync_command(settings: DatabaseSettings, corpus: Corpus) -> subprocess.Popen[bytes]:
     """`thoth-storages sync --graceful` of everything in the corpus, started and waited for until it has
-    connected to the database; the process and when it connected."""
+    connected to the database."""
     process = subprocess.Popen(
         [CLI, "sync", "--graceful"],
         env={**os.environ, **corpus.variables, **settings.environment()},
@@ -50,21 +50,21 @@ def _sync_command(settings: DatabaseSettings, corpus: Corpus) -> tuple[subproces
                 time.sleep(0.01)
     finally:
         probe.dispose()
-    return process, time.perf_counter()
+    return process
 
 
-def _writing(process: subprocess.Popen[bytes], settings: DatabaseSettings, rows: int) -> tuple[float, float]:
-    """When the sync's first rows appeared and when all `rows` were there (polled until it exits)."""
-    first = last = 0.0
+def _kill_after(
+    process: subprocess.Popen[bytes], settings: DatabaseSettings, rows: int, extra: float
+) -> None:
+    """SIGKILL the sync `extra` seconds after the database holds at least `rows` rows (unless it ends
+    first)."""
     with connected(settings) as graph:
-        while process.poll() is None and not last:
-            count = total_rows(graph)
-            now = time.perf_counter()
-            first = first or (now if count else 0.0)
-            last = now if count >= rows else 0.0
-            time.sleep(0.02)
-    assert first and last, "the undisturbed run did not write every row"
-    return first, last
+        while process.poll() is None and row_count(graph) < rows:
+            time.sleep(0.005)
+    time.sleep(extra)
+    if process.poll() is None:
+        process.send_signal(signal.SIGKILL)
+    process.wait()
 
 
 def test_kill_9_at_random_points_then_a_resync_equals_a_clean_run(
@@ -72,24 +72,18 @@ def test_kill_9_at_random_points_then_a_resync_equals_a_clean_run(
 ) -> None:
     runs = scale(2, 20, "kill_runs")
     rng = random.Random(f"kill-9:{SEED}")
-    with template.copy() as settings:  # when an undisturbed run writes, counted from its connection
-        process, began = _sync_command(settings, corpus)
-        first, last = _writing(process, settings, clean.rows)
-        assert process.wait(timeout=600) == 1  # some real documents are refused, each for its reason
-    first, last = first - began, last - began
     mid_sync = 0
     differing: dict[int, list[str]] = {}
     lost: dict[int, set[str]] = {}
     for run in range(runs):
         with template.copy() as settings:
-            process, began = _sync_command(settings, corpus)
-            try:
-                process.wait(timeout=rng.uniform(first, last))
-            except subprocess.TimeoutExpired:
-                process.send_signal(signal.SIGKILL)
-                process.wait()
+            # a random point of the sync: once a random share of the rows is written, and up to 50 ms
+            # later (inside the next document's transaction, or between two)
+            _kill_after(
+                _sync_command(settings, corpus), settings, rng.randrange(1, clean.rows), rng.uniform(0, 0.05)
+            )
             with connected(settings) as graph:
-                rows = total_rows(graph)
+                rows = row_count(graph)
             mid_sync += 0 < rows < clean.rows
             if missing := clean.lost(sync_all(settings, corpus.variables)):
                 lost[run] = missing
