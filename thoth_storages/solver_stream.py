@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import IO, TYPE_CHECKING
 
 import ijson  # type: ignore[import-untyped]
@@ -49,16 +49,32 @@ def read_whole(file: IO[bytes], label: str) -> JSONObject:
     every type); errors name `label`."""
     try:
         document = json.load(file)
+        too_deep = _too_deep_parsed(document)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise DocumentValidationError(label, "$", f"not valid JSON: {error}") from None
-    except RecursionError:
+    except RecursionError:  # deeper than the interpreter's recursion limit: surely too deep
+        too_deep = True
+    if too_deep:
         file.seek(0)
-        raise DocumentValidationError(
-            label, _too_deep(file), f"nested deeper than {MAX_DEPTH} levels"
-        ) from None
+        raise DocumentValidationError(label, _too_deep(file), f"nested deeper than {MAX_DEPTH} levels")
     if not isinstance(document, dict):
         raise DocumentValidationError(label, "$", "a document is a JSON object")
     return document
+
+
+def _too_deep_parsed(document: object) -> bool:
+    """Whether containers in `document` nest deeper than MAX_DEPTH. Checked after parsing: json's own
+    RecursionError comes only past the interpreter's recursion limit, which other code may raise."""
+    stack: list[tuple[dict[str, object] | list[object], int]] = (
+        [(document, 0)] if isinstance(document, dict | list) else []
+    )
+    while stack:
+        value, depth = stack.pop()
+        if depth >= MAX_DEPTH:
+            return True
+        items: Iterable[object] = value.values() if isinstance(value, dict) else value
+        stack.extend((item, depth + 1) for item in items if isinstance(item, dict | list))
+    return False
 
 
 def _too_deep(file: IO[bytes]) -> str:
