@@ -9,7 +9,6 @@ of the local folder meets.
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -45,6 +44,9 @@ def scale(fast: int, full: int, name: str) -> int:
     run and `fast` otherwise."""
     return int(os.environ.get(f"THOTH_STORAGES_RELIABILITY_{name.upper()}", full if FULL else fast))
 
+
+SEED = int(os.environ.get("THOTH_STORAGES_RELIABILITY_SEED", "14"))
+"""The seed every random choice of the suite derives from (THOTH_STORAGES_RELIABILITY_SEED)."""
 
 FIGURES: dict[str, str] = {}
 """Name -> one line of figures, printed at the end of the session (conftest.py)."""
@@ -233,21 +235,15 @@ class Outcomes:
         return {f"{event.prefix}:{event.document_id}" for event in self.events if event.outcome == outcome}
 
 
-SEED = int(os.environ.get("THOTH_STORAGES_RELIABILITY_SEED", "14"))
-"""The seed every random choice of the suite derives from (THOTH_STORAGES_RELIABILITY_SEED)."""
-
-
 # ------------------------------------------------------------------------------------------ syncs
 
 
 @dataclass(frozen=True)
 class SyncRun:
-    """What one sync did: documents (`<prefix>:<label>`) synced, skipped and failed, and its duration."""
+    """What one sync did: the documents (`<prefix>:<label>`) it synced and those it found synced."""
 
     synced: set[str]
     skipped: set[str]
-    failed: set[str]
-    seconds: float
 
 
 def sync_all(
@@ -257,10 +253,8 @@ def sync_all(
     (its events also go to `outcomes` when given)."""
     outcomes = outcomes or Outcomes([])
     with environment(variables), connected(settings) as graph:
-        started = time.perf_counter()
         sync_documents(graceful=True, graph=graph, on_event=outcomes)
-        seconds = time.perf_counter() - started
-    return SyncRun(outcomes.labels("synced"), outcomes.labels("skipped"), outcomes.labels("failed"), seconds)
+    return SyncRun(outcomes.labels("synced"), outcomes.labels("skipped"))
 
 
 @dataclass(frozen=True)

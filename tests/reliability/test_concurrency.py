@@ -47,7 +47,6 @@ def run_workers(settings: DatabaseSettings, lists: list[list[str]]) -> SyncRun:
         finally:
             graph.disconnect()
 
-    started = time.perf_counter()
     threads = [threading.Thread(target=work, args=(ids,)) for ids in lists]
     for thread in threads:
         thread.start()
@@ -55,12 +54,7 @@ def run_workers(settings: DatabaseSettings, lists: list[list[str]]) -> SyncRun:
         thread.join()
     if errors:
         raise errors[0]
-    return SyncRun(
-        outcomes.labels("synced"),
-        outcomes.labels("skipped"),
-        outcomes.labels("failed") - outcomes.labels("synced"),
-        time.perf_counter() - started,
-    )
+    return SyncRun(outcomes.labels("synced"), outcomes.labels("skipped"))
 
 
 def deadlocks(settings: DatabaseSettings) -> int:
