@@ -111,7 +111,8 @@ def test_writes_heads_deletes_and_the_bucket_check_are_retried(
 
 
 def test_every_listing_page_is_retried(backend: Backend, clean_env: pytest.MonkeyPatch) -> None:
-    limits(clean_env, attempts=3)
+    # no stalls here: a generous read timeout, so that a 1,000-key page of a loaded server is not a fault
+    limits(clean_env, attempts=3, read_timeout=10.0)
     prefix = f"{backend.bucket_prefix}/faults/"
     keys = [f"listed/{number:05d}" for number in range(1001)]  # two ListObjectsV2 pages of at most 1000
     client = backend.client()
