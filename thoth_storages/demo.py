@@ -38,9 +38,12 @@ _ANSWERS = {
         "SELECT es.solver_name || ' ' || es.solver_version, count(*) FROM solved s "
         "JOIN ecosystem_solver es ON es.id = s.ecosystem_solver_id GROUP BY 1 ORDER BY 1"
     ),
-    "solver failures (error / unsolvable / unparseable)": (
-        "SELECT count(*) FILTER (WHERE error) || ' / ' || count(*) FILTER (WHERE error_unsolvable) || ' / ' "
-        "|| count(*) FILTER (WHERE error_unparseable), count(*) FROM solved"
+    "solver records, failed ones by kind": (
+        "SELECT kind, n FROM (SELECT count(*) AS total, count(*) FILTER (WHERE error) AS error, "
+        "count(*) FILTER (WHERE error_unsolvable) AS unsolvable, "
+        "count(*) FILTER (WHERE error_unparseable) AS unparseable FROM solved) AS s "
+        "CROSS JOIN LATERAL (VALUES (1, 'all', total), (2, 'error', error), (3, 'unsolvable', unsolvable), "
+        "(4, 'unparseable', unparseable)) AS v(position, kind, n) ORDER BY position"
     ),
     "packages with most dependency edges": (
         "SELECT pv.package_name || ' ' || pv.package_version, count(*) FROM depends_on d "
