@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, Integer, MetaData, Table, select
 
+from ..reasons import cut
+
 Row = tuple[tuple[str, object], ...]
 """One row: (column, value) pairs sorted by column name; a foreign key's value is the referenced Row."""
 
@@ -148,8 +150,7 @@ class TableDiff:
 
 
 def _short(row: Row) -> str:
-    text = ", ".join(f"{column}={value!r}" for column, value in row)
-    return text if len(text) <= 400 else text[:399] + "…"
+    return cut(", ".join(f"{column}={value!r}" for column, value in row), 400)
 
 
 def diff_contents(left: Contents, right: Contents) -> list[TableDiff]:
