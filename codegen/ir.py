@@ -110,6 +110,7 @@ class Destructive:
     drop_tables: frozenset[str] = frozenset()
     drop_columns: frozenset[str] = frozenset()
     narrow_types: frozenset[str] = frozenset()
+    drop_enum_values: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -483,10 +483,12 @@ class _Resolver:
                 kind = set_kinds[0]
                 value: str = getattr(entry, kind)
                 if kind != "drop_table" and "." not in value:
-                    self.report(source, ("destructive", index, kind), f"{value!r} is not <table>.<column>")
+                    where = "<enum>.<value>" if kind == "drop_enum_value" else "<table>.<column>"
+                    self.report(source, ("destructive", index, kind), f"{value!r} is not {where}")
                 found[kind].add(value)
         return ir.Destructive(
             drop_tables=frozenset(found["drop_table"]),
             drop_columns=frozenset(found["drop_column"]),
             narrow_types=frozenset(found["narrow_type"]),
+            drop_enum_values=frozenset(found["drop_enum_value"]),
         )

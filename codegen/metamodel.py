@@ -83,6 +83,7 @@ class DestructiveSpec(Spec):
     drop_table: str | None = None
     drop_column: str | None = None
     narrow_type: str | None = None
+    drop_enum_value: str | None = None
 
 
 class FileSpec(Spec):
@@ -94,8 +95,9 @@ class FileSpec(Spec):
     destructive: list[DestructiveSpec] = []
 
 
-DESTRUCTIVE_KINDS: tuple[Literal["drop_table", "drop_column", "narrow_type"], ...] = (
+DESTRUCTIVE_KINDS: tuple[Literal["drop_table", "drop_column", "narrow_type", "drop_enum_value"], ...] = (
     "drop_table",
     "drop_column",
     "narrow_type",
+    "drop_enum_value",
 )

@@ -68,21 +68,24 @@ def compare(old: ir.Schema, new: ir.Schema) -> list[ops.Op]:
         before, after = old_enums[name], new_enums[name]
         if before.values == after.values:
             continue
+        users = tuple(  # the columns of the type while it changes, in either direction: the old schema's
+            (table.name, column)
+            for table in old.tables
+            for column in table.columns
+            if column.enum_name == name
+        )
         removed = [value for value in before.values if value not in after.values]
+        refused += [
+            f"enum {name}: value {value} is removed (declare `- drop_enum_value: {name}.{value}` under "
+            "destructive:)"
+            for value in removed
+            if f"{name}.{value}" not in intent.drop_enum_values
+        ]
         kept_order = [value for value in after.values if value in before.values] == list(before.values)
         if removed or not kept_order:
-            refused.append(
-                f"enum {name}: removing or reordering values ({', '.join(removed) or 'order'}) is not "
-                "supported; create a new enum type and move the columns to it"
-            )
-            continue
-        users = tuple(
-            (table.name, column.name)
-            for table in new.tables
-            for column in table.columns
-            if column.enum_name == name and table.name in old_tables
-        )
-        first.append(ops.AddEnumValues(before, after, users))
+            first.append(ops.ReplaceEnum(before, after, users))
+        else:
+            first.append(ops.AddEnumValues(before, after, users))
 
     created = [new_tables[name] for name in sorted(set(new_tables) - set(old_tables))]
     first += [ops.CreateTable(table, new_enums) for table in _creation_order(created)]

@@ -87,13 +87,39 @@ class DropEnum(Op):
         return CreateEnum(self.enum).upgrade()
 
 
+def _swap_enum(target: ir.Enum, users: tuple[tuple[str, ir.Column], ...]) -> list[str]:
+    """Rebuild an enum type as `target` (values removed or reordered) and move its columns to it.
+
+    A column's default is dropped while its type changes (PostgreSQL cannot cast it) and set again after.
+    """
+    name = target.name
+    values = ", ".join(repr(value) for value in target.values)
+    lines = [
+        f'op.execute("ALTER TYPE {name} RENAME TO {name}_old")',
+        f'op.execute("CREATE TYPE {name} AS ENUM ({values})")',
+    ]
+    for table, column in users:
+        if column.server_default is not None:
+            lines.append(f'op.execute("ALTER TABLE {table} ALTER COLUMN {column.name} DROP DEFAULT")')
+        lines.append(
+            f'op.execute("ALTER TABLE {table} ALTER COLUMN {column.name} TYPE {name} '
+            f'USING {column.name}::text::{name}")'
+        )
+        if column.server_default is not None:
+            lines.append(
+                f"op.execute({f'ALTER TABLE {table} ALTER COLUMN {column.name} SET DEFAULT {column.server_default}'!r})"
+            )
+    lines.append(f'op.execute("DROP TYPE {name}_old")')
+    return lines
+
+
 @dataclass
 class AddEnumValues(Op):
     """New labels go in with ALTER TYPE ... ADD VALUE; the downgrade rebuilds the type without them."""
 
     old: ir.Enum
     new: ir.Enum
-    users: tuple[tuple[str, str], ...]
+    users: tuple[tuple[str, ir.Column], ...]
 
     @property
     def summary(self) -> str:
@@ -101,27 +127,35 @@ class AddEnumValues(Op):
 
     def upgrade(self) -> list[str]:
         lines = []
+        first_kept = next(value for value in self.new.values if value in self.old.values)
         for position, value in enumerate(self.new.values):
             if value in self.old.values:
                 continue
-            after = self.new.values[position - 1] if position else None
-            place = f" AFTER {after!r}" if after else f" BEFORE {self.new.values[1]!r}"
+            place = f" AFTER {self.new.values[position - 1]!r}" if position else f" BEFORE {first_kept!r}"
             lines.append(f'op.execute("ALTER TYPE {self.new.name} ADD VALUE IF NOT EXISTS {value!r}{place}")')
         return lines
 
     def downgrade(self) -> list[str]:
-        name = self.old.name
-        values = ", ".join(repr(value) for value in self.old.values)
-        lines = [
-            f'op.execute("ALTER TYPE {name} RENAME TO {name}_old")',
-            f'op.execute("CREATE TYPE {name} AS ENUM ({values})")',
-        ]
-        for table, column in self.users:
-            lines.append(
-                f'op.execute("ALTER TABLE {table} ALTER COLUMN {column} TYPE {name} USING {column}::text::{name}")'
-            )
-        lines.append(f'op.execute("DROP TYPE {name}_old")')
-        return lines
+        return _swap_enum(self.old, self.users)
+
+
+@dataclass
+class ReplaceEnum(Op):
+    """Values removed or reordered: the type is rebuilt (renamed, created anew, columns cast, old dropped)."""
+
+    old: ir.Enum
+    new: ir.Enum
+    users: tuple[tuple[str, ir.Column], ...]
+
+    @property
+    def summary(self) -> str:
+        return f"replace enum {self.new.name}"
+
+    def upgrade(self) -> list[str]:
+        return _swap_enum(self.new, self.users)
+
+    def downgrade(self) -> list[str]:
+        return _swap_enum(self.old, self.users)
 
 
 @dataclass

@@ -133,7 +133,7 @@ class _AllIntended(frozenset[str]):
         return True
 
 
-_ALL_INTENDED = ir.Destructive(_AllIntended(), _AllIntended(), _AllIntended())
+_ALL_INTENDED = ir.Destructive(_AllIntended(), _AllIntended(), _AllIntended(), _AllIntended())
 
 
 def render_history(history: list[Revision]) -> dict[str, str]:
