@@ -11,6 +11,7 @@ from .load import load_schema
 from .render_constraints import render_constraints
 from .render_models import render_models
 from .render_queries import render_queries
+from .render_rows import render_rows
 from .render_strategies import render_strategies
 from .revisions import SNAPSHOTS, VERSIONS, plan, read_history, render_history
 
@@ -30,6 +31,7 @@ def render_tables(schema: ir.Schema) -> dict[str, str]:
         + '"""Code generated from schema/ by `thoth-storages codegen`; never edit."""\n',
         "generated/constraints.py": _python(head + render_constraints(schema), "generated/constraints.py"),
         "generated/models.py": _python(head + render_models(schema), "generated/models.py"),
+        "generated/rows.py": _python(head + render_rows(schema), "generated/rows.py"),
         "generated/strategies.py": _python(head + render_strategies(schema), "generated/strategies.py"),
     }
 
