@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypedDict
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -18,7 +18,9 @@ from .load import Problem, SchemaLoadError, did_you_mean
 from .pytypes import enum_alias
 from .yaml_lines import Located, Path_, parse
 
-Kind = Literal["list", "one", "count", "exists", "group", "count_map", "update"]
+Kind = Literal["list", "one", "count", "exists", "group", "count_map", "update", "delete"]
+Returns = Literal["changed", "rowcount", "none"]
+WRITES = ("update", "delete")
 Normalizer = Literal["package_name", "package_version", "index_url", "os_name", "os_version", "date"]
 Op = Literal["eq", "ne", "lt", "le", "gt", "ge", "like", "like_prefix"]
 _OPS = {"eq": "=", "ne": "<>", "lt": "<", "le": "<=", "gt": ">", "ge": ">=", "like": "LIKE"}
@@ -36,6 +38,7 @@ TYPE_HINT = "one of " + ", ".join(_PYTHON) + ", enum:<name>, with a trailing `?`
 COLUMN_REF = re.compile(r"\b([a-z_][a-z0-9_]*)\.([a-z_][a-z0-9_]*)\b")
 SQL_PARAM = re.compile(r"(?<![:\w]):([A-Za-z_][A-Za-z0-9_]*)")
 NAME = re.compile(r"[a-z_][a-z0-9_]*")
+FRAGMENT = re.compile(r"\{\{\s*([a-z_][a-z0-9_]*)\s*\}\}")
 
 
 class _Spec(BaseModel):
@@ -95,12 +98,27 @@ class QuerySpec(_Spec):
     missing: Literal["none", "raise"] = "none"
     method: bool = True
     positional: list[str] = []
+    filters: list[str] = []
+    returns: Returns | None = None
+    require_any: list[str] = []
+    external_default: bool = False
+    missing_message: str | None = None
+
+
+class FilterSpec(_Spec):
+    """A named filter (`filters.<name>`): parameters and conditions several queries share."""
+
+    doc: str
+    params: dict[str, ParamSpec] = {}
+    where: list[str] = []
+    sql: str | None = None  # a fragment file: what `{{name}}` stands for in a `.sql` query
 
 
 class QueryFileSpec(_Spec):
     """A file of schema/queries/."""
 
-    queries: dict[str, QuerySpec] = Field(min_length=1)
+    queries: dict[str, QuerySpec] = {}
+    filters: dict[str, FilterSpec] = {}
 
 
 @dataclass(frozen=True)
@@ -149,10 +167,24 @@ class Query:
     raw: bool = False
     method: bool = True
     enums: frozenset[str] = field(default_factory=frozenset)
+    returns: Returns = "changed"
+    """update/delete: True when a row changed, the number of rows, or nothing (the method returns None)."""
+    require_any: tuple[str, ...] = ()
+    """Parameters of which at least one must not be None (ValueError otherwise)."""
+    external_default: bool = False
+    missing_message: str | None = None
+    """`missing: raise`: the NotFoundError message, an f-string over the parameters."""
     positional: tuple[str, ...] = ()
     """Parameters placed positionally in this order (the original's signature): implicit ones (start_offset,
     count, distinct, is_external, randomize; the others are keyword-only) or declared positional ones, after
     the declared positional parameters not listed."""
+
+
+class _WriteFields(TypedDict):
+    returns: Returns
+    require_any: tuple[str, ...]
+    external_default: bool
+    missing_message: str | None
 
 
 @dataclass
@@ -167,6 +199,8 @@ class _QueryLoader:
         self.schema = schema
         self.tables = {table.name: table for table in schema.tables}
         self.problems: list[Problem] = []
+        self.fragments: dict[str, tuple[Path | None, str | None]] = {}
+        """Named filters by name: their fragment file, or their conditions."""
 
     def report(self, file: _File, path: Path_, message: str, hint: str | None = None) -> None:
         key = ".".join(str(part) for part in path)
@@ -327,10 +361,16 @@ class _QueryLoader:
             ]
         if spec.kind == "update":
             body = self.update(file, path, spec, tables, conditions, params)
+        elif spec.kind == "delete":
+            body = f"DELETE FROM {spec.from_}" + (" WHERE " + " AND ".join(conditions) if conditions else "")
+        if spec.kind in WRITES:
             if spec.joins:
-                self.report(file, (*path, "joins"), "an update query cannot join")
+                self.report(file, (*path, "joins"), f"a {spec.kind} query cannot join")
+            if spec.select:
+                self.report(file, (*path, "select"), f"a {spec.kind} query selects nothing")
         else:
             body = self.body(spec, select, joins, conditions, columns)
+        self.writes(file, path, spec)
         external_body = None
         order_sql = " ORDER BY " + ", ".join(order) if order else ""
         external_order = order_sql
@@ -395,6 +435,59 @@ class _QueryLoader:
             method=spec.method,
             enums=frozenset(enums),
             positional=positional,
+            **self.write_fields(spec),
+        )
+
+    def place_filters(self, file: _File, path: Path_, spec: QuerySpec, sql: str) -> str:
+        """Replace each `{{name}}` of a `.sql` query by its named filter (each declared filter used)."""
+        used = set(FRAGMENT.findall(sql))
+        for index, name in enumerate(spec.filters):
+            if name not in used:
+                self.report(file, (*path, "filters", index), f"{spec.sql} does not place {{{{{name}}}}}")
+        for name in sorted(used - set(spec.filters)):
+            self.report(
+                file, (*path, "sql"), f"{spec.sql} places {{{{{name}}}}}, which `filters:` does not list"
+            )
+
+        def fragment(match: re.Match[str]) -> str:
+            fragment_file, conditions = self.fragments.get(match.group(1), (None, ""))
+            if fragment_file is None:
+                return conditions or ""
+            if not fragment_file.is_file():
+                self.report(file, (*path, "filters"), f"no such fragment file {fragment_file.name!r}")
+                return ""
+            return _strip_comments(fragment_file.read_text(encoding="utf-8")).strip()
+
+        return FRAGMENT.sub(fragment, sql)
+
+    def writes(self, file: _File, path: Path_, spec: QuerySpec) -> None:
+        """Check the keys that only apply to some kinds: `returns`, `require_any`, `missing_message`."""
+        if spec.returns is not None and spec.kind not in WRITES:
+            self.report(file, (*path, "returns"), f"`returns:` applies to update and delete, not {spec.kind}")
+        for index, name in enumerate(spec.require_any):
+            param = spec.params.get(name)
+            if param is None or not (param.optional or (param.type and param.type.endswith("?"))):
+                self.report(
+                    file,
+                    (*path, "require_any", index),
+                    f"{name!r} is not an optional parameter of this query",
+                    None if param else did_you_mean(name, spec.params),
+                )
+        if spec.missing_message is not None and spec.missing != "raise":
+            self.report(file, (*path, "missing_message"), "`missing_message:` needs `missing: raise`")
+        if spec.missing == "raise" and spec.kind not in ("one", *WRITES):
+            self.report(file, (*path, "missing"), f"`missing: raise` does not apply to a {spec.kind} query")
+        if spec.external_default and not spec.external:
+            self.report(file, (*path, "external_default"), "`external_default:` needs `external:`")
+
+    @staticmethod
+    def write_fields(spec: QuerySpec) -> _WriteFields:
+        """The Query fields of the write constructs."""
+        return _WriteFields(
+            returns=spec.returns or ("rowcount" if spec.kind == "delete" else "changed"),
+            require_any=tuple(spec.require_any),
+            external_default=spec.external_default,
+            missing_message=spec.missing_message,
         )
 
     def positional(
@@ -518,8 +611,8 @@ class _QueryLoader:
                 else f"{spec.column} {_OPS[spec.op]} :{name}"
             )
             condition = f"(:{name} IS NULL OR {test})" if spec.optional else test
-            if kind == "update" and spec.column.split(".")[0] != next(iter(tables)):
-                self.report(file, (*path, "column"), "an update filters on its own table only")
+            if kind in WRITES and spec.column.split(".")[0] != next(iter(tables)):
+                self.report(file, (*path, "column"), f"a {kind} filters on its own table only")
         elif spec.type is not None:
             found_type = self.pytype(file, (*path, "type"), spec.type)
             if found_type is None:
@@ -561,6 +654,7 @@ class _QueryLoader:
             return None
         sql = _strip_comments(sql_file.read_text(encoding="utf-8")).strip().rstrip(";").strip()
         before = len(self.problems)
+        sql = self.place_filters(file, path, spec, sql)
         for key in ("from_", "joins", "select", "where", "per", "external", "set", "order_by"):
             if getattr(spec, key):
                 self.report(
@@ -617,7 +711,8 @@ class _QueryLoader:
                 self.report(file, (*path, "group_by", index), f"unknown result column {key!r}")
         if spec.kind in ("group", "count_map") and not spec.group_by:
             self.report(file, path, f"a {spec.kind} query needs `group_by:`")
-        if spec.kind != "update":
+        self.writes(file, path, spec)
+        if spec.kind not in WRITES:
             aliases = select_aliases(sql)
             wanted = list(spec.result) + (["count"] if spec.kind == "count_map" else [])
             if spec.kind in ("count", "exists"):
@@ -656,6 +751,7 @@ class _QueryLoader:
             missing=spec.missing,
             raw=True,
             method=spec.method,
+            **self.write_fields(spec),
             enums=frozenset(enums),
             positional=self.positional(
                 file,
@@ -732,6 +828,8 @@ def load_queries(queries_dir: Path, schema: ir.Schema) -> tuple[Query, ...]:
     loader = _QueryLoader(schema)
     queries: list[Query] = []
     seen: dict[str, str] = {}
+    parsed: list[tuple[_File, QueryFileSpec]] = []
+    filters: dict[str, tuple[_File, FilterSpec]] = {}
     for path in sorted(queries_dir.glob("*.yaml")):
         name = f"{queries_dir.parent.name}/{queries_dir.name}/{path.name}"
         try:
@@ -761,7 +859,19 @@ def load_queries(queries_dir: Path, schema: ir.Schema) -> tuple[Query, ...]:
                 else:
                     loader.report(file, where, item["msg"])
             continue
+        parsed.append((file, spec))
+        for filter_name, filter_spec in spec.filters.items():
+            if filter_name in filters:
+                loader.report(
+                    file,
+                    ("filters", filter_name),
+                    "duplicate filter name",
+                    f"also declared in {filters[filter_name][0].name}",
+                )
+            filters[filter_name] = (file, filter_spec)
+    for file, spec in parsed:
         for query_name, query_spec in spec.queries.items():
+            query_spec = _with_filters(loader, file, query_name, query_spec, filters)
             if query_name in seen:
                 loader.report(
                     file,
@@ -778,8 +888,51 @@ def load_queries(queries_dir: Path, schema: ir.Schema) -> tuple[Query, ...]:
     return tuple(sorted(queries, key=lambda query: (query.domain, query.name)))
 
 
+def _with_filters(
+    loader: _QueryLoader,
+    file: _File,
+    name: str,
+    spec: QuerySpec,
+    filters: dict[str, tuple[_File, FilterSpec]],
+) -> QuerySpec:
+    """The query with the parameters and conditions of its named filters (theirs first, in order)."""
+    params: dict[str, ParamSpec] = {}
+    where: list[str] = []
+    for index, filter_name in enumerate(spec.filters):
+        if filter_name not in filters:
+            loader.report(
+                file,
+                ("queries", name, "filters", index),
+                f"unknown filter {filter_name!r}",
+                did_you_mean(filter_name, filters)
+                or "declare it under `filters:` in a file of schema/queries/",
+            )
+            continue
+        named = filters[filter_name][1]
+        if named.sql is not None:
+            loader.fragments[filter_name] = (filters[filter_name][0].path.parent / named.sql, None)
+        else:
+            loader.fragments[filter_name] = (None, " AND ".join(f"({c})" for c in named.where) or "TRUE")
+        for param_name in named.params:
+            if param_name in params or param_name in spec.params:
+                loader.report(
+                    file,
+                    ("queries", name, "filters", index),
+                    f"parameter {param_name!r} of filter {filter_name!r} is declared twice",
+                )
+        params.update(named.params)
+        where += named.where
+    if not spec.filters:
+        return spec
+    if spec.sql is not None:  # a `.sql` query places the filters itself, as `{{name}}`
+        return spec.model_copy(update={"params": {**params, **spec.params}})
+    return spec.model_copy(update={"params": {**params, **spec.params}, "where": [*where, *spec.where]})
+
+
 def _allowed(path: Path_) -> list[str]:
     models: dict[int, type[BaseModel]] = {1: QueryFileSpec, 3: QuerySpec, 5: ParamSpec}
+    if len(path) >= 2 and path[0] == "filters":
+        models = {3: FilterSpec, 5: ParamSpec}
     if len(path) == 5 and path[2] == "joins":
         return list(JoinSpec.model_fields)
     model = models.get(len(path))

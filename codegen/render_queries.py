@@ -11,7 +11,7 @@ from pathlib import Path
 
 from . import ir
 from .format import banner, format_python
-from .queries_load import Param, Query, load_queries
+from .queries_load import WRITES, Param, Query, load_queries
 
 DEFAULT_COUNT = 100
 
@@ -72,8 +72,10 @@ def return_type(query: Query) -> str:
         return f"{_row_type(query)} | None"
     if query.kind == "count":
         return "int"
-    if query.kind in ("exists", "update"):
+    if query.kind == "exists" or (query.kind in WRITES and query.returns == "changed"):
         return "bool"
+    if query.kind in WRITES:
+        return "int"
     keys = list(query.group_by)
     key = _tuple_type([types[name] for name in keys])
     if query.kind == "group":
@@ -113,7 +115,7 @@ def _signature(query: Query, *, method: bool) -> tuple[str, list[str]]:
     if query.distinct == "flag":
         extras.append(("distinct: bool = False", "distinct"))
     if query.external_body is not None:
-        extras.append(("is_external: bool = False", "is_external"))
+        extras.append((f"is_external: bool = {query.external_default}", "is_external"))
     if query.randomize:
         extras.append(("randomize: bool = True", "randomize"))
     by_name = {**listed, **{name: text for text, name in extras}}
@@ -180,8 +182,10 @@ def _query_function(query: Query) -> list[str]:
         lines.append("    return int(result.scalar_one())")
     elif query.kind == "exists":
         lines.append("    return bool(result.scalar_one())")
-    elif query.kind == "update":
+    elif query.kind in WRITES and query.returns == "changed":
         lines.append("    return result.rowcount > 0")
+    elif query.kind in WRITES:
+        lines.append("    return int(result.rowcount)")
     elif query.kind == "group":
         rest = [name for name in names if name not in query.group_by]
         # Grouped by one parameter's value (an index URL): that value is a key even with no rows.
@@ -271,10 +275,16 @@ def _method(query: Query) -> list[str]:
     lines: list[str] = []
     if query.cache is not None:
         lines.append(f"    @cached({query.cache[0]!r}, {query.cache[1]})")
+    if query.kind in WRITES and query.returns == "none":
+        returns = "None"
     lines += [
         f"    def {query.name}(self{', ' if signature else ''}{signature}) -> {returns}:",
         f'        """{query.doc.strip()}"""',
     ]
+    if query.require_any:
+        unset = " and ".join(f"{name} is None" for name in query.require_any)
+        needs = f"{query.name} needs {' or '.join(query.require_any)}"
+        lines += [f"        if {unset}:", f"            raise ValueError({needs!r})"]
     for param in query.params:
         if param.normalize is None:
             continue
@@ -284,16 +294,25 @@ def _method(query: Query) -> list[str]:
         elif param.optional and param.normalize != "package_version":
             expression = f"None if {param.name} is None else {expression}"
         lines.append(f"        {param.name} = {expression}")
-    begin = "begin=True" if query.kind == "update" else ""
+    begin = "begin=True" if query.kind in WRITES else ""
     lines.append(f"        with self._connection({begin}) as connection:")
     invocation = f"{query.domain}.{query.name}(connection{', ' if call else ''}{', '.join(call)})"
-    if query.kind == "one" and query.missing == "raise":
-        described = ", ".join(f"{param.name}={{{param.name}!r}}" for param in query.params)
-        message = (
-            f'f"{query.name}: nothing found for {described}"'
-            if described
-            else f'"{query.name}: nothing found"'
+    described = ", ".join(f"{param.name}={{{param.name}!r}}" for param in query.params)
+    message = (
+        f'f"{query.name}: nothing found for {described}"' if described else f'"{query.name}: nothing found"'
+    )
+    if query.missing_message is not None:
+        message = f"f{query.missing_message!r}"
+    if query.kind in WRITES:
+        lines.append(
+            f"            {'found = ' if query.returns != 'none' or query.missing == 'raise' else ''}{invocation}"
         )
+        lines.append("        self.cache_clear()")
+        if query.missing == "raise":
+            lines += ["        if not found:", f"            raise NotFoundError({message})"]
+        if query.returns != "none":
+            lines.append("        return found")
+    elif query.kind == "one" and query.missing == "raise":
         lines += [
             f"            found = {invocation}",
             "        if found is None:",

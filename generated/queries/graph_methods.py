@@ -1620,6 +1620,8 @@ class GeneratedQueries(AdapterBase):
         package_version = normalize.package_version(package_version) or package_version
         index_url = normalize.index_url(index_url)
         with self._connection(begin=True) as connection:
-            return packages.update_missing_flag_package_version(
+            found = packages.update_missing_flag_package_version(
                 connection, package_name, package_version, index_url, value
             )
+        self.cache_clear()
+        return found

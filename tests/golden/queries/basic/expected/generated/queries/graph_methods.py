@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 
 from generated.models import EnvironmentType
-from generated.queries import packages
+from generated.queries import deletes, packages
 from generated.queries.packages import GetIndexRow
 from thoth_storages.exceptions import NotFoundError
 from thoth_storages.graph import normalize
@@ -25,6 +25,31 @@ TABLE_GROUPS: dict[str, str] = {
 
 class GeneratedQueries(AdapterBase):
     """Methods generated from schema/queries/; GraphDatabase provides `_connection()`."""
+
+    def delete_entities(self, package_name: str | None = None) -> int:
+        """Delete the entities the shared entity filter keeps; the number deleted."""
+        package_name = None if package_name is None else normalize.package_name(package_name)
+        with self._connection(begin=True) as connection:
+            found = deletes.delete_entities(connection, package_name)
+        self.cache_clear()
+        return found
+
+    def delete_index(self, index_url: str) -> int:
+        """Delete one index (its entities go by cascade)."""
+        index_url = normalize.index_url(index_url)
+        with self._connection(begin=True) as connection:
+            found = deletes.delete_index(connection, index_url)
+        self.cache_clear()
+        return found
+
+    def delete_runs(self, *, exit_code: int | None = None, note: str | None = None) -> bool:
+        """Delete the benchmark runs before an exit code and/or of a note; ValueError without either."""
+        if exit_code is None and note is None:
+            raise ValueError("delete_runs needs exit_code or note")
+        with self._connection(begin=True) as connection:
+            found = deletes.delete_runs(connection, exit_code=exit_code, note=note)
+        self.cache_clear()
+        return found
 
     def get_artifact_count_per_entity(self) -> dict[str, dict[str | None, int]]:
         """Artifact counts per package name and version."""
@@ -45,6 +70,27 @@ class GeneratedQueries(AdapterBase):
         """URLs of the enabled indexes, from SQL."""
         with self._connection() as connection:
             return packages.get_enabled_urls(connection, prefix, start_offset=start_offset, count=count)
+
+    def get_entity_names_all(
+        self,
+        package_name: str | None = None,
+        *,
+        start_offset: int = 0,
+        count: int | None = 100,
+        distinct: bool = False,
+    ) -> list[str]:
+        """Names of the entities the shared entity filter keeps."""
+        package_name = None if package_name is None else normalize.package_name(package_name)
+        with self._connection() as connection:
+            return packages.get_entity_names_all(
+                connection, package_name, start_offset=start_offset, count=count, distinct=distinct
+            )
+
+    def get_entity_urls(self, package_name: str | None = None) -> list[str]:
+        """URLs of the indexes of the entities the shared entity filter keeps, from SQL."""
+        package_name = None if package_name is None else normalize.package_name(package_name)
+        with self._connection() as connection:
+            return packages.get_entity_urls(connection, package_name)
 
     def get_index(self, url: str) -> GetIndexRow:
         """One index by URL."""
@@ -89,7 +135,18 @@ class GeneratedQueries(AdapterBase):
         with self._connection() as connection:
             return packages.python_package_exists(connection, package_name)
 
+    def set_index_enabled(self, url: str, *, enabled: bool) -> None:
+        """Enable or disable a registered index; NotFoundError when it is not registered."""
+        url = normalize.index_url(url)
+        with self._connection(begin=True) as connection:
+            found = packages.set_index_enabled(connection, url, enabled=enabled)
+        self.cache_clear()
+        if not found:
+            raise NotFoundError(f"no package index {url!r} is registered")
+
     def update_index_enabled_on_url(self, url: str, enabled: bool) -> bool:
         """Enable or disable an index."""
         with self._connection(begin=True) as connection:
-            return packages.update_index_enabled_on_url(connection, url, enabled)
+            found = packages.update_index_enabled_on_url(connection, url, enabled)
+        self.cache_clear()
+        return found

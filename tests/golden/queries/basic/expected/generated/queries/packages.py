@@ -62,6 +62,39 @@ def get_enabled_urls(
     return [row[0] for row in result]
 
 
+_GET_ENTITY_NAMES_ALL = "python_package_version_entity.package_name FROM python_package_version_entity WHERE (:package_name IS NULL OR python_package_version_entity.package_name = :package_name) AND python_package_version_entity.package_version IS NOT NULL"
+
+
+def get_entity_names_all(
+    connection: Connection,
+    package_name: str | None = None,
+    *,
+    start_offset: int = 0,
+    count: int | None = 100,
+    distinct: bool = False,
+) -> list[str]:
+    """Names of the entities the shared entity filter keeps."""
+    result = connection.execute(
+        text(
+            ("SELECT DISTINCT " if distinct else "SELECT ")
+            + _GET_ENTITY_NAMES_ALL
+            + " ORDER BY package_name"
+            + " LIMIT :count OFFSET :start_offset"
+        ),
+        {"package_name": package_name, "start_offset": start_offset, "count": count},
+    )
+    return [row[0] for row in result]
+
+
+_GET_ENTITY_URLS = "SELECT i.url AS url\nFROM python_package_version_entity AS e JOIN python_package_index AS i ON e.python_package_index_id = i.id\nWHERE (:package_name IS NULL OR e.package_name = :package_name)\nORDER BY url"
+
+
+def get_entity_urls(connection: Connection, package_name: str | None = None) -> list[str]:
+    """URLs of the indexes of the entities the shared entity filter keeps, from SQL."""
+    result = connection.execute(text(_GET_ENTITY_URLS), {"package_name": package_name})
+    return [row[0] for row in result]
+
+
 class GetIndexRow(TypedDict):
     """A row of `get_index`."""
 
@@ -133,6 +166,17 @@ def python_package_exists(connection: Connection, package_name: str) -> bool:
         {"package_name": package_name},
     )
     return bool(result.scalar_one())
+
+
+_SET_INDEX_ENABLED = (
+    "UPDATE python_package_index SET enabled = :enabled WHERE python_package_index.url = :url"
+)
+
+
+def set_index_enabled(connection: Connection, url: str, *, enabled: bool) -> int:
+    """Enable or disable a registered index; NotFoundError when it is not registered."""
+    result = connection.execute(text(_SET_INDEX_ENABLED), {"url": url, "enabled": enabled})
+    return int(result.rowcount)
 
 
 _UPDATE_INDEX_ENABLED_ON_URL = (
