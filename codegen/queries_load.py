@@ -21,7 +21,7 @@ from .yaml_lines import Located, Path_, parse
 Kind = Literal["list", "one", "count", "exists", "group", "count_map", "update", "delete"]
 Returns = Literal["changed", "rowcount", "none"]
 WRITES = ("update", "delete")
-Normalizer = Literal["package_name", "package_version", "index_url", "os_name", "os_version", "date"]
+Normalizer = Literal["package_name", "package_version", "index_url", "os_name", "os_version", "date", "upper"]
 Op = Literal["eq", "ne", "lt", "le", "gt", "ge", "like", "like_prefix"]
 _OPS = {"eq": "=", "ne": "<>", "lt": "<", "le": "<=", "gt": ">", "ge": ">=", "like": "LIKE"}
 _PYTHON = {
@@ -94,6 +94,7 @@ class QuerySpec(_Spec):
     set: dict[str, str] = {}
     sql: str | None = None
     result: dict[str, str] = {}
+    tables: ir.Group | list[str] | None = None
     cache: str | None = None
     missing: Literal["none", "raise"] = "none"
     method: bool = True
@@ -268,6 +269,8 @@ class _QueryLoader:
             self.report(file, path, f"{name!r} is not a valid query name", "lower case letters, digits and _")
         if spec.sql is not None:
             return self.raw_query(file, name, spec, base)
+        if spec.tables is not None:
+            return self.tables_query(file, name, spec)
         if spec.from_ is None:
             self.report(file, path, "a query needs `from:` (or `sql:`)")
             return None
@@ -642,24 +645,86 @@ class _QueryLoader:
             return None
         return variable, int(size)
 
-    def raw_query(self, file: _File, name: str, spec: QuerySpec, base: Path) -> Query | None:
-        """A query written in SQL: its parameters and result columns are declared and checked."""
+    def tables_query(self, file: _File, name: str, spec: QuerySpec) -> Query | None:
+        """The same statement over each table of a group (or list): `count_map` counts the rows per table,
+        `list` the distinct values of the `result` columns across them; `where` filters each table."""
         path: Path_ = ("queries", name)
-        assert spec.sql is not None
-        sql_file = base / spec.sql
-        if not sql_file.is_file():
-            self.report(
-                file, (*path, "sql"), f"no such file {spec.sql!r}", "a path relative to schema/queries/"
-            )
-            return None
-        sql = _strip_comments(sql_file.read_text(encoding="utf-8")).strip().rstrip(";").strip()
         before = len(self.problems)
-        sql = self.place_filters(file, path, spec, sql)
-        for key in ("from_", "joins", "select", "where", "per", "external", "set", "order_by"):
+        if isinstance(spec.tables, str):
+            names = [table.name for table in self.schema.tables if table.group == spec.tables]
+        else:
+            names = list(spec.tables or [])
+        for index, table in enumerate(names):
+            if table not in self.tables:
+                self.report(
+                    file,
+                    (*path, "tables", index),
+                    f"unknown table {table!r}",
+                    did_you_mean(table, self.tables),
+                )
+        if not names:
+            self.report(file, (*path, "tables"), "no table to read")
+        if spec.kind not in ("count_map", "list"):
+            self.report(file, (*path, "kind"), "a `tables:` query is a count_map or a list")
+        for key in ("from_", "joins", "select", "per", "external", "set", "order_by", "group_by"):
             if getattr(spec, key):
                 self.report(
-                    file, (*path, key.rstrip("_")), f"`{key.rstrip('_')}:` does not apply to an sql query"
+                    file,
+                    (*path, key.rstrip("_")),
+                    f"`{key.rstrip('_')}:` does not apply to a `tables:` query",
                 )
+        params = self.typed_params(file, path, spec)
+        columns: list[ResultColumn] = []
+        for alias, spelling in spec.result.items():
+            python = self.pytype(file, (*path, "result", alias), spelling)
+            if python is not None:
+                columns.append(ResultColumn(alias, python))
+        if spec.kind == "list" and not columns:
+            self.report(file, (*path, "result"), "a list over tables needs `result:` columns")
+        if len(self.problems) > before:
+            return None
+        for index, condition in enumerate(spec.where):
+            self.check_params(file, (*path, "where", index), condition, spec.params)
+            for table in names:
+                self.check_refs(file, (*path, "where", index), condition, {table: False})
+        where = " WHERE " + " AND ".join(spec.where) if spec.where else ""
+        if spec.kind == "count_map":
+            columns = [ResultColumn("table_name", "str")]
+            parts = [
+                f"SELECT '{table}' AS table_name, count(*) AS count FROM {table}{where}"
+                for table in sorted(names)
+            ]
+            body = " UNION ALL ".join(parts) + " ORDER BY table_name"
+        else:
+            selected = ", ".join(column.name for column in columns)
+            parts = [f"SELECT {selected} FROM {table}{where}" for table in sorted(names)]
+            body = " UNION ".join(parts) + f" ORDER BY {selected}"
+        return Query(
+            name=name,
+            domain=Path(file.name).stem,
+            doc=spec.doc,
+            kind=spec.kind,
+            row="scalar" if len(columns) == 1 else "tuple",
+            params=tuple(params),
+            columns=tuple(columns),
+            body=body,
+            external_body=None,
+            order="",
+            external_order="",
+            paginate=False,
+            distinct="never",
+            randomize=False,
+            group_by=("table_name",) if spec.kind == "count_map" else (),
+            cache=self.cache(file, (*path, "cache"), spec.cache),
+            raw=True,
+            method=spec.method,
+            positional=self.positional(
+                file, (*path, "positional"), spec.positional, {p.name: True for p in params if not p.keyword}
+            ),
+        )
+
+    def typed_params(self, file: _File, path: Path_, spec: QuerySpec) -> list[Param]:
+        """The `type:` parameters of a query written in (or generated as) SQL."""
         params: list[Param] = []
         for param_name, param in spec.params.items():
             where = (*path, "params", param_name)
@@ -682,6 +747,27 @@ class _QueryLoader:
                     param.normalize,
                 )
             )
+        return params
+
+    def raw_query(self, file: _File, name: str, spec: QuerySpec, base: Path) -> Query | None:
+        """A query written in SQL: its parameters and result columns are declared and checked."""
+        path: Path_ = ("queries", name)
+        assert spec.sql is not None
+        sql_file = base / spec.sql
+        if not sql_file.is_file():
+            self.report(
+                file, (*path, "sql"), f"no such file {spec.sql!r}", "a path relative to schema/queries/"
+            )
+            return None
+        sql = _strip_comments(sql_file.read_text(encoding="utf-8")).strip().rstrip(";").strip()
+        before = len(self.problems)
+        sql = self.place_filters(file, path, spec, sql)
+        for key in ("from_", "joins", "select", "where", "per", "external", "set", "order_by", "tables"):
+            if getattr(spec, key):
+                self.report(
+                    file, (*path, key.rstrip("_")), f"`{key.rstrip('_')}:` does not apply to an sql query"
+                )
+        params = self.typed_params(file, path, spec)
         paginate = bool(spec.paginate) and spec.kind in ("list", "group", "count_map")
         declared = set(spec.params) | ({"start_offset", "count"} if paginate else set())
         used = set(SQL_PARAM.findall(sql))
@@ -721,7 +807,7 @@ class _QueryLoader:
                 self.report(
                     file,
                     (*path, "sql"),
-                    f"sql query {name!r}: {spec.sql} does not start with SELECT ... FROM",
+                    f"sql query {name!r}: {spec.sql} does not start with SELECT",
                 )
             elif aliases != wanted:
                 self.report(
@@ -814,7 +900,7 @@ def select_aliases(sql: str) -> list[str] | None:
             break
         index += 1
     else:
-        return None
+        items.append(sql[start:])  # a SELECT without FROM
     names: list[str] = []
     for item in items:
         words = item.strip()

@@ -32,8 +32,7 @@ def render_queries(schema: ir.Schema, queries_dir: Path) -> dict[str, str]:
         own = [query for query in queries if query.domain == domain]
         files[path] = format_python(head + _module(domain, own), path)
     path = "generated/queries/graph_methods.py"
-    groups: dict[str, str] = {table.name: table.group for table in schema.tables}
-    files[path] = format_python(head + _mixin(queries, domains, groups), path)
+    files[path] = format_python(head + _mixin(queries, domains), path)
     return files
 
 
@@ -69,7 +68,7 @@ def return_type(query: Query) -> str:
     if query.kind == "list":
         return f"list[{_row_type(query)}]"
     if query.kind == "one":
-        return f"{_row_type(query)} | None"
+        return _row_type(query) if query.missing == "raise" else f"{_row_type(query)} | None"
     if query.kind == "count":
         return "int"
     if query.kind == "exists" or (query.kind in WRITES and query.returns == "changed"):
@@ -176,6 +175,14 @@ def _query_function(query: Query) -> list[str]:
     names = [column.name for column in query.columns]
     if query.kind == "list":
         lines.append(f"    return [{_build(query)} for row in result]")
+    elif query.kind == "one" and query.missing == "raise":
+        lines += [
+            "    row = result.first()",
+            "    if row is None:",
+            f"        raise NotFoundError({_missing_message(query)})",
+            f"    found: {_row_type(query)} = {_build(query)}",
+            "    return found",
+        ]
     elif query.kind == "one":
         lines += ["    row = result.first()", f"    return None if row is None else {_build(query)}"]
     elif query.kind == "count":
@@ -201,7 +208,7 @@ def _query_function(query: Query) -> list[str]:
             "    return grouped",
         ]
     else:
-        group = [name for name in names if name != query.per]
+        group = list(query.group_by)
         counted = len(names)
         # Counted per a parameter's value (an index URL): that value is a key even with nothing counted.
         seeded = (
@@ -219,6 +226,16 @@ def _query_function(query: Query) -> list[str]:
             lines.append(f"        counts[{_convert(query, group)}] = int(row[{counted}])")
         lines.append("    return counts")
     return lines
+
+
+def _missing_message(query: Query) -> str:
+    """The NotFoundError message of a `missing: raise` query (an f-string over its parameters)."""
+    if query.missing_message is not None:
+        return f"f{query.missing_message!r}"
+    described = ", ".join(f"{param.name}={{{param.name}!r}}" for param in query.params)
+    return (
+        f'f"{query.name}: nothing found for {described}"' if described else f'"{query.name}: nothing found"'
+    )
 
 
 def _build(query: Query) -> str:
@@ -241,6 +258,8 @@ def _module(domain: str, queries: list[Query]) -> str:
         "from sqlalchemy import Connection, text",
         "",
     ]
+    if any(query.kind == "one" and query.missing == "raise" for query in queries):
+        lines += ["from thoth_storages.exceptions import NotFoundError", ""]
     if enums:
         lines.append(f"from generated.models import {', '.join(enums)}")
     lines.append("")
@@ -264,14 +283,13 @@ _NORMALIZE = {
     "os_name": "normalize.os_name({name})",
     "os_version": "normalize.os_version(os_name or '', {name})",
     "date": "normalize.date({name})",
+    "upper": "{name}.upper()",
 }
 
 
 def _method(query: Query) -> list[str]:
     signature, call = _signature(query, method=True)
     returns = return_type(query)
-    if query.kind == "one" and query.missing == "raise":
-        returns = returns.removesuffix(" | None")
     lines: list[str] = []
     if query.cache is not None:
         lines.append(f"    @cached({query.cache[0]!r}, {query.cache[1]})")
@@ -297,12 +315,7 @@ def _method(query: Query) -> list[str]:
     begin = "begin=True" if query.kind in WRITES else ""
     lines.append(f"        with self._connection({begin}) as connection:")
     invocation = f"{query.domain}.{query.name}(connection{', ' if call else ''}{', '.join(call)})"
-    described = ", ".join(f"{param.name}={{{param.name}!r}}" for param in query.params)
-    message = (
-        f'f"{query.name}: nothing found for {described}"' if described else f'"{query.name}: nothing found"'
-    )
-    if query.missing_message is not None:
-        message = f"f{query.missing_message!r}"
+    message = _missing_message(query)
     if query.kind in WRITES:
         lines.append(
             f"            {'found = ' if query.returns != 'none' or query.missing == 'raise' else ''}{invocation}"
@@ -312,19 +325,12 @@ def _method(query: Query) -> list[str]:
             lines += ["        if not found:", f"            raise NotFoundError({message})"]
         if query.returns != "none":
             lines.append("        return found")
-    elif query.kind == "one" and query.missing == "raise":
-        lines += [
-            f"            found = {invocation}",
-            "        if found is None:",
-            f"            raise NotFoundError({message})",
-            "        return found",
-        ]
     else:
         lines.append(f"            return {invocation}")
     return lines
 
 
-def _mixin(queries: tuple[Query, ...], domains: list[str], groups: dict[str, str]) -> str:
+def _mixin(queries: tuple[Query, ...], domains: list[str]) -> str:
     lines = [
         '"""`GeneratedQueries`: the GraphDatabase methods of schema/queries/, with the original names."""',
         "",
@@ -334,7 +340,11 @@ def _mixin(queries: tuple[Query, ...], domains: list[str], groups: dict[str, str
         "",
         f"from generated.models import {', '.join(sorted(set().union(*(q.enums for q in queries))) or ['Base'])}",
         f"from generated.queries import {', '.join(domains)}",
-        "from thoth_storages.exceptions import NotFoundError",
+        *(
+            ["from thoth_storages.exceptions import NotFoundError"]
+            if any(q.kind in WRITES and q.missing == "raise" for q in queries)
+            else []
+        ),
         "from thoth_storages.graph import normalize",
         "from thoth_storages.graph.adapter import AdapterBase",
         "from thoth_storages.graph.cache import cached",
@@ -348,9 +358,6 @@ def _mixin(queries: tuple[Query, ...], domains: list[str], groups: dict[str, str
         if rows:
             lines.append(f"from generated.queries.{domain} import {', '.join(rows)}")
     lines += [
-        "",
-        "# The group of every table (schema/tables `group:`), for the table-count statistics.",
-        f"TABLE_GROUPS: dict[str, str] = {dict(sorted(groups.items()))!r}",
         "",
         "",
         "class GeneratedQueries(AdapterBase):",

@@ -94,3 +94,25 @@ def get_origin_count_per_source_type(
     for row in result:
         counts[row[0]] = int(row[1])
     return counts
+
+
+_GET_UNSOLVED_PYTHON_PACKAGES_ALL_PER_ADVISER_RUN = "adviser_run.adviser_document_id, python_package_version_entity.package_name FROM adviser_run JOIN has_unresolved ON has_unresolved.adviser_run_id = adviser_run.id JOIN python_package_version_entity ON has_unresolved.python_package_version_entity_id = python_package_version_entity.id WHERE (:source_type IS NULL OR adviser_run.source_type = :source_type) AND adviser_run.need_re_run"
+
+
+def get_unsolved_python_packages_all_per_adviser_run(
+    connection: Connection, source_type: str | None = None
+) -> dict[str, list[str]]:
+    """For the adviser runs that need a re-run (of one source type; None: all), the names of the packages they could not resolve: {adviser_document_id: [package_name]}."""
+    result = connection.execute(
+        text(
+            "SELECT DISTINCT "
+            + _GET_UNSOLVED_PYTHON_PACKAGES_ALL_PER_ADVISER_RUN
+            + " ORDER BY adviser_document_id, package_name"
+            + ""
+        ),
+        {"source_type": source_type},
+    )
+    grouped: dict[str, list[str]] = {}
+    for row in result:
+        grouped.setdefault(row[0], []).append(row[1])
+    return grouped

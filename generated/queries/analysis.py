@@ -8,6 +8,8 @@ from typing import TypedDict
 
 from sqlalchemy import Connection, text
 
+from thoth_storages.exceptions import NotFoundError
+
 
 class GetAnalysisMetadataRow(TypedDict):
     """A row of `get_analysis_metadata`."""
@@ -21,23 +23,24 @@ class GetAnalysisMetadataRow(TypedDict):
 _GET_ANALYSIS_METADATA = "package_extract_run.datetime AS analysis_datetime, package_extract_run.analysis_document_id, package_extract_run.package_extract_name, package_extract_run.package_extract_version FROM package_extract_run WHERE package_extract_run.analysis_document_id = :analysis_document_id"
 
 
-def get_analysis_metadata(connection: Connection, analysis_document_id: str) -> GetAnalysisMetadataRow | None:
+def get_analysis_metadata(connection: Connection, analysis_document_id: str) -> GetAnalysisMetadataRow:
     """The record of the image analysis with this document id (the original's four keys); NotFoundError when there is none."""
     result = connection.execute(
         text("SELECT " + _GET_ANALYSIS_METADATA + " ORDER BY package_extract_run.datetime DESC" + " LIMIT 1"),
         {"analysis_document_id": analysis_document_id},
     )
     row = result.first()
-    return (
-        None
-        if row is None
-        else GetAnalysisMetadataRow(
-            analysis_datetime=row[0],
-            analysis_document_id=row[1],
-            package_extract_name=row[2],
-            package_extract_version=row[3],
+    if row is None:
+        raise NotFoundError(
+            f"get_analysis_metadata: nothing found for analysis_document_id={analysis_document_id!r}"
         )
+    found: GetAnalysisMetadataRow = GetAnalysisMetadataRow(
+        analysis_datetime=row[0],
+        analysis_document_id=row[1],
+        package_extract_name=row[2],
+        package_extract_version=row[3],
     )
+    return found
 
 
 _GET_ANALYZER_DOCUMENTS_COUNT_ALL = "package_extract_run.analysis_document_id FROM package_extract_run"
@@ -60,13 +63,16 @@ def get_analyzer_documents_count_all(connection: Connection) -> int:
 _GET_LAST_ANALYSIS_DATETIME = "package_extract_run.datetime FROM package_extract_run"
 
 
-def get_last_analysis_datetime(connection: Connection) -> datetime.datetime | None:
+def get_last_analysis_datetime(connection: Connection) -> datetime.datetime:
     """When the newest image analysis was produced; NotFoundError when there is none."""
     result = connection.execute(
         text("SELECT " + _GET_LAST_ANALYSIS_DATETIME + " ORDER BY datetime DESC" + " LIMIT 1"), {}
     )
     row = result.first()
-    return None if row is None else row[0]
+    if row is None:
+        raise NotFoundError("get_last_analysis_datetime: nothing found")
+    found: datetime.datetime = row[0]
+    return found
 
 
 _GET_LAST_ANALYSIS_DOCUMENT_ID = "SELECT r.analysis_document_id AS analysis_document_id\nFROM package_extract_run AS r\nLEFT OUTER JOIN software_environment AS e ON NOT :is_external AND r.software_environment_id = e.id\nLEFT OUTER JOIN external_software_environment AS x ON :is_external AND r.external_software_environment_id = x.id\nWHERE coalesce(e.thoth_image_name, x.thoth_image_name) = :thoth_image_name\n  AND coalesce(e.thoth_image_version, x.thoth_image_version) = :thoth_image_version\nORDER BY r.datetime DESC, r.id DESC\nLIMIT 1"

@@ -7,6 +7,8 @@ from typing import TypedDict
 
 from sqlalchemy import Connection, text
 
+from thoth_storages.exceptions import NotFoundError
+
 _GET_DEPENDS_ON = "depends_on.extra, python_package_version_entity.package_name AS dependency_name, python_package_version_entity.package_version AS dependency_version FROM python_package_version JOIN python_package_index ON python_package_version.python_package_index_id = python_package_index.id JOIN depends_on ON depends_on.version_id = python_package_version.id JOIN python_package_version_entity ON depends_on.entity_id = python_package_version_entity.id WHERE python_package_version.package_name = :package_name AND (:package_version IS NULL OR python_package_version.package_version = :package_version) AND (:index_url IS NULL OR python_package_index.url = :index_url) AND (:os_name IS NULL OR python_package_version.os_name = :os_name) AND (:os_version IS NULL OR python_package_version.os_version = :os_version) AND (:python_version IS NULL OR python_package_version.python_version = :python_version) AND (:marker_evaluation_result IS NULL OR depends_on.marker_evaluation_result = :marker_evaluation_result) AND (:is_missing IS NULL OR python_package_version.is_missing = :is_missing)"
 
 
@@ -49,7 +51,7 @@ def get_depends_on(
     return grouped
 
 
-_GET_PYTHON_ENVIRONMENT_MARKER = "depends_on.marker, true AS edge FROM python_package_version JOIN python_package_index ON python_package_version.python_package_index_id = python_package_index.id JOIN depends_on ON depends_on.version_id = python_package_version.id JOIN python_package_version_entity ON depends_on.entity_id = python_package_version_entity.id WHERE python_package_version.package_name = :package_name AND python_package_version.package_version = :package_version AND python_package_index.url = :index_url AND python_package_version_entity.package_name = :dependency_name AND python_package_version_entity.package_version = :dependency_version AND python_package_version.os_name = :os_name AND python_package_version.os_version = :os_version AND python_package_version.python_version = :python_version AND (:marker_evaluation_result IS NULL OR depends_on.marker_evaluation_result = :marker_evaluation_result)"
+_GET_PYTHON_ENVIRONMENT_MARKER = "depends_on.marker FROM python_package_version JOIN python_package_index ON python_package_version.python_package_index_id = python_package_index.id JOIN depends_on ON depends_on.version_id = python_package_version.id JOIN python_package_version_entity ON depends_on.entity_id = python_package_version_entity.id WHERE python_package_version.package_name = :package_name AND python_package_version.package_version = :package_version AND python_package_index.url = :index_url AND python_package_version_entity.package_name = :dependency_name AND python_package_version_entity.package_version = :dependency_version AND python_package_version.os_name = :os_name AND python_package_version.os_version = :os_version AND python_package_version.python_version = :python_version AND (:marker_evaluation_result IS NULL OR depends_on.marker_evaluation_result = :marker_evaluation_result)"
 
 
 def get_python_environment_marker(
@@ -57,15 +59,15 @@ def get_python_environment_marker(
     package_name: str,
     package_version: str,
     index_url: str,
+    *,
     dependency_name: str,
     dependency_version: str,
-    *,
     os_name: str,
     os_version: str,
     python_version: str,
     marker_evaluation_result: bool | None = None,
-) -> tuple[str | None, bool] | None:
-    """The environment marker of the dependency edge package -> dependency, beside a flag that the edge exists (graph/reads.py raises NotFoundError without it)."""
+) -> str | None:
+    """The environment marker of the edge package -> dependency (None when the edge has none); NotFoundError when there is no such edge."""
     result = connection.execute(
         text("SELECT " + _GET_PYTHON_ENVIRONMENT_MARKER + " ORDER BY marker" + " LIMIT 1"),
         {
@@ -81,14 +83,12 @@ def get_python_environment_marker(
         },
     )
     row = result.first()
-    return (
-        None
-        if row is None
-        else (
-            row[0],
-            row[1],
+    if row is None:
+        raise NotFoundError(
+            f"get_python_environment_marker: nothing found for package_name={package_name!r}, package_version={package_version!r}, index_url={index_url!r}, dependency_name={dependency_name!r}, dependency_version={dependency_version!r}, os_name={os_name!r}, os_version={os_version!r}, python_version={python_version!r}, marker_evaluation_result={marker_evaluation_result!r}"
         )
-    )
+    found: str | None = row[0]
+    return found
 
 
 _GET_PYTHON_ENVIRONMENT_MARKER_EVALUATION_RESULT = "depends_on.marker_evaluation_result FROM python_package_version JOIN python_package_index ON python_package_version.python_package_index_id = python_package_index.id JOIN depends_on ON depends_on.version_id = python_package_version.id JOIN python_package_version_entity ON depends_on.entity_id = python_package_version_entity.id WHERE python_package_version.package_name = :package_name AND python_package_version.package_version = :package_version AND python_package_index.url = :index_url AND python_package_version_entity.package_name = :dependency_name AND python_package_version_entity.package_version = :dependency_version AND python_package_version.os_name = :os_name AND python_package_version.os_version = :os_version AND python_package_version.python_version = :python_version"
@@ -105,7 +105,7 @@ def get_python_environment_marker_evaluation_result(
     os_name: str,
     os_version: str,
     python_version: str,
-) -> bool | None:
+) -> bool:
     """Whether the marker of the dependency edge package -> dependency held in the solver's environment (NotFoundError without such an edge)."""
     result = connection.execute(
         text(
@@ -126,7 +126,12 @@ def get_python_environment_marker_evaluation_result(
         },
     )
     row = result.first()
-    return None if row is None else row[0]
+    if row is None:
+        raise NotFoundError(
+            f"get_python_environment_marker_evaluation_result: nothing found for package_name={package_name!r}, package_version={package_version!r}, index_url={index_url!r}, dependency_name={dependency_name!r}, dependency_version={dependency_version!r}, os_name={os_name!r}, os_version={os_version!r}, python_version={python_version!r}"
+        )
+    found: bool = row[0]
+    return found
 
 
 class GetPythonPackageVersionDependentsAllRow(TypedDict):

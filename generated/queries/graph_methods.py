@@ -17,6 +17,7 @@ from generated.queries import (
     rules,
     security,
     solver,
+    statistics,
     symbols,
 )
 from generated.queries.analysis import (
@@ -38,95 +39,9 @@ from generated.queries.rules import (
     GetPythonRuleRow,
 )
 from generated.queries.security import GetSiAggregatedPythonPackageVersionRow
-from thoth_storages.exceptions import NotFoundError
 from thoth_storages.graph import normalize
 from thoth_storages.graph.adapter import AdapterBase
 from thoth_storages.graph.cache import cached
-
-# The group of every table (schema/tables `group:`), for the table-count statistics.
-TABLE_GROUPS: dict[str, str] = {
-    "advised": "other",
-    "adviser_run": "other",
-    "cve": "main",
-    "cve_timestamp": "main",
-    "deb_dependency": "main",
-    "deb_depends": "relation",
-    "deb_package_version": "main",
-    "deb_pre_depends": "relation",
-    "deb_replaces": "relation",
-    "dependency_monkey_run": "main",
-    "depends_on": "relation",
-    "detected_symbol": "relation",
-    "ecosystem_solver": "main",
-    "external_hardware_information": "main",
-    "external_python_requirements": "other",
-    "external_python_requirements_lock": "main",
-    "external_python_software_stack": "main",
-    "external_software_environment": "main",
-    "found_deb": "relation",
-    "found_import_package": "relation",
-    "found_python_file": "relation",
-    "found_python_interpreter": "relation",
-    "found_rpm": "relation",
-    "hardware_information": "main",
-    "has_artifact": "relation",
-    "has_external_python_requirement": "relation",
-    "has_external_python_requirement_lock": "relation",
-    "has_metadata_classifier": "relation",
-    "has_metadata_distutils": "relation",
-    "has_metadata_platform": "relation",
-    "has_metadata_project_url": "relation",
-    "has_metadata_provides_extra": "relation",
-    "has_metadata_requires_external": "relation",
-    "has_metadata_supported_platform": "relation",
-    "has_python_requirement_lock": "relation",
-    "has_python_requirements": "relation",
-    "has_symbol": "relation",
-    "has_unresolved": "relation",
-    "has_vulnerability": "relation",
-    "identified": "relation",
-    "import_package": "main",
-    "included_file": "relation",
-    "inspection_run": "other",
-    "kebechet_github_installations": "main",
-    "package_extract_run": "main",
-    "pi_conv1d": "performance",
-    "pi_conv2d": "performance",
-    "pi_matmul": "performance",
-    "pi_pybench": "performance",
-    "provenance_checker_run": "other",
-    "python_artifact": "main",
-    "python_dependency_monkey_requirements": "relation",
-    "python_file_digest": "main",
-    "python_interpreter": "main",
-    "python_package_index": "main",
-    "python_package_license": "main",
-    "python_package_metadata": "main",
-    "python_package_metadata_classifier": "main",
-    "python_package_metadata_distutils": "main",
-    "python_package_metadata_platform": "main",
-    "python_package_metadata_project_url": "main",
-    "python_package_metadata_provides_extra": "main",
-    "python_package_metadata_requires_external": "main",
-    "python_package_metadata_supported_platform": "main",
-    "python_package_requirement": "main",
-    "python_package_version": "main",
-    "python_package_version_entity": "main",
-    "python_package_version_entity_rule": "other",
-    "python_package_version_entity_rules_association": "other",
-    "python_requirements": "other",
-    "python_requirements_lock": "other",
-    "python_software_stack": "other",
-    "requires_symbol": "relation",
-    "rpm_package_version": "main",
-    "rpm_requirement": "main",
-    "rpm_requires": "relation",
-    "si_aggregated": "relation",
-    "si_aggregated_run": "main",
-    "software_environment": "main",
-    "solved": "relation",
-    "versioned_symbol": "main",
-}
 
 
 class GeneratedQueries(AdapterBase):
@@ -187,15 +102,15 @@ class GeneratedQueries(AdapterBase):
                 count=count,
             )
 
+    def get_alembic_version_count_all(self) -> int:
+        """Number of rows of the alembic_version table (1 on a database Alembic manages)."""
+        with self._connection() as connection:
+            return statistics.get_alembic_version_count_all(connection)
+
     def get_analysis_metadata(self, analysis_document_id: str) -> GetAnalysisMetadataRow:
         """The record of the image analysis with this document id (the original's four keys); NotFoundError when there is none."""
         with self._connection() as connection:
-            found = analysis.get_analysis_metadata(connection, analysis_document_id)
-        if found is None:
-            raise NotFoundError(
-                f"get_analysis_metadata: nothing found for analysis_document_id={analysis_document_id!r}"
-            )
-        return found
+            return analysis.get_analysis_metadata(connection, analysis_document_id)
 
     def get_analyzed_image_symbols_all(
         self,
@@ -243,6 +158,11 @@ class GeneratedQueries(AdapterBase):
         with self._connection() as connection:
             return cve.get_cve_timestamp(connection)
 
+    def get_database_size(self) -> int:
+        """Size of the connected database in bytes."""
+        with self._connection() as connection:
+            return statistics.get_database_size(connection)
+
     def get_ecosystem_solver_all(
         self,
         *,
@@ -279,20 +199,12 @@ class GeneratedQueries(AdapterBase):
     def get_index_url_from_id(self, package_index_id: int) -> str:
         """The URL of the index with this id; NotFoundError when there is none."""
         with self._connection() as connection:
-            found = indexes.get_index_url_from_id(connection, package_index_id)
-        if found is None:
-            raise NotFoundError(
-                f"get_index_url_from_id: nothing found for package_index_id={package_index_id!r}"
-            )
-        return found
+            return indexes.get_index_url_from_id(connection, package_index_id)
 
     def get_last_analysis_datetime(self) -> datetime.datetime:
         """When the newest image analysis was produced; NotFoundError when there is none."""
         with self._connection() as connection:
-            found = analysis.get_last_analysis_datetime(connection)
-        if found is None:
-            raise NotFoundError("get_last_analysis_datetime: nothing found")
-        return found
+            return analysis.get_last_analysis_datetime(connection)
 
     def get_last_analysis_document_id(
         self, thoth_image_name: str, thoth_image_version: str, *, is_external: bool = False
@@ -310,17 +222,32 @@ class GeneratedQueries(AdapterBase):
         os_name = None if os_name is None else normalize.os_name(os_name)
         os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
         with self._connection() as connection:
-            found = solver.get_last_solver_datetime(connection, os_name, os_version, python_version)
-        if found is None:
-            raise NotFoundError(
-                f"get_last_solver_datetime: nothing found for os_name={os_name!r}, os_version={os_version!r}, python_version={python_version!r}"
-            )
-        return found
+            return solver.get_last_solver_datetime(connection, os_name, os_version, python_version)
+
+    def get_main_table_count(self) -> dict[str, int]:
+        """Rows per main (node) table."""
+        with self._connection() as connection:
+            return statistics.get_main_table_count(connection)
 
     def get_origin_count_per_source_type(self, distinct: bool = False) -> dict[SourceType | None, int]:
         """Number of origins of adviser runs per source type (each origin once with distinct=True)."""
         with self._connection() as connection:
             return adviser.get_origin_count_per_source_type(connection, distinct)
+
+    def get_performance_table_count(self) -> dict[str, int]:
+        """Rows per performance-indicator table."""
+        with self._connection() as connection:
+            return statistics.get_performance_table_count(connection)
+
+    def get_pi_component_all(self) -> list[str]:
+        """Components that have performance-indicator results."""
+        with self._connection() as connection:
+            return statistics.get_pi_component_all(connection)
+
+    def get_pi_count(self, component: str) -> dict[str, int]:
+        """Rows per machine-learning framework performance-indicator table (all but pi_pybench, as the original's PERFORMANCE_MODELS_ML_FRAMEWORKS) for one component."""
+        with self._connection() as connection:
+            return statistics.get_pi_count(connection, component)
 
     @cached("THOTH_STORAGE_GET_PYTHON_CVE_RECORDS_ALL_CACHE_SIZE", 4096)
     def get_python_cve_records_all(
@@ -340,6 +267,42 @@ class GeneratedQueries(AdapterBase):
         package_version = normalize.package_version(package_version)
         with self._connection() as connection:
             return cve.get_python_cve_records_count(connection, package_name, package_version)
+
+    @cached("THOTH_GET_PYTHON_ENVIRONMENT_MARKER_CACHE_SIZE", 4096)
+    def get_python_environment_marker(
+        self,
+        package_name: str,
+        package_version: str,
+        index_url: str,
+        *,
+        dependency_name: str,
+        dependency_version: str,
+        os_name: str,
+        os_version: str,
+        python_version: str,
+        marker_evaluation_result: bool | None = None,
+    ) -> str | None:
+        """The environment marker of the edge package -> dependency (None when the edge has none); NotFoundError when there is no such edge."""
+        package_name = normalize.package_name(package_name)
+        package_version = normalize.package_version(package_version) or package_version
+        index_url = normalize.index_url(index_url)
+        dependency_name = normalize.package_name(dependency_name)
+        dependency_version = normalize.package_version(dependency_version) or dependency_version
+        os_name = normalize.os_name(os_name)
+        os_version = normalize.os_version(os_name or "", os_version)
+        with self._connection() as connection:
+            return dependencies.get_python_environment_marker(
+                connection,
+                package_name,
+                package_version,
+                index_url,
+                dependency_name=dependency_name,
+                dependency_version=dependency_version,
+                os_name=os_name,
+                os_version=os_version,
+                python_version=python_version,
+                marker_evaluation_result=marker_evaluation_result,
+            )
 
     def get_python_environment_marker_evaluation_result(
         self,
@@ -362,7 +325,7 @@ class GeneratedQueries(AdapterBase):
         os_name = normalize.os_name(os_name)
         os_version = normalize.os_version(os_name or "", os_version)
         with self._connection() as connection:
-            found = dependencies.get_python_environment_marker_evaluation_result(
+            return dependencies.get_python_environment_marker_evaluation_result(
                 connection,
                 package_name,
                 package_version,
@@ -373,11 +336,6 @@ class GeneratedQueries(AdapterBase):
                 os_version=os_version,
                 python_version=python_version,
             )
-        if found is None:
-            raise NotFoundError(
-                f"get_python_environment_marker_evaluation_result: nothing found for package_name={package_name!r}, package_version={package_version!r}, index_url={index_url!r}, dependency_name={dependency_name!r}, dependency_version={dependency_version!r}, os_name={os_name!r}, os_version={os_version!r}, python_version={python_version!r}"
-            )
-        return found
 
     def get_python_package_hashes_sha256(
         self,
@@ -832,10 +790,7 @@ class GeneratedQueries(AdapterBase):
     def get_python_rule(self, rule_id: int) -> GetPythonRuleRow:
         """The solver rule with this id, as a record; NotFoundError when there is none."""
         with self._connection() as connection:
-            found = rules.get_python_rule(connection, rule_id)
-        if found is None:
-            raise NotFoundError(f"get_python_rule: nothing found for rule_id={rule_id!r}")
-        return found
+            return rules.get_python_rule(connection, rule_id)
 
     def get_python_rule_all(
         self,
@@ -852,6 +807,11 @@ class GeneratedQueries(AdapterBase):
             return rules.get_python_rule_all(
                 connection, package_name, index_url, start_offset=start_offset, count=count
             )
+
+    def get_relation_table_count(self) -> dict[str, int]:
+        """Rows per relation (edge) table."""
+        with self._connection() as connection:
+            return statistics.get_relation_table_count(connection)
 
     @cached("THOTH_GET_RPM_PACKAGE_VERSION_CACHE_SIZE", 1)
     def get_rpm_package_version_all(self, analysis_document_id: str) -> list[GetRpmPackageVersionAllRow]:
@@ -882,14 +842,9 @@ class GeneratedQueries(AdapterBase):
         package_version = normalize.package_version(package_version) or package_version
         index_url = normalize.index_url(index_url)
         with self._connection() as connection:
-            found = security.get_si_aggregated_python_package_version(
+            return security.get_si_aggregated_python_package_version(
                 connection, package_name, package_version, index_url
             )
-        if found is None:
-            raise NotFoundError(
-                f"get_si_aggregated_python_package_version: nothing found for package_name={package_name!r}, package_version={package_version!r}, index_url={index_url!r}"
-            )
-        return found
 
     def get_si_analyzed_python_package_versions_all(
         self,
@@ -1488,6 +1443,14 @@ class GeneratedQueries(AdapterBase):
                 count=count,
             )
 
+    def get_unsolved_python_packages_all_per_adviser_run(
+        self, source_type: str | None = None
+    ) -> dict[str, list[str]]:
+        """For the adviser runs that need a re-run (of one source type; None: all), the names of the packages they could not resolve: {adviser_document_id: [package_name]}."""
+        source_type = None if source_type is None else source_type.upper()
+        with self._connection() as connection:
+            return adviser.get_unsolved_python_packages_all_per_adviser_run(connection, source_type)
+
     def get_unsolved_python_packages_all_versions(
         self,
         *,
@@ -1539,7 +1502,7 @@ class GeneratedQueries(AdapterBase):
         os_name = None if os_name is None else normalize.os_name(os_name)
         os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
         with self._connection() as connection:
-            found = solver.has_python_solver_error(
+            return solver.has_python_solver_error(
                 connection,
                 package_name,
                 package_version,
@@ -1548,11 +1511,6 @@ class GeneratedQueries(AdapterBase):
                 os_version=os_version,
                 python_version=python_version,
             )
-        if found is None:
-            raise NotFoundError(
-                f"has_python_solver_error: nothing found for package_name={package_name!r}, package_version={package_version!r}, index_url={index_url!r}, os_name={os_name!r}, os_version={os_version!r}, python_version={python_version!r}"
-            )
-        return found
 
     def inspection_document_id_exist(self, inspection_document_id: str) -> bool:
         """True when an inspection run with this document id was synced."""
@@ -1563,10 +1521,7 @@ class GeneratedQueries(AdapterBase):
         """Whether the index is enabled; NotFoundError when it is not registered."""
         url = normalize.index_url(url)
         with self._connection() as connection:
-            found = indexes.is_python_package_index_enabled(connection, url)
-        if found is None:
-            raise NotFoundError(f"is_python_package_index_enabled: nothing found for url={url!r}")
-        return found
+            return indexes.is_python_package_index_enabled(connection, url)
 
     def is_python_package_version_is_missing(
         self, package_name: str, package_version: str, index_url: str
@@ -1576,14 +1531,9 @@ class GeneratedQueries(AdapterBase):
         package_version = normalize.package_version(package_version) or package_version
         index_url = normalize.index_url(index_url)
         with self._connection() as connection:
-            found = packages.is_python_package_version_is_missing(
+            return packages.is_python_package_version_is_missing(
                 connection, package_name, package_version, index_url
             )
-        if found is None:
-            raise NotFoundError(
-                f"is_python_package_version_is_missing: nothing found for package_name={package_name!r}, package_version={package_version!r}, index_url={index_url!r}"
-            )
-        return found
 
     def python_package_exists(self, package_name: str) -> bool:
         """True when a package of this name is known (an entity; the original filtered the wrong table)."""

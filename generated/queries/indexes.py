@@ -7,18 +7,23 @@ from typing import TypedDict
 
 from sqlalchemy import Connection, text
 
+from thoth_storages.exceptions import NotFoundError
+
 _GET_INDEX_URL_FROM_ID = (
     "python_package_index.url FROM python_package_index WHERE python_package_index.id = :package_index_id"
 )
 
 
-def get_index_url_from_id(connection: Connection, package_index_id: int) -> str | None:
+def get_index_url_from_id(connection: Connection, package_index_id: int) -> str:
     """The URL of the index with this id; NotFoundError when there is none."""
     result = connection.execute(
         text("SELECT " + _GET_INDEX_URL_FROM_ID + "" + " LIMIT 1"), {"package_index_id": package_index_id}
     )
     row = result.first()
-    return None if row is None else row[0]
+    if row is None:
+        raise NotFoundError(f"get_index_url_from_id: nothing found for package_index_id={package_index_id!r}")
+    found: str = row[0]
+    return found
 
 
 class GetPythonPackageIndexAllRow(TypedDict):
@@ -62,10 +67,13 @@ def get_python_package_index_urls_all(connection: Connection, enabled: bool | No
 _IS_PYTHON_PACKAGE_INDEX_ENABLED = "coalesce(python_package_index.enabled, false) AS enabled FROM python_package_index WHERE python_package_index.url = :url"
 
 
-def is_python_package_index_enabled(connection: Connection, url: str) -> bool | None:
+def is_python_package_index_enabled(connection: Connection, url: str) -> bool:
     """Whether the index is enabled; NotFoundError when it is not registered."""
     result = connection.execute(
         text("SELECT " + _IS_PYTHON_PACKAGE_INDEX_ENABLED + "" + " LIMIT 1"), {"url": url}
     )
     row = result.first()
-    return None if row is None else row[0]
+    if row is None:
+        raise NotFoundError(f"is_python_package_index_enabled: nothing found for url={url!r}")
+    found: bool = row[0]
+    return found

@@ -7,6 +7,8 @@ from typing import TypedDict
 
 from sqlalchemy import Connection, text
 
+from thoth_storages.exceptions import NotFoundError
+
 _GET_PYTHON_PACKAGE_HASHES_SHA256 = "python_artifact.artifact_hash_sha256 FROM python_package_version_entity JOIN python_package_index ON python_package_version_entity.python_package_index_id = python_package_index.id JOIN has_artifact ON has_artifact.python_package_version_entity_id = python_package_version_entity.id JOIN python_artifact ON has_artifact.python_artifact_id = python_artifact.id WHERE python_package_version_entity.package_name = :package_name AND python_package_version_entity.package_version = :package_version AND python_package_index.url = :index_url"
 
 
@@ -956,14 +958,19 @@ _IS_PYTHON_PACKAGE_VERSION_IS_MISSING = "python_package_version.is_missing FROM 
 
 def is_python_package_version_is_missing(
     connection: Connection, package_name: str, package_version: str, index_url: str
-) -> bool | None:
+) -> bool:
     """Whether the package version is flagged missing on its index (in any environment); NotFoundError when it was never solved."""
     result = connection.execute(
         text("SELECT " + _IS_PYTHON_PACKAGE_VERSION_IS_MISSING + " ORDER BY is_missing DESC" + " LIMIT 1"),
         {"package_name": package_name, "package_version": package_version, "index_url": index_url},
     )
     row = result.first()
-    return None if row is None else row[0]
+    if row is None:
+        raise NotFoundError(
+            f"is_python_package_version_is_missing: nothing found for package_name={package_name!r}, package_version={package_version!r}, index_url={index_url!r}"
+        )
+    found: bool = row[0]
+    return found
 
 
 _PYTHON_PACKAGE_EXISTS = (

@@ -7,6 +7,8 @@ from typing import TypedDict
 
 from sqlalchemy import Connection, text
 
+from thoth_storages.exceptions import NotFoundError
+
 
 class GetPythonPackageVersionSolverRulesAllRow(TypedDict):
     """A row of `get_python_package_version_solver_rules_all`."""
@@ -53,17 +55,16 @@ class GetPythonRuleRow(TypedDict):
 _GET_PYTHON_RULE = "python_package_version_entity_rule.id, python_package_version_entity_rule.package_name, python_package_version_entity_rule.version_range, python_package_version_entity_rule.description, python_package_index.url AS index_url FROM python_package_version_entity_rule LEFT OUTER JOIN python_package_index ON python_package_version_entity_rule.python_package_index_id = python_package_index.id WHERE python_package_version_entity_rule.id = :rule_id"
 
 
-def get_python_rule(connection: Connection, rule_id: int) -> GetPythonRuleRow | None:
+def get_python_rule(connection: Connection, rule_id: int) -> GetPythonRuleRow:
     """The solver rule with this id, as a record; NotFoundError when there is none."""
     result = connection.execute(text("SELECT " + _GET_PYTHON_RULE + "" + " LIMIT 1"), {"rule_id": rule_id})
     row = result.first()
-    return (
-        None
-        if row is None
-        else GetPythonRuleRow(
-            id=row[0], package_name=row[1], version_range=row[2], description=row[3], index_url=row[4]
-        )
+    if row is None:
+        raise NotFoundError(f"get_python_rule: nothing found for rule_id={rule_id!r}")
+    found: GetPythonRuleRow = GetPythonRuleRow(
+        id=row[0], package_name=row[1], version_range=row[2], description=row[3], index_url=row[4]
     )
+    return found
 
 
 class GetPythonRuleAllRow(TypedDict):

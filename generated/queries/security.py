@@ -7,6 +7,8 @@ from typing import TypedDict
 
 from sqlalchemy import Connection, text
 
+from thoth_storages.exceptions import NotFoundError
+
 
 class GetSiAggregatedPythonPackageVersionRow(TypedDict):
     """A row of `get_si_aggregated_python_package_version`."""
@@ -44,7 +46,7 @@ _GET_SI_AGGREGATED_PYTHON_PACKAGE_VERSION = "si_aggregated_run.severity_high_con
 
 def get_si_aggregated_python_package_version(
     connection: Connection, package_name: str, package_version: str, index_url: str
-) -> GetSiAggregatedPythonPackageVersionRow | None:
+) -> GetSiAggregatedPythonPackageVersionRow:
     """The newest aggregated security-indicator record of the package entity (error flag and metrics); NotFoundError when none."""
     result = connection.execute(
         text(
@@ -56,38 +58,39 @@ def get_si_aggregated_python_package_version(
         {"package_name": package_name, "package_version": package_version, "index_url": index_url},
     )
     row = result.first()
-    return (
-        None
-        if row is None
-        else GetSiAggregatedPythonPackageVersionRow(
-            severity_high_confidence_high=row[0],
-            severity_high_confidence_low=row[1],
-            severity_high_confidence_medium=row[2],
-            severity_high_confidence_undefined=row[3],
-            severity_low_confidence_high=row[4],
-            severity_low_confidence_low=row[5],
-            severity_low_confidence_medium=row[6],
-            severity_low_confidence_undefined=row[7],
-            severity_medium_confidence_high=row[8],
-            severity_medium_confidence_low=row[9],
-            severity_medium_confidence_medium=row[10],
-            severity_medium_confidence_undefined=row[11],
-            number_of_analyzed_files=row[12],
-            number_of_files_total=row[13],
-            number_of_files_with_severities=row[14],
-            number_of_filtered_files=row[15],
-            number_of_python_files=row[16],
-            number_of_lines_with_comments_in_python_files=row[17],
-            number_of_blank_lines_in_python_files=row[18],
-            number_of_lines_with_code_in_python_files=row[19],
-            total_number_of_files=row[20],
-            total_number_of_lines=row[21],
-            total_number_of_lines_with_comments=row[22],
-            total_number_of_blank_lines=row[23],
-            total_number_of_lines_with_code=row[24],
-            error=row[25],
+    if row is None:
+        raise NotFoundError(
+            f"get_si_aggregated_python_package_version: nothing found for package_name={package_name!r}, package_version={package_version!r}, index_url={index_url!r}"
         )
+    found: GetSiAggregatedPythonPackageVersionRow = GetSiAggregatedPythonPackageVersionRow(
+        severity_high_confidence_high=row[0],
+        severity_high_confidence_low=row[1],
+        severity_high_confidence_medium=row[2],
+        severity_high_confidence_undefined=row[3],
+        severity_low_confidence_high=row[4],
+        severity_low_confidence_low=row[5],
+        severity_low_confidence_medium=row[6],
+        severity_low_confidence_undefined=row[7],
+        severity_medium_confidence_high=row[8],
+        severity_medium_confidence_low=row[9],
+        severity_medium_confidence_medium=row[10],
+        severity_medium_confidence_undefined=row[11],
+        number_of_analyzed_files=row[12],
+        number_of_files_total=row[13],
+        number_of_files_with_severities=row[14],
+        number_of_filtered_files=row[15],
+        number_of_python_files=row[16],
+        number_of_lines_with_comments_in_python_files=row[17],
+        number_of_blank_lines_in_python_files=row[18],
+        number_of_lines_with_code_in_python_files=row[19],
+        total_number_of_files=row[20],
+        total_number_of_lines=row[21],
+        total_number_of_lines_with_comments=row[22],
+        total_number_of_blank_lines=row[23],
+        total_number_of_lines_with_code=row[24],
+        error=row[25],
     )
+    return found
 
 
 _GET_SI_ANALYZED_PYTHON_PACKAGE_VERSIONS_ALL = "python_package_version_entity.package_name, python_package_version_entity.package_version, python_package_index.url AS index_url FROM si_aggregated_run JOIN si_aggregated ON si_aggregated.si_aggregated_run_id = si_aggregated_run.id JOIN python_package_version_entity ON si_aggregated.python_package_version_entity_id = python_package_version_entity.id JOIN python_package_index ON python_package_version_entity.python_package_index_id = python_package_index.id WHERE (:package_name IS NULL OR python_package_version_entity.package_name = :package_name) AND (:package_version IS NULL OR python_package_version_entity.package_version = :package_version) AND (:index_url IS NULL OR python_package_index.url = :index_url)"

@@ -7,6 +7,8 @@ import datetime
 
 from sqlalchemy import Connection, text
 
+from thoth_storages.exceptions import NotFoundError
+
 _GET_ECOSYSTEM_SOLVER_ALL = "ecosystem_solver.solver_name FROM ecosystem_solver WHERE (:os_name IS NULL OR ecosystem_solver.os_name = :os_name) AND (:os_version IS NULL OR ecosystem_solver.os_version = :os_version) AND (:python_version IS NULL OR ecosystem_solver.python_version = :python_version)"
 
 
@@ -190,14 +192,19 @@ def get_last_solver_datetime(
     os_name: str | None = None,
     os_version: str | None = None,
     python_version: str | None = None,
-) -> datetime.datetime | None:
+) -> datetime.datetime:
     """When the newest solver document (of the environment the filters name) was produced."""
     result = connection.execute(
         text("SELECT " + _GET_LAST_SOLVER_DATETIME + " ORDER BY datetime DESC" + " LIMIT 1"),
         {"os_name": os_name, "os_version": os_version, "python_version": python_version},
     )
     row = result.first()
-    return None if row is None else row[0]
+    if row is None:
+        raise NotFoundError(
+            f"get_last_solver_datetime: nothing found for os_name={os_name!r}, os_version={os_version!r}, python_version={python_version!r}"
+        )
+    found: datetime.datetime = row[0]
+    return found
 
 
 _GET_SOLVER_DOCUMENT_ID_ALL = "SELECT s.document_id AS document_id\nFROM solved AS s\nJOIN python_package_version AS v ON v.id = s.version_id\nLEFT OUTER JOIN python_package_index AS i ON i.id = v.python_package_index_id\nWHERE v.package_name = :package_name\n  AND (:package_version IS NULL OR v.package_version = :package_version)\n  AND (:index_url IS NULL OR i.url = :index_url)\n  AND (:os_name IS NULL OR v.os_name = :os_name)\n  AND (:os_version IS NULL OR v.os_version = :os_version)\n  AND (:python_version IS NULL OR v.python_version = :python_version)\nORDER BY CASE WHEN :sort THEN s.datetime END DESC, s.document_id"
@@ -503,7 +510,7 @@ def has_python_solver_error(
     os_name: str | None = None,
     os_version: str | None = None,
     python_version: str | None = None,
-) -> bool | None:
+) -> bool:
     """Whether the most recent solver run of this package version failed; NotFoundError when it was never solved."""
     result = connection.execute(
         text("SELECT " + _HAS_PYTHON_SOLVER_ERROR + " ORDER BY solved.datetime DESC" + " LIMIT 1"),
@@ -517,4 +524,9 @@ def has_python_solver_error(
         },
     )
     row = result.first()
-    return None if row is None else row[0]
+    if row is None:
+        raise NotFoundError(
+            f"has_python_solver_error: nothing found for package_name={package_name!r}, package_version={package_version!r}, index_url={index_url!r}, os_name={os_name!r}, os_version={os_version!r}, python_version={python_version!r}"
+        )
+    found: bool = row[0]
+    return found

@@ -2,7 +2,7 @@
 
 `QueriesRuntime` adds the cache (`stats()`, `cache_clear()`, stats logged on disconnect), the
 normalisation helpers, queries whose arguments need Python (the `extras` set of `get_depends_on`,
-mutually exclusive flags) and the statistics/maintenance methods that read the catalog.
+mutually exclusive flags) and `get_entity_count` (a table named by a model class).
 """
 
 from __future__ import annotations
@@ -11,29 +11,20 @@ import datetime
 import json
 import logging
 import os
-from typing import Literal
 
 from sqlalchemy import text
 
 from generated.models import Base
 from generated.queries import dependencies, solver
-from generated.queries.graph_methods import TABLE_GROUPS, GeneratedQueries
+from generated.queries.graph_methods import GeneratedQueries
 
 from ..exceptions import NotFoundError
 from . import cache, normalize
 from .enums import PlatformEnum
-from .model_groups import PERFORMANCE_MODELS_ML_FRAMEWORKS
 
 _LOGGER = logging.getLogger(__name__)
 
 _PLATFORMS = frozenset(platform.value for platform in PlatformEnum)
-Group = Literal["main", "relation", "performance"]
-_PI_PREFIX = "pi_"
-
-
-def _group_tables(group: Group) -> list[str]:
-    """Tables of one group of the schema (the `group:` of schema/tables)."""
-    return sorted(name for name, found in TABLE_GROUPS.items() if found == group)
 
 
 class QueriesRuntime(GeneratedQueries):
@@ -381,17 +372,7 @@ class QueriesRuntime(GeneratedQueries):
             {"end": end_datetime, "version": package_extract_version},
         )
 
-    # Statistics and maintenance ------------------------------------------------------------------
-
-    def get_database_size(self) -> int:
-        """Size of the connected database in bytes."""
-        with self._connection() as connection:
-            return int(connection.execute(text("SELECT pg_database_size(current_database())")).scalar_one())
-
-    def get_alembic_version_count_all(self) -> int:
-        """Number of rows of the alembic_version table (1 on a database Alembic manages)."""
-        with self._connection() as connection:
-            return int(connection.execute(text("SELECT count(*) FROM alembic_version")).scalar_one())
+    # Statistics (the others are generated: schema/queries/statistics.yaml) --------------------------
 
     def get_entity_count(self, entity: type[Base]) -> int:
         """Number of rows of the table of the model class `entity`."""
@@ -399,50 +380,6 @@ class QueriesRuntime(GeneratedQueries):
             return int(
                 connection.execute(text(f'SELECT count(*) FROM "{entity.__tablename__}"')).scalar_one()
             )
-
-    def _table_counts(self, tables: list[str]) -> dict[str, int]:
-        with self._connection() as connection:
-            return {
-                name: int(connection.execute(text(f'SELECT count(*) FROM "{name}"')).scalar_one())
-                for name in tables
-            }
-
-    def get_main_table_count(self) -> dict[str, int]:
-        """Rows per main (node) table."""
-        return self._table_counts(_group_tables("main"))
-
-    def get_relation_table_count(self) -> dict[str, int]:
-        """Rows per relation (edge) table."""
-        return self._table_counts(_group_tables("relation"))
-
-    def get_performance_table_count(self) -> dict[str, int]:
-        """Rows per performance-indicator table."""
-        return self._table_counts(_group_tables("performance"))
-
-    def get_pi_component_all(self) -> list[str]:
-        """Components that have performance-indicator results."""
-        with self._connection() as connection:
-            found: set[str] = set()
-            for name in _pi_tables():
-                found.update(
-                    str(row[0])
-                    for row in connection.execute(text(f'SELECT DISTINCT component FROM "{name}"'))
-                )
-        return sorted(found)
-
-    def get_pi_count(self, component: str) -> dict[str, int]:
-        """Rows per machine-learning framework performance-indicator table (all but pi_pybench, as the
-        original's PERFORMANCE_MODELS_ML_FRAMEWORKS) for one component."""
-        with self._connection() as connection:
-            return {
-                name: int(
-                    connection.execute(
-                        text(f'SELECT count(*) FROM "{name}" WHERE component = :component'),
-                        {"component": component},
-                    ).scalar_one()
-                )
-                for name in sorted(model.__tablename__ for model in PERFORMANCE_MODELS_ML_FRAMEWORKS)
-            }
 
 
 def _package_filter(
@@ -454,10 +391,6 @@ def _package_filter(
         None if package_version is None else normalize.package_version(package_version) or package_version,
         None if index_url is None else normalize.index_url(index_url),
     )
-
-
-def _pi_tables() -> list[str]:
-    return sorted(name for name in Base.metadata.tables if name.startswith(_PI_PREFIX))
 
 
 def _one_flag(unsolvable: bool, unparseable: bool) -> None:

@@ -15,13 +15,12 @@ from typing import TypedDict, cast
 from sqlalchemy import Connection, text
 
 from generated.models import EnvironmentType, SoftwareStackType
-from generated.queries import dependencies, environments, packages
+from generated.queries import environments, packages
 
 from ..config import DatabaseSettings
 from ..exceptions import NotFoundError
 from . import normalize
 from .adapter import AdapterBase
-from .cache import cached
 from .enums import QuerySortTypeEnum
 from .writers.solver import solver_environment
 
@@ -257,42 +256,6 @@ class ReadsMixin(AdapterBase):
 
     def solver_document_id_exists(self, solver_document_id: str) -> bool:
         raise NotImplementedError  # provided by SyncWritersMixin
-
-    @cached("THOTH_GET_PYTHON_ENVIRONMENT_MARKER_CACHE_SIZE", 4096)
-    def get_python_environment_marker(
-        self,
-        package_name: str,
-        package_version: str,
-        index_url: str,
-        *,
-        dependency_name: str,
-        dependency_version: str,
-        os_name: str,
-        os_version: str,
-        python_version: str,
-        marker_evaluation_result: bool | None = None,
-    ) -> str | None:
-        """The environment marker of the edge package -> dependency (None when the edge has none);
-        NotFoundError when there is no such edge."""
-        with self._connection() as connection:
-            found = dependencies.get_python_environment_marker(
-                connection,
-                normalize.package_name(package_name),
-                normalize.package_version(package_version) or package_version,
-                normalize.index_url(index_url),
-                normalize.package_name(dependency_name),
-                normalize.package_version(dependency_version) or dependency_version,
-                os_name=normalize.os_name(os_name),
-                os_version=normalize.os_version(normalize.os_name(os_name), os_version),
-                python_version=python_version,
-                marker_evaluation_result=marker_evaluation_result,
-            )
-        if found is None:
-            raise NotFoundError(
-                f"no dependency {dependency_name!r} {dependency_version!r} of {package_name!r} {package_version!r} "
-                f"from {index_url!r} solved on {os_name!r} {os_version!r} with Python {python_version!r}"
-            )
-        return found[0]
 
     @staticmethod
     def construct_connection_string() -> str:
@@ -685,24 +648,6 @@ class ReadsMixin(AdapterBase):
             parameters = {"type": software_stack_type}
         with self._connection() as connection:
             return int(connection.execute(text(sql), parameters).scalar_one())
-
-    def get_unsolved_python_packages_all_per_adviser_run(
-        self, source_type: str | None = None
-    ) -> dict[str, list[str]]:
-        """For the adviser runs that need a re-run (of one source type; None: all), the names of the
-        packages they could not resolve: `{adviser_document_id: [package_name]}`."""
-        sql = (
-            "SELECT a.adviser_document_id, array_agg(DISTINCT e.package_name ORDER BY e.package_name) "
-            "FROM adviser_run a JOIN has_unresolved h ON h.adviser_run_id = a.id "
-            "JOIN python_package_version_entity e ON e.id = h.python_package_version_entity_id "
-            "WHERE a.need_re_run AND (CAST(:source_type AS text) IS NULL OR a.source_type = :source_type) "
-            "GROUP BY a.adviser_document_id ORDER BY a.adviser_document_id"
-        )
-        with self._connection() as connection:
-            rows = connection.execute(
-                text(sql), {"source_type": None if source_type is None else source_type.upper()}
-            ).all()
-        return {row[0]: list(row[1]) for row in rows}
 
 
 def _like_escape(value: str) -> str:

@@ -11,7 +11,7 @@ def check(connection: Connection, graph: GraphDatabase) -> None:
     reveal_type(cve.get_python_cve_records_count(connection))  # expected: int
     reveal_type(cve.get_cve_timestamp(connection))  # expected: datetime.datetime | None
     reveal_type(graph.get_python_cve_records_all("a"))  # expected: list[TypedDict({'cve_id': str, 'details': str, 'link': str | None, 'aggregated_at': datetime.datetime | None})]
-    reveal_type(rules.get_python_rule(connection, 1))  # expected: TypedDict(generated.queries.rules.GetPythonRuleRow, {'id': int, 'package_name': str, 'version_range': str | None, 'description': str | None, 'index_url': str | None}) | None
+    reveal_type(rules.get_python_rule(connection, 1))  # expected: TypedDict(generated.queries.rules.GetPythonRuleRow, {'id': int, 'package_name': str, 'version_range': str | None, 'description': str | None, 'index_url': str | None})
     reveal_type(graph.get_python_package_version_solver_rules_all("a"))  # expected: list[TypedDict({'id': int, 'package_name': str, 'version_range': str | None, 'description': str | None, 'index_url': str | None})]
     reveal_type(symbols.get_thoth_s2i_analyzed_image_symbols_all(connection, "i", "v"))  # expected: list[str]
     reveal_type(graph.get_python_package_required_symbols("a", "1", "u"))  # expected: list[str]
@@ -29,3 +29,6 @@ def check(connection: Connection, graph: GraphDatabase) -> None:
     reveal_type(graph.get_solved_python_package_versions_count_per_version("a"))  # expected: dict[str | None, dict[str, int]]
     reveal_type(graph.is_python_package_version_is_missing("a", "1", "u"))  # expected: bool
     reveal_type(graph.get_alembic_version_count_all())  # expected: int
+    reveal_type(graph.get_main_table_count())  # expected: dict[str, int]
+    reveal_type(graph.get_pi_component_all())  # expected: list[str]
+    reveal_type(graph.get_unsolved_python_packages_all_per_adviser_run())  # expected: dict[str, list[str]]

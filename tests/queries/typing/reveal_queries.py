@@ -19,12 +19,12 @@ def check(connection: Connection, graph: GraphDatabase) -> None:
     reveal_type(packages.get_python_package_version_entities_names_all(connection))  # expected: list[str]
     reveal_type(packages.update_missing_flag_package_version(connection, "a", "1", "u", True))  # expected: bool
     reveal_type(dependencies.get_depends_on(connection, "a"))  # expected: dict[str | None, list[tuple[str, str | None]]]
-    reveal_type(dependencies.get_python_environment_marker(connection, "a", "1", "u", "b", "2", os_name="o", os_version="v", python_version="p"))  # expected: tuple[str | None, bool] | None
-    reveal_type(solver.get_last_solver_datetime(connection))  # expected: datetime.datetime | None
+    reveal_type(dependencies.get_python_environment_marker(connection, "a", "1", "u", dependency_name="b", dependency_version="2", os_name="o", os_version="v", python_version="p"))  # expected: str | None
+    reveal_type(solver.get_last_solver_datetime(connection))  # expected: datetime.datetime
     reveal_type(solver.get_unsolved_python_package_versions_all(connection))  # expected: list[tuple[str, str, str]]
     reveal_type(adviser.get_adviser_run_count_per_source_type(connection))  # expected: dict[Literal['CLI'] | Literal['KEBECHET'] | Literal['S2I'] | Literal['GITHUB_APP'] | Literal['JUPYTER_NOTEBOOK'] | None, int]
     reveal_type(graph.get_software_environments_count_all(True, os_name="rhel"))  # expected: int
-    reveal_type(indexes.is_python_package_index_enabled(connection, "u"))  # expected: bool | None
+    reveal_type(indexes.is_python_package_index_enabled(connection, "u"))  # expected: bool
     reveal_type(graph.is_python_package_index_enabled("u"))  # expected: bool
     reveal_type(graph.get_last_solver_datetime())  # expected: datetime.datetime
     reveal_type(graph.has_python_solver_error("a", "1", "u"))  # expected: bool

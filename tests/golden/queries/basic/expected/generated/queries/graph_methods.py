@@ -13,15 +13,6 @@ from thoth_storages.graph import normalize
 from thoth_storages.graph.adapter import AdapterBase
 from thoth_storages.graph.cache import cached
 
-# The group of every table (schema/tables `group:`), for the table-count statistics.
-TABLE_GROUPS: dict[str, str] = {
-    "benchmark_run": "performance",
-    "depends_on": "relation",
-    "has_artifact": "relation",
-    "python_package_index": "main",
-    "python_package_version_entity": "main",
-}
-
 
 class GeneratedQueries(AdapterBase):
     """Methods generated from schema/queries/; GraphDatabase provides `_connection()`."""
@@ -96,10 +87,7 @@ class GeneratedQueries(AdapterBase):
         """One index by URL."""
         url = normalize.index_url(url)
         with self._connection() as connection:
-            found = packages.get_index(connection, url)
-        if found is None:
-            raise NotFoundError(f"get_index: nothing found for url={url!r}")
-        return found
+            return packages.get_index(connection, url)
 
     def get_python_packages_all(
         self,

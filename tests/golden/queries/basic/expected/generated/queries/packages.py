@@ -9,6 +9,7 @@ from typing import TypedDict
 from sqlalchemy import Connection, text
 
 from generated.models import EnvironmentType
+from thoth_storages.exceptions import NotFoundError
 
 _GET_ARTIFACT_COUNT_PER_ENTITY = "python_package_version_entity.package_name, python_package_version_entity.package_version, count(*) AS count FROM has_artifact JOIN python_package_version_entity ON has_artifact.python_package_version_entity_id = python_package_version_entity.id GROUP BY python_package_version_entity.package_name, python_package_version_entity.package_version"
 
@@ -105,11 +106,14 @@ class GetIndexRow(TypedDict):
 _GET_INDEX = "python_package_index.url, python_package_index.verify_ssl FROM python_package_index WHERE python_package_index.url = :url"
 
 
-def get_index(connection: Connection, url: str) -> GetIndexRow | None:
+def get_index(connection: Connection, url: str) -> GetIndexRow:
     """One index by URL."""
     result = connection.execute(text("SELECT " + _GET_INDEX + "" + " LIMIT 1"), {"url": url})
     row = result.first()
-    return None if row is None else GetIndexRow(url=row[0], verify_ssl=row[1])
+    if row is None:
+        raise NotFoundError(f"get_index: nothing found for url={url!r}")
+    found: GetIndexRow = GetIndexRow(url=row[0], verify_ssl=row[1])
+    return found
 
 
 _GET_PYTHON_PACKAGES_ALL = "python_package_version_entity.package_name, python_package_version_entity.package_version, python_package_index.url AS index_url FROM python_package_version_entity LEFT OUTER JOIN python_package_index ON python_package_version_entity.python_package_index_id = python_package_index.id WHERE (:package_name IS NULL OR python_package_version_entity.package_name = :package_name) AND (:enabled IS NULL OR python_package_index.enabled = :enabled)"
