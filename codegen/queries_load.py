@@ -55,6 +55,7 @@ class ParamSpec(_Spec):
     keyword: bool = False
     default: str | int | bool | None = None
     normalize: Normalizer | None = None
+    fixed: bool = False  # not a parameter of the signature: always its default (an .sql query shared)
     doc: str | None = None
 
 
@@ -102,6 +103,8 @@ class QuerySpec(_Spec):
     filters: list[str] = []
     returns: Returns | None = None
     require_any: list[str] = []
+    exclusive: list[str] = []
+    unpaginated_by: str | None = None
     external_default: bool = False
     missing_message: str | None = None
 
@@ -133,6 +136,8 @@ class Param:
     default: str | int | bool | None
     has_default: bool
     normalize: str | None
+    fixed: bool = False
+    """Left out of the signatures: the query always receives the default."""
 
 
 @dataclass(frozen=True)
@@ -172,6 +177,10 @@ class Query:
     """update/delete: True when a row changed, the number of rows, or nothing (the method returns None)."""
     require_any: tuple[str, ...] = ()
     """Parameters of which at least one must not be None (ValueError otherwise)."""
+    exclusive: tuple[str, ...] = ()
+    """Boolean parameters of which at most one may be true (ValueError otherwise)."""
+    unpaginated_by: str | None = None
+    """A method flag (`name: bool = True`, keyword-only): False lists everything, whatever the page says."""
     external_default: bool = False
     missing_message: str | None = None
     """`missing: raise`: the NotFoundError message, an f-string over the parameters."""
@@ -184,6 +193,8 @@ class Query:
 class _WriteFields(TypedDict):
     returns: Returns
     require_any: tuple[str, ...]
+    exclusive: tuple[str, ...]
+    unpaginated_by: str | None
     external_default: bool
     missing_message: str | None
 
@@ -476,6 +487,19 @@ class _QueryLoader:
                     f"{name!r} is not an optional parameter of this query",
                     None if param else did_you_mean(name, spec.params),
                 )
+        for index, name in enumerate(spec.exclusive):
+            param = spec.params.get(name)
+            if param is None or param.type != "boolean":
+                self.report(
+                    file,
+                    (*path, "exclusive", index),
+                    f"{name!r} is not a boolean parameter of this query",
+                    None if param else did_you_mean(name, spec.params),
+                )
+        if spec.unpaginated_by is not None and (spec.paginate is False or spec.unpaginated_by in spec.params):
+            self.report(
+                file, (*path, "unpaginated_by"), "`unpaginated_by:` names a new flag of a paginated query"
+            )
         if spec.missing_message is not None and spec.missing != "raise":
             self.report(file, (*path, "missing_message"), "`missing_message:` needs `missing: raise`")
         if spec.missing == "raise" and spec.kind not in ("one", *WRITES):
@@ -489,6 +513,8 @@ class _QueryLoader:
         return _WriteFields(
             returns=spec.returns or ("rowcount" if spec.kind == "delete" else "changed"),
             require_any=tuple(spec.require_any),
+            exclusive=tuple(spec.exclusive),
+            unpaginated_by=spec.unpaginated_by,
             external_default=spec.external_default,
             missing_message=spec.missing_message,
         )
@@ -599,6 +625,8 @@ class _QueryLoader:
             )
             return None
         condition = ""
+        if spec.fixed:
+            self.report(file, (*path, "fixed"), "`fixed:` applies to the parameters of an sql query")
         if spec.column is not None:
             found = self.column(file, (*path, "column"), spec.column, tables)
             if found is None:
@@ -745,6 +773,7 @@ class _QueryLoader:
                     param.default,
                     has_default,
                     param.normalize,
+                    param.fixed,
                 )
             )
         return params
@@ -762,7 +791,7 @@ class _QueryLoader:
         sql = _strip_comments(sql_file.read_text(encoding="utf-8")).strip().rstrip(";").strip()
         before = len(self.problems)
         sql = self.place_filters(file, path, spec, sql)
-        for key in ("from_", "joins", "select", "where", "per", "external", "set", "order_by", "tables"):
+        for key in ("from_", "joins", "select", "where", "external", "set", "order_by", "tables"):
             if getattr(spec, key):
                 self.report(
                     file, (*path, key.rstrip("_")), f"`{key.rstrip('_')}:` does not apply to an sql query"
@@ -795,6 +824,10 @@ class _QueryLoader:
         for index, key in enumerate(spec.group_by):
             if key not in spec.result:
                 self.report(file, (*path, "group_by", index), f"unknown result column {key!r}")
+        if spec.per is not None and (spec.kind != "count_map" or spec.per not in spec.result):
+            self.report(
+                file, (*path, "per"), f"`per:` names a result column of a count_map, not {spec.per!r}"
+            )
         if spec.kind in ("group", "count_map") and not spec.group_by:
             self.report(file, path, f"a {spec.kind} query needs `group_by:`")
         self.writes(file, path, spec)
@@ -833,6 +866,7 @@ class _QueryLoader:
             distinct="never",
             randomize=False,
             group_by=tuple(spec.group_by),
+            per=spec.per,
             cache=self.cache(file, (*path, "cache"), spec.cache),
             missing=spec.missing,
             raw=True,

@@ -97,6 +97,8 @@ def _signature(query: Query, *, method: bool) -> tuple[str, list[str]]:
     call: list[str] = []
     listed: dict[str, str] = {}
     for param in query.params:
+        if param.fixed:
+            continue
         annotation = f"{param.pytype} | None" if param.optional else param.pytype
         text = f"{param.name}: {annotation}" + (f" = {_default(param)}" if param.has_default else "")
         if param.name in query.positional:
@@ -120,9 +122,10 @@ def _signature(query: Query, *, method: bool) -> tuple[str, list[str]]:
     by_name = {**listed, **{name: text for text, name in extras}}
     positional += [by_name[name] for name in query.positional]
     keyword += [text for text, name in extras if name not in query.positional]
+    if method and query.unpaginated_by is not None:
+        keyword.append(f"{query.unpaginated_by}: bool = True")
     call += [f"{name}={name}" for _text, name in extras]
     parts = positional + (["*", *keyword] if keyword else [])
-    del method
     return ", ".join(parts), call
 
 
@@ -168,7 +171,9 @@ def _query_function(query: Query) -> list[str]:
         sql = f"{head} + {body} + {order} + {limit}"
     else:
         sql = body
-    parameters = [f'"{param.name}": {param.name}' for param in query.params]
+    parameters = [
+        f'"{param.name}": {_default(param) if param.fixed else param.name}' for param in query.params
+    ]
     if query.paginate:
         parameters += ['"start_offset": start_offset', '"count": count']
     lines.append(f"    result = connection.execute(text({sql}), {{{', '.join(parameters)}}})")
@@ -299,12 +304,18 @@ def _method(query: Query) -> list[str]:
         f"    def {query.name}(self{', ' if signature else ''}{signature}) -> {returns}:",
         f'        """{query.doc.strip()}"""',
     ]
+    if query.exclusive:
+        together = " + ".join(query.exclusive)
+        message = f"{' and '.join(query.exclusive)} cannot be asked for together"
+        lines += [f"        if {together} > 1:", f"            raise ValueError({message!r})"]
+    if query.unpaginated_by is not None:
+        lines += [f"        if not {query.unpaginated_by}:", "            start_offset, count = 0, None"]
     if query.require_any:
         unset = " and ".join(f"{name} is None" for name in query.require_any)
         needs = f"{query.name} needs {' or '.join(query.require_any)}"
         lines += [f"        if {unset}:", f"            raise ValueError({needs!r})"]
     for param in query.params:
-        if param.normalize is None:
+        if param.normalize is None or param.fixed:
             continue
         expression = _NORMALIZE[param.normalize].format(name=param.name)
         if param.normalize == "package_version" and not param.optional:

@@ -196,6 +196,120 @@ class GeneratedQueries(AdapterBase):
                 connection, os_name=os_name, os_version=os_version, python_version=python_version
             )
 
+    def get_error_solved_document_id_all(
+        self,
+        package_name: str | None = None,
+        package_version: str | None = None,
+        index_url: str | None = None,
+        *,
+        unsolvable: bool = False,
+        unparseable: bool = False,
+        os_name: str | None = None,
+        os_version: str | None = None,
+        python_version: str | None = None,
+        start_offset: int = 0,
+        count: int | None = 100,
+        distinct: bool = False,
+        limit_results: bool = True,
+    ) -> list[str]:
+        """Document ids of the solver records with an error (of the package the filters name; unsolvable and unparseable narrow it), one per record unless distinct, as the original."""
+        if not limit_results:
+            start_offset, count = 0, None
+        package_name = None if package_name is None else normalize.package_name(package_name)
+        package_version = normalize.package_version(package_version)
+        index_url = None if index_url is None else normalize.index_url(index_url)
+        os_name = None if os_name is None else normalize.os_name(os_name)
+        os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
+        with self._connection() as connection:
+            return solver.get_error_solved_document_id_all(
+                connection,
+                package_name,
+                package_version,
+                index_url,
+                unsolvable=unsolvable,
+                unparseable=unparseable,
+                os_name=os_name,
+                os_version=os_version,
+                python_version=python_version,
+                start_offset=start_offset,
+                count=count,
+                distinct=distinct,
+            )
+
+    def get_error_solved_python_package_versions_all(
+        self,
+        package_name: str | None = None,
+        package_version: str | None = None,
+        index_url: str | None = None,
+        *,
+        unsolvable: bool = False,
+        unparseable: bool = False,
+        os_name: str | None = None,
+        os_version: str | None = None,
+        python_version: str | None = None,
+        distinct: bool = False,
+        start_offset: int = 0,
+        count: int | None = 100,
+    ) -> list[tuple[str, str | None, str]]:
+        """Package versions with a failed solver run (unsolvable/unparseable narrow it; both together is an error), each solved version once however many runs failed."""
+        if unsolvable + unparseable > 1:
+            raise ValueError("unsolvable and unparseable cannot be asked for together")
+        package_name = None if package_name is None else normalize.package_name(package_name)
+        package_version = normalize.package_version(package_version)
+        index_url = None if index_url is None else normalize.index_url(index_url)
+        os_name = None if os_name is None else normalize.os_name(os_name)
+        os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
+        with self._connection() as connection:
+            return solver.get_error_solved_python_package_versions_all(
+                connection,
+                package_name,
+                package_version,
+                index_url,
+                unsolvable=unsolvable,
+                unparseable=unparseable,
+                os_name=os_name,
+                os_version=os_version,
+                python_version=python_version,
+                distinct=distinct,
+                start_offset=start_offset,
+                count=count,
+            )
+
+    def get_error_solved_python_package_versions_count_all(
+        self,
+        package_name: str | None = None,
+        package_version: str | None = None,
+        index_url: str | None = None,
+        *,
+        unsolvable: bool = False,
+        unparseable: bool = False,
+        os_name: str | None = None,
+        os_version: str | None = None,
+        python_version: str | None = None,
+        distinct: bool = False,
+    ) -> int:
+        """Number of package versions get_error_solved_python_package_versions_all lists without pagination."""
+        if unsolvable + unparseable > 1:
+            raise ValueError("unsolvable and unparseable cannot be asked for together")
+        package_name = None if package_name is None else normalize.package_name(package_name)
+        package_version = normalize.package_version(package_version)
+        index_url = None if index_url is None else normalize.index_url(index_url)
+        os_name = None if os_name is None else normalize.os_name(os_name)
+        os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
+        with self._connection() as connection:
+            return solver.get_error_solved_python_package_versions_count_all(
+                connection,
+                package_name,
+                package_version,
+                index_url,
+                unsolvable=unsolvable,
+                unparseable=unparseable,
+                os_name=os_name,
+                os_version=os_version,
+                python_version=python_version,
+                distinct=distinct,
+            )
+
     def get_index_url_from_id(self, package_index_id: int) -> str:
         """The URL of the index with this id; NotFoundError when there is none."""
         with self._connection() as connection:
@@ -1408,6 +1522,60 @@ class GeneratedQueries(AdapterBase):
                 os_version=os_version,
                 python_version=python_version,
                 distinct=distinct,
+            )
+
+    def get_unsolved_python_package_versions_count_per_index(
+        self,
+        index_url: str,
+        *,
+        os_name: str | None = None,
+        os_version: str | None = None,
+        python_version: str | None = None,
+        distinct: bool = False,
+        start_offset: int = 0,
+        count: int | None = 100,
+    ) -> dict[str, dict[tuple[str, str], int]]:
+        """For one index, the unsolved (name, version) counts (a page of them): {url: {(name, version): n}}."""
+        index_url = normalize.index_url(index_url)
+        os_name = None if os_name is None else normalize.os_name(os_name)
+        os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
+        with self._connection() as connection:
+            return solver.get_unsolved_python_package_versions_count_per_index(
+                connection,
+                index_url,
+                os_name=os_name,
+                os_version=os_version,
+                python_version=python_version,
+                distinct=distinct,
+                start_offset=start_offset,
+                count=count,
+            )
+
+    def get_unsolved_python_package_versions_count_per_version(
+        self,
+        package_name: str,
+        *,
+        os_name: str | None = None,
+        os_version: str | None = None,
+        python_version: str | None = None,
+        distinct: bool = False,
+        start_offset: int = 0,
+        count: int | None = 100,
+    ) -> dict[str, dict[str, int]]:
+        """For one package name, the unsolved counts per version and index (a page of them): {version: {url: n}}."""
+        package_name = normalize.package_name(package_name)
+        os_name = None if os_name is None else normalize.os_name(os_name)
+        os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
+        with self._connection() as connection:
+            return solver.get_unsolved_python_package_versions_count_per_version(
+                connection,
+                package_name,
+                os_name=os_name,
+                os_version=os_version,
+                python_version=python_version,
+                distinct=distinct,
+                start_offset=start_offset,
+                count=count,
             )
 
     def get_unsolved_python_packages_all(

@@ -416,6 +416,81 @@ def get_unsolved_python_package_versions_count_all(
     return int(result.scalar_one())
 
 
+_GET_UNSOLVED_PYTHON_PACKAGE_VERSIONS_COUNT_PER_INDEX = "SELECT package_name AS package_name, package_version AS package_version, index_url AS index_url, count(*) AS count\nFROM (\n    SELECT e.package_name, e.package_version, i.url AS index_url,\n           row_number() OVER (PARTITION BY e.package_name, e.package_version, i.url ORDER BY e.package_version, e.id) AS nth\n    FROM python_package_version_entity AS e\n    JOIN python_package_index AS i ON e.python_package_index_id = i.id\n    LEFT OUTER JOIN python_package_version_entity_rules_association AS r ON r.python_package_version_entity_id = e.id\n    WHERE e.package_version IS NOT NULL\n      AND i.enabled\n      AND r.python_package_version_entity_id IS NULL\n      AND (:package_name IS NULL OR e.package_name = :package_name)\n      AND (:package_version IS NULL OR e.package_version = :package_version)\n      AND (:index_url IS NULL OR i.url = :index_url)\n      AND NOT EXISTS (\n        SELECT 1 FROM python_package_version AS v\n        WHERE v.entity_id = e.id\n          AND (:os_name IS NULL OR v.os_name = :os_name)\n          AND (:os_version IS NULL OR v.os_version = :os_version)\n          AND (:python_version IS NULL OR v.python_version = :python_version)\n      )\n) AS unsolved\nWHERE NOT :distinct OR nth = 1\nGROUP BY package_name, package_version, index_url\nORDER BY package_name, package_version, index_url\nLIMIT :count OFFSET :start_offset"
+
+
+def get_unsolved_python_package_versions_count_per_index(
+    connection: Connection,
+    index_url: str,
+    *,
+    os_name: str | None = None,
+    os_version: str | None = None,
+    python_version: str | None = None,
+    distinct: bool = False,
+    start_offset: int = 0,
+    count: int | None = 100,
+) -> dict[str, dict[tuple[str, str], int]]:
+    """For one index, the unsolved (name, version) counts (a page of them): {url: {(name, version): n}}."""
+    result = connection.execute(
+        text(_GET_UNSOLVED_PYTHON_PACKAGE_VERSIONS_COUNT_PER_INDEX),
+        {
+            "package_name": None,
+            "package_version": None,
+            "index_url": index_url,
+            "os_name": os_name,
+            "os_version": os_version,
+            "python_version": python_version,
+            "distinct": distinct,
+            "start_offset": start_offset,
+            "count": count,
+        },
+    )
+    counts: dict[str, dict[tuple[str, str], int]] = {index_url: {}}
+    for row in result:
+        counts.setdefault(row[2], {})[
+            (
+                row[0],
+                row[1],
+            )
+        ] = int(row[3])
+    return counts
+
+
+_GET_UNSOLVED_PYTHON_PACKAGE_VERSIONS_COUNT_PER_VERSION = "SELECT package_name AS package_name, package_version AS package_version, index_url AS index_url, count(*) AS count\nFROM (\n    SELECT e.package_name, e.package_version, i.url AS index_url,\n           row_number() OVER (PARTITION BY e.package_name, e.package_version, i.url ORDER BY e.package_version, e.id) AS nth\n    FROM python_package_version_entity AS e\n    JOIN python_package_index AS i ON e.python_package_index_id = i.id\n    LEFT OUTER JOIN python_package_version_entity_rules_association AS r ON r.python_package_version_entity_id = e.id\n    WHERE e.package_version IS NOT NULL\n      AND i.enabled\n      AND r.python_package_version_entity_id IS NULL\n      AND (:package_name IS NULL OR e.package_name = :package_name)\n      AND (:package_version IS NULL OR e.package_version = :package_version)\n      AND (:index_url IS NULL OR i.url = :index_url)\n      AND NOT EXISTS (\n        SELECT 1 FROM python_package_version AS v\n        WHERE v.entity_id = e.id\n          AND (:os_name IS NULL OR v.os_name = :os_name)\n          AND (:os_version IS NULL OR v.os_version = :os_version)\n          AND (:python_version IS NULL OR v.python_version = :python_version)\n      )\n) AS unsolved\nWHERE NOT :distinct OR nth = 1\nGROUP BY package_name, package_version, index_url\nORDER BY package_name, package_version, index_url\nLIMIT :count OFFSET :start_offset"
+
+
+def get_unsolved_python_package_versions_count_per_version(
+    connection: Connection,
+    package_name: str,
+    *,
+    os_name: str | None = None,
+    os_version: str | None = None,
+    python_version: str | None = None,
+    distinct: bool = False,
+    start_offset: int = 0,
+    count: int | None = 100,
+) -> dict[str, dict[str, int]]:
+    """For one package name, the unsolved counts per version and index (a page of them): {version: {url: n}}."""
+    result = connection.execute(
+        text(_GET_UNSOLVED_PYTHON_PACKAGE_VERSIONS_COUNT_PER_VERSION),
+        {
+            "package_name": package_name,
+            "package_version": None,
+            "index_url": None,
+            "os_name": os_name,
+            "os_version": os_version,
+            "python_version": python_version,
+            "distinct": distinct,
+            "start_offset": start_offset,
+            "count": count,
+        },
+    )
+    counts: dict[str, dict[str, int]] = {}
+    for row in result:
+        counts.setdefault(row[1], {})[row[2]] = int(row[3])
+    return counts
+
+
 _GET_UNSOLVED_PYTHON_PACKAGES_ALL = "SELECT package_name AS package_name, index_url AS index_url\nFROM (\n    SELECT e.package_name, e.package_version, i.url AS index_url,\n           row_number() OVER (PARTITION BY e.package_name, i.url ORDER BY e.package_version, e.id) AS nth\n    FROM python_package_version_entity AS e\n    JOIN python_package_index AS i ON e.python_package_index_id = i.id\n    LEFT OUTER JOIN python_package_version_entity_rules_association AS r ON r.python_package_version_entity_id = e.id\n    WHERE e.package_version IS NOT NULL\n      AND i.enabled\n      AND r.python_package_version_entity_id IS NULL\n      AND (:package_name IS NULL OR e.package_name = :package_name)\n      AND (:package_version IS NULL OR e.package_version = :package_version)\n      AND (:index_url IS NULL OR i.url = :index_url)\n      AND NOT EXISTS (\n        SELECT 1 FROM python_package_version AS v\n        WHERE v.entity_id = e.id\n          AND (:os_name IS NULL OR v.os_name = :os_name)\n          AND (:os_version IS NULL OR v.os_version = :os_version)\n          AND (:python_version IS NULL OR v.python_version = :python_version)\n      )\n) AS unsolved\nWHERE NOT :distinct OR nth = 1\nORDER BY package_name, index_url, package_version\nLIMIT :count OFFSET :start_offset"
 
 

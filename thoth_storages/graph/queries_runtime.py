@@ -15,7 +15,7 @@ import os
 from sqlalchemy import text
 
 from generated.models import Base
-from generated.queries import dependencies, solver
+from generated.queries import dependencies
 from generated.queries.graph_methods import GeneratedQueries
 
 from ..exceptions import NotFoundError
@@ -142,153 +142,6 @@ class QueriesRuntime(GeneratedQueries):
                 ).scalar_one()
             )
 
-    def get_error_solved_python_package_versions_all(
-        self,
-        package_name: str | None = None,
-        package_version: str | None = None,
-        index_url: str | None = None,
-        *,
-        unsolvable: bool = False,
-        unparseable: bool = False,
-        os_name: str | None = None,
-        os_version: str | None = None,
-        python_version: str | None = None,
-        start_offset: int = 0,
-        count: int | None = 100,
-        distinct: bool = False,
-    ) -> list[tuple[str, str | None, str]]:
-        """Package versions whose solver run failed; `unsolvable` and `unparseable` narrow it (not both)."""
-        _one_flag(unsolvable, unparseable)
-        os_name, os_version = normalize.os_filter(os_name, os_version)
-        with self._connection() as connection:
-            return solver.get_error_solved_python_package_versions_all(
-                connection,
-                *_package_filter(package_name, package_version, index_url),
-                unsolvable=unsolvable,
-                unparseable=unparseable,
-                os_name=os_name,
-                os_version=os_version,
-                python_version=python_version,
-                start_offset=start_offset,
-                count=count,
-                distinct=distinct,
-            )
-
-    def get_error_solved_document_id_all(
-        self,
-        package_name: str | None = None,
-        package_version: str | None = None,
-        index_url: str | None = None,
-        *,
-        unsolvable: bool = False,
-        unparseable: bool = False,
-        start_offset: int = 0,
-        count: int | None = 100,
-        os_name: str | None = None,
-        os_version: str | None = None,
-        python_version: str | None = None,
-        distinct: bool = False,
-        limit_results: bool = True,
-    ) -> list[str]:
-        """Document ids of the solver records with an error (see the package listing); limit_results=False
-        lists them all, whatever start_offset and count say (as the original)."""
-        os_name, os_version = normalize.os_filter(os_name, os_version)
-        with self._connection() as connection:
-            return solver.get_error_solved_document_id_all(
-                connection,
-                *_package_filter(package_name, package_version, index_url),
-                unsolvable=unsolvable,
-                unparseable=unparseable,
-                os_name=os_name,
-                os_version=os_version,
-                python_version=python_version,
-                start_offset=start_offset if limit_results else 0,
-                count=count if limit_results else None,
-                distinct=distinct,
-            )
-
-    def get_error_solved_python_package_versions_count_all(
-        self,
-        package_name: str | None = None,
-        package_version: str | None = None,
-        index_url: str | None = None,
-        *,
-        unsolvable: bool = False,
-        unparseable: bool = False,
-        os_name: str | None = None,
-        os_version: str | None = None,
-        python_version: str | None = None,
-        distinct: bool = False,
-    ) -> int:
-        """Number of package versions get_error_solved_python_package_versions_all lists without pagination."""
-        _one_flag(unsolvable, unparseable)
-        os_name, os_version = normalize.os_filter(os_name, os_version)
-        with self._connection() as connection:
-            return solver.get_error_solved_python_package_versions_count_all(
-                connection,
-                *_package_filter(package_name, package_version, index_url),
-                unsolvable=unsolvable,
-                unparseable=unparseable,
-                os_name=os_name,
-                os_version=os_version,
-                python_version=python_version,
-                distinct=distinct,
-            )
-
-    def get_unsolved_python_package_versions_count_per_index(
-        self,
-        index_url: str,
-        *,
-        os_name: str | None = None,
-        os_version: str | None = None,
-        python_version: str | None = None,
-        start_offset: int = 0,
-        count: int | None = 100,
-        distinct: bool = False,
-    ) -> dict[str, dict[tuple[str, str], int]]:
-        """For one index, the unsolved (name, version) counts (a page of them): `{url: {(name, version): n}}`."""
-        index_url = normalize.index_url(index_url)
-        flat = self.get_unsolved_python_package_versions_count(
-            index_url=index_url,
-            os_name=os_name,
-            os_version=os_version,
-            python_version=python_version,
-            start_offset=start_offset,
-            count=count,
-            distinct=distinct,
-        )
-        found: dict[str, dict[tuple[str, str], int]] = {index_url: {}}  # the index is a key even when empty
-        for (name, version, url), number in flat.items():
-            found.setdefault(url, {})[(name, version)] = number
-        return found
-
-    def get_unsolved_python_package_versions_count_per_version(
-        self,
-        package_name: str,
-        *,
-        os_name: str | None = None,
-        os_version: str | None = None,
-        python_version: str | None = None,
-        start_offset: int = 0,
-        count: int | None = 100,
-        distinct: bool = False,
-    ) -> dict[str, dict[str, int]]:
-        """For one package name, the unsolved counts per version and index (a page of them): `{version: {url: n}}`."""
-        package_name = normalize.package_name(package_name)
-        flat = self.get_unsolved_python_package_versions_count(
-            package_name,
-            os_name=os_name,
-            os_version=os_version,
-            python_version=python_version,
-            start_offset=start_offset,
-            count=count,
-            distinct=distinct,
-        )
-        found: dict[str, dict[str, int]] = {}
-        for (_name, version, url), number in flat.items():
-            found.setdefault(version, {})[url] = number
-        return found
-
     @staticmethod
     def python_package_version_depends_on_platform_exists(platform: str) -> bool:
         """Whether the platform is one the graph knows (the original checked its PlatformEnum only)."""
@@ -380,22 +233,6 @@ class QueriesRuntime(GeneratedQueries):
             return int(
                 connection.execute(text(f'SELECT count(*) FROM "{entity.__tablename__}"')).scalar_one()
             )
-
-
-def _package_filter(
-    package_name: str | None, package_version: str | None, index_url: str | None
-) -> tuple[str | None, str | None, str | None]:
-    """Optional (name, version, index URL) filters, normalised as the graph stores them."""
-    return (
-        None if package_name is None else normalize.package_name(package_name),
-        None if package_version is None else normalize.package_version(package_version) or package_version,
-        None if index_url is None else normalize.index_url(index_url),
-    )
-
-
-def _one_flag(unsolvable: bool, unparseable: bool) -> None:
-    if unsolvable and unparseable:
-        raise ValueError("unsolvable and unparseable cannot be asked for together")
 
 
 def _log_stats() -> bool:
