@@ -10,9 +10,11 @@ from generated.queries import (
     adviser,
     analysis,
     cve,
+    deletes,
     dependencies,
     environments,
     indexes,
+    kebechet,
     packages,
     rules,
     security,
@@ -28,6 +30,7 @@ from generated.queries.analysis import (
 from generated.queries.cve import GetPythonCveRecordsAllRow
 from generated.queries.dependencies import GetPythonPackageVersionDependentsAllRow
 from generated.queries.indexes import GetPythonPackageIndexAllRow
+from generated.queries.kebechet import GetKebechetGithubAppInstallationsAllRow
 from generated.queries.packages import (
     GetPythonPackageVersionRecordsRow,
     GetSolvedPythonPackageVersionEnvironmentsAllRow,
@@ -46,6 +49,144 @@ from thoth_storages.graph.cache import cached
 
 class GeneratedQueries(AdapterBase):
     """Methods generated from schema/queries/; GraphDatabase provides `_connection()`."""
+
+    def delete_adviser_result(self, adviser_document_id: str) -> int:
+        """Delete the adviser run of one adviser document."""
+        with self._connection(begin=True) as connection:
+            found = deletes.delete_adviser_result(connection, adviser_document_id)
+        self.cache_clear()
+        return found
+
+    def delete_adviser_run(
+        self, *, end_datetime: datetime.datetime | None = None, adviser_version: str | None = None
+    ) -> int:
+        """Delete the adviser runs older than `end_datetime` and/or of `adviser_version`; ValueError without either filter."""
+        if end_datetime is None and adviser_version is None:
+            raise ValueError("delete_adviser_run needs end_datetime or adviser_version")
+        with self._connection(begin=True) as connection:
+            found = deletes.delete_adviser_run(
+                connection, end_datetime=end_datetime, adviser_version=adviser_version
+            )
+        self.cache_clear()
+        return found
+
+    def delete_analysis_result(self, analysis_document_id: str) -> int:
+        """Delete the image analysis of one package-extract document."""
+        with self._connection(begin=True) as connection:
+            found = deletes.delete_analysis_result(connection, analysis_document_id)
+        self.cache_clear()
+        return found
+
+    def delete_hardware_information(self, hardware_information_id: int, is_external: bool = True) -> int:
+        """Delete the (by default external) hardware description with this id and, by cascade, the runs on it; the number of hardware rows deleted (0 or 1)."""
+        with self._connection(begin=True) as connection:
+            found = deletes.delete_hardware_information(
+                connection, hardware_information_id, is_external=is_external
+            )
+        self.cache_clear()
+        return found
+
+    def delete_kebechet_github_app_installations(
+        self,
+        *,
+        id: int | None = None,
+        slug: str | None = None,
+        private: bool | None = None,
+        installation_id: str | None = None,
+        is_active: bool | None = None,
+        runtime_environment_name: str | None = None,
+        info_manager: bool | None = None,
+        pipfile_requirements_manager: bool | None = None,
+        thoth_advise_manager: bool | None = None,
+        thoth_provenance_manager: bool | None = None,
+        update_manager: bool | None = None,
+        version_manager: bool | None = None,
+        last_run_before: datetime.datetime | None = None,
+        last_run_after: datetime.datetime | None = None,
+        external_python_software_stack_id: int | None = None,
+        external_software_environment_id: int | None = None,
+        advised_python_software_stack_id: int | None = None,
+    ) -> int:
+        """Delete the installations the filters name (all of them without a filter); the number deleted."""
+        with self._connection(begin=True) as connection:
+            found = kebechet.delete_kebechet_github_app_installations(
+                connection,
+                id=id,
+                slug=slug,
+                private=private,
+                installation_id=installation_id,
+                is_active=is_active,
+                runtime_environment_name=runtime_environment_name,
+                info_manager=info_manager,
+                pipfile_requirements_manager=pipfile_requirements_manager,
+                thoth_advise_manager=thoth_advise_manager,
+                thoth_provenance_manager=thoth_provenance_manager,
+                update_manager=update_manager,
+                version_manager=version_manager,
+                last_run_before=last_run_before,
+                last_run_after=last_run_after,
+                external_python_software_stack_id=external_python_software_stack_id,
+                external_software_environment_id=external_software_environment_id,
+                advised_python_software_stack_id=advised_python_software_stack_id,
+            )
+        self.cache_clear()
+        return found
+
+    def delete_package_extract_run(
+        self, *, end_datetime: datetime.datetime | None = None, package_extract_version: str | None = None
+    ) -> int:
+        """Delete the image analyses older than `end_datetime` and/or of `package_extract_version`; ValueError without either filter."""
+        if end_datetime is None and package_extract_version is None:
+            raise ValueError("delete_package_extract_run needs end_datetime or package_extract_version")
+        with self._connection(begin=True) as connection:
+            found = deletes.delete_package_extract_run(
+                connection, end_datetime=end_datetime, package_extract_version=package_extract_version
+            )
+        self.cache_clear()
+        return found
+
+    def delete_python_package_index(self, index_url: str) -> int:
+        """Delete the index (and, by cascade, its package entities and versions)."""
+        index_url = normalize.index_url(index_url)
+        with self._connection(begin=True) as connection:
+            found = deletes.delete_python_package_index(connection, index_url)
+        self.cache_clear()
+        return found
+
+    def delete_python_rule(self, rule_id: int) -> int:
+        """Delete the solver rule with this id (and its links to package entities)."""
+        with self._connection(begin=True) as connection:
+            found = deletes.delete_python_rule(connection, rule_id)
+        self.cache_clear()
+        return found
+
+    def delete_solved(
+        self, os_name: str | None = None, os_version: str | None = None, python_version: str | None = None
+    ) -> int:
+        """Delete the solvers of the environment the filters name (None disables a filter) and, by cascade, their solved records."""
+        os_name = None if os_name is None else normalize.os_name(os_name)
+        os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
+        with self._connection(begin=True) as connection:
+            found = deletes.delete_solved(connection, os_name, os_version, python_version)
+        self.cache_clear()
+        return found
+
+    def delete_solver_result(self, solver_document_id: str) -> int:
+        """Delete the solved records of one solver document."""
+        with self._connection(begin=True) as connection:
+            found = deletes.delete_solver_result(connection, solver_document_id)
+        self.cache_clear()
+        return found
+
+    def get_active_kebechet_github_installations_repos(self) -> list[str]:
+        """Slugs (owner/repository) with an active installation, sorted."""
+        with self._connection() as connection:
+            return kebechet.get_active_kebechet_github_installations_repos(connection)
+
+    def get_active_kebechet_github_installations_repos_count_all(self) -> int:
+        """Number of slugs get_active_kebechet_github_installations_repos lists."""
+        with self._connection() as connection:
+            return kebechet.get_active_kebechet_github_installations_repos_count_all(connection)
 
     def get_adviser_run_count_per_source_type(self) -> dict[SourceType | None, int]:
         """Number of adviser runs per source type."""
@@ -314,6 +455,59 @@ class GeneratedQueries(AdapterBase):
         """The URL of the index with this id; NotFoundError when there is none."""
         with self._connection() as connection:
             return indexes.get_index_url_from_id(connection, package_index_id)
+
+    def get_kebechet_github_app_installations_all(
+        self,
+        *,
+        id: int | None = None,
+        slug: str | None = None,
+        private: bool | None = None,
+        installation_id: str | None = None,
+        is_active: bool | None = None,
+        runtime_environment_name: str | None = None,
+        info_manager: bool | None = None,
+        pipfile_requirements_manager: bool | None = None,
+        thoth_advise_manager: bool | None = None,
+        thoth_provenance_manager: bool | None = None,
+        update_manager: bool | None = None,
+        version_manager: bool | None = None,
+        last_run_before: datetime.datetime | None = None,
+        last_run_after: datetime.datetime | None = None,
+        external_python_software_stack_id: int | None = None,
+        external_software_environment_id: int | None = None,
+        advised_python_software_stack_id: int | None = None,
+    ) -> list[GetKebechetGithubAppInstallationsAllRow]:
+        """The installations the filters name, by slug and runtime environment."""
+        with self._connection() as connection:
+            return kebechet.get_kebechet_github_app_installations_all(
+                connection,
+                id=id,
+                slug=slug,
+                private=private,
+                installation_id=installation_id,
+                is_active=is_active,
+                runtime_environment_name=runtime_environment_name,
+                info_manager=info_manager,
+                pipfile_requirements_manager=pipfile_requirements_manager,
+                thoth_advise_manager=thoth_advise_manager,
+                thoth_provenance_manager=thoth_provenance_manager,
+                update_manager=update_manager,
+                version_manager=version_manager,
+                last_run_before=last_run_before,
+                last_run_after=last_run_after,
+                external_python_software_stack_id=external_python_software_stack_id,
+                external_software_environment_id=external_software_environment_id,
+                advised_python_software_stack_id=advised_python_software_stack_id,
+            )
+
+    def get_kebechet_github_installations_software_stack_count_all(
+        self, *, is_active: bool | None = None
+    ) -> int:
+        """Number of distinct software stacks advised to installations (active or not; None, all)."""
+        with self._connection() as connection:
+            return kebechet.get_kebechet_github_installations_software_stack_count_all(
+                connection, is_active=is_active
+            )
 
     def get_last_analysis_datetime(self) -> datetime.datetime:
         """When the newest image analysis was produced; NotFoundError when there is none."""
@@ -1729,6 +1923,13 @@ class GeneratedQueries(AdapterBase):
             return packages.solved_software_environment_exists(
                 connection, os_name, os_version, python_version
             )
+
+    def update_kebechet_github_installations_on_is_active(self, slug: str, is_active: bool = False) -> bool:
+        """Set `is_active` on every installation of the slug (default, deactivate, as when the app is removed from the repository); True when a row changed."""
+        with self._connection(begin=True) as connection:
+            found = kebechet.update_kebechet_github_installations_on_is_active(connection, slug, is_active)
+        self.cache_clear()
+        return found
 
     def update_missing_flag_package_version(
         self, package_name: str, package_version: str, index_url: str, value: bool

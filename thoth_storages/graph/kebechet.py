@@ -1,12 +1,11 @@
-"""Kebechet GitHub-app installations: reads, writers and the delete of GraphDatabase (hand-written).
+"""Kebechet GitHub-app installations: what schema/queries/kebechet.yaml cannot declare (hand-written).
 
-The 17 filters of `get_kebechet_github_app_installations_all` / `delete_kebechet_github_app_installations`
-are keyword-only, and None disables each (`last_run_before`/`last_run_after` bound `last_run`).
+The managers as a list of names, counts over a manager named at run time, the environment and package
+readings, and the writers that build rows (upserts, the configuration files).
 """
 
 from __future__ import annotations
 
-import datetime
 import logging
 from collections.abc import Mapping, Sequence
 from typing import TypedDict
@@ -34,30 +33,6 @@ MANAGERS = (
     "update_manager",
     "version_manager",
 )
-
-
-class KebechetInstallation(TypedDict):
-    """A Kebechet installation record (without its id)."""
-
-    slug: str
-    repo_name: str
-    private: bool
-    installation_id: str
-    is_active: bool
-    runtime_environment_name: str | None
-    last_run: datetime.datetime | None
-    info_manager: bool
-    pipfile_requirements_manager: bool
-    thoth_advise_manager: bool
-    thoth_provenance_manager: bool
-    update_manager: bool
-    version_manager: bool
-    advised_python_software_stack_id: int | None
-    external_python_software_stack_id: int | None
-    external_software_environment_id: int | None
-
-
-_INSTALLATION_COLUMNS = tuple(KebechetInstallation.__annotations__)
 
 
 class KebechetEnvironment(TypedDict):
@@ -98,105 +73,8 @@ def manager_column(kebechet_manager: str) -> str:
     return column
 
 
-def _installation_filter(filters: dict[str, object]) -> str:
-    conditions = []
-    for name, value in filters.items():
-        if value is None:
-            continue
-        if name == "last_run_before":
-            conditions.append("k.last_run < :last_run_before")
-        elif name == "last_run_after":
-            conditions.append("k.last_run > :last_run_after")
-        else:
-            conditions.append(f"k.{name} = :{name}")
-    return " AND ".join(conditions) or "true"
-
-
 class KebechetMixin(AdapterBase):
     """Kebechet methods of GraphDatabase."""
-
-    def get_kebechet_github_app_installations_all(
-        self,
-        *,
-        id: int | None = None,
-        slug: str | None = None,
-        private: bool | None = None,
-        installation_id: str | None = None,
-        is_active: bool | None = None,
-        runtime_environment_name: str | None = None,
-        info_manager: bool | None = None,
-        pipfile_requirements_manager: bool | None = None,
-        thoth_advise_manager: bool | None = None,
-        thoth_provenance_manager: bool | None = None,
-        update_manager: bool | None = None,
-        version_manager: bool | None = None,
-        last_run_before: datetime.datetime | None = None,
-        last_run_after: datetime.datetime | None = None,
-        external_python_software_stack_id: int | None = None,
-        external_software_environment_id: int | None = None,
-        advised_python_software_stack_id: int | None = None,
-    ) -> list[KebechetInstallation]:
-        """The installations the filters name, by slug and runtime environment."""
-        filters = dict(locals())
-        del filters["self"]
-        columns = ", ".join(f"k.{name}" for name in _INSTALLATION_COLUMNS)
-        sql = (
-            f"SELECT {columns} FROM kebechet_github_installations k WHERE {_installation_filter(filters)} "
-            "ORDER BY k.slug, k.runtime_environment_name NULLS FIRST, k.id"
-        )
-        with self._connection() as connection:
-            rows = connection.execute(text(sql), filters).mappings().all()
-        return [KebechetInstallation(**row) for row in rows]  # type: ignore[typeddict-item]
-
-    def delete_kebechet_github_app_installations(
-        self,
-        *,
-        id: int | None = None,
-        slug: str | None = None,
-        private: bool | None = None,
-        installation_id: str | None = None,
-        is_active: bool | None = None,
-        runtime_environment_name: str | None = None,
-        info_manager: bool | None = None,
-        pipfile_requirements_manager: bool | None = None,
-        thoth_advise_manager: bool | None = None,
-        thoth_provenance_manager: bool | None = None,
-        update_manager: bool | None = None,
-        version_manager: bool | None = None,
-        last_run_before: datetime.datetime | None = None,
-        last_run_after: datetime.datetime | None = None,
-        external_python_software_stack_id: int | None = None,
-        external_software_environment_id: int | None = None,
-        advised_python_software_stack_id: int | None = None,
-    ) -> int:
-        """Delete the installations the filters name (all of them without a filter); the number deleted."""
-        filters = dict(locals())
-        del filters["self"]
-        sql = f"DELETE FROM kebechet_github_installations k WHERE {_installation_filter(filters)}"
-        with self._connection(begin=True) as connection:
-            deleted = int(connection.execute(text(sql), filters).rowcount)
-        self.cache_clear()
-        return deleted
-
-    def get_active_kebechet_github_installations_repos(self) -> list[str]:
-        """Slugs (owner/repository) with an active installation, sorted."""
-        with self._connection() as connection:
-            return list(
-                connection.execute(
-                    text(
-                        "SELECT DISTINCT slug FROM kebechet_github_installations WHERE is_active ORDER BY slug"
-                    )
-                ).scalars()
-            )
-
-    def get_active_kebechet_github_installations_repos_count_all(self) -> int:
-        """Number of slugs get_active_kebechet_github_installations_repos lists."""
-        with self._connection() as connection:
-            return int(
-                connection.execute(
-                    text("SELECT count(DISTINCT slug) FROM kebechet_github_installations WHERE is_active")
-                ).scalar_one()
-            )
 
     def get_kebechet_github_installations_active_managers(
         self, slug: str, runtime_environment_name: str | None = None
@@ -225,17 +103,6 @@ class KebechetMixin(AdapterBase):
         sql = f"SELECT {counted} FROM kebechet_github_installations WHERE is_active AND {column}"
         with self._connection() as connection:
             return int(connection.execute(text(sql)).scalar_one())
-
-    def get_kebechet_github_installations_software_stack_count_all(
-        self, *, is_active: bool | None = None
-    ) -> int:
-        """Number of distinct software stacks advised to installations (active or not; None: all)."""
-        sql = (
-            "SELECT count(DISTINCT advised_python_software_stack_id) FROM kebechet_github_installations "
-            "WHERE CAST(:is_active AS boolean) IS NULL OR is_active = :is_active"
-        )
-        with self._connection() as connection:
-            return int(connection.execute(text(sql), {"is_active": is_active}).scalar_one())
 
     def get_kebechet_github_installation_info_with_software_environment_all(
         self,
@@ -450,18 +317,6 @@ class KebechetMixin(AdapterBase):
         self.cache_clear()
         return len(names)
 
-    def update_kebechet_github_installations_on_is_active(self, slug: str, is_active: bool = False) -> bool:
-        """Set `is_active` on every installation of the slug (default: deactivate, as when the app is
-        removed from the repository); True when a row changed."""
-        sql = (
-            "UPDATE kebechet_github_installations SET is_active = :is_active "
-            "WHERE slug = :slug AND is_active IS DISTINCT FROM :is_active"
-        )
-        with self._connection(begin=True) as connection:
-            changed = int(connection.execute(text(sql), {"slug": slug, "is_active": is_active}).rowcount)
-        self.cache_clear()
-        return changed > 0
-
 
 def _model(
     model: type[Pipfile] | type[PipfileLock] | type[RuntimeEnvironment], value: object, what: str
@@ -499,7 +354,6 @@ def _runtime_environments(thoth_config: Mapping[str, object]) -> list[RuntimeEnv
 
 __all__ = [
     "KebechetEnvironment",
-    "KebechetInstallation",
     "KebechetMixin",
     "KebechetPackageUse",
     "manager_column",

@@ -7,7 +7,6 @@ mutually exclusive flags) and `get_entity_count` (a table named by a model class
 
 from __future__ import annotations
 
-import datetime
 import json
 import logging
 import os
@@ -151,79 +150,6 @@ class QueriesRuntime(GeneratedQueries):
     def get_python_package_version_platform_all() -> list[str]:
         """The platforms the graph knows."""
         return sorted(_PLATFORMS)
-
-    # Deletes: each one statement in one transaction; the rows that reference the deleted ones go with
-    # them (ON DELETE CASCADE). They return the number of rows deleted and empty the query caches.
-
-    def _delete(self, statement: str, parameters: dict[str, object]) -> int:
-        with self._connection(begin=True) as connection:
-            deleted = connection.execute(text(statement), parameters).rowcount
-        self.cache_clear()
-        return int(deleted)
-
-    def delete_python_rule(self, rule_id: int) -> int:
-        """Delete the solver rule with this id (and its links to package entities)."""
-        return self._delete("DELETE FROM python_package_version_entity_rule WHERE id = :id", {"id": rule_id})
-
-    def delete_python_package_index(self, index_url: str) -> int:
-        """Delete the index (and, by cascade, its package entities and versions)."""
-        return self._delete(
-            "DELETE FROM python_package_index WHERE url = :url", {"url": normalize.index_url(index_url)}
-        )
-
-    def delete_solver_result(self, solver_document_id: str) -> int:
-        """Delete the solved records of one solver document."""
-        return self._delete("DELETE FROM solved WHERE document_id = :id", {"id": solver_document_id})
-
-    def delete_solved(
-        self, os_name: str | None = None, os_version: str | None = None, python_version: str | None = None
-    ) -> int:
-        """Delete the solvers of the environment the filters name (None disables a filter) and, by
-        cascade, their solved records."""
-        os_name, os_version = normalize.os_filter(os_name, os_version)
-        return self._delete(
-            "DELETE FROM ecosystem_solver WHERE (:o IS NULL OR os_name = :o) "
-            "AND (:ov IS NULL OR os_version = :ov) AND (:p IS NULL OR python_version = :p)",
-            {"o": os_name, "ov": os_version, "p": python_version},
-        )
-
-    def delete_adviser_result(self, adviser_document_id: str) -> int:
-        """Delete the adviser run of one adviser document."""
-        return self._delete(
-            "DELETE FROM adviser_run WHERE adviser_document_id = :id", {"id": adviser_document_id}
-        )
-
-    def delete_analysis_result(self, analysis_document_id: str) -> int:
-        """Delete the image analysis of one package-extract document."""
-        return self._delete(
-            "DELETE FROM package_extract_run WHERE analysis_document_id = :id", {"id": analysis_document_id}
-        )
-
-    def delete_adviser_run(
-        self, *, end_datetime: datetime.datetime | None = None, adviser_version: str | None = None
-    ) -> int:
-        """Delete the adviser runs older than `end_datetime` and/or of `adviser_version`; ValueError without
-        either filter."""
-        if end_datetime is None and adviser_version is None:
-            raise ValueError("delete_adviser_run needs end_datetime or adviser_version")
-        return self._delete(
-            "DELETE FROM adviser_run WHERE (CAST(:end AS timestamp) IS NULL OR datetime < :end) "
-            "AND (CAST(:version AS text) IS NULL OR adviser_version = :version)",
-            {"end": end_datetime, "version": adviser_version},
-        )
-
-    def delete_package_extract_run(
-        self, *, end_datetime: datetime.datetime | None = None, package_extract_version: str | None = None
-    ) -> int:
-        """Delete the image analyses older than `end_datetime` and/or of `package_extract_version`;
-        ValueError without either filter."""
-        if end_datetime is None and package_extract_version is None:
-            raise ValueError("delete_package_extract_run needs end_datetime or package_extract_version")
-        return self._delete(
-            "DELETE FROM package_extract_run WHERE (CAST(:end AS timestamp) IS NULL OR datetime < :end) "
-            "AND (CAST(:version AS text) IS NULL OR package_extract_version = :version)",
-            {"end": end_datetime, "version": package_extract_version},
-        )
 
     # Statistics (the others are generated: schema/queries/statistics.yaml) --------------------------
 

@@ -309,13 +309,6 @@ class WritesMixin(AdapterBase):
         self.cache_clear()
         return ident
 
-    def delete_hardware_information(self, hardware_information_id: int, is_external: bool = True) -> int:
-        """Delete the (by default external) hardware description with this id and, by cascade, the runs on
-        it; the number of hardware rows deleted (0 or 1)."""
-        return self._update(
-            f"DELETE FROM {_hardware_table(is_external)} WHERE id = :id", {"id": hardware_information_id}
-        )
-
     # Solver rules --------------------------------------------------------------------------------
 
     def create_python_rule(
