@@ -21,7 +21,9 @@ from .yaml_lines import Located, Path_, parse
 Kind = Literal["list", "one", "count", "exists", "group", "count_map", "update", "delete"]
 Returns = Literal["changed", "rowcount", "none"]
 WRITES = ("update", "delete")
-Normalizer = Literal["package_name", "package_version", "index_url", "os_name", "os_version", "date", "upper"]
+Normalizer = Literal[
+    "package_name", "package_version", "index_url", "os_name", "os_version", "date", "upper", "sha256"
+]
 Op = Literal["eq", "ne", "lt", "le", "gt", "ge", "like", "like_prefix"]
 _OPS = {"eq": "=", "ne": "<>", "lt": "<", "le": "<=", "gt": ">", "ge": ">=", "like": "LIKE"}
 _PYTHON = {

@@ -289,6 +289,7 @@ _NORMALIZE = {
     "os_version": "normalize.os_version(os_name or '', {name})",
     "date": "normalize.date({name})",
     "upper": "{name}.upper()",
+    "sha256": "{name}.removeprefix('sha256:')",
 }
 
 

@@ -21,6 +21,7 @@ from generated.queries import (
     solver,
     statistics,
     symbols,
+    writes,
 )
 from generated.queries.analysis import (
     GetAnalysisMetadataRow,
@@ -42,6 +43,7 @@ from generated.queries.rules import (
     GetPythonRuleRow,
 )
 from generated.queries.security import GetSiAggregatedPythonPackageVersionRow
+from thoth_storages.exceptions import NotFoundError
 from thoth_storages.graph import normalize
 from thoth_storages.graph.adapter import AdapterBase
 from thoth_storages.graph.cache import cached
@@ -1903,6 +1905,15 @@ class GeneratedQueries(AdapterBase):
         with self._connection() as connection:
             return packages.python_package_exists(connection, package_name)
 
+    def set_python_package_index_state(self, url: str, *, enabled: bool) -> None:
+        """Enable or disable a registered index; NotFoundError when it is not registered."""
+        url = normalize.index_url(url)
+        with self._connection(begin=True) as connection:
+            found = writes.set_python_package_index_state(connection, url, enabled=enabled)
+        self.cache_clear()
+        if not found:
+            raise NotFoundError(f"no package index {url!r} is registered")
+
     def si_aggregated_python_package_version_exists(
         self, package_name: str, package_version: str, index_url: str
     ) -> bool:
@@ -1941,6 +1952,41 @@ class GeneratedQueries(AdapterBase):
         with self._connection(begin=True) as connection:
             found = packages.update_missing_flag_package_version(
                 connection, package_name, package_version, index_url, value
+            )
+        self.cache_clear()
+        return found
+
+    def update_provides_source_distro_package_version(
+        self, package_name: str, package_version: str, index_url: str, value: bool = True
+    ) -> bool:
+        """Set whether the package version (in every environment) ships a source distribution; True when a row changed."""
+        package_name = normalize.package_name(package_name)
+        package_version = normalize.package_version(package_version) or package_version
+        index_url = normalize.index_url(index_url)
+        with self._connection(begin=True) as connection:
+            found = writes.update_provides_source_distro_package_version(
+                connection, package_name, package_version, index_url, value
+            )
+        self.cache_clear()
+        return found
+
+    def update_python_package_hash_present_flag(
+        self,
+        package_name: str,
+        package_version: str,
+        index_url: str,
+        sha256_hash: str,
+        *,
+        present: bool = False,
+    ) -> bool:
+        """Set whether an artifact (by its SHA-256) of the package entity is still on the index (default: it is gone); True when a row changed."""
+        package_name = normalize.package_name(package_name)
+        package_version = normalize.package_version(package_version) or package_version
+        index_url = normalize.index_url(index_url)
+        sha256_hash = sha256_hash.removeprefix("sha256:")
+        with self._connection(begin=True) as connection:
+            found = writes.update_python_package_hash_present_flag(
+                connection, package_name, package_version, index_url, sha256_hash, present=present
             )
         self.cache_clear()
         return found

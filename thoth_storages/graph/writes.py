@@ -1,7 +1,8 @@
-"""Writers of GraphDatabase other than the sync (create/register/set/update) and the hardware delete.
+"""Writers of GraphDatabase other than the sync that build rows (create/register, the CVE timestamp).
 
 Each runs in one transaction: rows go in through `bulk.SetWriter` (natural keys, advisory locks, set
-statements) or one UPDATE/DELETE; no statement runs per row. They empty the adapter's query caches.
+statements); no statement runs per row. They empty the adapter's query caches. The writers that are
+one UPDATE or DELETE are declared in schema/queries/writes.yaml and deletes.yaml.
 """
 
 from __future__ import annotations
@@ -116,12 +117,6 @@ def _hardware_table(is_external: bool) -> str:
 class WritesMixin(AdapterBase):
     """create/register/set/update writers of GraphDatabase."""
 
-    def _update(self, sql: str, parameters: dict[str, object]) -> int:
-        with self._connection(begin=True) as connection:
-            changed = int(connection.execute(text(sql), parameters).rowcount)
-        self.cache_clear()
-        return changed
-
     # Indexes -------------------------------------------------------------------------------------
 
     def register_python_package_index(
@@ -148,15 +143,6 @@ class WritesMixin(AdapterBase):
                 writer.update("python_package_index", {"url": row["url"]}, row)
         self.cache_clear()
         return inserted
-
-    def set_python_package_index_state(self, url: str, *, enabled: bool) -> None:
-        """Enable or disable a registered index; NotFoundError when it is not registered."""
-        url = normalize.index_url(url)
-        if not self._update(
-            "UPDATE python_package_index SET enabled = :enabled WHERE url = :url",
-            {"url": url, "enabled": enabled},
-        ):
-            raise NotFoundError(f"no package index {url!r} is registered")
 
     # Package entities ----------------------------------------------------------------------------
 
@@ -206,54 +192,6 @@ class WritesMixin(AdapterBase):
                 _link_rules(writer, [int(rule) for rule in rules], name)
         self.cache_clear()
         return entity, writer.inserted["python_package_version_entity"] == 0
-
-    def update_provides_source_distro_package_version(
-        self, package_name: str, package_version: str, index_url: str, value: bool = True
-    ) -> bool:
-        """Set whether the package version (in every environment) ships a source distribution; True when a
-        row changed."""
-        return (
-            self._update(
-                "UPDATE python_package_version v SET provides_source_distro = :flag FROM python_package_index i "
-                "WHERE i.id = v.python_package_index_id AND v.package_name = :name AND v.package_version = :version "
-                "AND i.url = :url AND v.provides_source_distro IS DISTINCT FROM :flag",
-                {
-                    "name": normalize.package_name(package_name),
-                    "version": normalize.package_version(package_version),
-                    "url": normalize.index_url(index_url),
-                    "flag": value,
-                },
-            )
-            > 0
-        )
-
-    def update_python_package_hash_present_flag(
-        self,
-        package_name: str,
-        package_version: str,
-        index_url: str,
-        sha256_hash: str,
-        *,
-        present: bool = False,
-    ) -> bool:
-        """Set whether an artifact (by its SHA-256) of the package entity is still on the index (default:
-        it is gone); True when a row changed."""
-        return (
-            self._update(
-                "UPDATE python_artifact a SET present = :present FROM has_artifact h, python_package_version_entity e, "
-                "python_package_index i WHERE h.python_artifact_id = a.id AND e.id = h.python_package_version_entity_id "
-                "AND i.id = e.python_package_index_id AND e.package_name = :name AND e.package_version = :version "
-                "AND i.url = :url AND a.artifact_hash_sha256 = :hash AND a.present IS DISTINCT FROM :present",
-                {
-                    "name": normalize.package_name(package_name),
-                    "version": normalize.package_version(package_version),
-                    "url": normalize.index_url(index_url),
-                    "hash": sha256_hash.removeprefix("sha256:"),
-                    "present": present,
-                },
-            )
-            > 0
-        )
 
     # Vulnerabilities -----------------------------------------------------------------------------
 
