@@ -1,30 +1,30 @@
-"""Load schema/queries/*.yaml (and the `.sql` files they name), check them against the tables, resolve to IR.
+"""Resolve the parsed schema/queries/ (queries_parse) to the typed IR (queries_ir), checking every name.
 
+Declared queries are checked against schema/tables; `.sql` queries by PostgreSQL's parser (queries_sql).
 Errors use the table loader's style: `file:line: key: message (hint: ...)`, every mistake listed at once.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, TypedDict
-
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from typing import TypedDict
 
 from . import ir
 from .load import Problem, SchemaLoadError, did_you_mean
 from .pytypes import enum_alias
-from .yaml_lines import Located, Path_, parse
+from .queries_ir import WRITES, Kind, Param, Query, ResultColumn, Returns
+from .queries_parse import (
+    FilterSpec,
+    JoinSpec,
+    ParamSpec,
+    QueryFile,
+    QuerySpec,
+    SelectSpec,
+    parse_query_files,
+)
+from .yaml_lines import Path_
 
-Kind = Literal["list", "one", "count", "exists", "group", "count_map", "update", "delete"]
-Returns = Literal["changed", "rowcount", "none"]
-WRITES = ("update", "delete")
-Normalizer = Literal[
-    "package_name", "package_version", "index_url", "os_name", "os_version", "date", "upper", "sha256"
-]
-Op = Literal["eq", "ne", "lt", "le", "gt", "ge", "like", "like_prefix"]
 _OPS = {"eq": "=", "ne": "<>", "lt": "<", "le": "<=", "gt": ">", "ge": ">=", "like": "LIKE"}
 _PYTHON = {
     "text": "str",
@@ -43,155 +43,6 @@ NAME = re.compile(r"[a-z_][a-z0-9_]*")
 FRAGMENT = re.compile(r"\{\{\s*([a-z_][a-z0-9_]*)\s*\}\}")
 
 
-class _Spec(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
-
-
-class ParamSpec(_Spec):
-    """A parameter: an (optionally None-disabled) filter on a column, or a typed value for `where`/`sql`."""
-
-    column: str | None = None
-    type: str | None = None
-    op: Op = "eq"
-    optional: bool = False
-    keyword: bool = False
-    default: str | int | bool | None = None
-    normalize: Normalizer | None = None
-    fixed: bool = False  # not a parameter of the signature: always its default (an .sql query shared)
-    doc: str | None = None
-
-
-class JoinSpec(_Spec):
-    """A join through a declared foreign key (or an explicit `via` condition)."""
-
-    table: str
-    outer: bool = False
-    via: str | None = None  # an explicit join condition (YAML reads a bare `on` key as true)
-
-
-class SelectSpec(_Spec):
-    """A computed result column."""
-
-    sql: str
-    type: str
-
-
-class QuerySpec(_Spec):
-    """One query (`queries.<name>`)."""
-
-    doc: str
-    kind: Kind = "list"
-    from_: str | None = Field(default=None, alias="from")
-    joins: list[str | JoinSpec] = []
-    select: dict[str, str | SelectSpec] = {}
-    row: Literal["tuple", "dict", "scalar"] = "tuple"
-    params: dict[str, ParamSpec] = {}
-    where: list[str] = []
-    order_by: list[str] = []
-    randomize: bool = False
-    paginate: bool | None = None
-    distinct: Literal["flag", "always", "never"] | None = None
-    external: dict[str, str] = {}
-    group_by: list[str] = []
-    per: str | None = None
-    set: dict[str, str] = {}
-    sql: str | None = None
-    result: dict[str, str] = {}
-    tables: ir.Group | list[str] | None = None
-    cache: str | None = None
-    missing: Literal["none", "raise"] = "none"
-    method: bool = True
-    positional: list[str] = []
-    filters: list[str] = []
-    returns: Returns | None = None
-    require_any: list[str] = []
-    exclusive: list[str] = []
-    unpaginated_by: str | None = None
-    external_default: bool = False
-    missing_message: str | None = None
-
-
-class FilterSpec(_Spec):
-    """A named filter (`filters.<name>`): parameters and conditions several queries share."""
-
-    doc: str
-    params: dict[str, ParamSpec] = {}
-    where: list[str] = []
-    sql: str | None = None  # a fragment file: what `{{name}}` stands for in a `.sql` query
-
-
-class QueryFileSpec(_Spec):
-    """A file of schema/queries/."""
-
-    queries: dict[str, QuerySpec] = {}
-    filters: dict[str, FilterSpec] = {}
-
-
-@dataclass(frozen=True)
-class Param:
-    """A resolved parameter."""
-
-    name: str
-    pytype: str
-    optional: bool
-    keyword: bool
-    default: str | int | bool | None
-    has_default: bool
-    normalize: str | None
-    fixed: bool = False
-    """Left out of the signatures: the query always receives the default."""
-
-
-@dataclass(frozen=True)
-class ResultColumn:
-    """A resolved result column."""
-
-    name: str
-    pytype: str
-
-
-@dataclass(frozen=True)
-class Query:
-    """A resolved query, ready to render."""
-
-    name: str
-    domain: str
-    doc: str
-    kind: Kind
-    row: Literal["tuple", "dict", "scalar"]
-    params: tuple[Param, ...]
-    columns: tuple[ResultColumn, ...]
-    body: str
-    external_body: str | None
-    order: str
-    external_order: str
-    paginate: bool
-    distinct: Literal["flag", "always", "never"]
-    randomize: bool
-    group_by: tuple[str, ...] = ()
-    per: str | None = None
-    cache: tuple[str, int] | None = None
-    missing: Literal["none", "raise"] = "none"
-    raw: bool = False
-    method: bool = True
-    enums: frozenset[str] = field(default_factory=frozenset)
-    returns: Returns = "changed"
-    """update/delete: True when a row changed, the number of rows, or nothing (the method returns None)."""
-    require_any: tuple[str, ...] = ()
-    """Parameters of which at least one must not be None (ValueError otherwise)."""
-    exclusive: tuple[str, ...] = ()
-    """Boolean parameters of which at most one may be true (ValueError otherwise)."""
-    unpaginated_by: str | None = None
-    """A method flag (`name: bool = True`, keyword-only): False lists everything, whatever the page says."""
-    external_default: bool = False
-    missing_message: str | None = None
-    """`missing: raise`: the NotFoundError message, an f-string over the parameters."""
-    positional: tuple[str, ...] = ()
-    """Parameters placed positionally in this order (the original's signature): implicit ones (start_offset,
-    count, distinct, is_external, randomize; the others are keyword-only) or declared positional ones, after
-    the declared positional parameters not listed."""
-
-
 class _WriteFields(TypedDict):
     returns: Returns
     require_any: tuple[str, ...]
@@ -199,13 +50,6 @@ class _WriteFields(TypedDict):
     unpaginated_by: str | None
     external_default: bool
     missing_message: str | None
-
-
-@dataclass
-class _File:
-    name: str
-    path: Path
-    located: Located
 
 
 class _QueryLoader:
@@ -216,13 +60,13 @@ class _QueryLoader:
         self.fragments: dict[str, tuple[Path | None, str | None]] = {}
         """Named filters by name: their fragment file, or their conditions."""
 
-    def report(self, file: _File, path: Path_, message: str, hint: str | None = None) -> None:
+    def report(self, file: QueryFile, path: Path_, message: str, hint: str | None = None) -> None:
         key = ".".join(str(part) for part in path)
         self.problems.append(Problem(file.name, file.located.line(path), key, message, hint))
 
     # Types ---------------------------------------------------------------------------------------
 
-    def pytype(self, file: _File, path: Path_, spelling: str) -> str | None:
+    def pytype(self, file: QueryFile, path: Path_, spelling: str) -> str | None:
         nullable = spelling.endswith("?")
         base = spelling.removesuffix("?")
         if base.startswith("enum:"):
@@ -242,7 +86,7 @@ class _QueryLoader:
         return f"{python} | None" if nullable else python
 
     def column(
-        self, file: _File, path: Path_, reference: str, tables: dict[str, bool]
+        self, file: QueryFile, path: Path_, reference: str, tables: dict[str, bool]
     ) -> tuple[ir.Column, bool] | None:
         """`table.column` among the query's tables -> (column, reached by an outer join)."""
         match = COLUMN_REF.fullmatch(reference)
@@ -266,7 +110,7 @@ class _QueryLoader:
             return None
         return table.column(column_name), tables[table_name]
 
-    def check_refs(self, file: _File, path: Path_, sql: str, tables: dict[str, bool]) -> None:
+    def check_refs(self, file: QueryFile, path: Path_, sql: str, tables: dict[str, bool]) -> None:
         for match in COLUMN_REF.finditer(sql):
             if match.group(1) in tables:
                 self.column(file, path, match.group(0), tables)
@@ -275,7 +119,7 @@ class _QueryLoader:
 
     # Queries -------------------------------------------------------------------------------------
 
-    def query(self, file: _File, name: str, spec: QuerySpec, base: Path) -> Query | None:
+    def query(self, file: QueryFile, name: str, spec: QuerySpec, base: Path) -> Query | None:
         path: Path_ = ("queries", name)
         before = len(self.problems)
         if not NAME.fullmatch(name):
@@ -454,7 +298,7 @@ class _QueryLoader:
             **self.write_fields(spec),
         )
 
-    def place_filters(self, file: _File, path: Path_, spec: QuerySpec, sql: str) -> str:
+    def place_filters(self, file: QueryFile, path: Path_, spec: QuerySpec, sql: str) -> str:
         """Replace each `{{name}}` of a `.sql` query by its named filter (each declared filter used)."""
         used = set(FRAGMENT.findall(sql))
         for index, name in enumerate(spec.filters):
@@ -476,7 +320,7 @@ class _QueryLoader:
 
         return FRAGMENT.sub(fragment, sql)
 
-    def writes(self, file: _File, path: Path_, spec: QuerySpec) -> None:
+    def writes(self, file: QueryFile, path: Path_, spec: QuerySpec) -> None:
         """Check the keys that only apply to some kinds: `returns`, `require_any`, `missing_message`."""
         if spec.returns is not None and spec.kind not in WRITES:
             self.report(file, (*path, "returns"), f"`returns:` applies to update and delete, not {spec.kind}")
@@ -522,7 +366,7 @@ class _QueryLoader:
         )
 
     def positional(
-        self, file: _File, path: Path_, names: list[str], implicit: dict[str, bool]
+        self, file: QueryFile, path: Path_, names: list[str], implicit: dict[str, bool]
     ) -> tuple[str, ...]:
         """The parameters a query takes positionally in this order (each one it has, once)."""
         for name in names:
@@ -560,7 +404,7 @@ class _QueryLoader:
 
     def update(
         self,
-        file: _File,
+        file: QueryFile,
         path: Path_,
         spec: QuerySpec,
         tables: dict[str, bool],
@@ -582,7 +426,7 @@ class _QueryLoader:
         where = " WHERE " + " AND ".join(conditions) if conditions else ""
         return f"UPDATE {spec.from_} SET {', '.join(assignments)}{where}"
 
-    def join(self, file: _File, path: Path_, spec: JoinSpec, tables: dict[str, bool]) -> str | None:
+    def join(self, file: QueryFile, path: Path_, spec: JoinSpec, tables: dict[str, bool]) -> str | None:
         if spec.table not in self.tables:
             self.report(file, path, f"unknown table {spec.table!r}", did_you_mean(spec.table, self.tables))
             return None
@@ -619,7 +463,7 @@ class _QueryLoader:
         return f"{kind} {spec.table} ON {on}"
 
     def param(
-        self, file: _File, path: Path_, name: str, spec: ParamSpec, tables: dict[str, bool], kind: Kind
+        self, file: QueryFile, path: Path_, name: str, spec: ParamSpec, tables: dict[str, bool], kind: Kind
     ) -> tuple[Param, str] | None:
         if not NAME.fullmatch(name) or name in _RESERVED:
             self.report(
@@ -661,12 +505,12 @@ class _QueryLoader:
             name, python, optional, spec.keyword, spec.default, has_default, spec.normalize
         ), condition
 
-    def check_params(self, file: _File, path: Path_, sql: str, params: dict[str, ParamSpec]) -> None:
+    def check_params(self, file: QueryFile, path: Path_, sql: str, params: dict[str, ParamSpec]) -> None:
         for used in SQL_PARAM.findall(sql):
             if used not in params:
                 self.report(file, path, f"unknown parameter :{used}", did_you_mean(used, params))
 
-    def cache(self, file: _File, path: Path_, spelling: str | None) -> tuple[str, int] | None:
+    def cache(self, file: QueryFile, path: Path_, spelling: str | None) -> tuple[str, int] | None:
         if spelling is None:
             return None
         variable, _, size = spelling.partition("=")
@@ -675,7 +519,7 @@ class _QueryLoader:
             return None
         return variable, int(size)
 
-    def tables_query(self, file: _File, name: str, spec: QuerySpec) -> Query | None:
+    def tables_query(self, file: QueryFile, name: str, spec: QuerySpec) -> Query | None:
         """The same statement over each table of a group (or list): `count_map` counts the rows per table,
         `list` the distinct values of the `result` columns across them; `where` filters each table."""
         path: Path_ = ("queries", name)
@@ -753,7 +597,7 @@ class _QueryLoader:
             ),
         )
 
-    def typed_params(self, file: _File, path: Path_, spec: QuerySpec) -> list[Param]:
+    def typed_params(self, file: QueryFile, path: Path_, spec: QuerySpec) -> list[Param]:
         """The `type:` parameters of a query written in (or generated as) SQL."""
         params: list[Param] = []
         for param_name, param in spec.params.items():
@@ -780,7 +624,7 @@ class _QueryLoader:
             )
         return params
 
-    def raw_query(self, file: _File, name: str, spec: QuerySpec, base: Path) -> Query | None:
+    def raw_query(self, file: QueryFile, name: str, spec: QuerySpec, base: Path) -> Query | None:
         """A query written in SQL: its parameters and result columns are declared and checked."""
         path: Path_ = ("queries", name)
         assert spec.sql is not None
@@ -888,7 +732,6 @@ class _QueryLoader:
         )
 
 
-_UNION_TAGS = {"str", "int", "bool", "none", "JoinSpec", "SelectSpec"}
 _RESERVED = {"connection", "start_offset", "count", "distinct", "is_external", "randomize", "self"}
 
 
@@ -950,38 +793,9 @@ def load_queries(queries_dir: Path, schema: ir.Schema) -> tuple[Query, ...]:
     loader = _QueryLoader(schema)
     queries: list[Query] = []
     seen: dict[str, str] = {}
-    parsed: list[tuple[_File, QueryFileSpec]] = []
-    filters: dict[str, tuple[_File, FilterSpec]] = {}
-    for path in sorted(queries_dir.glob("*.yaml")):
-        name = f"{queries_dir.parent.name}/{queries_dir.name}/{path.name}"
-        try:
-            located = parse(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as error:
-            mark = getattr(error, "problem_mark", None)
-            line = mark.line + 1 if mark is not None else 1
-            loader.problems.append(
-                Problem(name, line, "<yaml>", f"not valid YAML: {getattr(error, 'problem', None) or error}")
-            )
-            continue
-        file = _File(name, path, located)
-        for duplicate, _line in located.duplicates:
-            loader.report(file, duplicate, f"duplicate key {duplicate[-1]!r}")
-        try:
-            spec = QueryFileSpec.model_validate(located.data if located.data is not None else {})
-        except ValidationError as error:
-            for item in error.errors():
-                if item["loc"][-1] == "str" and len(item["loc"]) > 1:
-                    continue  # the other member of a `str | Spec` union explains the problem
-                where = tuple(
-                    "from" if part == "from_" else part for part in item["loc"] if part not in _UNION_TAGS
-                )
-                if item["type"] == "extra_forbidden":
-                    allowed = _allowed(where)
-                    loader.report(file, where, "unknown key", did_you_mean(str(where[-1]), allowed))
-                else:
-                    loader.report(file, where, item["msg"])
-            continue
-        parsed.append((file, spec))
+    parsed, loader.problems = parse_query_files(queries_dir)
+    filters: dict[str, tuple[QueryFile, FilterSpec]] = {}
+    for file, spec in parsed:
         for filter_name, filter_spec in spec.filters.items():
             if filter_name in filters:
                 loader.report(
@@ -1001,7 +815,7 @@ def load_queries(queries_dir: Path, schema: ir.Schema) -> tuple[Query, ...]:
                     "duplicate query name",
                     f"also declared in {seen[query_name]}",
                 )
-            seen[query_name] = name
+            seen[query_name] = file.name
             query = loader.query(file, query_name, query_spec, queries_dir)
             if query is not None:
                 queries.append(query)
@@ -1012,10 +826,10 @@ def load_queries(queries_dir: Path, schema: ir.Schema) -> tuple[Query, ...]:
 
 def _with_filters(
     loader: _QueryLoader,
-    file: _File,
+    file: QueryFile,
     name: str,
     spec: QuerySpec,
-    filters: dict[str, tuple[_File, FilterSpec]],
+    filters: dict[str, tuple[QueryFile, FilterSpec]],
 ) -> QuerySpec:
     """The query with the parameters and conditions of its named filters (theirs first, in order)."""
     params: dict[str, ParamSpec] = {}
@@ -1049,13 +863,3 @@ def _with_filters(
     if spec.sql is not None:  # a `.sql` query places the filters itself, as `{{name}}`
         return spec.model_copy(update={"params": {**params, **spec.params}})
     return spec.model_copy(update={"params": {**params, **spec.params}, "where": [*where, *spec.where]})
-
-
-def _allowed(path: Path_) -> list[str]:
-    models: dict[int, type[BaseModel]] = {1: QueryFileSpec, 3: QuerySpec, 5: ParamSpec}
-    if len(path) >= 2 and path[0] == "filters":
-        models = {3: FilterSpec, 5: ParamSpec}
-    if len(path) == 5 and path[2] == "joins":
-        return list(JoinSpec.model_fields)
-    model = models.get(len(path))
-    return ["from" if name == "from_" else name for name in (model.model_fields if model else {})]

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from . import ir
 from .format import banner, format_python
-from .queries_load import WRITES, Param, Query, load_queries
+from .queries_ir import WRITES, Param, Query
+from .queries_load import load_queries
 
 DEFAULT_COUNT = 100
 

@@ -1,0 +1,80 @@
+"""The typed IR of schema/queries/: what the parser's declarations resolve to and the renderers read.
+
+Every name, type and SQL text here has been checked (queries_load); the renderers (render_queries: the
+typed Python functions and GraphDatabase methods) check nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Kind = Literal["list", "one", "count", "exists", "group", "count_map", "update", "delete"]
+Returns = Literal["changed", "rowcount", "none"]
+WRITES = ("update", "delete")
+Row = Literal["tuple", "dict", "scalar"]
+
+
+@dataclass(frozen=True)
+class Param:
+    """A resolved parameter."""
+
+    name: str
+    pytype: str
+    optional: bool
+    keyword: bool
+    default: str | int | bool | None
+    has_default: bool
+    normalize: str | None
+    fixed: bool = False
+    """Left out of the signatures: the query always receives the default."""
+
+
+@dataclass(frozen=True)
+class ResultColumn:
+    """A resolved result column."""
+
+    name: str
+    pytype: str
+
+
+@dataclass(frozen=True)
+class Query:
+    """A resolved query, ready to render."""
+
+    name: str
+    domain: str
+    doc: str
+    kind: Kind
+    row: Row
+    params: tuple[Param, ...]
+    columns: tuple[ResultColumn, ...]
+    body: str
+    external_body: str | None
+    order: str
+    external_order: str
+    paginate: bool
+    distinct: Literal["flag", "always", "never"]
+    randomize: bool
+    group_by: tuple[str, ...] = ()
+    per: str | None = None
+    cache: tuple[str, int] | None = None
+    missing: Literal["none", "raise"] = "none"
+    raw: bool = False
+    method: bool = True
+    enums: frozenset[str] = field(default_factory=frozenset)
+    returns: Returns = "changed"
+    """update/delete: True when a row changed, the number of rows, or nothing (the method returns None)."""
+    require_any: tuple[str, ...] = ()
+    """Parameters of which at least one must not be None (ValueError otherwise)."""
+    exclusive: tuple[str, ...] = ()
+    """Boolean parameters of which at most one may be true (ValueError otherwise)."""
+    unpaginated_by: str | None = None
+    """A method flag (`name: bool = True`, keyword-only): False lists everything, whatever the page says."""
+    external_default: bool = False
+    missing_message: str | None = None
+    """`missing: raise`: the NotFoundError message, an f-string over the parameters."""
+    positional: tuple[str, ...] = ()
+    """Parameters placed positionally in this order (the original's signature): implicit ones (start_offset,
+    count, distinct, is_external, randomize; the others are keyword-only) or declared positional ones, after
+    the declared positional parameters not listed."""
