@@ -50,6 +50,10 @@ def generate(schema_dir: Path, project_dir: Path | None = None, message: str | N
         from .render_documents import render_documents
 
         files.update(render_documents(documents_dir))
+        if (documents_dir / "kinds.yaml").is_file():
+            from .render_kinds import render_kinds
+
+            files.update(render_kinds(documents_dir))
     files.update(render_queries(schema, schema_dir / "queries"))
     history = plan(read_history(project_dir / SNAPSHOTS), schema, message)
     for path, text in render_history(history).items():

@@ -13,6 +13,7 @@ timestamp or tool version is written, and the same schemas always give the same 
 from __future__ import annotations
 
 import json
+import shutil
 import tempfile
 import warnings
 from pathlib import Path
@@ -35,7 +36,7 @@ def _module_name(schema_name: str) -> str:
     return schema_name.replace("-", "_")
 
 
-def _load_titles(documents_dir: Path) -> dict[str, str]:
+def load_titles(documents_dir: Path) -> dict[str, str]:
     """Schema name (file stem) -> title of its top-level object, which names the top-level class."""
     titles: dict[str, str] = {}
     for path in sorted(documents_dir.glob("*.json")):
@@ -136,11 +137,15 @@ def _render_init(titles: dict[str, str]) -> str:
 
 def render_documents(documents_dir: Path) -> dict[str, str]:
     """Render every schema of `documents_dir` to {output path relative to the repository: file text}."""
-    titles = _load_titles(documents_dir)
+    titles = load_titles(documents_dir)
     files: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix="thoth-storages-documents-") as tmp:
+        schemas_dir = Path(tmp) / "schemas"  # the JSON Schemas only (kinds.yaml is not one)
+        schemas_dir.mkdir()
+        for name in titles:
+            shutil.copyfile(documents_dir / f"{name}.json", schemas_dir / f"{name}.json")
         output_dir = Path(tmp) / "documents"
-        _run_datamodel_codegen(documents_dir, output_dir)
+        _run_datamodel_codegen(schemas_dir, output_dir)
         produced = {path.stem for path in output_dir.glob("*.py")} - {"__init__"}
         expected = {_module_name(name) for name in titles}
         if produced != expected:

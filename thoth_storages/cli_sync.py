@@ -15,13 +15,14 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from generated.kinds import PREFIXES
+
 from .exceptions import ListingError
 from .graph import GraphDatabase
 from .ops.metrics import push_sync_metrics
 from .reasons import reason, short_id
 from .sync import SyncEvent, sync_documents
 from .sync.api import EventCallback, Stats
-from .sync.sources import PREFIXES
 
 _CONSOLE = Console(stderr=True)
 

@@ -11,24 +11,12 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Mapping, Sequence
-from typing import Final, Literal, TypeVar, overload
+from typing import Final, TypeVar
 
 import pydantic
 
-from generated.documents import (
-    DOCUMENT_MODELS,
-    AdviserDocument,
-    DependencyMonkeyDocument,
-    InspectionResult,
-    InspectionSpecification,
-    PackageExtractDocument,
-    ProvenanceCheckerDocument,
-    RevsolverDocument,
-    SecurityIndicatorAggregatedDocument,
-    SecurityIndicatorBanditDocument,
-    SecurityIndicatorClocDocument,
-    SolverDocument,
-)
+from generated.documents import DOCUMENT_MODELS
+from generated.kinds import KINDS, typed_validator
 
 from .exceptions import SchemaError
 from .reasons import short_id
@@ -53,16 +41,9 @@ DOCUMENT_TYPES: Final[tuple[str, ...]] = tuple(sorted(DOCUMENT_MODELS))
 """Full document type names: the file names of schema/documents/*.json (without metadata)."""
 
 PREFIXES: Final[Mapping[str, str]] = {
-    "adviser": "adviser",
-    "dependency": "dependency-monkey",
-    "inspection": "inspection-result",
-    "package": "package-extract",
-    "provenance": "provenance-checker",
-    "revsolver": "revsolver",
-    "security": "security-indicator-aggregated",
-    "solver": "solver",
+    kind.prefix: kind.types[0] for kind in sorted(KINDS, key=lambda k: k.prefix)
 }
-"""Document id prefix (the sync's handler key) -> default document type.
+"""Document id prefix (the sync's handler key) -> default document type (schema/documents/kinds.yaml).
 
 Two prefixes cover more than one schema, told apart by the document itself: `inspection` is a build
 specification when it has `build` and `run` and no `stdout`, else a result; `security` is the raw
@@ -361,88 +342,7 @@ def _errors(document: object, error: pydantic.ValidationError) -> list[tuple[str
     return [(path, " or ".join(messages)) for path, messages in found.items()]
 
 
-@overload
-def validate_document(
-    document: Mapping[str, object], document_type: Literal["adviser"], *, document_id: str | None = None
-) -> AdviserDocument: ...
-@overload
-def validate_document(
-    document: Mapping[str, object],
-    document_type: Literal["dependency", "dependency-monkey"],
-    *,
-    document_id: str | None = None,
-) -> DependencyMonkeyDocument: ...
-@overload
-def validate_document(
-    document: Mapping[str, object], document_type: Literal["inspection"], *, document_id: str | None = None
-) -> InspectionResult | InspectionSpecification: ...
-@overload
-def validate_document(
-    document: Mapping[str, object],
-    document_type: Literal["inspection-result"],
-    *,
-    document_id: str | None = None,
-) -> InspectionResult: ...
-@overload
-def validate_document(
-    document: Mapping[str, object],
-    document_type: Literal["inspection-specification"],
-    *,
-    document_id: str | None = None,
-) -> InspectionSpecification: ...
-@overload
-def validate_document(
-    document: Mapping[str, object],
-    document_type: Literal["package", "package-extract"],
-    *,
-    document_id: str | None = None,
-) -> PackageExtractDocument: ...
-@overload
-def validate_document(
-    document: Mapping[str, object],
-    document_type: Literal["provenance", "provenance-checker"],
-    *,
-    document_id: str | None = None,
-) -> ProvenanceCheckerDocument: ...
-@overload
-def validate_document(
-    document: Mapping[str, object], document_type: Literal["revsolver"], *, document_id: str | None = None
-) -> RevsolverDocument: ...
-@overload
-def validate_document(
-    document: Mapping[str, object], document_type: Literal["security"], *, document_id: str | None = None
-) -> (
-    SecurityIndicatorAggregatedDocument | SecurityIndicatorBanditDocument | SecurityIndicatorClocDocument
-): ...
-@overload
-def validate_document(
-    document: Mapping[str, object],
-    document_type: Literal["security-indicator-aggregated"],
-    *,
-    document_id: str | None = None,
-) -> SecurityIndicatorAggregatedDocument: ...
-@overload
-def validate_document(
-    document: Mapping[str, object],
-    document_type: Literal["security-indicator-bandit"],
-    *,
-    document_id: str | None = None,
-) -> SecurityIndicatorBanditDocument: ...
-@overload
-def validate_document(
-    document: Mapping[str, object],
-    document_type: Literal["security-indicator-cloc"],
-    *,
-    document_id: str | None = None,
-) -> SecurityIndicatorClocDocument: ...
-@overload
-def validate_document(
-    document: Mapping[str, object], document_type: Literal["solver"], *, document_id: str | None = None
-) -> SolverDocument: ...
-@overload
-def validate_document(
-    document: Mapping[str, object], document_type: str | None = None, *, document_id: str | None = None
-) -> pydantic.BaseModel: ...
+@typed_validator  # the overloads generated from schema/documents/kinds.yaml
 def validate_document(
     document: Mapping[str, object], document_type: str | None = None, *, document_id: str | None = None
 ) -> pydantic.BaseModel:

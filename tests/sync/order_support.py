@@ -25,13 +25,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
+from generated.graph_documents import PREPARE
 from tests.conftest import admin
 from thoth_storages import GraphDatabase
 from thoth_storages.config import DatabaseSettings
 from thoth_storages.exceptions import ThothStorageExceptionError
 from thoth_storages.graph.connection import make_engine
 from thoth_storages.graph.contents import Contents, table_contents
-from thoth_storages.graph.sync_writers import prepare
 from thoth_storages.sync.sources import local_items
 
 DOCUMENTS = Path(__file__).resolve().parents[1] / "data" / "documents"
@@ -94,7 +94,7 @@ def sync_unit(graph: GraphDatabase, unit: SyncUnit) -> str | None:
         # The real dependency-monkey report has no id: it is synced under its file name.
         document = {**document, "metadata": {**metadata, "document_id": item.document_id}}
     try:
-        graph.sync_prepared(prepare(unit.prefix, document))
+        graph.sync_prepared(PREPARE[unit.prefix](document))
     except ThothStorageExceptionError as error:
         return f"{unit.label}: {error}"
     return None

@@ -14,13 +14,13 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 from sqlalchemy import text
 
+from generated import graph_documents
 from tests.conftest import new_database
 from tests.documents._documents_support import DATA_DIR
 from tests.sync._support import counts as table_counts
 from thoth_storages import GraphDatabase
 from thoth_storages.cli_sync import expand_local
 from thoth_storages.documents import DocumentValidationError
-from thoth_storages.graph import sync_writers
 from thoth_storages.graph.bulk import SetWriter
 from thoth_storages.sync import SyncEvent, sync_documents, sync_solver_documents
 from thoth_storages.sync.sources import prefix_of
@@ -391,13 +391,13 @@ def test_documents_are_read_ahead_in_a_thread_and_errors_stay_with_their_documen
 
     monkeypatch.setattr(sources, "_read_json", recorded)
     validators: list[str] = []
-    validate = sync_writers.validate_document
+    validate = graph_documents.validate_document
 
     def validated(document: Mapping[str, object], document_type: str) -> BaseModel:
         validators.append(threading.current_thread().name)
         return validate(document, document_type)
 
-    monkeypatch.setattr(sync_writers, "validate_document", validated)
+    monkeypatch.setattr(graph_documents, "validate_document", validated)
     events: list[SyncEvent] = []
     stats = sync_documents(paths, graceful=True, graph=graph, is_local=True, on_event=events.append)
     assert stats["adviser"] == (4, 3, 0, 1)

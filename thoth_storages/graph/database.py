@@ -13,6 +13,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from generated.graph_documents import DocumentsMixin
 from generated.models import Base
 
 from ..config import DatabaseSettings
@@ -25,7 +26,6 @@ from .maintenance import MaintenanceMixin
 from .purge import PurgeMixin
 from .queries_runtime import QueriesRuntime
 from .reads import ReadsMixin
-from .sync_writers import SyncWritersMixin
 from .traversal import TraversalMixin
 from .writes import WritesMixin
 
@@ -34,7 +34,7 @@ _LOGGER = logging.getLogger(__name__)
 
 class GraphDatabase(
     QueriesRuntime,
-    SyncWritersMixin,
+    DocumentsMixin,
     ReadsMixin,
     KebechetMixin,
     TraversalMixin,

@@ -252,10 +252,10 @@ class ReadsMixin(AdapterBase):
     """Hand-written read queries of GraphDatabase."""
 
     def analysis_document_id_exist(self, analysis_document_id: str) -> bool:
-        raise NotImplementedError  # provided by SyncWritersMixin
+        raise NotImplementedError  # provided by generated.graph_documents.DocumentsMixin
 
     def solver_document_id_exists(self, solver_document_id: str) -> bool:
-        raise NotImplementedError  # provided by SyncWritersMixin
+        raise NotImplementedError  # provided by generated.graph_documents.DocumentsMixin
 
     @staticmethod
     def construct_connection_string() -> str:

@@ -1,7 +1,9 @@
-"""The GraphDatabase's document writers (`sync_*_result`) and the existence checks the sync uses.
+"""The runtime of GraphDatabase's document writers and existence checks.
 
-Each writer validates the document into its generated model, then writes all of its rows in one
-transaction with set-based statements (`bulk.SetWriter`): a document lands whole or not at all.
+The per-kind methods (`sync_*_result`, `*_document_id_exist(s)`) are generated from
+schema/documents/kinds.yaml into generated/graph_documents.py; each validates the document into its
+model (`DocumentWriter`), then writes all of its rows in one transaction with set-based statements
+(`bulk.SetWriter`) here: a document lands whole or not at all.
 """
 
 from __future__ import annotations
@@ -17,15 +19,8 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 from tenacity import retry, retry_if_exception, stop_after_attempt, wait_random_exponential
 
-from generated.documents import (
-    AdviserDocument,
-    DependencyMonkeyDocument,
-    PackageExtractDocument,
-    ProvenanceCheckerDocument,
-    RevsolverDocument,
-    SecurityIndicatorAggregatedDocument,
-    SolverDocument,
-)
+from generated.documents import SolverDocument
+from generated.kinds import KINDS
 
 from ..config import asynchronous_commit
 from ..documents import same_document_id, validate_document
@@ -33,19 +28,12 @@ from ..solver_stream import is_large, read_whole, solver_envelope, solver_tree
 from .adapter import AdapterBase
 from .batch import write_batch
 from .bulk import SetWriter, raw_cursor
-from .writers.adviser import write_adviser_result
-from .writers.dependency_monkey import write_dependency_monkey_result
-from .writers.inspection import InspectionDocument, write_inspection_result
-from .writers.package_extract import write_analysis_result
-from .writers.provenance import write_provenance_checker_result
-from .writers.revsolver import write_revsolver_result
-from .writers.security import write_security_indicator_aggregated_result
 from .writers.solver import write_solver_result
 
 Model = TypeVar("Model")
 Document = Mapping[str, object]
 Prepared = Callable[[SetWriter], None]
-"""A validated document bound to its writer (see `prepare`)."""
+"""A validated document bound to its writer (see `DocumentWriter.prepare`)."""
 
 
 @dataclass
@@ -67,8 +55,8 @@ def _is_transient(error: BaseException) -> bool:
 
 
 @dataclass(frozen=True)
-class _Kind(Generic[Model]):
-    """One document type of the sync: its model, how a mapping is validated into it, its writer."""
+class DocumentWriter(Generic[Model]):
+    """One document kind of the sync: its model, how a mapping is validated into it, its writer."""
 
     model: type[Model]
     validate: Callable[[Document], Model]
@@ -86,42 +74,6 @@ class _Kind(Generic[Model]):
         return lambda writer: self.write(writer, model)
 
 
-_ADVISER = _Kind(AdviserDocument, lambda d: validate_document(d, "adviser"), write_adviser_result)
-_DEPENDENCY_MONKEY = _Kind(
-    DependencyMonkeyDocument,
-    lambda d: validate_document(d, "dependency-monkey"),
-    write_dependency_monkey_result,
-)
-_INSPECTION = _Kind(InspectionDocument, InspectionDocument.from_mapping, write_inspection_result)
-_PACKAGE_EXTRACT = _Kind(
-    PackageExtractDocument, lambda d: validate_document(d, "package-extract"), write_analysis_result
-)
-_PROVENANCE = _Kind(
-    ProvenanceCheckerDocument,
-    lambda d: validate_document(d, "provenance-checker"),
-    write_provenance_checker_result,
-)
-_SOLVER = _Kind(SolverDocument, lambda d: validate_document(d, "solver"), write_solver_result)
-_REVSOLVER = _Kind(RevsolverDocument, lambda d: validate_document(d, "revsolver"), write_revsolver_result)
-_SECURITY = _Kind(
-    SecurityIndicatorAggregatedDocument,
-    lambda d: validate_document(d, "security-indicator-aggregated"),
-    write_security_indicator_aggregated_result,
-)
-
-_PREPARE: dict[str, Callable[[Document], Prepared]] = {
-    "adviser": _ADVISER.prepare,
-    "dependency": _DEPENDENCY_MONKEY.prepare,
-    "inspection": _INSPECTION.prepare,
-    "package": _PACKAGE_EXTRACT.prepare,
-    "provenance": _PROVENANCE.prepare,
-    "solver": _SOLVER.prepare,
-    "revsolver": _REVSOLVER.prepare,
-    "security": _SECURITY.prepare,
-}
-"""Sync handler prefix -> its document type's `prepare`."""
-
-
 _retried = retry(
     retry=retry_if_exception(_is_transient),
     stop=stop_after_attempt(5),
@@ -131,8 +83,8 @@ _retried = retry(
 """A sync transaction is retried whole when PostgreSQL aborts it to break a deadlock."""
 
 
-class SyncWritersMixin(AdapterBase):
-    """`sync_*_result` writers and `*_exist(s)` checks of GraphDatabase."""
+class SyncRuntime(AdapterBase):
+    """What the generated `sync_*_result` writers and `*_exist(s)` checks of GraphDatabase call."""
 
     @_retried
     def _write(self, model: Model, write: Callable[[SetWriter, Model], None]) -> WriteStats:
@@ -162,13 +114,9 @@ class SyncWritersMixin(AdapterBase):
     # Writers -------------------------------------------------------------------------------------
 
     def sync_prepared(self, prepared: Prepared) -> WriteStats:
-        """Write a document `prepare` validated (the sync validates the next document in a thread
+        """Write a document `DocumentWriter.prepare` validated (the sync validates the next document in a thread
         while this one is written)."""
         return self._write(prepared, _apply)
-
-    def sync_solver_result(self, document: Document | SolverDocument, force: bool = False) -> WriteStats:
-        """Write a solver document (`force` is accepted for compatibility; writes are idempotent)."""
-        return self._write(_SOLVER.model_of(document), _SOLVER.write)
 
     def sync_solver_file(
         self, file: IO[bytes], label: str = "solver document", *, document_id: str | None = None
@@ -181,7 +129,7 @@ class SyncWritersMixin(AdapterBase):
             document = read_whole(file, label)
             if document_id is not None:
                 same_document_id(document, document_id)
-            return self.sync_solver_result(document)
+            return self._write(validate_document(document, "solver"), write_solver_result)
         envelope = solver_envelope(file, label)
         if document_id is not None:
             same_document_id({"metadata": {"document_id": envelope.metadata.document_id}}, document_id)
@@ -191,36 +139,6 @@ class SyncWritersMixin(AdapterBase):
             write_solver_result(writer, model, solver_tree(file, document_id))
 
         return self._write(envelope, write)
-
-    def sync_adviser_result(self, document: Document | AdviserDocument) -> WriteStats:
-        """Write an adviser document."""
-        return self._write(_ADVISER.model_of(document), _ADVISER.write)
-
-    def sync_analysis_result(self, document: Document | PackageExtractDocument) -> WriteStats:
-        """Write a package-extract (image analysis) document."""
-        return self._write(_PACKAGE_EXTRACT.model_of(document), _PACKAGE_EXTRACT.write)
-
-    def sync_provenance_checker_result(self, document: Document | ProvenanceCheckerDocument) -> WriteStats:
-        """Write a provenance-checker document."""
-        return self._write(_PROVENANCE.model_of(document), _PROVENANCE.write)
-
-    def sync_dependency_monkey_result(self, document: Document | DependencyMonkeyDocument) -> WriteStats:
-        """Write a dependency-monkey report."""
-        return self._write(_DEPENDENCY_MONKEY.model_of(document), _DEPENDENCY_MONKEY.write)
-
-    def sync_inspection_result(self, document: Document | InspectionDocument) -> WriteStats:
-        """Write one inspection result: `{document_id, result_number, specification, result}`."""
-        return self._write(_INSPECTION.model_of(document), _INSPECTION.write)
-
-    def sync_revsolver_result(self, document: Document | RevsolverDocument) -> WriteStats:
-        """Write a reverse-solver document."""
-        return self._write(_REVSOLVER.model_of(document), _REVSOLVER.write)
-
-    def sync_security_indicator_aggregated_result(
-        self, document: Document | SecurityIndicatorAggregatedDocument
-    ) -> WriteStats:
-        """Write an aggregated security-indicator document."""
-        return self._write(_SECURITY.model_of(document), _SECURITY.write)
 
     # Existence checks (the sync skips documents the graph already has) ---------------------------
 
@@ -252,55 +170,12 @@ class SyncWritersMixin(AdapterBase):
             )
             return {bases[(found, number)] for found, number in cursor.fetchall()}
 
-    def solver_document_id_exists(self, solver_document_id: str) -> bool:
-        """True when a solver document with this id was synced."""
-        return bool(self.synced_document_ids("solver", [solver_document_id]))
-
-    def adviser_document_id_exist(self, adviser_document_id: str) -> bool:
-        """True when an adviser document with this id was synced."""
-        return bool(self.synced_document_ids("adviser", [adviser_document_id]))
-
-    def analysis_document_id_exist(self, analysis_document_id: str) -> bool:
-        """True when a package-extract document with this id was synced."""
-        return bool(self.synced_document_ids("package", [analysis_document_id]))
-
-    def provenance_checker_document_id_exist(self, provenance_checker_document_id: str) -> bool:
-        """True when a provenance-checker document with this id was synced."""
-        return bool(self.synced_document_ids("provenance", [provenance_checker_document_id]))
-
-    def dependency_monkey_document_id_exists(self, dependency_monkey_document_id: str) -> bool:
-        """True when a dependency-monkey document with this id was synced."""
-        return bool(self.synced_document_ids("dependency", [dependency_monkey_document_id]))
-
-    def inspection_document_id_result_number_exists(
-        self, inspection_document_id: str, inspection_result_number: int
-    ) -> bool:
-        """True when this result of this inspection was synced (a PENDING placeholder does not count)."""
-        return bool(self.synced_inspection_results([(inspection_document_id, inspection_result_number)]))
-
-    def si_aggregated_document_id_exists(self, si_aggregated_run_document_id: str) -> bool:
-        """True when an aggregated security-indicator document with this id was synced."""
-        return bool(self.synced_document_ids("security", [si_aggregated_run_document_id]))
-
 
 def _apply(writer: SetWriter, prepared: Prepared) -> None:
     prepared(writer)
 
 
-def prepare(prefix: str, document: Document) -> Prepared:
-    """Validate a document of the sync handler `prefix` as its `sync_*_result` writer would, and bind
-    it to that writer; `GraphDatabase.sync_prepared` writes it. Raises what the validation raises."""
-    return _PREPARE[prefix](document)
-
-
-_SYNCED_BY = {
-    "adviser": ("adviser_run", "adviser_document_id"),
-    "dependency": ("dependency_monkey_run", "dependency_monkey_document_id"),
-    "package": ("package_extract_run", "analysis_document_id"),
-    "provenance": ("provenance_checker_run", "provenance_checker_document_id"),
-    "solver": ("solved", "document_id"),
-    "security": ("si_aggregated_run", "si_aggregated_run_document_id"),
-}
+_SYNCED_BY = {kind.prefix: kind.synced_by for kind in KINDS if kind.synced_by is not None}
 """Handler prefix -> (table, column) whose rows name the documents synced (see the `*_exist(s)` checks)."""
 
 
@@ -309,4 +184,4 @@ def _base(document_id: str) -> str:
     return document_id.rstrip("/").rsplit("/", 1)[-1]
 
 
-__all__ = ["Prepared", "SyncWritersMixin", "WriteStats", "prepare"]
+__all__ = ["Document", "DocumentWriter", "Prepared", "SyncRuntime", "WriteStats"]

@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from datetime import date
 from typing import IO, ClassVar, TypedDict
 
+from generated.kinds import STORE_DOCUMENT_TYPES
+
 from ..exceptions import NoDocumentIdError
 from .base import store_prefix
 from .dates import dated_keys, day_range
@@ -28,11 +30,16 @@ class ResultStorageBase(StorageBase):
 
     RESULT_TYPE: ClassVar[str] = ""
     DOCUMENT_TYPE: ClassVar[str | None] = None
-    """Document type passed to validate_document; None lets the validator pick it from the document."""
+    """Document type passed to validate_document; None lets the validator pick it from the document.
+    The stores the sync lists documents from get their kind's type (schema/documents/kinds.yaml)."""
     VALIDATE: ClassVar[bool] = True
     """Whether store_document validates (the original's SCHEMA=None turns this off)."""
     DOCUMENT_ID_PREFIX: ClassVar[str | None] = None
     """How this store's document ids start (default RESULT_TYPE); dated listings look for `<it>-%y%m%d`."""
+
+    def __init_subclass__(cls) -> None:
+        super().__init_subclass__()
+        cls.DOCUMENT_TYPE = STORE_DOCUMENT_TYPES.get(cls.__name__, cls.DOCUMENT_TYPE)
 
     def __init__(
         self,
@@ -196,14 +203,12 @@ class AdvisersResultsStore(ResultStorageBase):
     """Adviser results (ids `adviser-%y%m%d%H%M%S-<hash>`)."""
 
     RESULT_TYPE = "adviser"
-    DOCUMENT_TYPE = "adviser"
 
 
 class AnalysisResultsStore(ResultStorageBase):
     """Package-extract (container image analysis) results (ids `package-extract-...`)."""
 
     RESULT_TYPE = "analysis"
-    DOCUMENT_TYPE = "package-extract"
     DOCUMENT_ID_PREFIX = "package-extract"
 
 
@@ -225,7 +230,6 @@ class DependencyMonkeyReportsStore(ResultStorageBase):
     """Dependency Monkey reports (ids `dependency-monkey-...`)."""
 
     RESULT_TYPE = "dependency-monkey-reports"
-    DOCUMENT_TYPE = "dependency-monkey"
     DOCUMENT_ID_PREFIX = "dependency-monkey"
 
     def iterate_inspection_ids(self) -> Iterator[str]:
@@ -255,14 +259,12 @@ class ProvenanceResultsStore(ResultStorageBase):
     """Provenance-checker results."""
 
     RESULT_TYPE = "provenance-checker"
-    DOCUMENT_TYPE = "provenance-checker"
 
 
 class RevSolverResultsStore(ResultStorageBase):
     """Reverse-solver results."""
 
     RESULT_TYPE = "revsolver"
-    DOCUMENT_TYPE = "revsolver"
 
 
 class SolverInfo(TypedDict):
@@ -280,7 +282,6 @@ class SolverResultsStore(ResultStorageBase):
     """Solver results (ids `solver-<os>-<version>-py<XY>-...`)."""
 
     RESULT_TYPE = "solver"
-    DOCUMENT_TYPE = "solver"
 
     @staticmethod
     def get_solver_name_from_document_id(solver_document_id: str) -> str:

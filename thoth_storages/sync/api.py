@@ -1,4 +1,5 @@
-"""The sync API of the original: `sync_documents`, the eight `sync_*_documents` and `HANDLERS_MAPPING`.
+"""The sync API of the original: `sync_documents` and the runtime of the `sync_*_documents` handlers
+(generated per kind of schema/documents/kinds.yaml into generated/sync_handlers.py, with `HANDLERS_MAPPING`).
 
 Every handler returns `(processed, synced, skipped, failed)`. A document is written in one transaction
 (whole or not at all); a document the graph already has is skipped unless `force`.
@@ -26,15 +27,18 @@ from typing import IO, Literal, Protocol, TypeVar
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_delay, wait_exponential
 
+from generated.graph_documents import PREPARE
+from generated.kinds import KINDS_BY_PREFIX, PREFIXES
+
 from ..config import sync_batch_size, sync_reconnect_timeout
 from ..documents import UnknownDocumentTypeError, same_document_id
 from ..exceptions import StorageConnectionError
 from ..graph import GraphDatabase
-from ..graph.sync_writers import Prepared, prepare
+from ..graph.sync_writers import Prepared
 from ..reasons import one_line, reason, short_id
 from ..s3.jsontypes import JSONObject
 from ..solver_stream import is_large, read_whole
-from .sources import PREFIXES, Item, local_items, prefix_of, store_items
+from .sources import Item, local_items, prefix_of, store_items
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -154,8 +158,8 @@ def _fetch(item: Item) -> Fetched:
         if is_large(file):
             return file
         with file:
-            return prepare("solver", _same_id(item, read_whole(file, item.label)))
-    return prepare(item.prefix, _same_id(item, item.load()))
+            return PREPARE["solver"](_same_id(item, read_whole(file, item.label)))
+    return PREPARE[item.prefix](_same_id(item, item.load()))
 
 
 def _ahead(fetcher: ThreadPoolExecutor, items: list[Item]) -> Generator[Future[Fetched]]:
@@ -355,8 +359,10 @@ def _pin(stack: ExitStack, graph: GraphDatabase, graceful: bool) -> None:
         _LOGGER.warning("no connection to pin for the sync (%s); going on without", reason(error))
 
 
-def _handler(prefix: str, doc: str) -> Handler:
-    def handler(
+def handler(prefix: str) -> Handler:
+    """The `sync_*_documents` function of the kind `prefix` (see generated/sync_handlers.py)."""
+
+    def sync_kind(
         document_ids: Iterable[str] | None = None,
         force: bool = False,
         graceful: bool = False,
@@ -368,29 +374,10 @@ def _handler(prefix: str, doc: str) -> Handler:
     ) -> Stats:
         return _run(prefix, document_ids, force, graceful, graph, is_local, on_event, batch)
 
-    handler.__doc__ = f"Sync {doc}; returns (processed, synced, skipped, failed)."
-    return handler
-
-
-sync_adviser_documents = _handler("adviser", "adviser documents")
-sync_dependency_monkey_documents = _handler("dependency", "dependency-monkey reports")
-sync_inspection_documents = _handler("inspection", "inspection results (each result of an inspection counts)")
-sync_analysis_documents = _handler("package", "package-extract (image analysis) documents")
-sync_provenance_checker_documents = _handler("provenance", "provenance-checker documents")
-sync_solver_documents = _handler("solver", "solver documents")
-sync_revsolver_documents = _handler("revsolver", "reverse-solver documents")
-sync_security_indicators_documents = _handler("security", "aggregated security-indicator documents")
-
-HANDLERS_MAPPING: dict[str, Handler] = {
-    "adviser": sync_adviser_documents,
-    "dependency": sync_dependency_monkey_documents,
-    "inspection": sync_inspection_documents,
-    "package": sync_analysis_documents,
-    "provenance": sync_provenance_checker_documents,
-    "solver": sync_solver_documents,
-    "revsolver": sync_revsolver_documents,
-    "security": sync_security_indicators_documents,
-}
+    kind = KINDS_BY_PREFIX[prefix]
+    sync_kind.__name__ = sync_kind.__qualname__ = kind.handler
+    sync_kind.__doc__ = f"Sync {kind.describes}; returns (processed, synced, skipped, failed)."
+    return sync_kind
 
 
 def sync_documents(
@@ -407,6 +394,8 @@ def sync_documents(
 
     `batch` (default THOTH_STORAGES_SYNC_BATCH, else 1) writes up to that many solver documents per
     transaction with combined statements; a batch that fails is written again one document at a time."""
+    from generated.sync_handlers import HANDLERS_MAPPING  # generated from this module's `handler`
+
     stats: dict[str, Stats] = dict.fromkeys(PREFIXES, (0, 0, 0, 0))
     graph = _connected(graph)
     ids = _given(document_ids)

@@ -14,35 +14,29 @@ from functools import partial
 from pathlib import Path
 from typing import IO
 
+from generated.kinds import KINDS
+
+from .. import s3
 from ..config import env_flag
 from ..document_ids import check_document_id
 from ..exceptions import ListingError, NotFoundError
 from ..reasons import reason, short_id
-from ..s3 import (
-    AdvisersResultsStore,
-    AnalysisResultsStore,
-    DependencyMonkeyReportsStore,
-    InspectionStore,
-    ProvenanceResultsStore,
-    ResultStorageBase,
-    RevSolverResultsStore,
-    SIAggregatedStore,
-    SolverResultsStore,
-)
+from ..s3 import InspectionStore, ResultStorageBase, SIAggregatedStore
 from ..s3.jsontypes import JSONObject
 from ..s3.security_indicators import SecurityIndicatorsResultsStore
 from ..solver_stream import read_whole
 
-PREFIXES = ("adviser", "dependency", "inspection", "package", "provenance", "solver", "revsolver", "security")
 
-_RESULT_STORES: dict[str, type[ResultStorageBase]] = {
-    "adviser": AdvisersResultsStore,
-    "dependency": DependencyMonkeyReportsStore,
-    "package": AnalysisResultsStore,
-    "provenance": ProvenanceResultsStore,
-    "solver": SolverResultsStore,
-    "revsolver": RevSolverResultsStore,
-}
+def _store_class(name: str) -> type[ResultStorageBase]:
+    store = getattr(s3, name)
+    if not (isinstance(store, type) and issubclass(store, ResultStorageBase)):
+        raise TypeError(f"thoth_storages.s3.{name} is not a result store (schema/documents/kinds.yaml)")
+    return store
+
+
+_RESULT_STORES = {kind.prefix: _store_class(kind.result_store) for kind in KINDS if kind.result_store}
+"""Handler prefix -> the result store its documents are listed from (inspections and security
+indicators are listed by their own stores, see `store_items`)."""
 
 
 @dataclass(frozen=True)
