@@ -23,6 +23,7 @@ from .queries_parse import (
     SelectSpec,
     parse_query_files,
 )
+from .queries_sql import SqlError, Statement, parse_statement
 from .yaml_lines import Path_
 
 _OPS = {"eq": "=", "ne": "<>", "lt": "<", "le": "<=", "gt": ">", "ge": ">=", "like": "LIKE"}
@@ -634,9 +635,14 @@ class _QueryLoader:
                 file, (*path, "sql"), f"no such file {spec.sql!r}", "a path relative to schema/queries/"
             )
             return None
-        sql = _strip_comments(sql_file.read_text(encoding="utf-8")).strip().rstrip(";").strip()
         before = len(self.problems)
-        sql = self.place_filters(file, path, spec, sql)
+        placed = self.place_filters(file, path, spec, sql_file.read_text(encoding="utf-8"))
+        sql = _strip_comments(placed).strip().rstrip(";").strip()
+        try:
+            statement: Statement | None = parse_statement(placed)
+        except SqlError as error:
+            self.report(file, (*path, "sql"), f"sql query {name!r}: {spec.sql}:{error.line}: {error}")
+            statement = None
         for key in ("from_", "joins", "select", "where", "external", "set", "order_by", "tables"):
             if getattr(spec, key):
                 self.report(
@@ -645,7 +651,7 @@ class _QueryLoader:
         params = self.typed_params(file, path, spec)
         paginate = bool(spec.paginate) and spec.kind in ("list", "group", "count_map")
         declared = set(spec.params) | ({"start_offset", "count"} if paginate else set())
-        used = set(SQL_PARAM.findall(sql))
+        used = set(statement.params) if statement else declared
         for missing in sorted(declared - used):
             self.report(
                 file,
@@ -658,6 +664,13 @@ class _QueryLoader:
                 (*path, "params"),
                 f"sql query {name!r}: {spec.sql} uses :{extra}, which is not declared",
                 did_you_mean(extra, declared),
+            )
+        for literal in sorted(statement.outside if statement else ()):
+            self.report(
+                file,
+                (*path, "sql"),
+                f"sql query {name!r}: {spec.sql} has :{literal} inside a literal, where SQLAlchemy would bind it",
+                "write \\:" + literal,
             )
         columns: list[ResultColumn] = []
         enums: set[str] = set()
@@ -677,22 +690,21 @@ class _QueryLoader:
         if spec.kind in ("group", "count_map") and not spec.group_by:
             self.report(file, path, f"a {spec.kind} query needs `group_by:`")
         self.writes(file, path, spec)
-        if spec.kind not in WRITES:
-            aliases = select_aliases(sql)
+        if statement is not None and spec.kind in WRITES and statement.kind != "write":
+            self.report(
+                file, (*path, "sql"), f"sql query {name!r}: {spec.sql} is not an UPDATE, DELETE or INSERT"
+            )
+        elif statement is not None and spec.kind not in WRITES:
             wanted = list(spec.result) + (["count"] if spec.kind == "count_map" else [])
             if spec.kind in ("count", "exists"):
                 wanted = wanted or [spec.kind]
-            if aliases is None:
-                self.report(
-                    file,
-                    (*path, "sql"),
-                    f"sql query {name!r}: {spec.sql} does not start with SELECT",
-                )
-            elif aliases != wanted:
+            if statement.columns is None:
+                self.report(file, (*path, "sql"), f"sql query {name!r}: {spec.sql} is not a SELECT")
+            elif list(statement.columns) != wanted:
                 self.report(
                     file,
                     (*path, "result"),
-                    f"sql query {name!r}: {spec.sql} selects {', '.join(aliases)} but declares {', '.join(wanted)}",
+                    f"sql query {name!r}: {spec.sql} selects {', '.join(statement.columns)} but declares {', '.join(wanted)}",
                 )
         if len(self.problems) > before:
             return None
@@ -752,40 +764,6 @@ def _column_pytype(column: ir.Column, outer: bool) -> str:
 
 def _strip_comments(sql: str) -> str:
     return "\n".join(line for line in sql.splitlines() if not line.lstrip().startswith("--"))
-
-
-def select_aliases(sql: str) -> list[str] | None:
-    """Names of the top-level SELECT list: the `AS` alias, else the column name; None if not a SELECT."""
-    match = re.match(r"\s*(?:WITH\b.*?\)\s*)?SELECT\s+(?:DISTINCT\s+)?", sql, re.IGNORECASE | re.DOTALL)
-    if not match or not sql.lstrip().upper().startswith("SELECT"):
-        return None
-    depth, start, items = 0, match.end(), []
-    index = start
-    while index < len(sql):
-        char = sql[index]
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif depth == 0 and char == ",":
-            items.append(sql[start:index])
-            start = index + 1
-        elif (
-            depth == 0
-            and re.match(r"\bFROM\b", sql[index : index + 5], re.IGNORECASE)
-            and sql[index - 1].isspace()
-        ):
-            items.append(sql[start:index])
-            break
-        index += 1
-    else:
-        items.append(sql[start:])  # a SELECT without FROM
-    names: list[str] = []
-    for item in items:
-        words = item.strip()
-        alias = re.search(r"\bAS\s+([A-Za-z_][A-Za-z0-9_]*)\s*$", words, re.IGNORECASE)
-        names.append(alias.group(1) if alias else re.split(r"[.\s]", words)[-1])
-    return names
 
 
 def load_queries(queries_dir: Path, schema: ir.Schema) -> tuple[Query, ...]:

@@ -1,0 +1,2 @@
+DELETE FROM python_package_index;
+SELECT url FROM python_package_index
