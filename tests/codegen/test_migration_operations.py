@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
 from sqlalchemy.dialects import postgresql
@@ -21,7 +22,9 @@ from codegen import ir
 from codegen import migration_ops as ops
 from codegen.migration_diff import DestructiveChangeError, compare
 from codegen.reflect import reflect, shape
+from codegen.revisions import read_history
 from tests.conftest import new_database
+from thoth_storages.graph import migrate
 from thoth_storages.graph.connection import make_engine
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "migrations"
@@ -242,3 +245,17 @@ def test_enum_value_removal_is_refused_without_intent() -> None:
     before, after, _kinds = CASES["enum_value_removed"]
     with pytest.raises(DestructiveChangeError, match=r"run_status\.DONE"):
         compare(before, replace(after, destructive=ir.Destructive()))
+
+
+def test_the_head_database_reads_back_as_the_head_snapshot(engine: sa.Engine) -> None:
+    """Both producers of the schema model agree on the real schema: all tables, columns, keys and enums."""
+    head = read_history(migrate.MIGRATIONS_DIR / "snapshots")[-1].schema
+    with engine.begin() as connection:
+        command.upgrade(migrate.alembic_config(connection), "head")
+    try:
+        held = _held(engine)
+        assert len(held.tables) == len(head.tables) > 80
+        assert held == shape(head)
+    finally:
+        with engine.begin() as connection:
+            command.downgrade(migrate.alembic_config(connection), "base")
