@@ -120,6 +120,8 @@ class Schema:
     enums: tuple[Enum, ...]
     tables: tuple[Table, ...]
     destructive: Destructive = field(default_factory=Destructive)
+    unexpressed: tuple[str, ...] = field(default=(), compare=False)
+    """What a reflected database holds that the model cannot express (codegen.reflect); never in YAML."""
 
     def table(self, name: str) -> Table:
         """The table called `name`."""
@@ -128,7 +130,7 @@ class Schema:
     def to_snapshot(self) -> dict[str, object]:
         """A JSON-able form of the schema (sources and intents left out), for revision snapshots."""
         data: dict[str, object] = _SNAPSHOT.dump_python(
-            replace(self, destructive=Destructive()), mode="json", exclude={"destructive"}
+            replace(self, destructive=Destructive()), mode="json", exclude={"destructive", "unexpressed"}
         )
         for table in data["tables"]:  # type: ignore[attr-defined]
             del table["source"]

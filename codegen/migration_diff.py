@@ -14,6 +14,16 @@ class DestructiveChangeError(Exception):
     """The schema change loses data and the YAML does not declare it under `destructive:`."""
 
 
+class _AllIntended(frozenset[str]):
+    """Every destructive change intended: for historical revisions (accepted when written) and drift."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+ALL_INTENDED = ir.Destructive(_AllIntended(), _AllIntended(), _AllIntended(), _AllIntended())
+
+
 def is_widening(old: str, new: str) -> bool:
     """True when every value of type `old` fits type `new` unchanged."""
     if old in _INTEGER_WIDTH and new in _INTEGER_WIDTH:
@@ -50,6 +60,11 @@ def _creation_order(tables: list[ir.Table]) -> list[ir.Table]:
         order += ready
         sorter.done(*ready)
     return [by_name[name] for name in order]
+
+
+def _primary_key(table: ir.Table) -> tuple[str, tuple[str, ...]] | None:
+    """The primary-key constraint the database holds: its name and columns."""
+    return (table.primary_key_name, table.primary_key) if table.primary_key_constraint else None
 
 
 def compare(old: ir.Schema, new: ir.Schema) -> list[ops.Op]:
@@ -123,10 +138,11 @@ def _compare_table(
     name = new.name
     old_columns = {column.name: column for column in old.columns}
     new_columns = {column.name: column for column in new.columns}
-    if old.primary_key != new.primary_key:
-        refused.append(
-            f"table {name}: changing the primary key is not supported by codegen; write a revision by hand"
-        )
+    old_pk, new_pk = _primary_key(old), _primary_key(new)
+    if old_pk != new_pk and old_pk is not None:
+        middle.append(ops.DropPrimaryKey(name, *old_pk))
+    if old_pk != new_pk and new_pk is not None:
+        late.append(ops.CreatePrimaryKey(name, *new_pk))
 
     # Constraints and indexes that change or go are dropped first, and (re)created after the columns.
     old_uniques = {u.name: u for u in old.unique_constraints}

@@ -12,7 +12,7 @@ def _names(columns: tuple[str, ...]) -> str:
     return "[" + ", ".join(repr(column) for column in columns) + "]"
 
 
-def _sql_type(column_type: str) -> str:
+def sql_type(column_type: str) -> str:
     """The SQL spelling of a type, for USING casts."""
     if enum := ir.ENUM.fullmatch(column_type):
         return enum.group(1)
@@ -279,7 +279,7 @@ class AlterColumn(Op):
         if before.type != after.type:
             args.append(f"type_={sqlalchemy_type(after.type, enums)}")
             args.append(f"existing_type={sqlalchemy_type(before.type, old_enums)}")
-            args.append(f"postgresql_using={f'{after.name}::{_sql_type(after.type)}'!r}")
+            args.append(f"postgresql_using={f'{after.name}::{sql_type(after.type)}'!r}")
         if before.nullable != after.nullable:
             args.append(f"nullable={after.nullable}")
         if before.server_default != after.server_default:
@@ -401,6 +401,40 @@ class DropForeignKey(Op):
 
     def downgrade(self) -> list[str]:
         return CreateForeignKey(self.table, self.column, self.fk).upgrade()
+
+
+@dataclass
+class CreatePrimaryKey(Op):
+    table: str
+    name: str
+    columns: tuple[str, ...]
+
+    @property
+    def summary(self) -> str:
+        return f"create primary key {self.name}"
+
+    def upgrade(self) -> list[str]:
+        return [f"op.create_primary_key({self.name!r}, {self.table!r}, {_names(self.columns)})"]
+
+    def downgrade(self) -> list[str]:
+        return [f"op.drop_constraint({self.name!r}, {self.table!r}, type_='primary')"]
+
+
+@dataclass
+class DropPrimaryKey(Op):
+    table: str
+    name: str
+    columns: tuple[str, ...]
+
+    @property
+    def summary(self) -> str:
+        return f"drop primary key {self.name}"
+
+    def upgrade(self) -> list[str]:
+        return CreatePrimaryKey(self.table, self.name, self.columns).downgrade()
+
+    def downgrade(self) -> list[str]:
+        return CreatePrimaryKey(self.table, self.name, self.columns).upgrade()
 
 
 @dataclass

@@ -1,5 +1,8 @@
 """The second producer of the schema model: a live PostgreSQL database read back into an `ir.Schema`.
 
+What the model cannot express (check constraints, identity columns, composite foreign keys, ON UPDATE,
+expression, sorted or non-btree indexes) is listed in `Schema.unexpressed`, so that drift reports it.
+
 What the database does not hold (model class names, groups, Python-side defaults, natural keys) is left
 at neutral values; `shape()` drops the same parts from a schema built from YAML, so that the two compare.
 """
@@ -29,7 +32,11 @@ _TYPES = {
 }
 _VARCHAR = re.compile(r"VARCHAR\((\d+)\)")
 _LITERAL_CAST = re.compile(r"^\(?('(?:[^']|'')*'|-?\d+(?:\.\d+)?)\)?::[a-z_][a-z0-9_ ]*(?:\(\d+\))?$")
-_PREDICATE_CAST = re.compile(r"\(?('(?:[^']|'')*'|-?\d+(?:\.\d+)?)\)?::[a-z_][a-z0-9_]*(?: [a-z_]+)*")
+_PREDICATE_CAST = re.compile(
+    r"\(?(-?\d+(?:\.\d+)?|'(?:[^']|'')*')\)?::(?:[a-z_][a-z0-9_]*(?: [a-z_]+)*)(?:\(\d+\))?"
+)
+_WHITESPACE = re.compile(r"\s+")
+_SCHEMA_PREFIX = re.compile(r"\bpublic\.")
 
 
 def _type(spelling: str, enums: set[str]) -> str:
@@ -43,20 +50,30 @@ def _type(spelling: str, enums: set[str]) -> str:
 
 def _default(text: str | None) -> str | None:
     """A server default as written in the schema: PostgreSQL's cast of a literal (`'x'::text`) dropped."""
+    text = normalize_sql(text)
     if text is None:
         return None
     match = _LITERAL_CAST.fullmatch(text)
     return match.group(1) if match else text
 
 
-def _predicate(text: str | None) -> str | None:
-    """A partial-index predicate without the casts and outer parentheses PostgreSQL adds."""
+def normalize_sql(text: str | None) -> str | None:
+    """SQL text from the catalog or from a schema, so that equal definitions compare equal."""
     if text is None:
         return None
-    text = _PREDICATE_CAST.sub(r"\1", " ".join(text.split()))
-    while text.startswith("(") and text.endswith(")") and _balanced(text[1:-1]):
+    return _WHITESPACE.sub(" ", _SCHEMA_PREFIX.sub("", text)).strip()
+
+
+def normalize_predicate(text: str | None) -> str | None:
+    """A partial-index predicate without the parentheses and literal casts PostgreSQL adds.
+
+    PostgreSQL stores `score > 0` on a float column as `(score > (0)::double precision)`.
+    """
+    text = normalize_sql(text)
+    text = _PREDICATE_CAST.sub(r"\1", text) if text else text
+    while text and text.startswith("(") and text.endswith(")") and _balanced(text[1:-1]):
         text = text[1:-1].strip()
-    return text
+    return text or None
 
 
 def _balanced(text: str) -> bool:
@@ -68,26 +85,60 @@ def _balanced(text: str) -> bool:
     return depth == 0
 
 
-def reflect(connection: Connection, exclude: Iterable[str] = ("alembic_version",)) -> ir.Schema:
-    """The schema model of the `public` schema of a live database."""
+def reflect(
+    connection: Connection, schema: str | None = None, exclude: Iterable[str] = ("alembic_version",)
+) -> ir.Schema:
+    """The schema model of one schema (default `public`) of a live database."""
     inspector = inspect(connection)
     assert isinstance(inspector, PGInspector), "only PostgreSQL is supported"
     enums = tuple(
         ir.Enum(str(enum["name"]), tuple(str(label) for label in enum["labels"]))
-        for enum in sorted(inspector.get_enums(), key=lambda enum: str(enum["name"]))
+        for enum in sorted(inspector.get_enums(schema=schema or "public"), key=lambda enum: str(enum["name"]))
     )
     enum_names = {enum.name for enum in enums}
     excluded = set(exclude)
+    unexpressed: list[str] = []
     tables = tuple(
-        _table(inspector, name, enum_names)
-        for name in sorted(inspector.get_table_names())
+        _table(inspector, name, enum_names, schema, unexpressed)
+        for name in sorted(inspector.get_table_names(schema=schema))
         if name not in excluded
     )
-    return ir.Schema(enums=enums, tables=tables)
+    return ir.Schema(enums=enums, tables=tables, unexpressed=tuple(sorted(unexpressed)))
 
 
-def _table(inspector: PGInspector, name: str, enums: set[str]) -> ir.Table:
-    pk = inspector.get_pk_constraint(name)
+def _unexpressed(inspector: PGInspector, name: str, schema: str | None) -> list[str]:
+    """What a table holds that the schema model cannot express, one description each."""
+    notes = [
+        f"check constraint {name}.{check['name']} ({normalize_sql(check['sqltext'])})"
+        for check in inspector.get_check_constraints(name, schema=schema)
+    ]
+    for fk in inspector.get_foreign_keys(name, schema=schema):
+        where = f"foreign key {name}({', '.join(fk['constrained_columns'])}) -> {fk['referred_table']}"
+        if len(fk["constrained_columns"]) != 1:
+            notes.append(f"{where} ({fk['name']}): on several columns")
+        if on_update := (fk.get("options") or {}).get("onupdate"):
+            notes.append(f"{where} ({fk['name']}): ON UPDATE {str(on_update).upper()}")
+    notes += [
+        f"identity column {name}.{column['name']}"
+        for column in inspector.get_columns(name, schema=schema)
+        if column.get("identity")
+    ]
+    for index in inspector.get_indexes(name, schema=schema):
+        using = (index.get("dialect_options") or {}).get("postgresql_using")
+        if index.get("expressions") or None in index["column_names"]:
+            notes.append(f"index {name}.{index['name']}: on expressions")
+        if using and using != "btree":
+            notes.append(f"index {name}.{index['name']}: using {using}")
+        if index.get("column_sorting"):
+            notes.append(f"index {name}.{index['name']}: sorted {sorted(index['column_sorting'].items())}")
+    return notes
+
+
+def _table(
+    inspector: PGInspector, name: str, enums: set[str], schema: str | None, unexpressed: list[str]
+) -> ir.Table:
+    unexpressed += _unexpressed(inspector, name, schema)
+    pk = inspector.get_pk_constraint(name, schema=schema)
     primary_key = tuple(pk.get("constrained_columns") or ())
     foreign_keys = {
         fk["constrained_columns"][0]: ir.ForeignKey(
@@ -96,11 +147,11 @@ def _table(inspector: PGInspector, name: str, enums: set[str]) -> ir.Table:
             column=fk["referred_columns"][0],
             on_delete=str((fk.get("options") or {}).get("ondelete") or "NO ACTION").upper(),  # type: ignore[arg-type]
         )
-        for fk in inspector.get_foreign_keys(name)
+        for fk in inspector.get_foreign_keys(name, schema=schema)
         if len(fk["constrained_columns"]) == 1
     }
     columns = []
-    for column in inspector.get_columns(name):
+    for column in inspector.get_columns(name, schema=schema):
         default = column.get("default")
         serial = default is not None and default.startswith("nextval(")
         type_name = getattr(column["type"], "name", None)
@@ -119,16 +170,18 @@ def _table(inspector: PGInspector, name: str, enums: set[str]) -> ir.Table:
         )
     uniques = tuple(
         ir.UniqueConstraint(str(unique["name"]), tuple(unique["column_names"]))
-        for unique in sorted(inspector.get_unique_constraints(name), key=lambda u: str(u["name"]))
+        for unique in sorted(
+            inspector.get_unique_constraints(name, schema=schema), key=lambda u: str(u["name"])
+        )
     )
     indexes = tuple(
         ir.Index(
             name=str(index["name"]),
-            columns=tuple(str(column) for column in index["column_names"]),
+            columns=tuple(str(column) for column in index["column_names"] if column is not None),
             unique=bool(index["unique"]),
-            where=_predicate(_text((index.get("dialect_options") or {}).get("postgresql_where"))),
+            where=normalize_predicate(_text((index.get("dialect_options") or {}).get("postgresql_where"))),
         )
-        for index in sorted(inspector.get_indexes(name), key=lambda i: str(i["name"]))
+        for index in sorted(inspector.get_indexes(name, schema=schema), key=lambda i: str(i["name"]))
         if not index.get("duplicates_constraint")
     )
     return ir.Table(
@@ -140,7 +193,7 @@ def _table(inspector: PGInspector, name: str, enums: set[str]) -> ir.Table:
         primary_key_constraint=bool(primary_key),
         unique_constraints=uniques,
         indexes=indexes,
-        comment=inspector.get_table_comment(name).get("text"),
+        comment=inspector.get_table_comment(name, schema=schema).get("text"),
     )
 
 
@@ -174,7 +227,7 @@ def _shape_table(table: ir.Table) -> ir.Table:
         primary_key_name=pk_name,
         unique_constraints=tuple(sorted(table.unique_constraints, key=lambda u: u.name)),
         indexes=tuple(
-            replace(index, where=_predicate(index.where))
+            replace(index, where=normalize_predicate(index.where))
             for index in sorted(table.indexes, key=lambda i: i.name)
         ),
     )

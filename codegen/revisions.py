@@ -10,7 +10,7 @@ from pathlib import Path
 
 from . import ir
 from .format import banner
-from .migration_diff import compare
+from .migration_diff import ALL_INTENDED, compare
 from .migration_ops import Op
 
 SNAPSHOTS = "alembic/snapshots"
@@ -103,7 +103,8 @@ def plan(history: list[Revision], schema: ir.Schema, message: str | None = None)
 
 def render_revision(revision: Revision, previous: ir.Schema) -> str:
     """The Alembic revision file of `revision` (before formatting)."""
-    operations = compare(previous, ir.Schema(revision.schema.enums, revision.schema.tables, _ALL_INTENDED))
+    # historical revisions were accepted when written: re-rendering them never refuses
+    operations = compare(previous, ir.Schema(revision.schema.enums, revision.schema.tables, ALL_INTENDED))
     upgrade = [line for operation in operations for line in operation.upgrade()] or ["pass"]
     downgrade = [line for operation in reversed(operations) for line in operation.downgrade()] or ["pass"]
     body = [
@@ -124,16 +125,6 @@ def render_revision(revision: Revision, previous: ir.Schema) -> str:
         *(f"    {line}" for line in downgrade),
     ]
     return "\n".join(body) + "\n"
-
-
-class _AllIntended(frozenset[str]):
-    """Historical revisions were accepted when written: re-rendering them never refuses."""
-
-    def __contains__(self, item: object) -> bool:
-        return True
-
-
-_ALL_INTENDED = ir.Destructive(_AllIntended(), _AllIntended(), _AllIntended(), _AllIntended())
 
 
 def render_history(history: list[Revision]) -> dict[str, str]:

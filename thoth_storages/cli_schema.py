@@ -46,9 +46,7 @@ def _engine(url: str | None) -> tuple[Engine, str]:
 )
 def db_check(url: str | None) -> None:
     """Compare a live database with the generated models; exit 1 listing every difference."""
-    from generated.models import Base
-
-    from .graph.adopt import drift, revision_advice
+    from .graph.adopt import drift, head_schema, revision_advice
 
     engine, where = _engine(url)
     try:
@@ -57,7 +55,8 @@ def db_check(url: str | None) -> None:
             advice = revision_advice(connection) if differences else ""
     finally:
         engine.dispose()
-    tables, enums = len(Base.metadata.tables), _enum_count()
+    head = head_schema()
+    tables, enums = len(head.tables), len(head.enums)
     if not differences:
         click.echo(f"no drift: {where} matches the generated models ({tables} tables, {enums} enum types)")
         return
@@ -66,14 +65,6 @@ def db_check(url: str | None) -> None:
         click.echo(f"  {line}")
     click.echo(f"{len(differences)} difference(s); {advice}")
     sys.exit(1)
-
-
-def _enum_count() -> int:
-    from generated.models import Base
-
-    from .graph.compare import from_metadata
-
-    return len(from_metadata(Base.metadata).enums)
 
 
 @click.command("adopt")

@@ -49,9 +49,10 @@ from sqlalchemy.schema import Sequence as Sequence_
 from sqlalchemy.sql.elements import ClauseElement
 
 from codegen.load import pg_object_name
+from codegen.reflect import normalize_predicate, normalize_sql
 
 from .exceptions import ConfigurationError, StorageConnectionError, ThothStorageExceptionError
-from .graph.compare import engine_for_url, normalize_predicate, normalize_sql
+from .graph.compare import engine_for_url
 
 SUPPORTED_TYPES = "integer, smallint, bigint, text, varchar(N), boolean, float, timestamp, date, enum"
 

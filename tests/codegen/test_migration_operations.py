@@ -133,6 +133,13 @@ CASES: dict[str, tuple[ir.Schema, ir.Schema, list[type[ops.Op]]]] = {
         ),
         [ops.ReplaceEnum],
     ),
+    "replace_primary_key": (
+        BASE,
+        _schema(
+            INDEX, replace(_column(RUN, "name", nullable=False, primary_key=True), primary_key_name="run_key")
+        ),
+        [ops.DropPrimaryKey, ops.AlterColumn, ops.CreatePrimaryKey],
+    ),
     "create_index": (
         BASE,
         _schema(

@@ -1,4 +1,4 @@
-"""thoth_storages.graph.compare: live databases against each other and against the generated metadata."""
+"""Drift (codegen.drift over codegen.reflect): live databases against each other and against the head schema."""
 
 from __future__ import annotations
 
@@ -6,33 +6,26 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from schema_tools_support import execute, url_of
 
+from codegen import ir
+from codegen.drift import differences
 from codegen.load import pg_object_name
-from generated.models import Base
+from codegen.reflect import normalize_predicate, reflect
 from thoth_storages import GraphDatabase
 from thoth_storages.config import DatabaseSettings
-from thoth_storages.graph.compare import (
-    compare,
-    from_metadata,
-    normalize_predicate,
-    normalize_type,
-    reflect,
-    reflect_url,
-)
+from thoth_storages.graph.adopt import head_schema
+from thoth_storages.graph.compare import reflect_url
 from thoth_storages.graph.compare_cli import main
 
 
-def test_database_at_head_matches_the_generated_metadata(head_graph: GraphDatabase) -> None:
-    expected = from_metadata(Base.metadata)
-    actual = reflect(head_graph.engine)
-    assert len(expected.tables) == 81
-    assert len(expected.enums) == 7
-    assert sum(len(table.columns) for table in expected.tables.values()) == sum(
-        len(table.columns) for table in Base.metadata.tables.values()
-    )
-    assert compare(expected, actual) == []
+def test_database_at_head_matches_the_head_schema(head_graph: GraphDatabase) -> None:
+    expected = head_schema()
+    with head_graph.engine.connect() as connection:
+        actual = reflect(connection)
+    assert len(expected.tables) == len(actual.tables) == 81
+    assert len(expected.enums) == len(actual.enums) == 7
+    assert differences(expected, actual) == []
 
 
 def test_every_kind_of_drift_is_one_line(head_database: DatabaseSettings) -> None:
@@ -47,9 +40,12 @@ def test_every_kind_of_drift_is_one_line(head_database: DatabaseSettings) -> Non
         "ALTER TABLE python_package_version DROP CONSTRAINT fk_license",
         "ALTER TYPE environment_type ADD VALUE 'TESTTIME'",
         "CREATE TABLE stray (id integer)",
+        "ALTER TABLE cve ADD CONSTRAINT cve_id_set CHECK (cve_id <> '')",
+        "ALTER TABLE cve ALTER COLUMN id DROP DEFAULT",
     )
-    differences = compare(from_metadata(Base.metadata), reflect_url(url_of(head_database)))
-    assert differences == [
+    assert differences(head_schema(), reflect_url(url_of(head_database))) == [
+        "check constraint cve.cve_id_set (cve_id <> ''::text): unexpected",
+        "column cve.id: serial: expected True, got False",
         "column cve.link: missing (expected TEXT)",
         "column python_artifact.artifact_hash_sha256: nullable: expected False, got True",
         "column python_package_index.mirror_of: unexpected (TEXT)",
@@ -62,68 +58,57 @@ def test_every_kind_of_drift_is_one_line(head_database: DatabaseSettings) -> Non
     ]
 
 
-def test_metadata_side_predicts_what_postgresql_creates(empty_database: DatabaseSettings) -> None:
-    """Implicit names (truncated, numbered on clashes), serials, casts and predicates as PostgreSQL makes them."""
-    metadata = sa.MetaData()
-    sa.Table("parent", metadata, sa.Column("id", sa.Integer, primary_key=True))
-    long_name = "a_table_with_a_name_long_enough_to_be_truncated_by_postgres"
-    sa.Table(
-        long_name,
-        metadata,
-        sa.Column("id", sa.BigInteger, primary_key=True),
-        sa.Column(
-            "parent_reference_number_and_then_a_long_suffix_one", sa.Integer, sa.ForeignKey("parent.id")
+def test_keys_and_constraints_that_change_are_one_line_each() -> None:
+    """A change of a named object reads `expected X, got Y`; the model alone, no database needed."""
+    fk = ir.ForeignKey("t_p_fkey", "p", "id")
+    expected = ir.Schema(
+        enums=(),
+        tables=(
+            ir.Table(
+                name="t",
+                model="T",
+                group="main",
+                columns=(
+                    ir.Column("id", "integer", nullable=False, primary_key=True),
+                    ir.Column("x", "text", nullable=True),
+                    ir.Column("p", "integer", nullable=True, foreign_key=fk),
+                ),
+                primary_key_name="t_pkey",
+                unique_constraints=(ir.UniqueConstraint("t_x_key", ("x",)),),
+                indexes=(ir.Index("t_idx", ("x",)),),
+            ),
         ),
-        sa.Column(
-            "parent_reference_number_and_then_a_long_suffix_two",
-            sa.Integer,
-            sa.ForeignKey("parent.id", ondelete="cascade"),
-        ),
-        sa.Column("score", sa.Float, server_default=sa.text("0")),
-        sa.Column("code", sa.String(8), server_default="x'y"),
-        sa.Column("note", sa.Text, server_default="n"),
-        sa.Column("seen", sa.DateTime, server_default=sa.text("now()")),
-        sa.UniqueConstraint("score", "code"),
-        sa.Index("partial_idx", "code", postgresql_where=sa.text("score > 0")),
     )
-    engine = sa.create_engine(url_of(empty_database))
-    try:
-        metadata.create_all(engine)
-        actual = reflect(engine)
-    finally:
-        engine.dispose()
-    expected = from_metadata(metadata)
-    assert compare(expected, actual) == []
-    table = actual.tables[long_name]
-    assert [fk.name for fk in table.foreign_keys if fk.name and fk.name.endswith("fkey1")], table.foreign_keys
-    assert table.columns[0].default is not None and table.columns[0].default.startswith("nextval(")
-    assert table.indexes[0].where == "score > 0"
-
-
-def test_a_wrong_prediction_shows_as_a_difference() -> None:
-    metadata = sa.MetaData()
-    sa.Table("t", metadata, sa.Column("id", sa.Integer, primary_key=True), sa.Column("x", sa.Text))
-    expected = from_metadata(metadata)
-    actual = from_metadata(metadata)
-    actual.tables["t"].columns[1] = replace(actual.tables["t"].columns[1], type="VARCHAR(3)", nullable=False)
-    assert compare(expected, actual) == [
+    table = expected.tables[0]
+    actual = replace(
+        expected,
+        tables=(
+            replace(
+                table,
+                columns=(
+                    table.columns[0],
+                    replace(table.columns[1], type="varchar(3)", nullable=False),
+                    replace(table.columns[2], foreign_key=replace(fk, on_delete="CASCADE")),
+                ),
+                primary_key_name="t_key",
+                unique_constraints=(ir.UniqueConstraint("t_x_key", ("x", "p")),),
+                indexes=(ir.Index("t_idx", ("x",), unique=True, where="x IS NOT NULL"),),
+            ),
+        ),
+    )
+    assert differences(expected, actual) == [
         "column t.x: nullable: expected True, got False",
         "column t.x: type: expected TEXT, got VARCHAR(3)",
+        "foreign key t(p) -> p(id): expected t_p_fkey, got t_p_fkey ON DELETE CASCADE",
+        "index t.t_idx: expected (x), got unique (x) where x IS NOT NULL",
+        "primary key t: expected t_pkey (id), got t_key (id)",
+        "unique constraint t.t_x_key: expected (x), got (x, p)",
     ]
-
-
-@pytest.mark.parametrize(
-    ("spelling", "normal"),
-    [
-        ("FLOAT", "DOUBLE PRECISION"),
-        ("FLOAT(24)", "REAL"),
-        ("TIMESTAMP", "TIMESTAMP WITHOUT TIME ZONE"),
-        ("VARCHAR(256)", "VARCHAR(256)"),
-        ("source_type", "source_type"),
-    ],
-)
-def test_type_spellings_are_normalized(spelling: str, normal: str) -> None:
-    assert normalize_type(spelling) == normal
+    assert differences(actual, actual) == []
+    reordered = replace(table, columns=table.columns[::-1])
+    assert differences(expected, replace(expected, tables=(reordered,))) == [
+        "table t: column order: expected (id, x, p), got (p, x, id)"
+    ]
 
 
 def test_predicates_lose_only_balanced_outer_parentheses() -> None:

@@ -1,6 +1,8 @@
 """Drift checks and adoption of databases built by the original thoth-storages 0.74.x.
 
-`drift()` compares a live database with SQLAlchemy metadata (by default the generated models).
+`drift()` compares a live database with a revision's schema (by default the head, which the generated
+models declare): the database is read into the schema model (`codegen.reflect`) and compared by the
+diff engine of the migrations (`codegen.drift`).
 `adopt()` takes over a database that the original library migrated to its head revision
 (`bf9ea2a38b01`): when its structure matches our baseline revision exactly, the original's version row
 is replaced by our baseline revision, so that our later revisions apply with `initialize_schema()`;
@@ -11,23 +13,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING
 
-import sqlalchemy as sa
 from alembic import command
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, MetaData, inspect, text
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.schema import SchemaItem
-from sqlalchemy.types import TypeEngine
+from sqlalchemy import Connection, inspect, text
 
 from codegen import ir
+from codegen.drift import differences
+from codegen.reflect import reflect
 
 from ..config import DatabaseSettings
 from ..exceptions import ConfigurationError, ThothStorageExceptionError
 from . import migrate
-from .compare import compare, from_metadata, reflect
 from .connection import make_engine, ping
+
+if TYPE_CHECKING:
+    from codegen.revisions import Revision
 
 ORIGINAL_HEAD = "bf9ea2a38b01"
 """The head revision of thoth-storages 0.74.x (its 81st migration)."""
@@ -76,97 +78,37 @@ def our_revisions() -> list[str]:
     return [revision.revision for revision in reversed(list(_script().walk_revisions()))]
 
 
-def baseline_metadata() -> MetaData:
-    """The metadata of our baseline revision, built from its snapshot under alembic/snapshots/."""
+def _history() -> list[Revision]:
     from codegen.revisions import HistoryError, read_history
 
     try:
         history = read_history(migrate.MIGRATIONS_DIR / "snapshots")
     except HistoryError as error:
         raise ConfigurationError(f"cannot read the revision snapshots: {error}") from None
-    baseline = baseline_revision()
-    if not history or history[0].revision != baseline:
+    if not history or history[0].revision != baseline_revision():
         raise ConfigurationError(
-            f"alembic/snapshots does not start with the baseline revision {baseline}; run `thoth-storages codegen`"
+            f"alembic/snapshots does not start with the baseline revision {baseline_revision()}; "
+            "run `thoth-storages codegen`"
         )
-    return metadata_from_schema(history[0].schema)
+    return history
 
 
-_SIMPLE_TYPES: dict[str, type[TypeEngine[Any]]] = {
-    "integer": sa.Integer,
-    "smallint": sa.SmallInteger,
-    "bigint": sa.BigInteger,
-    "text": sa.Text,
-    "boolean": sa.Boolean,
-    "float": sa.Float,
-    "timestamp": sa.DateTime,
-    "date": sa.Date,
-}
+def baseline_schema() -> ir.Schema:
+    """The schema of our baseline revision, from its snapshot under alembic/snapshots/."""
+    return _history()[0].schema
 
 
-def metadata_from_schema(schema: ir.Schema) -> MetaData:
-    """SQLAlchemy tables for a codegen schema, as generated/models.py declares them (same DDL)."""
-    metadata = MetaData()
-    enums = {enum.name: enum.values for enum in schema.enums}
-    for table in schema.tables:
-        args: list[SchemaItem] = []
-        for column in table.columns:
-            args.append(_column(table, column, enums))
-        if table.primary_key_constraint:
-            args.append(sa.PrimaryKeyConstraint(*table.primary_key, name=table.primary_key_name))
-        args += [
-            sa.UniqueConstraint(*unique.columns, name=unique.name) for unique in table.unique_constraints
-        ]
-        args += [
-            sa.Index(
-                index.name,
-                *index.columns,
-                unique=index.unique,
-                postgresql_where=sa.text(index.where) if index.where else None,
-            )
-            for index in table.indexes
-        ]
-        sa.Table(table.name, metadata, *args, comment=table.comment)
-    return metadata
+def head_schema() -> ir.Schema:
+    """The schema of our head revision (what the generated models declare), from its snapshot."""
+    return _history()[-1].schema
 
 
-def _column(table: ir.Table, column: ir.Column, enums: dict[str, tuple[str, ...]]) -> sa.Column[Any]:
-    type_: TypeEngine[Any]
-    if varchar := ir.VARCHAR.fullmatch(column.type):
-        type_ = sa.String(int(varchar.group(1)))
-    elif enum := column.enum_name:
-        type_ = postgresql.ENUM(*enums[enum], name=enum, create_type=False)
-    else:
-        type_ = _SIMPLE_TYPES[column.type]()
-    args: list[SchemaItem] = []
-    if column.foreign_key is not None:
-        fk = column.foreign_key
-        ondelete = None if fk.on_delete == "NO ACTION" else fk.on_delete
-        args.append(sa.ForeignKey(f"{fk.table}.{fk.column}", name=fk.name, ondelete=ondelete))
-    primary_key = column.primary_key and table.primary_key_constraint
-    return sa.Column(
-        column.name,
-        type_,
-        *args,
-        nullable=column.nullable,
-        primary_key=primary_key,
-        autoincrement=column.autoincrement if primary_key else (True if column.autoincrement else "auto"),
-        default=column.default if column.has_default else None,
-        server_default=sa.text(column.server_default) if column.server_default is not None else None,
-        comment=column.comment,
-    )
+def drift(connection: Connection, schema: ir.Schema | None = None) -> list[str]:
+    """Differences between the database behind `connection` and `schema` (default: our head revision).
 
-
-def drift(connection: Connection, metadata: MetaData | None = None) -> list[str]:
-    """Differences between the database behind `connection` and `metadata` (default: the generated models).
-
-    Lines read `<what> <where>: <problem>`, with the metadata as the expected side; empty when they match.
+    Lines read `<what> <where>: <problem>`, with `schema` as the expected side; empty when they match.
     """
-    if metadata is None:
-        from generated.models import Base
-
-        metadata = Base.metadata
-    return compare(from_metadata(metadata), reflect(connection))
+    return differences(schema or head_schema(), reflect(connection))
 
 
 def revision_advice(connection: Connection) -> str:
@@ -218,12 +160,12 @@ def adopt(connection: Connection, where: str = "the database") -> Adoption:
             f"{where} is at {found}, not at the head revision {ORIGINAL_HEAD} of thoth-storages 0.74; "
             "upgrade it with the original library first (GraphDatabase().initialize_schema() of 0.74.2)"
         )
-    differences = drift(connection, baseline_metadata())
-    if differences:
+    drifted = drift(connection, baseline_schema())
+    if drifted:
         raise AdoptionRefusedError(
-            f"{where} differs from our baseline revision {baseline} in {len(differences)} place(s); "
+            f"{where} differs from our baseline revision {baseline} in {len(drifted)} place(s); "
             "nothing was changed",
-            differences,
+            drifted,
         )
     command.stamp(migrate.alembic_config(connection), baseline, purge=True)
     return Adoption(Outcome.ADOPTED, ORIGINAL_HEAD, baseline, len(ours) - 1)

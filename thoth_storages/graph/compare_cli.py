@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from codegen.drift import differences
+
 from ..exceptions import ConfigurationError
-from .compare import DEFAULT_EXCLUDED_TABLES, compare, reflect_url
+from .compare import DEFAULT_EXCLUDED_TABLES, reflect_url
 
 
 def load_allowlist(path: Path) -> list[str]:
@@ -71,7 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         expected = reflect_url(args.expected_url, args.schema, exclude)
         if args.dump:
-            print(expected.to_json())
+            print(json.dumps(expected.to_snapshot(), indent=2, sort_keys=True))
             return 0
         if args.actual_url is None:
             print("error: ACTUAL_URL is required unless --dump is given", file=sys.stderr)
@@ -93,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     used: set[str] = set()
     failures = 0
     allowed = 0
-    for line in compare(expected, actual):
+    for line in differences(expected, actual):
         entry = allowed_by(line, entries)
         if entry is None:
             failures += 1
