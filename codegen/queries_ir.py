@@ -69,6 +69,8 @@ class Query:
     """Parameters of which at least one must not be None (ValueError otherwise)."""
     exclusive: tuple[str, ...] = ()
     """Boolean parameters of which at most one may be true (ValueError otherwise)."""
+    convert_datetime: bool = False
+    """Adds `convert_datetime: bool = True`: timestamp columns as ISO strings (the datetime with False)."""
     unpaginated_by: str | None = None
     """A method flag (`name: bool = True`, keyword-only): False lists everything, whatever the page says."""
     external_default: bool = False

@@ -237,8 +237,17 @@ class _QueryLoader:
         external_order = order_sql
         if spec.external:
             external_body = body
-            for index, (table, twin) in enumerate(spec.external.items()):
+            renames = sorted(spec.external.items(), key=lambda item: "." not in item[0])
+            for index, (table, twin) in enumerate(renames):
                 where = (*path, "external", table)
+                if "." in table:  # table.column: twin_column, the column that refers to the twin
+                    if self.column(file, where, table, tables) and self.column(
+                        file, where, f"{table.split('.')[0]}.{twin}", tables
+                    ):
+                        external_body = re.sub(
+                            rf"\b{re.escape(table)}\b", f"{table.split('.')[0]}.{twin}", external_body
+                        )
+                    continue
                 if table not in tables:
                     self.report(
                         file, where, f"table {table!r} is not in this query", did_you_mean(table, tables)
@@ -269,6 +278,7 @@ class _QueryLoader:
             "distinct": distinct == "flag",
             "is_external": bool(spec.external),
             "randomize": spec.randomize,
+            "convert_datetime": spec.convert_datetime,
         }
         declared = {param.name: True for param in params if not param.keyword}
         positional = self.positional(file, (*path, "positional"), spec.positional, {**implicit, **declared})
@@ -281,7 +291,8 @@ class _QueryLoader:
             kind=spec.kind,
             row=spec.row if len(columns) != 1 or spec.row != "tuple" else "scalar",
             params=tuple(params),
-            columns=tuple(columns),
+            columns=tuple(_converted(columns) if spec.convert_datetime else columns),
+            convert_datetime=spec.convert_datetime,
             body=body,
             external_body=external_body,
             order=order_sql,
@@ -744,7 +755,27 @@ class _QueryLoader:
         )
 
 
-_RESERVED = {"connection", "start_offset", "count", "distinct", "is_external", "randomize", "self"}
+_RESERVED = {
+    "connection",
+    "start_offset",
+    "count",
+    "distinct",
+    "is_external",
+    "randomize",
+    "convert_datetime",
+    "self",
+}
+DATETIME = "datetime.datetime"
+
+
+def _converted(columns: list[ResultColumn]) -> list[ResultColumn]:
+    """`convert_datetime`: timestamp columns are ISO strings unless the caller asks for datetimes."""
+    return [
+        ResultColumn(column.name, column.pytype.replace(DATETIME, f"{DATETIME} | str"))
+        if column.pytype.startswith(DATETIME)
+        else column
+        for column in columns
+    ]
 
 
 def targets_expr(targets: list[str]) -> list[str]:

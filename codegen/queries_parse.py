@@ -88,6 +88,7 @@ class QuerySpec(_Spec):
     require_any: list[str] = []
     exclusive: list[str] = []
     unpaginated_by: str | None = None
+    convert_datetime: bool = False
     external_default: bool = False
     missing_message: str | None = None
 

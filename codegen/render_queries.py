@@ -120,6 +120,8 @@ def _signature(query: Query, *, method: bool) -> tuple[str, list[str]]:
         extras.append((f"is_external: bool = {query.external_default}", "is_external"))
     if query.randomize:
         extras.append(("randomize: bool = True", "randomize"))
+    if query.convert_datetime:
+        extras.append(("convert_datetime: bool = True", "convert_datetime"))
     by_name = {**listed, **{name: text for text, name in extras}}
     positional += [by_name[name] for name in query.positional]
     keyword += [text for text, name in extras if name not in query.positional]
@@ -244,9 +246,18 @@ def _missing_message(query: Query) -> str:
     )
 
 
+def _value(query: Query, index: int) -> str:
+    """`row[index]`, a timestamp as an ISO string when the caller asks for `convert_datetime`."""
+    if query.convert_datetime and query.columns[index].pytype.startswith("datetime.datetime"):
+        return f"(row[{index}].isoformat() if convert_datetime else row[{index}])"
+    return f"row[{index}]"
+
+
 def _build(query: Query) -> str:
     if query.row == "dict":
-        fields = ", ".join(f"{column.name}=row[{index}]" for index, column in enumerate(query.columns))
+        fields = ", ".join(
+            f"{column.name}={_value(query, index)}" for index, column in enumerate(query.columns)
+        )
         return f"{_row_type(query)}({fields})"
     return _convert(query, [column.name for column in query.columns])
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import TypedDict
 
 from sqlalchemy import Connection, text
@@ -34,6 +35,56 @@ def get_build_software_environment_all(
         {"start_offset": start_offset, "count": count},
     )
     return [row[0] for row in result]
+
+
+class GetBuildSoftwareEnvironmentAnalysesAllRow(TypedDict):
+    """A row of `get_build_software_environment_analyses_all`."""
+
+    analysis_datetime: datetime.datetime | str
+    analysis_document_id: str
+    package_extract_name: str
+    package_extract_version: str
+
+
+_GET_BUILD_SOFTWARE_ENVIRONMENT_ANALYSES_ALL = "package_extract_run.datetime AS analysis_datetime, package_extract_run.analysis_document_id, package_extract_run.package_extract_name, package_extract_run.package_extract_version FROM package_extract_run JOIN software_environment ON package_extract_run.software_environment_id = software_environment.id WHERE software_environment.environment_name = :build_software_environment_name AND software_environment.environment_type = 'BUILDTIME'"
+_GET_BUILD_SOFTWARE_ENVIRONMENT_ANALYSES_ALL_EXTERNAL = "package_extract_run.datetime AS analysis_datetime, package_extract_run.analysis_document_id, package_extract_run.package_extract_name, package_extract_run.package_extract_version FROM package_extract_run JOIN external_software_environment ON package_extract_run.external_software_environment_id = external_software_environment.id WHERE external_software_environment.environment_name = :build_software_environment_name AND external_software_environment.environment_type = 'BUILDTIME'"
+
+
+def get_build_software_environment_analyses_all(
+    connection: Connection,
+    build_software_environment_name: str,
+    start_offset: int = 0,
+    count: int | None = 100,
+    convert_datetime: bool = True,
+    is_external: bool = False,
+) -> list[GetBuildSoftwareEnvironmentAnalysesAllRow]:
+    """Package-extract runs of the named build-time environment, newest first."""
+    result = connection.execute(
+        text(
+            "SELECT "
+            + (
+                _GET_BUILD_SOFTWARE_ENVIRONMENT_ANALYSES_ALL_EXTERNAL
+                if is_external
+                else _GET_BUILD_SOFTWARE_ENVIRONMENT_ANALYSES_ALL
+            )
+            + " ORDER BY analysis_datetime DESC, analysis_document_id"
+            + " LIMIT :count OFFSET :start_offset"
+        ),
+        {
+            "build_software_environment_name": build_software_environment_name,
+            "start_offset": start_offset,
+            "count": count,
+        },
+    )
+    return [
+        GetBuildSoftwareEnvironmentAnalysesAllRow(
+            analysis_datetime=(row[0].isoformat() if convert_datetime else row[0]),
+            analysis_document_id=row[1],
+            package_extract_name=row[2],
+            package_extract_version=row[3],
+        )
+        for row in result
+    ]
 
 
 class GetHardwareEnvironmentsAllRow(TypedDict):
@@ -120,3 +171,53 @@ def get_run_software_environment_all(
         {"start_offset": start_offset, "count": count},
     )
     return [row[0] for row in result]
+
+
+class GetRunSoftwareEnvironmentAnalysesAllRow(TypedDict):
+    """A row of `get_run_software_environment_analyses_all`."""
+
+    analysis_datetime: datetime.datetime | str
+    analysis_document_id: str
+    package_extract_name: str
+    package_extract_version: str
+
+
+_GET_RUN_SOFTWARE_ENVIRONMENT_ANALYSES_ALL = "package_extract_run.datetime AS analysis_datetime, package_extract_run.analysis_document_id, package_extract_run.package_extract_name, package_extract_run.package_extract_version FROM package_extract_run JOIN software_environment ON package_extract_run.software_environment_id = software_environment.id WHERE software_environment.environment_name = :run_software_environment_name AND software_environment.environment_type = 'RUNTIME'"
+_GET_RUN_SOFTWARE_ENVIRONMENT_ANALYSES_ALL_EXTERNAL = "package_extract_run.datetime AS analysis_datetime, package_extract_run.analysis_document_id, package_extract_run.package_extract_name, package_extract_run.package_extract_version FROM package_extract_run JOIN external_software_environment ON package_extract_run.external_software_environment_id = external_software_environment.id WHERE external_software_environment.environment_name = :run_software_environment_name AND external_software_environment.environment_type = 'RUNTIME'"
+
+
+def get_run_software_environment_analyses_all(
+    connection: Connection,
+    run_software_environment_name: str,
+    start_offset: int = 0,
+    count: int | None = 100,
+    convert_datetime: bool = True,
+    is_external: bool = False,
+) -> list[GetRunSoftwareEnvironmentAnalysesAllRow]:
+    """Package-extract runs of the named runtime environment, newest first."""
+    result = connection.execute(
+        text(
+            "SELECT "
+            + (
+                _GET_RUN_SOFTWARE_ENVIRONMENT_ANALYSES_ALL_EXTERNAL
+                if is_external
+                else _GET_RUN_SOFTWARE_ENVIRONMENT_ANALYSES_ALL
+            )
+            + " ORDER BY analysis_datetime DESC, analysis_document_id"
+            + " LIMIT :count OFFSET :start_offset"
+        ),
+        {
+            "run_software_environment_name": run_software_environment_name,
+            "start_offset": start_offset,
+            "count": count,
+        },
+    )
+    return [
+        GetRunSoftwareEnvironmentAnalysesAllRow(
+            analysis_datetime=(row[0].isoformat() if convert_datetime else row[0]),
+            analysis_document_id=row[1],
+            package_extract_name=row[2],
+            package_extract_version=row[3],
+        )
+        for row in result
+    ]

@@ -30,6 +30,10 @@ from generated.queries.analysis import (
 )
 from generated.queries.cve import GetPythonCveRecordsAllRow
 from generated.queries.dependencies import GetPythonPackageVersionDependentsAllRow
+from generated.queries.environments import (
+    GetBuildSoftwareEnvironmentAnalysesAllRow,
+    GetRunSoftwareEnvironmentAnalysesAllRow,
+)
 from generated.queries.indexes import GetPythonPackageIndexAllRow
 from generated.queries.kebechet import GetKebechetGithubAppInstallationsAllRow
 from generated.queries.packages import (
@@ -294,6 +298,25 @@ class GeneratedQueries(AdapterBase):
         with self._connection() as connection:
             return environments.get_build_software_environment_all(
                 connection, start_offset=start_offset, count=count, distinct=distinct, is_external=is_external
+            )
+
+    def get_build_software_environment_analyses_all(
+        self,
+        build_software_environment_name: str,
+        start_offset: int = 0,
+        count: int | None = 100,
+        convert_datetime: bool = True,
+        is_external: bool = False,
+    ) -> list[GetBuildSoftwareEnvironmentAnalysesAllRow]:
+        """Package-extract runs of the named build-time environment, newest first."""
+        with self._connection() as connection:
+            return environments.get_build_software_environment_analyses_all(
+                connection,
+                build_software_environment_name,
+                start_offset=start_offset,
+                count=count,
+                is_external=is_external,
+                convert_datetime=convert_datetime,
             )
 
     def get_cve_timestamp(self) -> datetime.datetime | None:
@@ -1141,6 +1164,25 @@ class GeneratedQueries(AdapterBase):
         with self._connection() as connection:
             return environments.get_run_software_environment_all(
                 connection, start_offset=start_offset, count=count, distinct=distinct, is_external=is_external
+            )
+
+    def get_run_software_environment_analyses_all(
+        self,
+        run_software_environment_name: str,
+        start_offset: int = 0,
+        count: int | None = 100,
+        convert_datetime: bool = True,
+        is_external: bool = False,
+    ) -> list[GetRunSoftwareEnvironmentAnalysesAllRow]:
+        """Package-extract runs of the named runtime environment, newest first."""
+        with self._connection() as connection:
+            return environments.get_run_software_environment_analyses_all(
+                connection,
+                run_software_environment_name,
+                start_offset=start_offset,
+                count=count,
+                is_external=is_external,
+                convert_datetime=convert_datetime,
             )
 
     @cached("THOTH_GET_PYTHON_ENVIRONMENT_MARKER_CACHE_SIZE", 4096)

@@ -57,15 +57,6 @@ class SoftwareEnvironmentRecord(TypedDict):
     datetime: datetime.datetime | str
 
 
-class EnvironmentAnalysisRecord(TypedDict):
-    """One package-extract run of a software environment (the original's keys)."""
-
-    analysis_datetime: datetime.datetime | str
-    analysis_document_id: str
-    package_extract_name: str
-    package_extract_version: str
-
-
 class PythonPackageMetadata(TypedDict):
     """The metadata of a package version, single-valued fields then the multi-valued ones."""
 
@@ -425,68 +416,6 @@ class ReadsMixin(AdapterBase):
         with self._connection() as connection:
             return int(connection.execute(text(sql), parameters).scalar_one())
 
-    def _environment_analyses(
-        self,
-        environment_type: EnvironmentType,
-        environment_name: str,
-        start_offset: int,
-        count: int | None,
-        is_external: bool,
-        convert_datetime: bool,
-    ) -> list[EnvironmentAnalysisRecord]:
-        table, ref = _environment_tables(is_external)
-        sql = (
-            "SELECT r.analysis_document_id, r.datetime, r.package_extract_name, r.package_extract_version "
-            f"FROM package_extract_run r JOIN {table} e ON r.{ref} = e.id "
-            "WHERE e.environment_name = :name AND e.environment_type = :type "
-            "ORDER BY r.datetime DESC, r.analysis_document_id OFFSET :start_offset LIMIT :count"
-        )
-        with self._connection() as connection:
-            rows = connection.execute(
-                text(sql),
-                {
-                    "name": environment_name,
-                    "type": environment_type,
-                    "start_offset": start_offset,
-                    "count": count,
-                },
-            ).all()
-        return [
-            EnvironmentAnalysisRecord(
-                analysis_datetime=_when(row[1], convert_datetime),
-                analysis_document_id=row[0],
-                package_extract_name=row[2],
-                package_extract_version=row[3],
-            )
-            for row in rows
-        ]
-
-    def get_run_software_environment_analyses_all(
-        self,
-        run_software_environment_name: str,
-        start_offset: int = 0,
-        count: int | None = 100,
-        convert_datetime: bool = True,
-        is_external: bool = False,
-    ) -> list[EnvironmentAnalysisRecord]:
-        """Package-extract runs of the named runtime environment, newest first."""
-        return self._environment_analyses(
-            "RUNTIME", run_software_environment_name, start_offset, count, is_external, convert_datetime
-        )
-
-    def get_build_software_environment_analyses_all(
-        self,
-        build_software_environment_name: str,
-        start_offset: int = 0,
-        count: int | None = 100,
-        convert_datetime: bool = True,
-        is_external: bool = False,
-    ) -> list[EnvironmentAnalysisRecord]:
-        """Package-extract runs of the named build-time environment, newest first."""
-        return self._environment_analyses(
-            "BUILDTIME", build_software_environment_name, start_offset, count, is_external, convert_datetime
-        )
-
     def get_python_package_version_metadata(
         self, package_name: str, package_version: str, index_url: str
     ) -> PythonPackageMetadata:
@@ -655,7 +584,6 @@ def _like_escape(value: str) -> str:
 
 
 __all__ = [
-    "EnvironmentAnalysisRecord",
     "ImportPackageRecord",
     "PythonPackageMetadata",
     "PythonQueryResult",
