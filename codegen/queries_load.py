@@ -24,6 +24,7 @@ from .queries_parse import (
     parse_query_files,
 )
 from .queries_sql import SqlError, Statement, parse_statement
+from .render_query_sql import statements
 from .yaml_lines import Path_
 
 _OPS = {"eq": "=", "ne": "<>", "lt": "<", "le": "<=", "gt": ">", "ge": ">=", "like": "LIKE"}
@@ -309,6 +310,22 @@ class _QueryLoader:
             positional=positional,
             **self.write_fields(spec),
         )
+
+    def check_statements(self, file: QueryFile, query: Query) -> None:
+        """Parse every SQL text a declared query's function can send with PostgreSQL's parser."""
+        declared = {param.name for param in query.params} | (
+            {"start_offset", "count"} if query.paginate else set()
+        )
+        for sql in statements(query):
+            try:
+                statement = parse_statement(sql)
+            except SqlError as error:
+                self.report(file, ("queries", query.name), f"the rendered SQL does not parse: {error}: {sql}")
+                return  # the other variants share the mistake
+            for name in sorted(statement.params - declared):
+                self.report(
+                    file, ("queries", query.name), f"the rendered SQL uses :{name}, which is not declared"
+                )
 
     def place_filters(self, file: QueryFile, path: Path_, spec: QuerySpec, sql: str) -> str:
         """Replace each `{{name}}` of a `.sql` query by its named filter (each declared filter used)."""
@@ -826,6 +843,8 @@ def load_queries(queries_dir: Path, schema: ir.Schema) -> tuple[Query, ...]:
                 )
             seen[query_name] = file.name
             query = loader.query(file, query_name, query_spec, queries_dir)
+            if query is not None and not query.raw:
+                loader.check_statements(file, query)
             if query is not None:
                 queries.append(query)
     if loader.problems:

@@ -13,6 +13,7 @@ from . import ir
 from .format import banner, format_python
 from .queries_ir import WRITES, Param, Query
 from .queries_load import load_queries
+from .render_query_sql import constant, sql_expression
 
 DEFAULT_COUNT = 100
 
@@ -39,10 +40,6 @@ def render_queries(schema: ir.Schema, queries_dir: Path) -> dict[str, str]:
 
 def _camel(name: str) -> str:
     return "".join(part.capitalize() for part in name.split("_"))
-
-
-def _constant(query: Query, suffix: str = "") -> str:
-    return f"_{query.name.upper()}{suffix}"
 
 
 def _tuple_type(types: list[str]) -> str:
@@ -138,42 +135,7 @@ def _query_function(query: Query) -> list[str]:
         f"def {query.name}(connection: Connection{', ' if signature else ''}{signature}) -> {return_type(query)}:",
         f'    """{query.doc.strip()}"""',
     ]
-    body = _constant(query)
-    if query.external_body is not None:
-        body = f"({_constant(query, '_EXTERNAL')} if is_external else {_constant(query)})"
-    head = '"SELECT "'
-    if query.distinct == "flag":
-        head = '("SELECT DISTINCT " if distinct else "SELECT ")'
-    elif query.distinct == "always":
-        head = '"SELECT DISTINCT "'
-    order = repr(query.order)
-    if query.kind == "group":
-        keys = ", ".join(query.group_by)
-        order = repr(
-            f" ORDER BY {keys}" + (", " + query.order.removeprefix(" ORDER BY ") if query.order else "")
-        )
-    if query.external_order != query.order:
-        order = f"({query.external_order!r} if is_external else {order})"
-    if query.randomize:
-        order = f'(" ORDER BY random()" if randomize else {order})'
-    limit = '" LIMIT :count OFFSET :start_offset"' if query.paginate and not query.raw else '""'
-    if query.raw:
-        sql = body
-    elif query.kind in ("list", "group"):
-        sql = f"{head} + {body} + {order} + {limit}"
-    elif query.kind == "one":
-        sql = f'"SELECT " + {body} + {order} + " LIMIT 1"'
-    elif query.kind == "count":
-        if query.columns:
-            sql = f'"SELECT count(*) AS count FROM (" + {head} + {body} + ") AS counted"'
-        else:
-            sql = f'"SELECT count(*) AS count " + {body}'
-    elif query.kind == "exists":
-        sql = f'"SELECT EXISTS (SELECT 1 " + {body} + ") AS exists"'
-    elif query.kind == "count_map":
-        sql = f"{head} + {body} + {order} + {limit}"
-    else:
-        sql = body
+    sql = sql_expression(query)
     parameters = [
         f'"{param.name}": {_default(param) if param.fixed else param.name}' for param in query.params
     ]
@@ -286,9 +248,9 @@ def _module(domain: str, queries: list[Query]) -> str:
             lines += ["", f"class {_row_type(query)}(TypedDict):", f'    """A row of `{query.name}`."""', ""]
             lines += [f"    {column.name}: {column.pytype}" for column in query.columns]
             lines.append("")
-        lines.append(f"{_constant(query)} = {query.body!r}")
+        lines.append(f"{constant(query)} = {query.body!r}")
         if query.external_body is not None:
-            lines.append(f"{_constant(query, '_EXTERNAL')} = {query.external_body!r}")
+            lines.append(f"{constant(query, '_EXTERNAL')} = {query.external_body!r}")
         lines += ["", "", *_query_function(query)]
     return "\n".join(lines) + "\n"
 

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from codegen.load import SchemaLoadError, load_schema
+from codegen.queries_load import load_queries
 from codegen.render_queries import render_queries
+from codegen.render_query_sql import statements
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "queries"
 SCHEMA = GOLDEN / "basic" / "schema"
@@ -31,6 +33,18 @@ def test_basic_queries_render_the_expected_files() -> None:
     }
     assert files == expected
     assert files == render_queries(load_schema(SCHEMA), SCHEMA / "queries")  # deterministic
+
+
+def test_basic_queries_render_the_expected_sql() -> None:
+    """Every SQL text each function can send (one per combination of its flags), as the SQL renderer gives it."""
+    rendered = "".join(
+        f"-- {query.name}\n" + "".join(f"{sql};\n" for sql in statements(query)) + "\n"
+        for query in load_queries(SCHEMA / "queries", load_schema(SCHEMA))
+    )
+    expected_file = GOLDEN / "basic" / "expected" / "statements.sql"
+    if UPDATE:
+        expected_file.write_text(rendered, encoding="utf-8")
+    assert rendered == expected_file.read_text(encoding="utf-8")
 
 
 def test_no_queries_no_files(tmp_path: Path) -> None:

@@ -1,0 +1,54 @@
+-- delete_entities
+DELETE FROM python_package_version_entity WHERE (:package_name IS NULL OR python_package_version_entity.package_name = :package_name) AND python_package_version_entity.package_version IS NOT NULL;
+
+-- delete_index
+DELETE FROM python_package_index WHERE python_package_index.url = :index_url;
+
+-- delete_runs
+DELETE FROM benchmark_run WHERE (:exit_code IS NULL OR benchmark_run.exit_code < :exit_code) AND (:note IS NULL OR benchmark_run.note = :note);
+
+-- get_artifact_count_per_entity
+SELECT python_package_version_entity.package_name, python_package_version_entity.package_version, count(*) AS count FROM has_artifact JOIN python_package_version_entity ON has_artifact.python_package_version_entity_id = python_package_version_entity.id GROUP BY python_package_version_entity.package_name, python_package_version_entity.package_version;
+
+-- get_artifacts_per_type
+SELECT has_artifact.environment_type, has_artifact.artifact_name, has_artifact.seen_at FROM has_artifact JOIN python_package_version_entity ON has_artifact.python_package_version_entity_id = python_package_version_entity.id ORDER BY environment_type LIMIT :count OFFSET :start_offset;
+SELECT DISTINCT has_artifact.environment_type, has_artifact.artifact_name, has_artifact.seen_at FROM has_artifact JOIN python_package_version_entity ON has_artifact.python_package_version_entity_id = python_package_version_entity.id ORDER BY environment_type LIMIT :count OFFSET :start_offset;
+
+-- get_enabled_urls
+SELECT python_package_index.url AS url
+FROM python_package_index
+WHERE python_package_index.enabled AND python_package_index.url LIKE :prefix || '%'
+ORDER BY url
+LIMIT :count OFFSET :start_offset;
+
+-- get_entity_names_all
+SELECT python_package_version_entity.package_name FROM python_package_version_entity WHERE (:package_name IS NULL OR python_package_version_entity.package_name = :package_name) AND python_package_version_entity.package_version IS NOT NULL ORDER BY package_name LIMIT :count OFFSET :start_offset;
+SELECT DISTINCT python_package_version_entity.package_name FROM python_package_version_entity WHERE (:package_name IS NULL OR python_package_version_entity.package_name = :package_name) AND python_package_version_entity.package_version IS NOT NULL ORDER BY package_name LIMIT :count OFFSET :start_offset;
+
+-- get_entity_urls
+SELECT i.url AS url
+FROM python_package_version_entity AS e JOIN python_package_index AS i ON e.python_package_index_id = i.id
+WHERE (:package_name IS NULL OR e.package_name = :package_name)
+ORDER BY url;
+
+-- get_index
+SELECT python_package_index.url, python_package_index.verify_ssl FROM python_package_index WHERE python_package_index.url = :url LIMIT 1;
+
+-- get_python_packages_all
+SELECT python_package_version_entity.package_name, python_package_version_entity.package_version, python_package_index.url AS index_url FROM python_package_version_entity LEFT OUTER JOIN python_package_index ON python_package_version_entity.python_package_index_id = python_package_index.id WHERE (:package_name IS NULL OR python_package_version_entity.package_name = :package_name) AND (:enabled IS NULL OR python_package_index.enabled = :enabled) ORDER BY package_name, package_version LIMIT :count OFFSET :start_offset;
+SELECT python_package_version_entity.package_name, python_package_version_entity.package_version, python_package_index.url AS index_url FROM python_package_version_entity LEFT OUTER JOIN python_package_index ON python_package_version_entity.python_package_index_id = python_package_index.id WHERE (:package_name IS NULL OR python_package_version_entity.package_name = :package_name) AND (:enabled IS NULL OR python_package_index.enabled = :enabled) ORDER BY random() LIMIT :count OFFSET :start_offset;
+SELECT DISTINCT python_package_version_entity.package_name, python_package_version_entity.package_version, python_package_index.url AS index_url FROM python_package_version_entity LEFT OUTER JOIN python_package_index ON python_package_version_entity.python_package_index_id = python_package_index.id WHERE (:package_name IS NULL OR python_package_version_entity.package_name = :package_name) AND (:enabled IS NULL OR python_package_index.enabled = :enabled) ORDER BY package_name, package_version LIMIT :count OFFSET :start_offset;
+SELECT DISTINCT python_package_version_entity.package_name, python_package_version_entity.package_version, python_package_index.url AS index_url FROM python_package_version_entity LEFT OUTER JOIN python_package_index ON python_package_version_entity.python_package_index_id = python_package_index.id WHERE (:package_name IS NULL OR python_package_version_entity.package_name = :package_name) AND (:enabled IS NULL OR python_package_index.enabled = :enabled) ORDER BY random() LIMIT :count OFFSET :start_offset;
+
+-- get_python_packages_count_all
+SELECT count(*) AS count FROM python_package_version_entity;
+
+-- python_package_exists
+SELECT EXISTS (SELECT 1 FROM python_package_version_entity WHERE python_package_version_entity.package_name = :package_name) AS exists;
+
+-- set_index_enabled
+UPDATE python_package_index SET enabled = :enabled WHERE python_package_index.url = :url;
+
+-- update_index_enabled_on_url
+UPDATE python_package_index SET enabled = :enabled WHERE python_package_index.url = :url;
+
