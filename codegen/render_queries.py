@@ -13,6 +13,7 @@ from . import ir
 from .format import banner, format_python
 from .queries_ir import WRITES, Param, Query
 from .queries_load import load_queries
+from .render_queries_docs import render_queries_docs
 from .render_query_sql import constant, sql_expression
 
 DEFAULT_COUNT = 100
@@ -35,6 +36,7 @@ def render_queries(schema: ir.Schema, queries_dir: Path) -> dict[str, str]:
         files[path] = format_python(head + _module(domain, own), path)
     path = "generated/queries/graph_methods.py"
     files[path] = format_python(head + _mixin(queries, domains), path)
+    files["generated/queries/REFERENCE.md"] = render_queries_docs(queries, method_lines)
     return files
 
 
@@ -267,7 +269,8 @@ _NORMALIZE = {
 }
 
 
-def _method(query: Query) -> list[str]:
+def method_lines(query: Query) -> list[str]:
+    """The GraphDatabase method of a query (its lines, indented in the class)."""
     signature, call = _signature(query, method=True)
     returns = return_type(query)
     lines: list[str] = []
@@ -351,5 +354,5 @@ def _mixin(queries: tuple[Query, ...], domains: list[str]) -> str:
         "",
     ]
     for query in sorted((query for query in queries if query.method), key=lambda query: query.name):
-        lines += ["", *_method(query)]
+        lines += ["", *method_lines(query)]
     return "\n".join(lines) + "\n"

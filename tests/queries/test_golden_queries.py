@@ -29,7 +29,7 @@ def test_basic_queries_render_the_expected_files() -> None:
             (expected_dir / path).write_text(text, encoding="utf-8")
     expected = {
         file.relative_to(expected_dir).as_posix(): file.read_text(encoding="utf-8")
-        for file in sorted(expected_dir.rglob("*.py"))
+        for file in sorted([*expected_dir.rglob("*.py"), *expected_dir.rglob("*.md")])
     }
     assert files == expected
     assert files == render_queries(load_schema(SCHEMA), SCHEMA / "queries")  # deterministic
