@@ -38,7 +38,11 @@ _PYTHON = {
     "timestamp": "datetime.datetime",
     "date": "datetime.date",
 }
-TYPE_HINT = "one of " + ", ".join(_PYTHON) + ", enum:<name>, with a trailing `?` when it may be null"
+TYPE_HINT = (
+    "one of "
+    + ", ".join(_PYTHON)
+    + ", enum:<name>, with a trailing `?` when it may be null or `[]` for an array"
+)
 COLUMN_REF = re.compile(r"\b([a-z_][a-z0-9_]*)\.([a-z_][a-z0-9_]*)\b")
 SQL_PARAM = re.compile(r"(?<![:\w]):([A-Za-z_][A-Za-z0-9_]*)")
 NAME = re.compile(r"[a-z_][a-z0-9_]*")
@@ -71,6 +75,9 @@ class _QueryLoader:
     def pytype(self, file: QueryFile, path: Path_, spelling: str) -> str | None:
         nullable = spelling.endswith("?")
         base = spelling.removesuffix("?")
+        if base.endswith("[]"):  # an ARRAY(...) column: a list, never null
+            inner = self.pytype(file, path, base.removesuffix("[]"))
+            return None if inner is None else f"list[{inner}]"
         if base.startswith("enum:"):
             name = base.removeprefix("enum:")
             if name not in {enum.name for enum in self.schema.enums}:

@@ -37,6 +37,7 @@ from generated.queries.environments import (
 from generated.queries.indexes import GetPythonPackageIndexAllRow
 from generated.queries.kebechet import GetKebechetGithubAppInstallationsAllRow
 from generated.queries.packages import (
+    GetPythonPackageVersionMetadataRow,
     GetPythonPackageVersionRecordsRow,
     GetSolvedPythonPackageVersionEnvironmentsAllRow,
     GetSolvedPythonPackageVersionsSoftwareEnvironmentAllRow,
@@ -763,6 +764,18 @@ class GeneratedQueries(AdapterBase):
         with self._connection() as connection:
             return packages.get_python_package_version_entities_names_all(
                 connection, start_offset=start_offset, count=count
+            )
+
+    def get_python_package_version_metadata(
+        self, package_name: str, package_version: str, index_url: str
+    ) -> GetPythonPackageVersionMetadataRow:
+        """The metadata of a solved package version (the first record when environments differ); multi-valued fields are sorted lists (project URLs as "label,url"). NotFoundError when it has none."""
+        package_name = normalize.package_name(package_name)
+        package_version = normalize.package_version(package_version) or package_version
+        index_url = normalize.index_url(index_url)
+        with self._connection() as connection:
+            return packages.get_python_package_version_metadata(
+                connection, package_name, package_version, index_url
             )
 
     def get_python_package_version_names_all(

@@ -79,6 +79,80 @@ def get_python_package_version_entities_names_all(
     return [row[0] for row in result]
 
 
+class GetPythonPackageVersionMetadataRow(TypedDict):
+    """A row of `get_python_package_version_metadata`."""
+
+    author: str | None
+    author_email: str | None
+    download_url: str | None
+    home_page: str | None
+    keywords: str | None
+    license: str | None
+    maintainer: str | None
+    maintainer_email: str | None
+    metadata_version: str | None
+    name: str | None
+    summary: str | None
+    version: str | None
+    requires_python: str | None
+    description_content_type: str | None
+    description: str | None
+    classifier: list[str]
+    platform: list[str]
+    supported_platform: list[str]
+    requires_external: list[str]
+    project_url: list[str]
+    provides_extra: list[str]
+    requires_dist: list[str]
+    provides_dist: list[str]
+    obsolete_dist: list[str]
+
+
+_GET_PYTHON_PACKAGE_VERSION_METADATA = "SELECT m.author, m.author_email, m.download_url, m.home_page, m.keywords, m.license, m.maintainer, m.maintainer_email, m.metadata_version, m.name, m.summary, m.version, m.requires_python, m.description_content_type, m.description,\n    ARRAY(SELECT x.classifier FROM has_metadata_classifier AS h JOIN python_package_metadata_classifier AS x ON x.id = h.python_package_metadata_classifier_id\n          WHERE h.python_package_metadata_id = m.id ORDER BY 1) AS classifier,\n    ARRAY(SELECT x.platform FROM has_metadata_platform AS h JOIN python_package_metadata_platform AS x ON x.id = h.python_package_metadata_platform_id\n          WHERE h.python_package_metadata_id = m.id ORDER BY 1) AS platform,\n    ARRAY(SELECT x.supported_platform FROM has_metadata_supported_platform AS h JOIN python_package_metadata_supported_platform AS x ON x.id = h.python_package_metadata_supported_platform_id\n          WHERE h.python_package_metadata_id = m.id ORDER BY 1) AS supported_platform,\n    ARRAY(SELECT x.dependency FROM has_metadata_requires_external AS h JOIN python_package_metadata_requires_external AS x ON x.id = h.python_package_metadata_requires_external_id\n          WHERE h.python_package_metadata_id = m.id ORDER BY 1) AS requires_external,\n    ARRAY(SELECT concat_ws(',', x.label, x.url) FROM has_metadata_project_url AS h JOIN python_package_metadata_project_url AS x ON x.id = h.python_package_metadata_project_url_id\n          WHERE h.python_package_metadata_id = m.id ORDER BY 1) AS project_url,\n    ARRAY(SELECT x.optional_feature FROM has_metadata_provides_extra AS h JOIN python_package_metadata_provides_extra AS x ON x.id = h.python_package_metadata_provides_extra_id\n          WHERE h.python_package_metadata_id = m.id ORDER BY 1) AS provides_extra,\n    ARRAY(SELECT x.distutils FROM has_metadata_distutils AS h JOIN python_package_metadata_distutils AS x ON x.id = h.python_package_metadata_distutils_id\n          WHERE h.python_package_metadata_id = m.id AND x.distutils_type = 'REQUIRED' ORDER BY 1) AS requires_dist,\n    ARRAY(SELECT x.distutils FROM has_metadata_distutils AS h JOIN python_package_metadata_distutils AS x ON x.id = h.python_package_metadata_distutils_id\n          WHERE h.python_package_metadata_id = m.id AND x.distutils_type = 'PROVIDED' ORDER BY 1) AS provides_dist,\n    ARRAY(SELECT x.distutils FROM has_metadata_distutils AS h JOIN python_package_metadata_distutils AS x ON x.id = h.python_package_metadata_distutils_id\n          WHERE h.python_package_metadata_id = m.id AND x.distutils_type = 'OBSOLETE' ORDER BY 1) AS obsolete_dist\nFROM python_package_metadata AS m\nWHERE m.id = (\n    SELECT min(v.python_package_metadata_id) FROM python_package_version AS v\n    JOIN python_package_index AS i ON i.id = v.python_package_index_id\n    WHERE v.package_name = :package_name AND v.package_version = :package_version AND i.url = :index_url\n)"
+
+
+def get_python_package_version_metadata(
+    connection: Connection, package_name: str, package_version: str, index_url: str
+) -> GetPythonPackageVersionMetadataRow:
+    """The metadata of a solved package version (the first record when environments differ); multi-valued fields are sorted lists (project URLs as "label,url"). NotFoundError when it has none."""
+    result = connection.execute(
+        text(_GET_PYTHON_PACKAGE_VERSION_METADATA),
+        {"package_name": package_name, "package_version": package_version, "index_url": index_url},
+    )
+    row = result.first()
+    if row is None:
+        raise NotFoundError(
+            f"no metadata for {package_name!r} in version {package_version!r} from {index_url!r}"
+        )
+    found: GetPythonPackageVersionMetadataRow = GetPythonPackageVersionMetadataRow(
+        author=row[0],
+        author_email=row[1],
+        download_url=row[2],
+        home_page=row[3],
+        keywords=row[4],
+        license=row[5],
+        maintainer=row[6],
+        maintainer_email=row[7],
+        metadata_version=row[8],
+        name=row[9],
+        summary=row[10],
+        version=row[11],
+        requires_python=row[12],
+        description_content_type=row[13],
+        description=row[14],
+        classifier=row[15],
+        platform=row[16],
+        supported_platform=row[17],
+        requires_external=row[18],
+        project_url=row[19],
+        provides_extra=row[20],
+        requires_dist=row[21],
+        provides_dist=row[22],
+        obsolete_dist=row[23],
+    )
+    return found
+
+
 _GET_PYTHON_PACKAGE_VERSION_NAMES_ALL = "SELECT named.package_name AS package_name\nFROM (\n    SELECT v.package_name, v.id, row_number() OVER (PARTITION BY v.package_name ORDER BY v.id) AS nth\n    FROM python_package_version AS v\n    WHERE (:os_name IS NULL OR v.os_name = :os_name)\n      AND (:os_version IS NULL OR v.os_version = :os_version)\n      AND (:python_version IS NULL OR v.python_version = :python_version)\n      AND (:like IS NULL OR v.package_name LIKE :like)\n) AS named\nWHERE NOT :distinct OR named.nth = 1\nORDER BY CASE WHEN :sort THEN named.package_name END, named.id\nLIMIT :count OFFSET :start_offset"
 
 

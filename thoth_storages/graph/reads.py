@@ -57,102 +57,6 @@ class SoftwareEnvironmentRecord(TypedDict):
     datetime: datetime.datetime | str
 
 
-class PythonPackageMetadata(TypedDict):
-    """The metadata of a package version, single-valued fields then the multi-valued ones."""
-
-    author: str | None
-    author_email: str | None
-    download_url: str | None
-    home_page: str | None
-    keywords: str | None
-    license: str | None
-    maintainer: str | None
-    maintainer_email: str | None
-    metadata_version: str | None
-    name: str | None
-    summary: str | None
-    version: str | None
-    requires_python: str | None
-    description_content_type: str | None
-    description: str | None
-    classifier: list[str]
-    platform: list[str]
-    supported_platform: list[str]
-    requires_external: list[str]
-    project_url: list[str]
-    provides_extra: list[str]
-    requires_dist: list[str]
-    provides_dist: list[str]
-    obsolete_dist: list[str]
-
-
-_METADATA_SCALARS = (
-    "author",
-    "author_email",
-    "download_url",
-    "home_page",
-    "keywords",
-    "license",
-    "maintainer",
-    "maintainer_email",
-    "metadata_version",
-    "name",
-    "summary",
-    "version",
-    "requires_python",
-    "description_content_type",
-    "description",
-)
-
-# multi-valued key -> (edge table, value table, value expression, extra condition)
-_METADATA_LISTS = {
-    "classifier": ("has_metadata_classifier", "python_package_metadata_classifier", "x.classifier", ""),
-    "platform": ("has_metadata_platform", "python_package_metadata_platform", "x.platform", ""),
-    "supported_platform": (
-        "has_metadata_supported_platform",
-        "python_package_metadata_supported_platform",
-        "x.supported_platform",
-        "",
-    ),
-    "requires_external": (
-        "has_metadata_requires_external",
-        "python_package_metadata_requires_external",
-        "x.dependency",
-        "",
-    ),
-    "project_url": (
-        "has_metadata_project_url",
-        "python_package_metadata_project_url",
-        "concat_ws(',', x.label, x.url)",
-        "",
-    ),
-    "provides_extra": (
-        "has_metadata_provides_extra",
-        "python_package_metadata_provides_extra",
-        "x.optional_feature",
-        "",
-    ),
-    "requires_dist": (
-        "has_metadata_distutils",
-        "python_package_metadata_distutils",
-        "x.distutils",
-        "AND x.distutils_type = 'REQUIRED'",
-    ),
-    "provides_dist": (
-        "has_metadata_distutils",
-        "python_package_metadata_distutils",
-        "x.distutils",
-        "AND x.distutils_type = 'PROVIDED'",
-    ),
-    "obsolete_dist": (
-        "has_metadata_distutils",
-        "python_package_metadata_distutils",
-        "x.distutils",
-        "AND x.distutils_type = 'OBSOLETE'",
-    ),
-}
-
-
 ImportPackageRecord = TypedDict(
     "ImportPackageRecord",
     {"package_name": str, "package_version": str | None, "index_url": str | None, "import": str},
@@ -416,63 +320,6 @@ class ReadsMixin(AdapterBase):
         with self._connection() as connection:
             return int(connection.execute(text(sql), parameters).scalar_one())
 
-    def get_python_package_version_metadata(
-        self, package_name: str, package_version: str, index_url: str
-    ) -> PythonPackageMetadata:
-        """The metadata of a solved package version; NotFoundError when it has none.
-
-        Multi-valued fields are sorted lists (project URLs as "label,url")."""
-        lists = ", ".join(
-            f"ARRAY(SELECT {value} FROM {edge} h JOIN {table} x ON x.id = h.{table}_id "
-            f"WHERE h.python_package_metadata_id = m.id {condition} ORDER BY 1) AS {key}"
-            for key, (edge, table, value, condition) in _METADATA_LISTS.items()
-        )
-        # the project URL edge names its column python_package_metadata_project_url_id, as the others
-        sql = (
-            f"SELECT {', '.join(f'm.{name}' for name in _METADATA_SCALARS)}, {lists} "
-            "FROM python_package_metadata m WHERE m.id = (SELECT min(v.python_package_metadata_id) "
-            "FROM python_package_version v JOIN python_package_index i ON i.id = v.python_package_index_id "
-            "WHERE v.package_name = :name AND v.package_version = :version AND i.url = :url)"
-        )
-        parameters = {
-            "name": normalize.package_name(package_name),
-            "version": normalize.package_version(package_version) or package_version,
-            "url": normalize.index_url(index_url),
-        }
-        with self._connection() as connection:
-            row = connection.execute(text(sql), parameters).mappings().first()
-        if row is None:
-            raise NotFoundError(
-                f"no metadata for {parameters['name']!r} in version {parameters['version']!r} "
-                f"from {parameters['url']!r}"
-            )
-        return PythonPackageMetadata(
-            author=row["author"],
-            author_email=row["author_email"],
-            download_url=row["download_url"],
-            home_page=row["home_page"],
-            keywords=row["keywords"],
-            license=row["license"],
-            maintainer=row["maintainer"],
-            maintainer_email=row["maintainer_email"],
-            metadata_version=row["metadata_version"],
-            name=row["name"],
-            summary=row["summary"],
-            version=row["version"],
-            requires_python=row["requires_python"],
-            description_content_type=row["description_content_type"],
-            description=row["description"],
-            classifier=list(row["classifier"]),
-            platform=list(row["platform"]),
-            supported_platform=list(row["supported_platform"]),
-            requires_external=list(row["requires_external"]),
-            project_url=list(row["project_url"]),
-            provides_extra=list(row["provides_extra"]),
-            requires_dist=list(row["requires_dist"]),
-            provides_dist=list(row["provides_dist"]),
-            obsolete_dist=list(row["obsolete_dist"]),
-        )
-
     def get_python_package_version_import_packages_all(
         self, import_name: str, distinct: bool = False
     ) -> list[ImportPackageRecord]:
@@ -585,7 +432,6 @@ def _like_escape(value: str) -> str:
 
 __all__ = [
     "ImportPackageRecord",
-    "PythonPackageMetadata",
     "PythonQueryResult",
     "ReadsMixin",
     "SoftwareEnvironmentRecord",
