@@ -6,25 +6,14 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.conftest import new_database
-from tests.documents._documents_support import DATA_DIR
+from tests.conftest import connected, filled_template, real_documents
 from thoth_storages import GraphDatabase
-from thoth_storages.cli_sync import expand_local
-from thoth_storages.sync import sync_documents
 
-
-def real_documents() -> list[str]:
-    """Every syncable real document (the raw/ inputs are not sync documents)."""
-    return [path for path in expand_local((DATA_DIR,)) if "/raw/" not in path]
+__all__ = ["filled_graph", "real_documents"]
 
 
 @pytest.fixture(scope="session")
 def filled_graph() -> Iterator[GraphDatabase]:
-    """A connected adapter on a database holding every real document."""
-    with new_database() as settings:
-        graph = GraphDatabase(settings)
-        graph.connect()
-        graph.initialize_schema()
-        sync_documents(real_documents(), graceful=True, graph=graph, is_local=True)
+    """A connected adapter on a clone of the template holding every real document."""
+    with connected(filled_template()) as graph:
         yield graph
-        graph.disconnect()

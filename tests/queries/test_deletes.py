@@ -9,21 +9,14 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import text
 
-from tests.conftest import new_database
-from tests.queries.conftest import real_documents
+from tests.conftest import connected, filled_template
 from thoth_storages import GraphDatabase
-from thoth_storages.sync import sync_documents
 
 
 @pytest.fixture(scope="module")
 def graph() -> Iterator[GraphDatabase]:
-    with new_database() as settings:
-        graph = GraphDatabase(settings)
-        graph.connect()
-        graph.initialize_schema()
-        sync_documents(real_documents(), graceful=True, graph=graph, is_local=True)
+    with connected(filled_template()) as graph:
         yield graph
-        graph.disconnect()
 
 
 def _count(graph: GraphDatabase, sql: str) -> int:

@@ -11,11 +11,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from tests.conftest import new_database
+from tests.conftest import connected, filled_template
 from tests.queries.conftest import real_documents
 from thoth_storages import GraphDatabase
 from thoth_storages.exceptions import SchemaError
-from thoth_storages.sync import sync_documents
 
 PYPI = "https://pypi.example.org/simple"
 ADVISER = next(path for path in real_documents() if path.endswith("/adviser-04ab56d6.json"))
@@ -40,13 +39,8 @@ def _stack_and_environment(graph: GraphDatabase) -> tuple[int, int]:
 
 @pytest.fixture(scope="module")
 def graph() -> Iterator[GraphDatabase]:
-    with new_database() as settings:
-        graph = GraphDatabase(settings)
-        graph.connect()
-        graph.initialize_schema()
-        sync_documents(real_documents(), graceful=True, graph=graph, is_local=True)
+    with connected(filled_template()) as graph:
         yield graph
-        graph.disconnect()
 
 
 @pytest.fixture

@@ -13,12 +13,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from tests.conftest import new_database
+from tests.conftest import connected, filled_template
 from tests.queries.conftest import real_documents
 from thoth_storages import GraphDatabase
 from thoth_storages.graph.purge import sibling_store
 from thoth_storages.s3.results import AdvisersResultsStore, AnalysisResultsStore, SolverResultsStore
-from thoth_storages.sync import sync_documents
 
 BUCKET = "thoth-purge-test"
 DEPLOYMENT = "purge-deployment"
@@ -42,13 +41,8 @@ def backend_name(request: pytest.FixtureRequest) -> str:
 @pytest.fixture(scope="module")
 def graph(backend_name: str) -> Iterator[GraphDatabase]:
     """A database per back end (the purges delete rows)."""
-    with new_database() as settings:
-        graph = GraphDatabase(settings)
-        graph.connect()
-        graph.initialize_schema()
-        sync_documents(real_documents(), graceful=True, graph=graph, is_local=True)
+    with connected(filled_template()) as graph:
         yield graph
-        graph.disconnect()
 
 
 @pytest.fixture(scope="module")

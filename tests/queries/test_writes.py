@@ -11,25 +11,18 @@ from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 from sqlalchemy import text
 
-from tests.conftest import new_database
-from tests.queries.conftest import real_documents
+from tests.conftest import connected, filled_template
 from thoth_storages import GraphDatabase
 from thoth_storages.exceptions import NotFoundError
 from thoth_storages.graph.writes import HardwareInformation, merge_specifiers
-from thoth_storages.sync import sync_documents
 
 PYPI = "https://pypi.example.org/simple"
 
 
 @pytest.fixture(scope="module")
 def graph() -> Iterator[GraphDatabase]:
-    with new_database() as settings:
-        graph = GraphDatabase(settings)
-        graph.connect()
-        graph.initialize_schema()
-        sync_documents(real_documents(), graceful=True, graph=graph, is_local=True)
+    with connected(filled_template()) as graph:
         yield graph
-        graph.disconnect()
 
 
 def _scalars(graph: GraphDatabase, sql: str, **parameters: object) -> list[object]:
