@@ -32,6 +32,12 @@ def env_float(name: str, default: float) -> float:
         raise ConfigurationError(f"{name}={raw!r} is not a number") from None
 
 
+def env_str(name: str) -> str | None:
+    """The variable's value stripped, or None when it is unset or empty."""
+    value = os.environ.get(name, "").strip()
+    return value or None
+
+
 def env_flag(name: str) -> bool:
     """True when the variable parses as a non-zero integer (`0`, empty and unset are False)."""
     return env_int(name, 0) != 0
@@ -47,10 +53,17 @@ class DatabaseSettings:
     password: str = "postgres"
     database: str = "postgres"
     ssl_disabled: bool = False
+    cache_sizes: tuple[tuple[str, int], ...] = ()
+    """Sizes of the adapter's query caches by the original's variable (THOTH_*_CACHE_SIZE) naming them."""
+    log_stats: bool = False
+    """Log the adapter's cache statistics on disconnect (THOTH_STORAGES_LOG_STATS, not `0`)."""
+    debug_queries: bool = False
+    """Log every statement (THOTH_STORAGES_DEBUG_QUERIES=1)."""
 
     @classmethod
     def from_env(cls) -> DatabaseSettings:
-        """Build the settings from KNOWLEDGE_GRAPH_HOST/PORT/USER/PASSWORD/DATABASE/SSL_DISABLED."""
+        """Build the settings from KNOWLEDGE_GRAPH_HOST/PORT/USER/PASSWORD/DATABASE/SSL_DISABLED, the
+        THOTH_*_CACHE_SIZE variables and THOTH_STORAGES_LOG_STATS."""
         return cls(
             host=os.environ.get("KNOWLEDGE_GRAPH_HOST", cls.host),
             port=env_int("KNOWLEDGE_GRAPH_PORT", cls.port),
@@ -58,7 +71,19 @@ class DatabaseSettings:
             password=os.environ.get("KNOWLEDGE_GRAPH_PASSWORD", cls.password),
             database=os.environ.get("KNOWLEDGE_GRAPH_DATABASE", cls.database),
             ssl_disabled=env_flag("KNOWLEDGE_GRAPH_SSL_DISABLED"),
+            cache_sizes=tuple(
+                (name, env_int(name, 0))
+                for name in sorted(os.environ)
+                if name.startswith("THOTH_") and name.endswith("_CACHE_SIZE") and os.environ[name].strip()
+            ),
+            # The original logged on any non-empty value, `0` included; `0` means off here.
+            log_stats=os.environ.get("THOTH_STORAGES_LOG_STATS", "").strip() not in ("", "0"),
+            debug_queries=env_flag("THOTH_STORAGES_DEBUG_QUERIES"),
         )
+
+    def cache_size(self, variable: str, default: int) -> int:
+        """The size configured in `variable` (the original's variables and defaults)."""
+        return dict(self.cache_sizes).get(variable, default)
 
     def environment(self) -> dict[str, str]:
         """The KNOWLEDGE_GRAPH_* variables that `from_env` reads back as these settings (for a child process)."""
@@ -69,6 +94,9 @@ class DatabaseSettings:
             "KNOWLEDGE_GRAPH_PASSWORD": self.password,
             "KNOWLEDGE_GRAPH_DATABASE": self.database,
             "KNOWLEDGE_GRAPH_SSL_DISABLED": "1" if self.ssl_disabled else "0",
+            "THOTH_STORAGES_LOG_STATS": "1" if self.log_stats else "0",
+            "THOTH_STORAGES_DEBUG_QUERIES": "1" if self.debug_queries else "0",
+            **{name: str(size) for name, size in self.cache_sizes},
         }
 
     def url(self, database: str | None = None) -> URL:
@@ -138,11 +166,6 @@ def sync_batch_size() -> int:
     return max(1, env_int("THOTH_STORAGES_SYNC_BATCH", 1))
 
 
-def debug_queries() -> bool:
-    """THOTH_STORAGES_DEBUG_QUERIES=1 logs every statement."""
-    return env_flag("THOTH_STORAGES_DEBUG_QUERIES")
-
-
 def sync_reconnect_timeout() -> int:
     """THOTH_STORAGES_SYNC_RECONNECT_TIMEOUT: seconds a graceful sync keeps trying to reach a database
     that went away (connections refused or terminated), with growing pauses, before it counts the
@@ -153,3 +176,27 @@ def sync_reconnect_timeout() -> int:
 def pushgateway_url() -> str | None:
     """PROMETHEUS_PUSHGATEWAY_URL: the Prometheus Pushgateway each sync pushes its metrics to (unset: none)."""
     return os.environ.get("PROMETHEUS_PUSHGATEWAY_URL") or None
+
+
+def index_aliases() -> dict[str, str]:
+    """THOTH_STORAGES_INDEX_ALIASES="old=new,old2=new2": index URLs written and asked for under another URL
+    (the old URLs without a trailing slash)."""
+    aliases: dict[str, str] = {}
+    for pair in os.environ.get("THOTH_STORAGES_INDEX_ALIASES", "").split(","):
+        old, _, new = pair.partition("=")
+        if old.strip():
+            aliases.setdefault(old.strip().rstrip("/"), new.strip())
+    return aliases
+
+
+PG_BINDIR = "THOTH_STORAGES_PG_BINDIR"
+
+
+def pg_bindir() -> str | None:
+    """THOTH_STORAGES_PG_BINDIR: the folder of the pg_dump and pg_restore to use (unset: found by version)."""
+    return os.environ.get(PG_BINDIR) or None
+
+
+def process_environment() -> dict[str, str]:
+    """A copy of this process's environment, for a child process to start from."""
+    return dict(os.environ)

@@ -114,7 +114,17 @@ def test_wrong_connection_settings_name_the_setting(change: dict[str, object], s
 
 @pytest.mark.parametrize("ssl_disabled", [False, True])
 def test_settings_environment_reads_back(monkeypatch: pytest.MonkeyPatch, ssl_disabled: bool) -> None:
-    settings = DatabaseSettings("db.example.org", 6543, "kg", "secret", "thoth", ssl_disabled)
+    settings = DatabaseSettings(
+        "db.example.org",
+        6543,
+        "kg",
+        "secret",
+        "thoth",
+        ssl_disabled,
+        cache_sizes=(("THOTH_STORAGE_GET_DEPENDS_ON_CACHE_SIZE", 7),),
+        log_stats=ssl_disabled,
+        debug_queries=not ssl_disabled,
+    )
     for name, value in settings.environment().items():
         monkeypatch.setenv(name, value)
     assert DatabaseSettings.from_env() == settings
@@ -132,7 +142,8 @@ def test_debug_queries_logs_every_statement(
     empty_database: DatabaseSettings, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     monkeypatch.setenv("THOTH_STORAGES_DEBUG_QUERIES", "1")
-    graph = GraphDatabase(empty_database)
+    assert DatabaseSettings.from_env().debug_queries
+    graph = GraphDatabase(replace(empty_database, debug_queries=True))
     graph.connect()
     with caplog.at_level(logging.INFO, logger="sqlalchemy.engine"):
         graph.table_names()

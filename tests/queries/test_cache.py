@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 import pytest
 
 from thoth_storages import GraphDatabase
+from thoth_storages.config import DatabaseSettings
+from thoth_storages.exceptions import ConfigurationError
 from thoth_storages.graph.cache import CACHED
 
 # The original's 11 cached methods (reference §2.2) and the ones implemented so far.
@@ -58,11 +61,9 @@ def test_hits_misses_and_clear(filled_graph: GraphDatabase) -> None:
     assert cleared["currsize"] == 0 and cleared["hits"] == 0
 
 
-def test_caches_are_per_adapter_and_sized_from_the_environment(
-    filled_graph: GraphDatabase, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("THOTH_STORAGE_HAS_PYTHON_SOLVER_ERROR_CACHE_SIZE", "3")
-    other = GraphDatabase(filled_graph.settings)
+def test_caches_are_per_adapter_and_sized_from_the_settings(filled_graph: GraphDatabase) -> None:
+    variable = "THOTH_STORAGE_HAS_PYTHON_SOLVER_ERROR_CACHE_SIZE"
+    other = GraphDatabase(replace(filled_graph.settings, cache_sizes=((variable, 3),)))
     other.connect()
     try:
         other.has_python_solver_error("numpy", "1.26.0", "https://pypi.example.org/simple")
@@ -70,8 +71,21 @@ def test_caches_are_per_adapter_and_sized_from_the_environment(
         assert mine["maxsize"] == 3 and mine["misses"] == 1
         filled_graph.cache_clear()
         assert filled_graph.stats()["memory_cache_info"]["has_python_solver_error"]["misses"] == 0
+        assert filled_graph.stats()["memory_cache_info"]["has_python_solver_error"]["maxsize"] == 4096
     finally:
         other.disconnect()
+
+
+def test_cache_sizes_come_from_the_original_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("THOTH_STORAGE_HAS_PYTHON_SOLVER_ERROR_CACHE_SIZE", "3")
+    monkeypatch.setenv("THOTH_GET_RPM_PACKAGE_VERSION_CACHE_SIZE", "0")
+    settings = DatabaseSettings.from_env()
+    assert settings.cache_size("THOTH_STORAGE_HAS_PYTHON_SOLVER_ERROR_CACHE_SIZE", 4096) == 3
+    assert settings.cache_size("THOTH_GET_RPM_PACKAGE_VERSION_CACHE_SIZE", 1) == 0
+    assert settings.cache_size("THOTH_STORAGE_GET_DEPENDS_ON_CACHE_SIZE", 8192) == 8192
+    monkeypatch.setenv("THOTH_STORAGE_GET_DEPENDS_ON_CACHE_SIZE", "many")
+    with pytest.raises(ConfigurationError, match="THOTH_STORAGE_GET_DEPENDS_ON_CACHE_SIZE"):
+        DatabaseSettings.from_env()
 
 
 @pytest.mark.parametrize(("value", "logged"), [("1", True), ("0", False), ("", False)])
@@ -83,7 +97,8 @@ def test_stats_logged_on_disconnect(
     logged: bool,
 ) -> None:
     monkeypatch.setenv("THOTH_STORAGES_LOG_STATS", value)
-    other = GraphDatabase(filled_graph.settings)
+    assert DatabaseSettings.from_env().log_stats is logged
+    other = GraphDatabase(replace(filled_graph.settings, log_stats=logged))
     other.connect()
     with caplog.at_level(logging.INFO, logger="thoth_storages.graph.queries_runtime"):
         other.disconnect()

@@ -1,4 +1,5 @@
-"""Per-adapter LRU caches of the cached GraphDatabase queries (sizes from the original's environment variables).
+"""Per-adapter LRU caches of the cached GraphDatabase queries (sizes from the adapter's settings, which name
+them by the original's environment variables).
 
 The original kept the registry of cached methods in a class-level list (every adapter saw every other
 adapter's caches). Here each adapter owns its caches: `stats()` and `cache_clear()` see only its own.
@@ -7,9 +8,10 @@ adapter's caches). Here each adapter owns its caches: `stats()` and `cache_clear
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Callable
 from typing import Concatenate, ParamSpec, Protocol, TypedDict, TypeVar
+
+from ..config import DatabaseSettings
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -36,6 +38,7 @@ class _Cache(Protocol):
 class HasCaches:
     """Mixin state: the adapter's caches, created on first use of each cached method."""
 
+    settings: DatabaseSettings
     __caches: dict[str, _Cache] | None = None
 
     def _caches(self) -> dict[str, _Cache]:
@@ -44,16 +47,11 @@ class HasCaches:
         return self.__caches
 
 
-def cache_size(variable: str, default: int) -> int:
-    """The size configured in `variable` (the original's variables and defaults)."""
-    value = os.environ.get(variable, "").strip()
-    return int(value) if value else default
-
-
 def cached(
     variable: str, default: int
 ) -> Callable[[Callable[Concatenate[HasCachesT, P], R]], Callable[Concatenate[HasCachesT, P], R]]:
-    """Cache a method per adapter in an LRU of `cache_size(variable, default)` entries, keyed by its arguments."""
+    """Cache a method per adapter in an LRU of `settings.cache_size(variable, default)` entries, keyed by its
+    arguments."""
 
     def decorate(method: Callable[Concatenate[HasCachesT, P], R]) -> Callable[Concatenate[HasCachesT, P], R]:
         name = method.__name__
@@ -65,7 +63,9 @@ def cached(
             cache = caches.get(name)
             if cache is None:
                 bound = functools.partial(method, self)
-                cache = caches[name] = functools.lru_cache(maxsize=cache_size(variable, default))(bound)
+                cache = caches[name] = functools.lru_cache(
+                    maxsize=self.settings.cache_size(variable, default)
+                )(bound)
             call: Callable[P, R] = cache  # type: ignore[assignment]
             return call(*args, **kwargs)
 
@@ -84,7 +84,9 @@ def stats(adapter: HasCaches) -> dict[str, dict[str, CacheInfo]]:
     for name, (variable, default) in CACHED.items():
         cache = caches.get(name)
         if cache is None:
-            info[name] = CacheInfo(hits=0, misses=0, maxsize=cache_size(variable, default), currsize=0)
+            info[name] = CacheInfo(
+                hits=0, misses=0, maxsize=adapter.settings.cache_size(variable, default), currsize=0
+            )
         else:
             found = cache.cache_info()
             info[name] = CacheInfo(

@@ -7,7 +7,7 @@ import re
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from ..config import DatabaseSettings, debug_queries
+from ..config import DatabaseSettings
 from ..exceptions import StorageConnectionError
 
 _HINTS = (
@@ -62,7 +62,7 @@ def make_engine(
     options: dict[str, str] = {"isolation_level": "AUTOCOMMIT"} if autocommit else {}
     return create_engine(
         settings.url(database),
-        echo=debug_queries(),
+        echo=settings.debug_queries,
         pool_pre_ping=True,
         connect_args={"connect_timeout": 10, "application_name": "thoth-storages"},
         **options,

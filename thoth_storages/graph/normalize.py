@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime
-import os
 from functools import lru_cache
 
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
+
+from ..config import index_aliases
 
 _OS_NAMES = {"ubi": "rhel"}
 
@@ -51,12 +52,7 @@ def date(value: str) -> str:
 
 def index_url(url: str) -> str:
     """An index URL with configured aliases applied (THOTH_STORAGES_INDEX_ALIASES="old=new,old2=new2")."""
-    stripped = url.rstrip("/")
-    for pair in os.environ.get("THOTH_STORAGES_INDEX_ALIASES", "").split(","):
-        old, _, new = pair.partition("=")
-        if old.strip() and old.strip().rstrip("/") == stripped:
-            return new.strip()
-    return url
+    return index_aliases().get(url.rstrip("/"), url)
 
 
 def os_filter(name: str | None, version: str | None) -> tuple[str | None, str | None]:

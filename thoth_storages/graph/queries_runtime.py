@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 
 from sqlalchemy import text
 
@@ -30,8 +29,8 @@ class QueriesRuntime(GeneratedQueries):
     """Hand-written query methods of GraphDatabase (the generated ones come from GeneratedQueries)."""
 
     def log_stats(self) -> None:
-        """Log `stats()` as JSON when THOTH_STORAGES_LOG_STATS is set (not `0`); called on disconnect()."""
-        if _log_stats():
+        """Log `stats()` as JSON when the settings ask for it (THOTH_STORAGES_LOG_STATS); called on disconnect()."""
+        if self.settings.log_stats:
             _LOGGER.info("GraphDatabase adapter statistics:\n%s", json.dumps(self.stats(), indent=2))
 
     # Cache ---------------------------------------------------------------------------------------
@@ -159,12 +158,6 @@ class QueriesRuntime(GeneratedQueries):
             return int(
                 connection.execute(text(f'SELECT count(*) FROM "{entity.__tablename__}"')).scalar_one()
             )
-
-
-def _log_stats() -> bool:
-    """THOTH_STORAGES_LOG_STATS=1 logs the stats on disconnect; `0` or empty does not (the original's quirk fixed)."""
-    value = os.environ.get("THOTH_STORAGES_LOG_STATS", "").strip()
-    return value not in ("", "0")
 
 
 __all__ = ["QueriesRuntime"]

@@ -17,11 +17,11 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from ..config import DatabaseSettings
+from ..config import PG_BINDIR, DatabaseSettings, pg_bindir, process_environment
 from ..exceptions import ConfigurationError
 from ..graph.connection import explain, make_engine
 
-BINDIR = "THOTH_STORAGES_PG_BINDIR"
+BINDIR = PG_BINDIR
 _VERSION = re.compile(r"\(PostgreSQL\) (\d+)(?:\.(\d+))?")
 
 
@@ -55,7 +55,7 @@ def server_version(settings: DatabaseSettings, database: str | None = None) -> t
 
 def find_tool(name: str, server_major: int) -> Tool:
     """`name` (pg_dump or pg_restore) for a server of `server_major`; ToolVersionError when missing."""
-    configured = os.environ.get(BINDIR)
+    configured = pg_bindir()
     candidates = (
         [Path(configured) / name]
         if configured
@@ -96,7 +96,7 @@ def require_at_least(tool: Tool, major: int, what: str) -> None:
 def libpq_environment(settings: DatabaseSettings, database: str) -> dict[str, str]:
     """The process environment with the libpq variables naming `database` on the configured server."""
     environment = {
-        **os.environ,
+        **process_environment(),
         "PGHOST": settings.host,
         "PGPORT": str(settings.port),
         "PGUSER": settings.user,

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..config import S3RequestLimits, env_int
+from ..config import S3RequestLimits, env_int, env_str
 from ..exceptions import ConfigurationError
 
 ENDPOINT_URL = "THOTH_S3_ENDPOINT_URL"
@@ -21,12 +21,6 @@ GRAPH_BACKUP_STORE_ROTATE = "GRAPH_BACKUP_STORE_ROTATE"
 
 DEFAULT_LOCAL_ROOT = Path(".thoth-storages") / "documents"
 DEFAULT_GRAPH_BACKUP_STORE_ROTATE = 21
-
-
-def env_str(name: str) -> str | None:
-    """The variable's value, or None when it is unset or empty."""
-    value = os.environ.get(name, "").strip()
-    return value or None
 
 
 def require(value: str | None, name: str, what: str) -> str:

@@ -1,0 +1,56 @@
+"""The environment is read in one module, thoth_storages/config.py: every other module receives settings."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from thoth_storages.graph import normalize
+
+REPO = Path(__file__).resolve().parents[1]
+ALLOWED = REPO / "thoth_storages" / "config.py"
+NAMES = {"environ", "environb", "getenv", "getenvb"}
+
+
+def environment_reads(source: str) -> list[int]:
+    """Lines of `source` that touch os.environ / os.getenv (as attributes or imported from os)."""
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Attribute) and node.attr in NAMES:
+            lines.append(node.lineno)
+        elif isinstance(node, ast.ImportFrom) and node.module == "os":
+            lines.extend(node.lineno for alias in node.names if alias.name in NAMES)
+    return lines
+
+
+def test_the_scan_finds_each_way_of_reading_the_environment() -> None:
+    assert environment_reads("import os\nos.environ.get('X')\n") == [2]
+    assert environment_reads("import os\nos.getenv('X')\n") == [2]
+    assert environment_reads("from os import environ\n") == [1]
+    assert environment_reads("import os as o\nvalue = {**o.environ}\n") == [2]
+    assert environment_reads("import os\nos.path.join('a')\n") == []
+
+
+def test_only_config_reads_the_environment() -> None:
+    found = {
+        f"{path.relative_to(REPO)}:{line}"
+        for folder in ("thoth_storages", "thoth", "generated", "codegen")
+        for path in sorted((REPO / folder).rglob("*.py"))
+        if path != ALLOWED
+        for line in environment_reads(path.read_text(encoding="utf-8"))
+    }
+    assert not found, f"read the environment in thoth_storages/config.py and pass settings: {sorted(found)}"
+    assert environment_reads(ALLOWED.read_text(encoding="utf-8"))
+
+
+def test_index_aliases_apply_to_the_urls_they_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(
+        "THOTH_STORAGES_INDEX_ALIASES", "https://old.example.org/simple/=https://new.example.org/simple, a=b"
+    )
+    assert normalize.index_url("https://old.example.org/simple") == "https://new.example.org/simple"
+    assert normalize.index_url("https://old.example.org/simple/") == "https://new.example.org/simple"
+    assert normalize.index_url("https://other.example.org/simple") == "https://other.example.org/simple"
+    monkeypatch.delenv("THOTH_STORAGES_INDEX_ALIASES")
+    assert normalize.index_url("https://old.example.org/simple") == "https://old.example.org/simple"
