@@ -313,10 +313,15 @@ class _QueryLoader:
             cache=cache,
             missing=spec.missing,
             method=spec.method,
-            enums=frozenset(enums),
+            enums=frozenset(enums | self.param_enums(params)),
             positional=positional,
             **self.write_fields(spec),
         )
+
+    def param_enums(self, params: list[Param]) -> set[str]:
+        """The enum aliases the parameters are typed with (the generated modules import them)."""
+        aliases = {enum_alias(enum.name) for enum in self.schema.enums}
+        return {param.pytype for param in params if param.pytype in aliases}
 
     def check_statements(self, file: QueryFile, query: Query) -> None:
         """Parse every SQL text a declared query's function can send with PostgreSQL's parser."""
@@ -765,7 +770,7 @@ class _QueryLoader:
             raw=True,
             method=spec.method,
             **self.write_fields(spec),
-            enums=frozenset(enums),
+            enums=frozenset(enums | self.param_enums(params)),
             positional=self.positional(
                 file,
                 (*path, "positional"),

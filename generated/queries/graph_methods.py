@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 
-from generated.models import SourceType
+from generated.models import EnvironmentType, SourceType
 from generated.queries import (
     adviser,
     analysis,
@@ -35,7 +35,10 @@ from generated.queries.environments import (
     GetRunSoftwareEnvironmentAnalysesAllRow,
 )
 from generated.queries.indexes import GetPythonPackageIndexAllRow
-from generated.queries.kebechet import GetKebechetGithubAppInstallationsAllRow
+from generated.queries.kebechet import (
+    GetKebechetGithubAppInstallationsAllRow,
+    GetKebechetGithubInstallationInfoWithSoftwareEnvironmentAllRow,
+)
 from generated.queries.packages import (
     GetPythonPackageVersionMetadataRow,
     GetPythonPackageVersionRecordsRow,
@@ -524,6 +527,44 @@ class GeneratedQueries(AdapterBase):
                 external_python_software_stack_id=external_python_software_stack_id,
                 external_software_environment_id=external_software_environment_id,
                 advised_python_software_stack_id=advised_python_software_stack_id,
+            )
+
+    def get_kebechet_github_installation_info_with_software_environment_all(
+        self,
+        *,
+        os_name: str | None = None,
+        os_version: str | None = None,
+        python_version: str | None = None,
+        cuda_version: str | None = None,
+        image_name: str | None = None,
+        env_image_name: str | None = None,
+        env_image_tag: str | None = None,
+        image_sha: str | None = None,
+        thoth_image_name: str | None = None,
+        thoth_image_version: str | None = None,
+        environment_type: EnvironmentType | None = None,
+        start_offset: int = 0,
+        count: int | None = 100,
+    ) -> list[GetKebechetGithubInstallationInfoWithSoftwareEnvironmentAllRow]:
+        """Installations with the runtime environment their configuration declared (the external software environment), filtered on it (each filter on its own column, the original's env_image_tag compared cuda_version and ignored the cuda filter)."""
+        os_name = None if os_name is None else normalize.os_name(os_name)
+        os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
+        with self._connection() as connection:
+            return kebechet.get_kebechet_github_installation_info_with_software_environment_all(
+                connection,
+                os_name=os_name,
+                os_version=os_version,
+                python_version=python_version,
+                cuda_version=cuda_version,
+                image_name=image_name,
+                env_image_name=env_image_name,
+                env_image_tag=env_image_tag,
+                image_sha=image_sha,
+                thoth_image_name=thoth_image_name,
+                thoth_image_version=thoth_image_version,
+                environment_type=environment_type,
+                start_offset=start_offset,
+                count=count,
             )
 
     def get_kebechet_github_installations_software_stack_count_all(

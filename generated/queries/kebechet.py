@@ -8,6 +8,8 @@ from typing import TypedDict
 
 from sqlalchemy import Connection, text
 
+from generated.models import EnvironmentType
+
 _DELETE_KEBECHET_GITHUB_APP_INSTALLATIONS = "DELETE FROM kebechet_github_installations WHERE (:id IS NULL OR kebechet_github_installations.id = :id) AND (:slug IS NULL OR kebechet_github_installations.slug = :slug) AND (:private IS NULL OR kebechet_github_installations.private = :private) AND (:installation_id IS NULL OR kebechet_github_installations.installation_id = :installation_id) AND (:is_active IS NULL OR kebechet_github_installations.is_active = :is_active) AND (:runtime_environment_name IS NULL OR kebechet_github_installations.runtime_environment_name = :runtime_environment_name) AND (:info_manager IS NULL OR kebechet_github_installations.info_manager = :info_manager) AND (:pipfile_requirements_manager IS NULL OR kebechet_github_installations.pipfile_requirements_manager = :pipfile_requirements_manager) AND (:thoth_advise_manager IS NULL OR kebechet_github_installations.thoth_advise_manager = :thoth_advise_manager) AND (:thoth_provenance_manager IS NULL OR kebechet_github_installations.thoth_provenance_manager = :thoth_provenance_manager) AND (:update_manager IS NULL OR kebechet_github_installations.update_manager = :update_manager) AND (:version_manager IS NULL OR kebechet_github_installations.version_manager = :version_manager) AND (:last_run_before IS NULL OR kebechet_github_installations.last_run < :last_run_before) AND (:last_run_after IS NULL OR kebechet_github_installations.last_run > :last_run_after) AND (:external_python_software_stack_id IS NULL OR kebechet_github_installations.external_python_software_stack_id = :external_python_software_stack_id) AND (:external_software_environment_id IS NULL OR kebechet_github_installations.external_software_environment_id = :external_software_environment_id) AND (:advised_python_software_stack_id IS NULL OR kebechet_github_installations.advised_python_software_stack_id = :advised_python_software_stack_id)"
 
 
@@ -177,6 +179,88 @@ def get_kebechet_github_app_installations_all(
             advised_python_software_stack_id=row[13],
             external_python_software_stack_id=row[14],
             external_software_environment_id=row[15],
+        )
+        for row in result
+    ]
+
+
+class GetKebechetGithubInstallationInfoWithSoftwareEnvironmentAllRow(TypedDict):
+    """A row of `get_kebechet_github_installation_info_with_software_environment_all`."""
+
+    slug: str
+    repo_name: str
+    installation_id: str
+    private: bool
+    runtime_environment_name: str | None
+    environment_name: str | None
+    os_name: str | None
+    os_version: str | None
+    python_version: str | None
+    cuda_version: str | None
+    image_name: str | None
+    env_image_name: str | None
+    env_image_tag: str | None
+
+
+_GET_KEBECHET_GITHUB_INSTALLATION_INFO_WITH_SOFTWARE_ENVIRONMENT_ALL = "kebechet_github_installations.slug, kebechet_github_installations.repo_name, kebechet_github_installations.installation_id, kebechet_github_installations.private, kebechet_github_installations.runtime_environment_name, external_software_environment.environment_name, external_software_environment.os_name, external_software_environment.os_version, external_software_environment.python_version, external_software_environment.cuda_version, external_software_environment.image_name, external_software_environment.env_image_name, external_software_environment.env_image_tag FROM kebechet_github_installations JOIN external_software_environment ON kebechet_github_installations.external_software_environment_id = external_software_environment.id WHERE (:os_name IS NULL OR external_software_environment.os_name = :os_name) AND (:os_version IS NULL OR external_software_environment.os_version = :os_version) AND (:python_version IS NULL OR external_software_environment.python_version = :python_version) AND (:cuda_version IS NULL OR external_software_environment.cuda_version = :cuda_version) AND (:image_name IS NULL OR external_software_environment.image_name = :image_name) AND (:env_image_name IS NULL OR external_software_environment.env_image_name = :env_image_name) AND (:env_image_tag IS NULL OR external_software_environment.env_image_tag = :env_image_tag) AND (:image_sha IS NULL OR external_software_environment.image_sha = :image_sha) AND (:thoth_image_name IS NULL OR external_software_environment.thoth_image_name = :thoth_image_name) AND (:thoth_image_version IS NULL OR external_software_environment.thoth_image_version = :thoth_image_version) AND (:environment_type IS NULL OR external_software_environment.environment_type = :environment_type)"
+
+
+def get_kebechet_github_installation_info_with_software_environment_all(
+    connection: Connection,
+    *,
+    os_name: str | None = None,
+    os_version: str | None = None,
+    python_version: str | None = None,
+    cuda_version: str | None = None,
+    image_name: str | None = None,
+    env_image_name: str | None = None,
+    env_image_tag: str | None = None,
+    image_sha: str | None = None,
+    thoth_image_name: str | None = None,
+    thoth_image_version: str | None = None,
+    environment_type: EnvironmentType | None = None,
+    start_offset: int = 0,
+    count: int | None = 100,
+) -> list[GetKebechetGithubInstallationInfoWithSoftwareEnvironmentAllRow]:
+    """Installations with the runtime environment their configuration declared (the external software environment), filtered on it (each filter on its own column, the original's env_image_tag compared cuda_version and ignored the cuda filter)."""
+    result = connection.execute(
+        text(
+            "SELECT "
+            + _GET_KEBECHET_GITHUB_INSTALLATION_INFO_WITH_SOFTWARE_ENVIRONMENT_ALL
+            + " ORDER BY kebechet_github_installations.slug, kebechet_github_installations.runtime_environment_name ASC NULLS FIRST, kebechet_github_installations.id"
+            + " LIMIT :count OFFSET :start_offset"
+        ),
+        {
+            "os_name": os_name,
+            "os_version": os_version,
+            "python_version": python_version,
+            "cuda_version": cuda_version,
+            "image_name": image_name,
+            "env_image_name": env_image_name,
+            "env_image_tag": env_image_tag,
+            "image_sha": image_sha,
+            "thoth_image_name": thoth_image_name,
+            "thoth_image_version": thoth_image_version,
+            "environment_type": environment_type,
+            "start_offset": start_offset,
+            "count": count,
+        },
+    )
+    return [
+        GetKebechetGithubInstallationInfoWithSoftwareEnvironmentAllRow(
+            slug=row[0],
+            repo_name=row[1],
+            installation_id=row[2],
+            private=row[3],
+            runtime_environment_name=row[4],
+            environment_name=row[5],
+            os_name=row[6],
+            os_version=row[7],
+            python_version=row[8],
+            cuda_version=row[9],
+            image_name=row[10],
+            env_image_name=row[11],
+            env_image_tag=row[12],
         )
         for row in result
     ]

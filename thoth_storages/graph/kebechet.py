@@ -14,7 +14,6 @@ from pydantic import ValidationError
 from sqlalchemy import text
 
 from generated.documents.metadata import Pipfile, PipfileLock, RuntimeEnvironment
-from generated.models import EnvironmentType
 
 from ..exceptions import SchemaError
 from . import normalize
@@ -33,24 +32,6 @@ MANAGERS = (
     "update_manager",
     "version_manager",
 )
-
-
-class KebechetEnvironment(TypedDict):
-    """An installation's runtime environment as the repository's configuration described it."""
-
-    slug: str
-    repo_name: str
-    installation_id: str
-    private: bool
-    runtime_environment_name: str | None
-    environment_name: str | None
-    os_name: str | None
-    os_version: str | None
-    python_version: str | None
-    cuda_version: str | None
-    image_name: str | None
-    env_image_name: str | None
-    env_image_tag: str | None
 
 
 class KebechetPackageUse(TypedDict):
@@ -103,57 +84,6 @@ class KebechetMixin(AdapterBase):
         sql = f"SELECT {counted} FROM kebechet_github_installations WHERE is_active AND {column}"
         with self._connection() as connection:
             return int(connection.execute(text(sql)).scalar_one())
-
-    def get_kebechet_github_installation_info_with_software_environment_all(
-        self,
-        *,
-        start_offset: int = 0,
-        count: int | None = 100,
-        os_name: str | None = None,
-        os_version: str | None = None,
-        python_version: str | None = None,
-        cuda_version: str | None = None,
-        image_name: str | None = None,
-        env_image_name: str | None = None,
-        env_image_tag: str | None = None,
-        image_sha: str | None = None,
-        thoth_image_name: str | None = None,
-        thoth_image_version: str | None = None,
-        environment_type: EnvironmentType | None = None,
-    ) -> list[KebechetEnvironment]:
-        """Installations with the runtime environment their configuration declared (the external software
-        environment), filtered on it (each filter on its own column: the original's env_image_tag compared
-        cuda_version and ignored the cuda filter)."""
-        os_name, os_version = normalize.os_filter(os_name, os_version)
-        filters: dict[str, object] = {
-            "os_name": os_name,
-            "os_version": os_version,
-            "python_version": python_version,
-            "cuda_version": cuda_version,
-            "image_name": image_name,
-            "env_image_name": env_image_name,
-            "env_image_tag": env_image_tag,
-            "image_sha": image_sha,
-            "thoth_image_name": thoth_image_name,
-            "thoth_image_version": thoth_image_version,
-            "environment_type": environment_type,
-        }
-        conditions = " AND ".join(
-            f"(CAST(:{name} AS text) IS NULL OR e.{name} = :{name})" for name in filters
-        )
-        sql = (
-            "SELECT k.slug, k.repo_name, k.installation_id, k.private, k.runtime_environment_name, "
-            "e.environment_name, e.os_name, e.os_version, e.python_version, e.cuda_version, e.image_name, "
-            "e.env_image_name, e.env_image_tag FROM kebechet_github_installations k "
-            "JOIN external_software_environment e ON e.id = k.external_software_environment_id "
-            f"WHERE {conditions} ORDER BY k.slug, k.runtime_environment_name NULLS FIRST, k.id "
-            "OFFSET :start_offset LIMIT :count"
-        )
-        with self._connection() as connection:
-            rows = connection.execute(
-                text(sql), {**filters, "start_offset": start_offset, "count": count}
-            ).mappings()
-            return [KebechetEnvironment(**row) for row in rows]  # type: ignore[typeddict-item]
 
     def get_kebechet_github_installations_info_for_python_package_version(
         self,
@@ -353,7 +283,6 @@ def _runtime_environments(thoth_config: Mapping[str, object]) -> list[RuntimeEnv
 
 
 __all__ = [
-    "KebechetEnvironment",
     "KebechetMixin",
     "KebechetPackageUse",
     "manager_column",
