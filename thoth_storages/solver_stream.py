@@ -5,9 +5,10 @@ Parsed whole, a 10 MB solver document takes about 140 MB more memory as Python o
 empty; `solver_tree` then yields the tree's entries, each validated, in slices. Both read a seekable
 binary file with ijson's C parser, so memory follows the slice size, not the document size.
 
-Both ways refuse the same documents, naming the JSON path: NaN and Infinity (not JSON; the streaming
-parser rejects them, `documents.check_values` refuses them in a document read whole), nesting deeper
-than `documents.MAX_DEPTH`, and strings holding a NUL or a lone surrogate.
+One reader, one set of rules whatever the size: text that is not JSON (NaN and Infinity included) and
+nesting deeper than `documents.MAX_DEPTH` are refused by `_refusal`, which reads the file as a stream
+and names the exact JSON path, for documents read whole and streamed alike; strings holding a NUL or
+a lone surrogate are refused by the validation both ways share (`documents.check_values`).
 """
 
 from __future__ import annotations
@@ -44,19 +45,28 @@ def is_large(file: IO[bytes]) -> bool:
     return size > stream_threshold()
 
 
+class _NotJSON(ValueError):
+    """NaN, Infinity or -Infinity met by the whole-document parser (which would accept them)."""
+
+
+def _refuse_constant(name: str) -> object:
+    raise _NotJSON(name)
+
+
 def read_whole(file: IO[bytes], label: str) -> JSONObject:
     """The JSON object in `file`, parsed whole (documents below the threshold, and local files of
     every type); errors name `label`."""
     try:
-        document = json.load(file)
-        too_deep = _too_deep_parsed(document)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise DocumentValidationError(label, "$", f"not valid JSON: {error}") from None
-    except RecursionError:  # deeper than the interpreter's recursion limit: surely too deep
-        too_deep = True
-    if too_deep:
+        document = json.load(file, parse_constant=_refuse_constant)
+        refused = _too_deep_parsed(document)
+    except (UnicodeDecodeError, json.JSONDecodeError, _NotJSON) as error:
         file.seek(0)
-        raise DocumentValidationError(label, _too_deep(file), f"nested deeper than {MAX_DEPTH} levels")
+        raise _refusal(file, label, f"not valid JSON: {error}") from None
+    except RecursionError:  # deeper than the interpreter's recursion limit: surely too deep
+        refused = True
+    if refused:
+        file.seek(0)
+        raise _refusal(file, label, f"nested deeper than {MAX_DEPTH} levels")
     if not isinstance(document, dict):
         raise DocumentValidationError(label, "$", "a document is a JSON object")
     return document
@@ -77,33 +87,36 @@ def _too_deep_parsed(document: object) -> bool:
     return False
 
 
-def _too_deep(file: IO[bytes]) -> str:
-    """The JSON path of the first value in `file` nested deeper than MAX_DEPTH (read as a stream)."""
+def _refusal(file: IO[bytes], label: str, otherwise: str) -> DocumentValidationError:
+    """Why the document in `file` is refused, at the JSON path of the first value at fault: not JSON
+    (NaN and Infinity included) or nested deeper than MAX_DEPTH. Read as a stream, so that documents
+    read whole and streamed are refused alike; `otherwise` (at `$`) when the stream finds no fault."""
     path: list[str | int] = []
     try:
-        for _prefix, event, value in ijson.parse(file):
+        for _prefix, event, value in ijson.parse(file, use_float=True):
             if path and isinstance(path[-1], int) and event not in ("end_array", "map_key", "end_map"):
                 path[-1] += 1
             if event == "map_key":
                 path[-1] = str(value)
             elif event in ("start_map", "start_array"):
                 if len(path) >= MAX_DEPTH:
-                    break
+                    return DocumentValidationError(
+                        label, _path(path), f"nested deeper than {MAX_DEPTH} levels"
+                    )
                 path.append("" if event == "start_map" else -1)
             elif event in ("end_map", "end_array"):
                 path.pop()
-    except ijson.JSONError:
-        pass
-    return "$" + "".join(f"[{part}]" if isinstance(part, int) else json_member(part) for part in path)
+    except ijson.JSONError as error:
+        if path and isinstance(path[-1], int):
+            path[-1] += 1  # the item at fault produced no event
+        return DocumentValidationError(
+            label, _path(path), f"not valid JSON (NaN and Infinity are refused): {_first_line(error)}"
+        )
+    return DocumentValidationError(label, "$", otherwise)
 
 
-def _event_path(prefix: str, event: str, value: object) -> str:
-    """The JSON path ijson was at after the event (`prefix`, `event`, `value`); array items, whose
-    index ijson does not tell, are written `[*]`."""
-    steps = prefix.split(".") if prefix else []
-    if event == "map_key":
-        steps.append(str(value))
-    return "$" + "".join("[*]" if step == "item" else json_member(step) for step in steps)
+def _path(steps: list[str | int]) -> str:
+    return "$" + "".join(f"[{step}]" if isinstance(step, int) else json_member(step) for step in steps)
 
 
 def _first_line(error: Exception) -> str:
@@ -113,20 +126,14 @@ def _first_line(error: Exception) -> str:
 def solver_envelope(file: IO[bytes], label: str) -> SolverDocument:
     """The document without its tree entries, validated (`label` names it in errors)."""
     builder = ijson.ObjectBuilder()
-    last: tuple[str, str, object] = ("", "", None)
-    entries = 0
     try:
         for prefix, event, value in ijson.parse(file, use_float=True):
-            last = (prefix, event, value)
             if prefix == _TREE_ITEM or prefix.startswith(_TREE_ITEM + "."):
-                entries += prefix == _TREE_ITEM and event not in ("end_map", "end_array", "map_key")
                 continue
             builder.event(event, value)
     except ijson.JSONError as error:
-        path = _event_path(*last).replace("$.result.tree[*]", f"$.result.tree[{max(entries - 1, 0)}]", 1)
-        raise DocumentValidationError(
-            label, path, f"not valid JSON (NaN and Infinity are refused): {_first_line(error)}"
-        ) from None
+        file.seek(0)
+        raise _refusal(file, label, f"not valid JSON: {_first_line(error)}") from None
     document = getattr(builder, "value", None)
     if not isinstance(document, dict):
         raise DocumentValidationError(label, "$", "a document is a JSON object")
@@ -159,10 +166,9 @@ def solver_tree(
                 yield entries
                 entries, size = [], 0
     except ijson.JSONError as error:
-        raise DocumentValidationError(
-            document_id,
-            f"$.result.tree[{parsed}]",
-            f"not valid JSON (NaN and Infinity are refused): {_first_line(error)}",
+        file.seek(0)
+        raise _refusal(
+            file, document_id, f"not valid JSON at $.result.tree[{parsed}]: {_first_line(error)}"
         ) from None
     if entries:
         yield entries

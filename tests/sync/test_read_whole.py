@@ -1,5 +1,6 @@
-"""read_whole refuses deep nesting whatever the interpreter's recursion limit (mypy, run in-process by
-the typing tests, raises it to 16,384, past which json no longer raises RecursionError)."""
+"""read_whole refuses what the streamed reader refuses, at the same path and with the same message; and
+deep nesting whatever the interpreter's recursion limit (mypy, run in-process by the typing tests, raises
+it to 16,384, past which json no longer raises RecursionError)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from thoth_storages.documents import MAX_DEPTH, DocumentValidationError
-from thoth_storages.solver_stream import read_whole
+from thoth_storages.solver_stream import read_whole, solver_envelope
 
 DEEP = b'{"a": ' + b"[" * 3000 + b"]" * 3000 + b"}"
 
@@ -46,3 +47,26 @@ def test_nesting_up_to_the_limit_is_read() -> None:
 def test_null_is_not_mistaken_for_too_deep() -> None:
     with pytest.raises(DocumentValidationError, match=r"n: \$: a document is a JSON object"):
         read_whole(io.BytesIO(b"null"), "n")
+
+
+_SOLVER_START = b'{"metadata": {"document_id": "solver-x", "duration": 2}, "result": {"tree": ['
+
+
+@pytest.mark.parametrize(
+    ("text", "path"),
+    [
+        (_SOLVER_START + b'{"a": 1}, {"package_version": NaN}]}}', "$.result.tree[1].package_version"),
+        (_SOLVER_START + b"1, 2, -Infinity]}}", "$.result.tree[2]"),
+        (b'{"metadata": {"duration": Infinity}, "result": {"tree": []}}', "$.metadata.duration"),
+        (_SOLVER_START + b'{"a": [1, }]}}', "$.result.tree[0].a[1]"),
+    ],
+    ids=["nan-in-an-entry", "infinity-as-an-entry", "infinity-in-the-envelope", "broken-json"],
+)
+def test_a_document_read_whole_or_streamed_is_refused_alike(text: bytes, path: str) -> None:
+    with pytest.raises(DocumentValidationError) as whole:
+        read_whole(io.BytesIO(text), "solver-x")
+    with pytest.raises(DocumentValidationError) as streamed:
+        solver_envelope(io.BytesIO(text), "solver-x")
+    assert whole.value.path == streamed.value.path == path
+    assert str(whole.value) == str(streamed.value)
+    assert "not valid JSON (NaN and Infinity are refused)" in str(whole.value)
