@@ -5,10 +5,12 @@ Parsed whole, a 10 MB solver document takes about 140 MB more memory as Python o
 empty; `solver_tree` then yields the tree's entries, each validated, in slices. Both read a seekable
 binary file with ijson's C parser, so memory follows the slice size, not the document size.
 
-One reader, one set of rules whatever the size: text that is not JSON (NaN and Infinity included) and
-nesting deeper than `documents.MAX_DEPTH` are refused by `_refusal`, which reads the file as a stream
-and names the exact JSON path, for documents read whole and streamed alike; strings holding a NUL or
-a lone surrogate are refused by the validation both ways share (`documents.check_values`).
+One reader, one set of rules whatever the size: NaN and Infinity (not JSON) and nesting deeper than
+`documents.MAX_DEPTH` are refused by the readers themselves, told by `_refusal`, which reads the file as
+a stream and names the exact JSON path, for documents read whole and streamed alike; strings holding a
+NUL or a lone surrogate are refused by the validation both ways share (`documents.check_values`).
+Other broken JSON is refused by whichever parser meets it (read whole, at `$` with json's line and
+column).
 """
 
 from __future__ import annotations
@@ -59,9 +61,11 @@ def read_whole(file: IO[bytes], label: str) -> JSONObject:
     try:
         document = json.load(file, parse_constant=_refuse_constant)
         refused = _too_deep_parsed(document)
-    except (UnicodeDecodeError, json.JSONDecodeError, _NotJSON) as error:
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:  # json names the line and column
+        raise DocumentValidationError(label, "$", f"not valid JSON: {error}") from None
+    except _NotJSON as error:
         file.seek(0)
-        raise _refusal(file, label, f"not valid JSON: {error}") from None
+        raise _refusal(file, label, f"{error} is not JSON (NaN and Infinity are refused)") from None
     except RecursionError:  # deeper than the interpreter's recursion limit: surely too deep
         refused = True
     if refused:
