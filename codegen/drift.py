@@ -16,7 +16,7 @@ from dataclasses import replace
 from . import ir
 from . import migration_ops as ops
 from .migration_diff import ALL_INTENDED, compare
-from .migration_ops import sql_type
+from .pytypes import sql_type
 from .reflect import shape
 
 

@@ -41,6 +41,15 @@ def sqlalchemy_type(column_type: str, enums: dict[str, ir.Enum]) -> str:
     return _SQLALCHEMY[column_type]
 
 
+def sql_type(column_type: str) -> str:
+    """The SQL spelling of a type (`double precision`, `varchar(256)`, an enum by its name)."""
+    if enum := ir.ENUM.fullmatch(column_type):
+        return enum.group(1)
+    return {"float": "double precision", "timestamp": "timestamp without time zone"}.get(
+        column_type, column_type
+    )
+
+
 def python_type(column: ir.Column) -> str:
     """The Python annotation of a column's values, `| None` when nullable."""
     if ir.VARCHAR.fullmatch(column.type):

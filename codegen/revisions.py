@@ -11,7 +11,8 @@ from pathlib import Path
 from . import ir
 from .format import banner
 from .migration_diff import ALL_INTENDED, compare
-from .migration_ops import Op
+from .migration_ops import Op, summary
+from .render_migration import downgrade, upgrade
 
 SNAPSHOTS = "alembic/snapshots"
 VERSIONS = "alembic/versions"
@@ -84,8 +85,8 @@ def summarize(operations: list[Op]) -> str:
     if not operations:
         return "empty"
     if len(operations) <= 3:
-        return ", ".join(operation.summary for operation in operations)
-    return f"{operations[0].summary} and {len(operations) - 1} more changes"
+        return ", ".join(summary(operation) for operation in operations)
+    return f"{summary(operations[0])} and {len(operations) - 1} more changes"
 
 
 def plan(history: list[Revision], schema: ir.Schema, message: str | None = None) -> list[Revision]:
@@ -105,8 +106,8 @@ def render_revision(revision: Revision, previous: ir.Schema) -> str:
     """The Alembic revision file of `revision` (before formatting)."""
     # historical revisions were accepted when written: re-rendering them never refuses
     operations = compare(previous, ir.Schema(revision.schema.enums, revision.schema.tables, ALL_INTENDED))
-    upgrade = [line for operation in operations for line in operation.upgrade()] or ["pass"]
-    downgrade = [line for operation in reversed(operations) for line in operation.downgrade()] or ["pass"]
+    up = [line for operation in operations for line in upgrade(operation)] or ["pass"]
+    down = [line for operation in reversed(operations) for line in downgrade(operation)] or ["pass"]
     body = [
         banner(f"{SNAPSHOTS}/{revision.stem}.json").rstrip("\n"),
         f'"""{revision.message}\n\nRevision ID: {revision.revision}\nRevises: {revision.down_revision}\n"""\n',
@@ -119,10 +120,10 @@ def render_revision(revision: Revision, previous: ir.Schema) -> str:
         "branch_labels: str | None = None",
         "depends_on: str | None = None\n\n",
         "def upgrade() -> None:",
-        *(f"    {line}" for line in upgrade),
+        *(f"    {line}" for line in up),
         "\n",
         "def downgrade() -> None:",
-        *(f"    {line}" for line in downgrade),
+        *(f"    {line}" for line in down),
     ]
     return "\n".join(body) + "\n"
 
