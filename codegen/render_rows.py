@@ -70,7 +70,8 @@ def _row_columns(table: ir.Table) -> list[ir.Column]:
 
 
 def _required(column: ir.Column) -> bool:
-    return not column.nullable and not column.has_default and column.server_default is None
+    """NOT NULL without a default: the writers send every column, so a server default does not count."""
+    return not column.nullable and not column.has_default
 
 
 def _row(table: ir.Table) -> str:

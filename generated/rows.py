@@ -796,13 +796,13 @@ class KebechetGithubAppInstallationsRow(TypedDict):
     private: Required[bool]
     installation_id: Required[str]
     is_active: Required[bool]
-    info_manager: NotRequired[bool]
+    info_manager: Required[bool]
     last_run: NotRequired[datetime.datetime | None]
-    pipfile_requirements_manager: NotRequired[bool]
-    thoth_advise_manager: NotRequired[bool]
-    thoth_provenance_manager: NotRequired[bool]
-    update_manager: NotRequired[bool]
-    version_manager: NotRequired[bool]
+    pipfile_requirements_manager: Required[bool]
+    thoth_advise_manager: Required[bool]
+    thoth_provenance_manager: Required[bool]
+    update_manager: Required[bool]
+    version_manager: Required[bool]
     advised_python_software_stack_id: NotRequired[int | None]
     external_python_software_stack_id: NotRequired[int | None]
     external_software_environment_id: NotRequired[int | None]
@@ -1869,7 +1869,19 @@ KEBECHET_GITHUB_INSTALLATIONS: Final = RowTable[
 ](
     _table(models.KebechetGithubAppInstallations),
     KebechetGithubAppInstallationsKey,
-    ("slug", "repo_name", "private", "installation_id", "is_active"),
+    (
+        "slug",
+        "repo_name",
+        "private",
+        "installation_id",
+        "is_active",
+        "info_manager",
+        "pipfile_requirements_manager",
+        "thoth_advise_manager",
+        "thoth_provenance_manager",
+        "update_manager",
+        "version_manager",
+    ),
 )
 
 PACKAGE_EXTRACT_RUN: Final = RowTable[PackageExtractRunRow, PackageExtractRunKey](

@@ -1,7 +1,7 @@
 """Several documents in one transaction, their statements combined (opt-in, THOTH_STORAGES_SYNC_BATCH).
 
 Each document's writer runs unchanged in its own thread against a `BatchWriter`. A call that needs the
-database (`ensure_many` of tables with ids) waits until every writer still running has made one; then
+database (`ensure_tables` of tables with ids) waits until every writer still running has made one; then
 the last to arrive sends all of them as one `SetWriter` statement and hands every writer the ids of
 its own rows. Combining is safe because a writer's rows only refer to ids it already holds, which
 earlier statements of the transaction inserted or found. Rows of tables without `id` are deferred
@@ -17,8 +17,11 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Connection
+
+from generated.rows import RowSet
 
 from .bulk import Key, Row, SetWriter, plan
 
@@ -65,7 +68,7 @@ class _Combiner:
             for name, rows in call.tables.items():
                 merged.setdefault(name, []).extend(rows)
         try:
-            found = self.writer.ensure_many(merged)
+            found = self.writer.ensure_tables(merged)
         except BaseException as error:  # every waiting writer fails with it; the batch is abandoned
             for call in calls:
                 call.error = error
@@ -93,20 +96,20 @@ class BatchWriter(SetWriter):
         super().__init__(connection, defer=True)
         self._combiner = combiner
 
-    def ensure_many(self, tables: Mapping[str, Iterable[Row]]) -> dict[str, dict[Key, int]]:
+    def ensure_tables(self, tables: Mapping[str, Iterable[Row]]) -> dict[str, dict[Key, int]]:
         lists = {name: list(rows) for name, rows in tables.items()}
         for name, rows in lists.items():
             self.seen[name] += len({plan(name).key(row) for row in rows})
         shared = self._combiner.writer
         if all(not plan(name).has_id for name in lists):  # deferred: no statement, no need to wait
             with self._combiner.condition:
-                shared.ensure_many(lists)
+                shared.ensure_tables(lists)
             return {name: {} for name in lists}
         return self._combiner.call(lists)
 
-    def add(self, table_name: str, rows: Iterable[Row]) -> None:
+    def add(self, rows: RowSet[Any, Any]) -> None:
         """Rows whose ids nobody needs: deferred for the batch's flush (tables with `id`: written now)."""
-        self.ensure_many({table_name: rows})
+        self.ensure_tables({rows.table.name: rows.rows})
 
     def flush(self) -> None:
         """Nothing: the batch's deferred rows are written once, by `write_batch`."""

@@ -1,8 +1,12 @@
 """Set-based writes: a document's rows go in with a few round trips, whatever their number.
 
-`SetWriter.ensure(table, rows)` makes sure rows exist, identified by the table's natural key
-(`generated.models.NATURAL_KEYS`), and returns natural key -> id; `ensure_many` does it for several
-tables that do not refer to one another in the same round trip. Each round trip sends one query string
+Rows are typed: a writer builds a table's rows as its generated TypedDict and hands them over as a
+`RowSet` (`generated.rows`: `rows.SOLVED([...])`), so mypy checks every column name and value type;
+a row lacking a NOT NULL column without a default, or holding a column its table does not have, is
+refused naming the document, table and column (`MissingValueError`, `UnknownColumnError`), never
+written as NULL. `SetWriter.ensure(row_set)` makes sure the rows exist, identified by the table's
+natural key, and returns natural key (the table's generated `<Model>Key`) -> id; `ensure_many` does it
+for several tables that do not refer to one another in the same round trip. Each round trip sends one query string
 holding two statements: the first takes transaction-level advisory locks on the keys (hashed into
 LOCK_BUCKETS per table), so concurrent syncs of overlapping documents neither duplicate rows nor fail;
 the second, whose snapshot is taken after the locks are held, looks every table's rows up once, gives
@@ -23,10 +27,10 @@ from __future__ import annotations
 import datetime
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
-from typing import cast
+from functools import cache, partial
+from typing import Any, TypeVar, cast
 
 import psycopg2
 from psycopg2.extensions import cursor as Cursor
@@ -35,13 +39,15 @@ from sqlalchemy import Column, Connection, Table
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError
 
-from generated.models import NATURAL_KEYS, Base
+from generated.rows import ROW_TABLES, RowSet, RowTable
 
-from .row_checks import check_values
+from .row_checks import MissingValueError, UnknownColumnError, check_values
 
 Value = str | int | float | bool | None | object
 Row = Mapping[str, Value]
 Key = tuple[Value, ...]
+R = TypeVar("R", bound=Mapping[str, object])
+K = TypeVar("K", bound=tuple[object, ...])
 
 _DIALECT = postgresql.dialect()  # type: ignore[no-untyped-call]
 
@@ -102,6 +108,8 @@ class _Plan:
 
     table: Table
     key_columns: tuple[str, ...]
+    make_key: Callable[[Iterable[Value]], Key]
+    """The table's generated natural-key type, built from the key's values."""
     nullable: tuple[int, ...]
     """Positions in `key_columns` of the columns that may be NULL."""
     columns: tuple[str, ...]
@@ -114,13 +122,15 @@ class _Plan:
     fill: tuple[str, ...]
     """Nullable columns outside the key and without a default: a row found with NULL in one of them
     takes the value given (see `SetWriter.ensure`)."""
+    required: frozenset[str]
+    """NOT NULL columns without a default: every row must hold them."""
 
     @property
     def name(self) -> str:
         return self.table.name
 
     def key(self, row: Row) -> Key:
-        return tuple(map(row.get, self.key_columns))
+        return self.make_key(map(row.get, self.key_columns))
 
     def groups(self, rows: Mapping[Key, Row]) -> dict[Pattern, list[Key]]:
         """The keys by NULL pattern, patterns sorted (they select the cached statement)."""
@@ -131,14 +141,24 @@ class _Plan:
             groups.setdefault(tuple(key[i] is None for i in self.nullable), []).append(key)
         return dict(sorted(groups.items()))
 
-    def arrays(self, rows: Iterable[Row]) -> list[str]:
+    def arrays(self, rows: Iterable[Row], document: str) -> list[str]:
         """One array literal per column, in `columns` order (absent values take the column's default),
-        each column's values checked first (`row_checks`: a value the column cannot hold is refused
-        naming `table.column`, before the statement is sent)."""
+        each column's values checked first (`row_checks`: a value the column cannot hold, a required
+        column left out or a column the table does not have is refused naming `table.column` and the
+        `document`, before the statement is sent)."""
         rows = list(rows)
+        unknown = set().union(*rows).difference(self.columns)
+        if unknown:
+            raise UnknownColumnError(document, self.name, min(unknown))
         literals = []
         for column, default in zip(self.columns, self.defaults, strict=True):
-            values = [row.get(column, default) for row in rows]
+            if column in self.required:
+                try:
+                    values = [row[column] for row in rows]
+                except KeyError:
+                    raise MissingValueError(document, self.name, column) from None
+            else:
+                values = [row.get(column, default) for row in rows]
             check_values(self.name, column, values)
             literals.append(_array_literal(values, self.name, column))
         return literals
@@ -225,8 +245,9 @@ def _array_literal(values: Sequence[Value], table: str, column: str) -> str:
 @cache
 def plan(table_name: str) -> _Plan:
     """The cached description of a table's rows."""
-    table = Base.metadata.tables[table_name]
-    key_columns = tuple(NATURAL_KEYS[table_name])
+    handle = ROW_TABLES[table_name]
+    table = handle.table
+    key_columns = handle.key._fields
     columns = [c for c in table.columns if not (c.autoincrement is True or c.name == "id")]
     fill = [
         c.name
@@ -237,6 +258,7 @@ def plan(table_name: str) -> _Plan:
     return _Plan(
         table=table,
         key_columns=key_columns,
+        make_key=partial(tuple.__new__, handle.key),
         nullable=tuple(i for i, c in enumerate(key_columns) if table.c[c].nullable),
         columns=tuple(c.name for c in columns),
         defaults=tuple(_default(c) for c in columns),
@@ -249,6 +271,7 @@ def plan(table_name: str) -> _Plan:
             if fk.parent.name in key_columns and fk.column.name == "id"
         ),
         fill=tuple(fill),
+        required=frozenset(handle.required),
     )
 
 
@@ -316,9 +339,11 @@ class SetWriter:
     before committing (`GraphDatabase`'s sync writers do).
     """
 
-    def __init__(self, connection: Connection, *, defer: bool = False) -> None:
+    def __init__(self, connection: Connection, *, defer: bool = False, document: str = "") -> None:
         self.connection = connection
         self.defer = defer
+        self.document = document
+        """What the rows come from (a document id), named by the errors of rows refused."""
         self.inserted: Counter[str] = Counter()
         self.seen: Counter[str] = Counter()
         self._pending: dict[str, dict[Key, Row]] = {}
@@ -330,15 +355,23 @@ class SetWriter:
     def _cursor(self) -> Cursor:
         return raw_cursor(self.connection)
 
-    def ensure(self, table_name: str, rows: Iterable[Row]) -> dict[Key, int]:
+    def ensure(self, rows: RowSet[R, K]) -> dict[K, int]:
         """Insert the rows that are not there yet, and fill the NULL `fill` columns of those that are
         with the values given (a document that knows more completes what an earlier one left unknown,
         whatever their order; a value already set is kept); natural key -> id (empty for tables
         without `id`)."""
-        return self.ensure_many({table_name: rows})[table_name]
+        return cast(dict[K, int], self.ensure_tables({rows.table.name: rows.rows})[rows.table.name])
 
-    def ensure_many(self, tables: Mapping[str, Iterable[Row]]) -> dict[str, dict[Key, int]]:
-        """`ensure` for several tables that do not refer to one another, in one round trip."""
+    def ensure_many(self, *sets: RowSet[Any, Any]) -> dict[str, dict[Key, int]]:
+        """`ensure` for several tables that do not refer to one another, in one round trip; natural
+        key -> id by table name."""
+        tables: dict[str, list[Row]] = {}
+        for row_set in sets:
+            tables.setdefault(row_set.table.name, []).extend(row_set.rows)
+        return self.ensure_tables(tables)
+
+    def ensure_tables(self, tables: Mapping[str, Iterable[Row]]) -> dict[str, dict[Key, int]]:
+        """`ensure_many` of rows already typed by their `RowSet`s, by table name."""
         found: dict[str, dict[Key, int]] = {name: {} for name in tables}
         batch: dict[str, dict[Key, Row]] = {}
         for name, rows in tables.items():
@@ -348,12 +381,12 @@ class SetWriter:
         self._write(batch, found)
         return found
 
-    def add(self, table_name: str, rows: Iterable[Row]) -> None:
+    def add(self, rows: RowSet[Any, Any]) -> None:
         """Rows whose ids nobody needs: with `defer=True` they wait for `flush()` too, else `ensure`."""
         if self.defer:
-            self._collect(table_name, rows, deferrable=True)
+            self._collect(rows.table.name, rows.rows, deferrable=True)
         else:
-            self.ensure(table_name, rows)
+            self.ensure(rows)
 
     def _collect(self, table_name: str, rows: Iterable[Row], *, deferrable: bool) -> dict[Key, Row] | None:
         """The rows by natural key, once each (a repeated key fills the `fill` columns the first
@@ -394,9 +427,9 @@ class SetWriter:
             locks |= table.lock_ids(rows)
             groups = table.groups(rows) if rows else {}
             for keys in groups.values():
-                parameters += table.arrays(rows[key] for key in keys)
+                parameters += table.arrays((rows[key] for key in keys), self.document)
             if direct:
-                parameters += table.arrays(direct)
+                parameters += table.arrays(direct, self.document)
             shape.append((name, tuple(groups), bool(direct)))
             key_lists.append(list(groups.values()))
         if not names:
@@ -438,17 +471,22 @@ class SetWriter:
                 looked[key] = row
         return looked, direct
 
-    def ensure_ids(self, table_name: str, rows: Sequence[Row]) -> list[int]:
+    def ensure_ids(self, rows: RowSet[Any, Any]) -> list[int]:
         """`ensure`, then the id of each given row, in order (for tables with an `id`)."""
-        return ids_in_order(self.ensure(table_name, rows), table_name, rows)
+        return ids_in_order(self.ensure(rows), rows.table.name, rows.rows)
 
-    def ensure_one(self, table_name: str, row: Row) -> int:
+    def ensure_one(self, rows: RowSet[Any, Any]) -> int:
         """`ensure` for a single row of a table with an `id`; returns its id."""
-        return self.ensure(table_name, [row])[plan(table_name).key(row)]
+        (row,) = rows.rows
+        return self.ensure(rows)[plan(rows.table.name).key(row)]
 
-    def update(self, table_name: str, key: Row, values: Row) -> int:
+    def update(self, table: RowTable[Any, Any], key: Row, values: Row) -> int:
         """Set `values` on the rows matching `key` (column -> value); returns the number of rows changed."""
         self.flush()
+        table_name = table.name
+        unknown = {*values, *key}.difference(table.table.c.keys())
+        if unknown:
+            raise UnknownColumnError(self.document, table_name, min(unknown))
         for name, value in (*values.items(), *key.items()):
             check_values(table_name, name, [value])
         assignments = ", ".join(f"{_q(name)} = %({name}__set)s" for name in values)

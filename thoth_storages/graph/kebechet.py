@@ -7,12 +7,13 @@ readings, and the writers that build rows (upserts, the configuration files).
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import TypedDict
 
 from pydantic import ValidationError
 from sqlalchemy import text
 
+from generated import rows
 from generated.documents.metadata import Pipfile, PipfileLock, RuntimeEnvironment
 
 from ..exceptions import SchemaError
@@ -32,6 +33,37 @@ MANAGERS = (
     "update_manager",
     "version_manager",
 )
+
+
+def _installation_row(
+    slug: str,
+    runtime_environment_name: str | None,
+    *,
+    repo_name: str,
+    private: bool,
+    installation_id: str,
+    is_active: bool,
+    managers: Collection[str] = (),
+    stack_id: int | None = None,
+    environment_id: int | None = None,
+) -> rows.KebechetGithubAppInstallationsRow:
+    """An installation's row; the managers named in `managers` enabled (MANAGERS are the columns)."""
+    return {
+        "slug": slug,
+        "runtime_environment_name": runtime_environment_name,
+        "repo_name": repo_name,
+        "private": private,
+        "installation_id": installation_id,
+        "is_active": is_active,
+        "info_manager": "info_manager" in managers,
+        "pipfile_requirements_manager": "pipfile_requirements_manager" in managers,
+        "thoth_advise_manager": "thoth_advise_manager" in managers,
+        "thoth_provenance_manager": "thoth_provenance_manager" in managers,
+        "update_manager": "update_manager" in managers,
+        "version_manager": "version_manager" in managers,
+        "external_python_software_stack_id": stack_id,
+        "external_software_environment_id": environment_id,
+    }
 
 
 class KebechetPackageUse(TypedDict):
@@ -155,12 +187,22 @@ class KebechetMixin(AdapterBase):
         with self._connection(begin=True) as connection:
             writer = SetWriter(connection)
             writer.ensure(
-                "kebechet_github_installations",
-                [{**key, **values, **dict.fromkeys(MANAGERS, False)}],
+                rows.KEBECHET_GITHUB_INSTALLATIONS(
+                    [
+                        _installation_row(
+                            slug,
+                            runtime_environment_name,
+                            repo_name=repo_name,
+                            private=private,
+                            installation_id=installation_id,
+                            is_active=is_active,
+                        )
+                    ]
+                ),
             )
             inserted = writer.inserted["kebechet_github_installations"] > 0
             if not inserted:
-                writer.update("kebechet_github_installations", key, values)
+                writer.update(rows.KEBECHET_GITHUB_INSTALLATIONS, key, values)
         self.cache_clear()
         return inserted
 
@@ -222,17 +264,20 @@ class KebechetMixin(AdapterBase):
                 **{column: column in managers for column in MANAGERS},
             }
             writer.ensure(
-                "kebechet_github_installations",
-                [
-                    {
-                        **values,
-                        "slug": slug,
-                        "repo_name": slug.rstrip("/").rsplit("/", 1)[-1],
-                        "runtime_environment_name": name,
-                        "external_software_environment_id": environment_id,
-                    }
+                rows.KEBECHET_GITHUB_INSTALLATIONS(
+                    _installation_row(
+                        slug,
+                        name,
+                        repo_name=slug.rstrip("/").rsplit("/", 1)[-1],
+                        private=private,
+                        installation_id=installation_id,
+                        is_active=True,
+                        managers=managers,
+                        stack_id=stack,
+                        environment_id=environment_id,
+                    )
                     for name, environment_id in zip(names, environment_ids, strict=True)
-                ],
+                ),
             )
             assignments = ", ".join(f"{column} = :{column}" for column in values)
             connection.execute(

@@ -4,8 +4,10 @@ that writes it is sent, so a value PostgreSQL would refuse is refused naming `ta
 What a column accepts comes from generated/constraints.py (codegen derives it from schema/tables/):
 integers within the column type's range (smallint, integer, bigint), text without NUL characters and
 lone surrogates and within a varchar's length, finite floats, booleans, dates and timestamps as date
-objects, enum labels, and no NULL in a NOT NULL column without a default. A document is one
-transaction, so a refused value leaves nothing of the document behind.
+objects, enum labels, and no NULL in a NOT NULL column without a default. A row that leaves such a
+column out, or holds a column its table does not have, is refused naming the document too
+(`MissingValueError`, `UnknownColumnError`, raised by `bulk`). A document is one transaction, so a
+refused value leaves nothing of the document behind.
 """
 
 from __future__ import annotations
@@ -31,6 +33,24 @@ class ColumnValueError(SchemaError, ValueError):
         self.table, self.column, self.value = table, column, value
         shown = cut(escape(repr(value)), 80)
         super().__init__(f"{table}.{column}: {shown} {problem}")
+
+
+class MissingValueError(SchemaError, ValueError):
+    """A row lacks a NOT NULL column without a default (it would be written as NULL, or refused late)."""
+
+    def __init__(self, document: str, table: str, column: str) -> None:
+        self.document, self.table, self.column = document, table, column
+        where = f"{document}: " if document else ""
+        super().__init__(f"{where}{table}.{column}: missing; the column is NOT NULL without a default")
+
+
+class UnknownColumnError(SchemaError, ValueError):
+    """A row holds a column its table does not have (a misspelt column would otherwise be dropped)."""
+
+    def __init__(self, document: str, table: str, column: str) -> None:
+        self.document, self.table, self.column = document, table, column
+        where = f"{document}: " if document else ""
+        super().__init__(f"{where}{table}.{column}: the table has no such column")
 
 
 def _text_problem(value: str, max_length: int | None) -> str | None:

@@ -9,38 +9,22 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from typing import TypedDict
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 from sqlalchemy import Connection, text
 
+from generated import rows
 from generated.models import PythonPackageVersionEntity
 from generated.queries.rules import GetPythonRuleRow
 
 from ..exceptions import NotFoundError
 from . import normalize
 from .adapter import AdapterBase
-from .bulk import Row, SetWriter
+from .bulk import SetWriter
 
-_RULE = "python_package_version_entity_rule"
-_LINK = "python_package_version_entity_rules_association"
-
-
-class HardwareInformation(TypedDict, total=False):
-    """A hardware description (every field optional, as in the table)."""
-
-    cpu_vendor: int | None
-    cpu_model: int | None
-    cpu_cores: int | None
-    cpu_model_name: str | None
-    cpu_family: int | None
-    cpu_physical_cpus: int | None
-    gpu_model_name: str | None
-    gpu_vendor: str | None
-    gpu_cores: int | None
-    gpu_memory_size: int | None
-    ram_size: int | None
+HardwareInformation = rows.HardwareInformationRow
+"""A hardware description (every column optional, as in the table)."""
 
 
 def _matches(version: str | None, version_range: str | None) -> bool:
@@ -61,7 +45,7 @@ def merge_specifiers(first: str | None, second: str | None) -> str | None:
     return ",".join(sorted(parts)) or None
 
 
-def _unseen_index(url: str) -> Row:
+def _unseen_index(url: str) -> rows.PythonPackageIndexRow:
     """The row of an index first seen in a write: disabled until someone enables it (as the solver sync)."""
     return {"url": url, "verify_ssl": True, "enabled": False, "only_if_package_seen": True}
 
@@ -80,7 +64,7 @@ def _index_id(connection: Connection, index_url: str | None) -> int | None:
 def _link_rules(writer: SetWriter, rule_ids: Sequence[int], package_name: str) -> None:
     """Link each rule to exactly the entities of its package (on its index, any when none) that its range
     covers: one read of the candidates, one set insert, one set delete."""
-    rows = writer.connection.execute(
+    candidates = writer.connection.execute(
         text(
             "SELECT r.id, r.version_range, e.id, e.package_version FROM python_package_version_entity_rule r "
             "JOIN python_package_version_entity e ON e.package_name = r.package_name AND "
@@ -89,12 +73,12 @@ def _link_rules(writer: SetWriter, rule_ids: Sequence[int], package_name: str) -
         ),
         {"rules": list(rule_ids), "name": package_name},
     ).all()
-    links = [
+    links: list[rows.PythonPackageVersionEntityRulesAssociationRow] = [
         {"python_package_version_entity_id": entity, "python_package_version_entity_rule_id": rule}
-        for rule, version_range, entity, version in rows
+        for rule, version_range, entity, version in candidates
         if _matches(version, version_range)
     ]
-    writer.ensure(_LINK, links)
+    writer.ensure(rows.PYTHON_PACKAGE_VERSION_ENTITY_RULES_ASSOCIATION(links))
     writer.connection.execute(
         text(
             "DELETE FROM python_package_version_entity_rules_association a WHERE "
@@ -128,7 +112,7 @@ class WritesMixin(AdapterBase):
         only_if_package_seen: bool = True,
     ) -> bool:
         """Register an index; True when new. A registered one gets the given settings (False)."""
-        row = {
+        row: rows.PythonPackageIndexRow = {
             "url": normalize.index_url(url),
             "warehouse_api_url": warehouse_api_url,
             "verify_ssl": verify_ssl,
@@ -137,10 +121,10 @@ class WritesMixin(AdapterBase):
         }
         with self._connection(begin=True) as connection:
             writer = SetWriter(connection)
-            writer.ensure("python_package_index", [row])
+            writer.ensure(rows.PYTHON_PACKAGE_INDEX([row]))
             inserted = writer.inserted["python_package_index"] > 0
             if not inserted:
-                writer.update("python_package_index", {"url": row["url"]}, row)
+                writer.update(rows.PYTHON_PACKAGE_INDEX, {"url": row["url"]}, row)
         self.cache_clear()
         return inserted
 
@@ -172,13 +156,16 @@ class WritesMixin(AdapterBase):
             ):
                 return None
             writer = SetWriter(connection)
-            index_id = None if url is None else writer.ensure_one("python_package_index", _unseen_index(url))
+            index_id = (
+                None if url is None else writer.ensure_one(rows.PYTHON_PACKAGE_INDEX([_unseen_index(url)]))
+            )
             entity = PythonPackageVersionEntity(
                 package_name=name, package_version=version, python_package_index_id=index_id
             )
             entity.id = writer.ensure_one(
-                "python_package_version_entity",
-                {"package_name": name, "package_version": version, "python_package_index_id": index_id},
+                rows.PYTHON_PACKAGE_VERSION_ENTITY(
+                    [{"package_name": name, "package_version": version, "python_package_index_id": index_id}]
+                ),
             )
             rules = (
                 connection.execute(
@@ -213,17 +200,24 @@ class WritesMixin(AdapterBase):
         with self._connection(begin=True) as connection:
             writer = SetWriter(connection)
             entity = writer.ensure_one(
-                "python_package_version_entity",
-                {
-                    "package_name": name,
-                    "package_version": version,
-                    "python_package_index_id": _index_id(connection, normalize.index_url(index_url)),
-                },
+                rows.PYTHON_PACKAGE_VERSION_ENTITY(
+                    [
+                        {
+                            "package_name": name,
+                            "package_version": version,
+                            "python_package_index_id": _index_id(connection, normalize.index_url(index_url)),
+                        }
+                    ]
+                ),
             )
             cve = writer.ensure_one(
-                "cve", {"cve_id": cve_id, "details": details, "link": link, "aggregated_at": aggregated_at}
+                rows.CVE(
+                    [{"cve_id": cve_id, "details": details, "link": link, "aggregated_at": aggregated_at}]
+                )
             )
-            writer.ensure("has_vulnerability", [{"python_package_version_entity_id": entity, "cve_id": cve}])
+            writer.ensure(
+                rows.HAS_VULNERABILITY([{"python_package_version_entity_id": entity, "cve_id": cve}])
+            )
         self.cache_clear()
         return writer.inserted["has_vulnerability"] > 0
 
@@ -243,7 +237,11 @@ class WritesMixin(AdapterBase):
         """Record a hardware description (once per distinct description), by default a user-supplied
         (external) one as in the original; its id."""
         with self._connection(begin=True) as connection:
-            ident = SetWriter(connection).ensure_one(_hardware_table(is_external), dict(hardware))
+            writer = SetWriter(connection)
+            if is_external:
+                ident = writer.ensure_one(rows.EXTERNAL_HARDWARE_INFORMATION([hardware]))
+            else:
+                ident = writer.ensure_one(rows.HARDWARE_INFORMATION([hardware]))
         self.cache_clear()
         return ident
 
@@ -277,18 +275,23 @@ class WritesMixin(AdapterBase):
             ).first()
             if existing is None:
                 rule_id = writer.ensure_one(
-                    _RULE,
-                    {
-                        "package_name": name,
-                        "version_range": version_specifier,
-                        "python_package_index_id": index_id,
-                        "description": description,
-                    },
+                    rows.PYTHON_PACKAGE_VERSION_ENTITY_RULE(
+                        [
+                            {
+                                "package_name": name,
+                                "version_range": version_specifier,
+                                "python_package_index_id": index_id,
+                                "description": description,
+                            }
+                        ]
+                    )
                 )
                 version_range = version_specifier
             else:
                 rule_id, version_range = int(existing[0]), merge_specifiers(existing[1], version_specifier)
-                writer.update(_RULE, {"id": rule_id}, {"version_range": version_range})
+                writer.update(
+                    rows.PYTHON_PACKAGE_VERSION_ENTITY_RULE, {"id": rule_id}, {"version_range": version_range}
+                )
             _link_rules(writer, [rule_id], name)
         self.cache_clear()
         return GetPythonRuleRow(

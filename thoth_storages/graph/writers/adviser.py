@@ -16,21 +16,22 @@ What is written (reference §3.1, adviser), parents first, one `ensure` per tabl
 from __future__ import annotations
 
 import datetime
-from typing import get_args
+from typing import cast, get_args
 
 from pydantic import BaseModel
 
+from generated import rows
 from generated.documents.adviser import AdviserDocument, AdviserProduct, AdviserRunMetadata
-from generated.models import SourceType
+from generated.models import RecommendationType, RequirementsFormat, SourceType
 
 from ...documents import parse_datetime
 from ...exceptions import SchemaError
 from .. import normalize
-from ..bulk import Row, SetWriter
+from ..bulk import SetWriter
 from .environments import RUNTIME, ensure_runtime_environments, runtime_environment_rows
 from .stacks import ExternalStack, InternalStack, PackageEnvironment, document_base_id, ensure_stacks
 
-_SOURCE_TYPES = frozenset(get_args(SourceType))
+_SOURCE_TYPES: tuple[SourceType, ...] = get_args(SourceType)
 _PROJECT = "$.result.parameters.project"
 
 
@@ -51,13 +52,14 @@ def _performance_score(product: AdviserProduct) -> float | None:
 def write_adviser_result(writer: SetWriter, document: AdviserDocument) -> None:
     """Write one validated adviser document (inside the caller's transaction)."""
     metadata = document.metadata
+    writer.document = metadata.document_id
     result = document.result
     parameters = result.parameters
     project = parameters.project
     cli = metadata.arguments.thoth_adviser
     run_metadata = cli.metadata or AdviserRunMetadata()
     source_type = (run_metadata.source_type or "").upper()
-    source_type_label = source_type if source_type in _SOURCE_TYPES else None
+    source_type_label = next((label for label in _SOURCE_TYPES if label == source_type), None)
     run_datetime = parse_datetime(metadata.datetime, metadata.document_id, "$.metadata.datetime")
 
     hardware, software_environment = runtime_environment_rows(project.runtime_environment, RUNTIME)
@@ -85,32 +87,37 @@ def write_adviser_result(writer: SetWriter, document: AdviserDocument) -> None:
         entities=[(name, None, None) for name in unresolved],
     )
     run_id = writer.ensure_one(
-        "adviser_run",
-        {
-            "adviser_document_id": document_base_id(metadata.document_id),
-            "datetime": run_datetime,
-            "adviser_version": metadata.analyzer_version,
-            "adviser_name": metadata.analyzer,
-            "count": parameters.count,
-            "limit": parameters.limit,
-            "origin": run_metadata.origin,
-            "source_type": source_type_label,
-            "is_s2i": run_metadata.is_s2i,
-            "debug": bool(cli.verbose),
-            "need_re_run": bool(unresolved),
-            "re_run_adviser_id": run_metadata.re_run_adviser_id,
-            "limit_latest_versions": parameters.limit_latest_versions,
-            "adviser_error": result.error,
-            "recommendation_type": parameters.recommendation_type.upper(),
-            "requirements_format": parameters.requirements_format.upper(),
-            "duration": metadata.duration,
-            "advised_configuration_changes": bool(result.advised_configuration),
-            "additional_stack_info": bool(result.stack_info),
-            "user_software_stack_id": stacks.external[0],
-            "external_run_software_environment_id": environment.software_environment_id,
-            "external_build_software_environment_id": None,
-            "external_hardware_information_id": environment.hardware_id,
-        },
+        rows.ADVISER_RUN(
+            [
+                {
+                    "adviser_document_id": document_base_id(metadata.document_id),
+                    "datetime": run_datetime,
+                    "adviser_version": metadata.analyzer_version,
+                    "adviser_name": metadata.analyzer,
+                    "count": parameters.count,
+                    "limit": parameters.limit,
+                    "origin": run_metadata.origin,
+                    "source_type": source_type_label,
+                    "is_s2i": run_metadata.is_s2i,
+                    "debug": bool(cli.verbose),
+                    "need_re_run": bool(unresolved),
+                    "re_run_adviser_id": run_metadata.re_run_adviser_id,
+                    "limit_latest_versions": parameters.limit_latest_versions,
+                    "adviser_error": result.error,
+                    # Labels as the document spells them: row_checks refuses one the enum lacks, naming
+                    # the column.
+                    "recommendation_type": cast(RecommendationType, parameters.recommendation_type.upper()),
+                    "requirements_format": cast(RequirementsFormat, parameters.requirements_format.upper()),
+                    "duration": metadata.duration,
+                    "advised_configuration_changes": bool(result.advised_configuration),
+                    "additional_stack_info": bool(result.stack_info),
+                    "user_software_stack_id": stacks.external[0],
+                    "external_run_software_environment_id": environment.software_environment_id,
+                    "external_build_software_environment_id": None,
+                    "external_hardware_information_id": environment.hardware_id,
+                }
+            ]
+        ),
     )
     if report is None:
         return
@@ -118,19 +125,24 @@ def write_adviser_result(writer: SetWriter, document: AdviserDocument) -> None:
     if run_metadata.re_run_adviser_id and not unresolved:
         # This re-run resolved everything: the run it re-ran needs no further re-run.
         writer.update(
-            "adviser_run",
+            rows.ADVISER_RUN,
             {"adviser_document_id": run_metadata.re_run_adviser_id, "need_re_run": True},
             {"need_re_run": False},
         )
 
     writer.ensure(
-        "advised",
-        [{"adviser_run_id": run_id, "python_software_stack_id": stack_id} for stack_id in stacks.internal],
+        rows.ADVISED(
+            [{"adviser_run_id": run_id, "python_software_stack_id": stack_id} for stack_id in stacks.internal]
+        ),
     )
 
     writer.ensure(
-        "has_unresolved",
-        [{"adviser_run_id": run_id, "python_package_version_entity_id": i} for i in stacks.entities.values()],
+        rows.HAS_UNRESOLVED(
+            [
+                {"adviser_run_id": run_id, "python_package_version_entity_id": i}
+                for i in stacks.entities.values()
+            ]
+        ),
     )
 
     if source_type_label == "KEBECHET" and stacks.internal and run_metadata.origin:
@@ -141,7 +153,7 @@ def _normalized(names: list[str]) -> list[str]:
     return sorted({normalize.package_name(name) for name in names})
 
 
-def _package_environment(document: AdviserDocument, row: Row) -> PackageEnvironment:
+def _package_environment(document: AdviserDocument, row: rows.SoftwareEnvironmentRow) -> PackageEnvironment:
     """The runtime environment that advised locks pin versions of (its OS and Python must be known)."""
     os_name, os_version, python_version = row["os_name"], row["os_version"], row["python_version"]
     if not (isinstance(os_name, str) and isinstance(os_version, str) and isinstance(python_version, str)):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 
+from generated import rows
 from generated.documents import DependencyMonkeyDocument
 
 from ...documents import parse_datetime
@@ -25,6 +26,7 @@ _LOGGER = logging.getLogger(__name__)
 def write_dependency_monkey_result(writer: SetWriter, document: DependencyMonkeyDocument) -> None:
     """Write one validated dependency-monkey report (inside the caller's transaction)."""
     metadata, result = document.metadata, document.result
+    writer.document = metadata.document_id
     document_id = metadata.document_id.rsplit("/", 1)[-1]
     report = result.report
     if "ERROR" in report.model_fields_set:
@@ -46,44 +48,54 @@ def write_dependency_monkey_result(writer: SetWriter, document: DependencyMonkey
         ],
     )
     run_id = writer.ensure_one(
-        "dependency_monkey_run",
-        {
-            "dependency_monkey_document_id": document_id,
-            "datetime": parse_datetime(metadata.datetime, metadata.document_id, "$.metadata.datetime"),
-            "dependency_monkey_name": metadata.analyzer,
-            "dependency_monkey_version": metadata.analyzer_version,
-            "seed": parameters.seed,
-            "decision": parameters.decision_type,
-            "count": parameters.count,
-            "limit_latest_versions": parameters.limit_latest_versions,
-            "debug": metadata.arguments.thoth_adviser.verbose,
-            "dependency_monkey_error": result.error,
-            "duration": metadata.duration,
-            "run_software_environment_id": run.software_environment_id,
-            "build_software_environment_id": build.software_environment_id,
-            "run_hardware_information_id": run.hardware_id,
-            "build_hardware_information_id": build.hardware_id,
-        },
+        rows.DEPENDENCY_MONKEY_RUN(
+            [
+                {
+                    "dependency_monkey_document_id": document_id,
+                    "datetime": parse_datetime(
+                        metadata.datetime, metadata.document_id, "$.metadata.datetime"
+                    ),
+                    "dependency_monkey_name": metadata.analyzer,
+                    "dependency_monkey_version": metadata.analyzer_version,
+                    "seed": parameters.seed,
+                    "decision": parameters.decision_type,
+                    "count": parameters.count,
+                    "limit_latest_versions": parameters.limit_latest_versions,
+                    "debug": metadata.arguments.thoth_adviser.verbose,
+                    "dependency_monkey_error": result.error,
+                    "duration": metadata.duration,
+                    "run_software_environment_id": run.software_environment_id,
+                    "build_software_environment_id": build.software_environment_id,
+                    "run_hardware_information_id": run.hardware_id,
+                    "build_hardware_information_id": build.hardware_id,
+                }
+            ]
+        ),
     )
     requirements = requirements_of(
         parameters.project.requirements, f"{document_id}: $.result.parameters.project.requirements"
     )
     index_ids = ensure_indexes(writer, [r.index_url for r in requirements])
     requirement_ids = writer.ensure_ids(
-        "python_package_requirement",
-        [
-            {
-                "name": r.name,
-                "version_range": r.version_range,
-                "develop": r.develop,
-                "python_package_index_id": index_ids[r.index_url] if r.index_url is not None else None,
-            }
-            for r in requirements
-        ],
+        rows.PYTHON_PACKAGE_REQUIREMENT(
+            [
+                {
+                    "name": r.name,
+                    "version_range": r.version_range,
+                    "develop": r.develop,
+                    "python_package_index_id": index_ids[r.index_url] if r.index_url is not None else None,
+                }
+                for r in requirements
+            ]
+        ),
     )
     writer.ensure(
-        "python_dependency_monkey_requirements",
-        [{"python_package_requirement_id": i, "dependency_monkey_run_id": run_id} for i in requirement_ids],
+        rows.PYTHON_DEPENDENCY_MONKEY_REQUIREMENTS(
+            [
+                {"python_package_requirement_id": i, "dependency_monkey_run_id": run_id}
+                for i in requirement_ids
+            ]
+        ),
     )
     _placeholders(writer, document, run_id)
 
@@ -98,14 +110,15 @@ def _placeholders(writer: SetWriter, document: DependencyMonkeyDocument, run_id:
         for number in range(document.result.parameters.count)
     ]
     writer.ensure(
-        "inspection_run",
-        [
-            {
-                "inspection_document_id": inspection,
-                "inspection_result_number": number,
-                "inspection_sync_state": "PENDING",
-                "dependency_monkey_run_id": run_id,
-            }
-            for inspection, number in keys
-        ],
+        rows.INSPECTION_RUN(
+            [
+                {
+                    "inspection_document_id": inspection,
+                    "inspection_result_number": number,
+                    "inspection_sync_state": "PENDING",
+                    "dependency_monkey_run_id": run_id,
+                }
+                for inspection, number in keys
+            ]
+        ),
     )

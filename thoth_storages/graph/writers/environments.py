@@ -11,33 +11,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import get_args
 
 from pydantic import BaseModel
 
+from generated import rows
 from generated.documents.metadata import RuntimeEnvironment
+from generated.models import EnvironmentType
 
 from ...exceptions import SchemaError
 from .. import normalize
-from ..bulk import Row, SetWriter, ids_in_order
+from ..bulk import SetWriter, ids_in_order
 
-RUNTIME = "RUNTIME"
-BUILDTIME = "BUILDTIME"
-ENVIRONMENT_TYPES = (RUNTIME, BUILDTIME)
-
-HARDWARE_COLUMNS = (
-    "cpu_vendor",
-    "cpu_model",
-    "cpu_cores",
-    "cpu_model_name",
-    "cpu_family",
-    "cpu_physical_cpus",
-    "gpu_model_name",
-    "gpu_vendor",
-    "gpu_cores",
-    "gpu_memory_size",
-    "ram_size",
-)
-_INTEGER_HARDWARE = frozenset(HARDWARE_COLUMNS) - {"cpu_model_name", "gpu_model_name", "gpu_vendor"}
+RUNTIME: EnvironmentType = "RUNTIME"
+BUILDTIME: EnvironmentType = "BUILDTIME"
+ENVIRONMENT_TYPES: tuple[EnvironmentType, ...] = get_args(EnvironmentType)
 
 Hardware = Mapping[str, object] | BaseModel | None
 
@@ -50,29 +38,47 @@ def _as_mapping(value: Hardware) -> Mapping[str, object]:
     return value
 
 
-def hardware_row(hardware: Hardware) -> Row:
+def _integer(source: Mapping[str, object], key: str) -> int | None:
+    value = source.get(key)
+    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    raise SchemaError(f"hardware.{key}: expected int, got {value!r}")
+
+
+def _text(source: Mapping[str, object], key: str, alias: str | None = None) -> str | None:
+    value = source.get(key)
+    if value is None and alias is not None:
+        value = source.get(alias)
+    if value is None or isinstance(value, str):
+        return value
+    raise SchemaError(f"hardware.{key}: expected str, got {value!r}")
+
+
+def hardware_row(hardware: Hardware) -> rows.HardwareInformationRow:
     """A (external_)hardware_information row; absent keys are NULL (no hardware given: all NULL).
 
     `gpu_model` (the name Thoth's runtime-environment configuration uses) fills `gpu_model_name` when
     that key itself is absent. Values of the wrong type raise SchemaError naming the key.
     """
     source = _as_mapping(hardware)
-    row: dict[str, object] = {}
-    for column in HARDWARE_COLUMNS:
-        value = source.get(column)
-        if value is None and column == "gpu_model_name":
-            value = source.get("gpu_model")
-        if value is not None:
-            expected: type = int if column in _INTEGER_HARDWARE else str
-            if not isinstance(value, expected) or isinstance(value, bool):
-                raise SchemaError(f"hardware.{column}: expected {expected.__name__}, got {value!r}")
-        row[column] = value
-    return row
+    return {
+        "cpu_vendor": _integer(source, "cpu_vendor"),
+        "cpu_model": _integer(source, "cpu_model"),
+        "cpu_cores": _integer(source, "cpu_cores"),
+        "cpu_model_name": _text(source, "cpu_model_name"),
+        "cpu_family": _integer(source, "cpu_family"),
+        "cpu_physical_cpus": _integer(source, "cpu_physical_cpus"),
+        "gpu_model_name": _text(source, "gpu_model_name", alias="gpu_model"),
+        "gpu_vendor": _text(source, "gpu_vendor"),
+        "gpu_cores": _integer(source, "gpu_cores"),
+        "gpu_memory_size": _integer(source, "gpu_memory_size"),
+        "ram_size": _integer(source, "ram_size"),
+    }
 
 
 def software_environment_row(
     *,
-    environment_type: str,
+    environment_type: EnvironmentType,
     environment_name: str | None = None,
     python_version: str | None = None,
     image_name: str | None = None,
@@ -84,7 +90,7 @@ def software_environment_row(
     thoth_image_version: str | None = None,
     env_image_name: str | None = None,
     env_image_tag: str | None = None,
-) -> Row:
+) -> rows.SoftwareEnvironmentRow:
     """A (external_)software_environment row; the OS name and version are normalised as the graph stores them."""
     if environment_type not in ENVIRONMENT_TYPES:
         raise SchemaError(
@@ -108,12 +114,19 @@ def software_environment_row(
     }
 
 
+EnvironmentRows = tuple[rows.HardwareInformationRow, rows.SoftwareEnvironmentRow]
+"""A runtime environment's hardware row and software environment row (either table: the external
+twins have the same columns)."""
+
 _SAME: Hardware = {"<same>": True}
 
 
 def runtime_environment_rows(
-    runtime_environment: RuntimeEnvironment | None, environment_type: str, *, hardware: Hardware = _SAME
-) -> tuple[Row, Row]:
+    runtime_environment: RuntimeEnvironment | None,
+    environment_type: EnvironmentType,
+    *,
+    hardware: Hardware = _SAME,
+) -> EnvironmentRows:
     """(hardware row, software environment row) of a runtime-environment configuration.
 
     The hardware is the configuration's own unless `hardware` is given. No image name or digest is
@@ -142,21 +155,22 @@ class EnvironmentIds:
 
 
 def ensure_runtime_environments(
-    writer: SetWriter, pairs: Sequence[tuple[Row, Row]], *, external: bool = False
+    writer: SetWriter, pairs: Sequence[EnvironmentRows], *, external: bool = False
 ) -> list[EnvironmentIds]:
     """Write (hardware row, software environment row) pairs: one `ensure` per table for all of them."""
-    prefix = "external_" if external else ""
-    hardware, software = f"{prefix}hardware_information", f"{prefix}software_environment"
-    found = writer.ensure_many({hardware: [pair[0] for pair in pairs], software: [pair[1] for pair in pairs]})
-    hardware_ids = ids_in_order(found[hardware], hardware, [pair[0] for pair in pairs])
-    environment_ids = ids_in_order(found[software], software, [pair[1] for pair in pairs])
+    hardware_table = rows.EXTERNAL_HARDWARE_INFORMATION if external else rows.HARDWARE_INFORMATION
+    software_table = rows.EXTERNAL_SOFTWARE_ENVIRONMENT if external else rows.SOFTWARE_ENVIRONMENT
+    hardware = hardware_table(pair[0] for pair in pairs)
+    software = software_table(pair[1] for pair in pairs)
+    found = writer.ensure_many(hardware, software)
+    hardware_ids = ids_in_order(found[hardware.table.name], hardware.table.name, hardware.rows)
+    environment_ids = ids_in_order(found[software.table.name], software.table.name, software.rows)
     return [EnvironmentIds(h, e) for h, e in zip(hardware_ids, environment_ids, strict=True)]
 
 
 __all__ = [
     "BUILDTIME",
     "ENVIRONMENT_TYPES",
-    "HARDWARE_COLUMNS",
     "RUNTIME",
     "EnvironmentIds",
     "ensure_runtime_environments",

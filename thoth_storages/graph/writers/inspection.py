@@ -14,15 +14,18 @@ import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Table
 
+from generated import rows
 from generated.documents import InspectionResult, InspectionSpecification
 from generated.models import PERFORMANCE_MODEL_BY_NAME
+from generated.rows import ROW_TABLES, RowTable
 
 from ...documents import DocumentValidationError, parse_datetime, validate_document
 from ...exceptions import PerformanceIndicatorNotRegisteredError, SchemaError
-from ..bulk import Row, SetWriter
+from ..bulk import SetWriter
 from .environments import BUILDTIME, RUNTIME, ensure_runtime_environments, runtime_environment_rows
 from .stacks import InternalStack, PackageEnvironment, ensure_internal_stacks
 
@@ -115,6 +118,7 @@ class _InspectionWrite:
         self.writer = writer
         self.document = document
         self.name = f"{document.document_id}/results/{document.result_number}"
+        writer.document = self.name
 
     def run(self) -> None:
         specification, result = self.document.specification, self.document.result
@@ -127,7 +131,14 @@ class _InspectionWrite:
         stack_id = self._stack(run_rows[1])
         created = specification.field_created
         spec = f"{self.document.document_id}/build/specification"
-        values: Row = {
+        key = {
+            "inspection_document_id": self.document.document_id,
+            "inspection_result_number": self.document.result_number,
+        }
+        row: rows.InspectionRunRow = {
+            "inspection_document_id": self.document.document_id,
+            "inspection_result_number": self.document.result_number,
+            "inspection_sync_state": "SYNCED",
             "datetime": parse_datetime(created, spec, "$['@created']") if created else None,
             "amun_version": None,
             "build_requests_cpu": parse_cpu(specification.build.requests.cpu, spec, "$.build.requests.cpu"),
@@ -144,26 +155,20 @@ class _InspectionWrite:
             "run_software_environment_id": run.software_environment_id,
             "inspection_software_stack_id": stack_id,
         }
-        key = {
-            "inspection_document_id": self.document.document_id,
-            "inspection_result_number": self.document.result_number,
-        }
         inserted = self.writer.inserted["inspection_run"]
-        run_id = self.writer.ensure_one(
-            "inspection_run", {**key, **values, "inspection_sync_state": "SYNCED"}
-        )
+        run_id = self.writer.ensure_one(rows.INSPECTION_RUN([row]))
         if self.writer.inserted["inspection_run"] == inserted:
             # Found, not inserted: a dependency-monkey placeholder, which `ensure` completed (NULL
             # columns filled, its run link kept): mark it synced.
             self.writer.update(
-                "inspection_run",
+                rows.INSPECTION_RUN,
                 {**key, "inspection_sync_state": "PENDING"},
                 {"inspection_sync_state": "SYNCED"},
             )
         if performance is not None:
-            self.writer.add(performance.name, [self._performance_row(performance, run_id)])
+            self.writer.add(performance([self._performance_row(performance.table, run_id)]))
 
-    def _stack(self, run_environment: Row) -> int | None:
+    def _stack(self, run_environment: rows.SoftwareEnvironmentRow) -> int | None:
         python = self.document.specification.python
         if python is None:
             return None
@@ -182,7 +187,7 @@ class _InspectionWrite:
         )
         return stack_id
 
-    def _performance_table(self) -> Table | None:
+    def _performance_table(self) -> RowTable[Any, Any] | None:
         """The pi_* table of the result's indicator; None when no job ran (the specification has no script)."""
         if not self.document.specification.script:
             return None
@@ -197,11 +202,11 @@ class _InspectionWrite:
             )
         if stdout.field_result is None:
             raise SchemaError(f"{self.name}: $.stdout['@result']: missing, the indicator reported no result")
-        table = model.__table__
-        assert isinstance(table, Table)
-        return table
+        return ROW_TABLES[str(model.__tablename__)]
 
-    def _performance_row(self, table: Table, run_id: int) -> Row:
+    def _performance_row(self, table: Table, run_id: int) -> dict[str, object]:
+        """The indicator's row: its columns are the document's (`@parameters`, `@result`), so the row is
+        checked here against the table (`_typed`, required columns) rather than by a row type."""
         result, stdout = self.document.result, self.document.result.stdout
         extra = stdout.model_extra or {}
         version = extra.get("version") or result.script_sha256

@@ -12,23 +12,28 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from generated import rows
 from generated.documents.package_extract import DebPackage, DebRelation, PackageExtractDocument
 
 from ...documents import parse_datetime
 from ...exceptions import CudaVersionDoesNotMatchError, SchemaError
 from .. import normalize
-from ..bulk import Row, SetWriter
+from ..bulk import SetWriter
 from .environments import ENVIRONMENT_TYPES, software_environment_row
 from .stacks import ensure_entities
 
 _PYTHON_SUFFIX = re.compile(r"^py(?P<major>\d)(?P<minor>\d+)$")
+_DEB_KINDS = ("depends", "pre_depends", "replaces")
+"""The deb relation kinds: the document's keys (tables deb_depends, deb_pre_depends, deb_replaces)."""
 _IMAGE_ENV = ("THOTH_S2I_NAME", "THOTH_S2I_VERSION", "IMAGE_NAME", "IMAGE_TAG")
-# deb relation kinds: document key -> (table, version range when the relation has none).
-_DEB_RELATIONS = {
-    "depends": ("deb_depends", "*"),
-    "pre_depends": ("deb_pre_depends", None),
-    "replaces": ("deb_replaces", "*"),
-}
+
+
+@dataclass(frozen=True)
+class _Environment:
+    """The run's software environment: an internal or an external one (the other id is None)."""
+
+    software_environment_id: int | None
+    external_software_environment_id: int | None
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,7 @@ class _AnalysisWrite:
         self.writer = writer
         self.document = document
         self.document_id = document.metadata.document_id.rsplit("/", 1)[-1]
+        writer.document = document.metadata.document_id
 
     def run(self) -> None:
         run_id, environment = self._run()
@@ -98,12 +104,15 @@ class _AnalysisWrite:
         self._symbols(run_id, environment)
         self._interpreters(run_id)
 
-    def _run(self) -> tuple[int, Row]:
+    def _run(self) -> tuple[int, _Environment]:
         """The software environment and the package_extract_run; (run id, environment key columns)."""
         metadata = self.document.metadata
         arguments = metadata.arguments.thoth_package_extract
-        environment_type = arguments.metadata.environment_type.upper()
-        if environment_type not in ENVIRONMENT_TYPES:
+        environment_type = next(
+            (known for known in ENVIRONMENT_TYPES if known == arguments.metadata.environment_type.upper()),
+            None,
+        )
+        if environment_type is None:
             raise SchemaError(
                 f"{self.document_id}: $.metadata.arguments['thoth-package-extract'].metadata.environment_type: "
                 f"{arguments.metadata.environment_type!r} is not runtime or buildtime"
@@ -126,33 +135,50 @@ class _AnalysisWrite:
             env_image_name=env.get("IMAGE_NAME"),
             env_image_tag=env.get("IMAGE_TAG"),
         )
-        environment_column = "external_software_environment_id" if external else "software_environment_id"
-        environment_id = self.writer.ensure_one(environment_column.removesuffix("_id"), environment)
+        table = rows.EXTERNAL_SOFTWARE_ENVIRONMENT if external else rows.SOFTWARE_ENVIRONMENT
+        environment_id = self.writer.ensure_one(table([environment]))
+        ids = _Environment(None, environment_id) if external else _Environment(environment_id, None)
         run_id = self.writer.ensure_one(
-            "package_extract_run",
-            {
-                "package_extract_name": metadata.analyzer,
-                "package_extract_version": metadata.analyzer_version,
-                "analysis_document_id": self.document_id,
-                "datetime": parse_datetime(metadata.datetime, metadata.document_id, "$.metadata.datetime"),
-                "environment_type": environment_type,
-                "origin": arguments.metadata.origin,
-                "debug": arguments.verbose,
-                "package_extract_error": False,
-                "image_tag": image.image_tag,
-                "duration": metadata.duration,
-                "os_name": environment["os_name"],
-                "os_id": operating_system.id,
-                "os_version_id": environment["os_version"],
-                "image_size": self.document.result.image_size,
-                environment_column: environment_id,
-            },
+            rows.PACKAGE_EXTRACT_RUN(
+                [
+                    {
+                        "package_extract_name": metadata.analyzer,
+                        "package_extract_version": metadata.analyzer_version,
+                        "analysis_document_id": self.document_id,
+                        "datetime": parse_datetime(
+                            metadata.datetime, metadata.document_id, "$.metadata.datetime"
+                        ),
+                        "environment_type": environment_type,
+                        "origin": arguments.metadata.origin,
+                        "debug": arguments.verbose,
+                        "package_extract_error": False,
+                        "image_tag": image.image_tag,
+                        "duration": metadata.duration,
+                        "os_name": self._known(environment.get("os_name"), "operating_system.id"),
+                        "os_id": operating_system.id,
+                        "os_version_id": self._known(
+                            environment.get("os_version"), "operating_system.version_id"
+                        ),
+                        "image_size": self.document.result.image_size,
+                        "software_environment_id": ids.software_environment_id,
+                        "external_software_environment_id": ids.external_software_environment_id,
+                    }
+                ]
+            ),
         )
-        return run_id, {environment_column: environment_id}
+        return run_id, ids
+
+    def _known(self, value: str | None, path: str) -> str:
+        """A value the run's row needs (a NOT NULL column): SchemaError naming the document's path if absent."""
+        if value is None:
+            raise SchemaError(
+                f"{self.document_id}: $.result.{path}: missing (the run's {path.split('.')[-1]})"
+            )
+        return value
 
     def _rpm(self, run_id: int) -> None:
         packages = self.document.result.rpm_dependencies
-        rows = [
+        versions: list[rows.RPMPackageVersionRow] = [
             {
                 "package_name": package.name,
                 "package_version": package.version,
@@ -164,34 +190,41 @@ class _AnalysisWrite:
             }
             for package in packages
         ]
-        version_ids = self.writer.ensure_ids("rpm_package_version", rows)
+        version_ids = self.writer.ensure_ids(rows.RPM_PACKAGE_VERSION(versions))
         self.writer.ensure(
-            "found_rpm",
-            [{"rpm_package_version_id": v, "package_extract_run_id": run_id} for v in version_ids],
+            rows.FOUND_RPM(
+                [{"rpm_package_version_id": v, "package_extract_run_id": run_id} for v in version_ids]
+            ),
         )
         names = sorted({name for package in packages for name in package.dependencies})
         requirement_ids = self.writer.ensure(
-            "rpm_requirement", [{"rpm_requirement_name": name} for name in names]
+            rows.RPM_REQUIREMENT([{"rpm_requirement_name": name} for name in names])
         )
         self.writer.ensure(
-            "rpm_requires",
-            [
-                {"rpm_package_version_id": version_id, "rpm_requirement_id": requirement_ids[(name,)]}
-                for package, version_id in zip(packages, version_ids, strict=True)
-                for name in package.dependencies
-            ],
+            rows.RPM_REQUIRES(
+                [
+                    {
+                        "rpm_package_version_id": version_id,
+                        "rpm_requirement_id": requirement_ids[rows.RPMRequirementKey(name)],
+                    }
+                    for package, version_id in zip(packages, version_ids, strict=True)
+                    for name in package.dependencies
+                ]
+            ),
         )
 
     def _deb(self, run_id: int) -> None:
         packages = self.document.result.deb_dependencies
-        rows = [
-            {"package_name": p.name, "package_version": p.version, "epoch": p.epoch, "arch": p.arch}
-            for p in packages
-        ]
-        version_ids = self.writer.ensure_ids("deb_package_version", rows)
+        version_ids = self.writer.ensure_ids(
+            rows.DEB_PACKAGE_VERSION(
+                {"package_name": p.name, "package_version": p.version, "epoch": p.epoch, "arch": p.arch}
+                for p in packages
+            )
+        )
         self.writer.ensure(
-            "found_deb",
-            [{"deb_package_version_id": v, "package_extract_run_id": run_id} for v in version_ids],
+            rows.FOUND_DEB(
+                [{"deb_package_version_id": v, "package_extract_run_id": run_id} for v in version_ids]
+            ),
         )
         relations = [
             (kind, version_id, relation)
@@ -199,20 +232,42 @@ class _AnalysisWrite:
             for kind, relation in _deb_relations(package)
         ]
         names = sorted({relation.name for _kind, _version, relation in relations})
-        dependency_ids = self.writer.ensure("deb_dependency", [{"package_name": name} for name in names])
-        for kind, (table, default_range) in _DEB_RELATIONS.items():
-            self.writer.ensure(
-                table,
-                [
-                    {
-                        "deb_dependency_id": dependency_ids[(relation.name,)],
-                        "deb_package_version_id": version_id,
-                        "version_range": relation.version if relation.version is not None else default_range,
-                    }
-                    for relation_kind, version_id, relation in relations
-                    if relation_kind == kind
-                ],
+        dependency_ids = self.writer.ensure(rows.DEB_DEPENDENCY([{"package_name": name} for name in names]))
+        of_kind = {
+            kind: [
+                (dependency_ids[rows.DebDependencyKey(relation.name)], version_id, relation.version)
+                for relation_kind, version_id, relation in relations
+                if relation_kind == kind
+            ]
+            for kind in _DEB_KINDS
+        }
+        # A relation without a version range: "*" for depends and replaces, NULL for pre-depends.
+        self.writer.ensure(
+            rows.DEB_DEPENDS(
+                {
+                    "deb_dependency_id": d,
+                    "deb_package_version_id": v,
+                    "version_range": "*" if r is None else r,
+                }
+                for d, v, r in of_kind["depends"]
             )
+        )
+        self.writer.ensure(
+            rows.DEB_PRE_DEPENDS(
+                {"deb_dependency_id": d, "deb_package_version_id": v, "version_range": r}
+                for d, v, r in of_kind["pre_depends"]
+            )
+        )
+        self.writer.ensure(
+            rows.DEB_REPLACES(
+                {
+                    "deb_dependency_id": d,
+                    "deb_package_version_id": v,
+                    "version_range": "*" if r is None else r,
+                }
+                for d, v, r in of_kind["replaces"]
+            )
+        )
 
     def _python_packages(self, run_id: int) -> None:
         """Installed Python packages: entities without an index, identified by this run at a location."""
@@ -223,80 +278,85 @@ class _AnalysisWrite:
         ]
         entity_ids = ensure_entities(self.writer, keys)
         self.writer.ensure(
-            "identified",
-            [
-                {
-                    "package_extract_run_id": run_id,
-                    "python_package_version_entity_id": entity_ids[key],
-                    "location": package.location,
-                }
-                for package, key in zip(packages, keys, strict=True)
-            ],
+            rows.IDENTIFIED(
+                [
+                    {
+                        "package_extract_run_id": run_id,
+                        "python_package_version_entity_id": entity_ids[key],
+                        "location": package.location,
+                    }
+                    for package, key in zip(packages, keys, strict=True)
+                ]
+            ),
         )
 
     def _python_files(self, run_id: int) -> None:
         files = self.document.result.python_files
-        digest_ids = self.writer.ensure("python_file_digest", [{"sha256": f.sha256} for f in files])
+        digest_ids = self.writer.ensure(rows.PYTHON_FILE_DIGEST([{"sha256": f.sha256} for f in files]))
         self.writer.ensure(
-            "found_python_file",
-            [
-                {
-                    "file": f.filepath,
-                    "python_file_digest_id": digest_ids[(f.sha256,)],
-                    "package_extract_run_id": run_id,
-                }
-                for f in files
-            ],
+            rows.FOUND_PYTHON_FILE(
+                [
+                    {
+                        "file": f.filepath,
+                        "python_file_digest_id": digest_ids[rows.PythonFileDigestKey(f.sha256)],
+                        "package_extract_run_id": run_id,
+                    }
+                    for f in files
+                ]
+            ),
         )
 
-    def _symbols(self, run_id: int, environment: Row) -> None:
+    def _symbols(self, run_id: int, environment: _Environment) -> None:
         pairs = [
             (library, symbol)
             for library, symbols in self.document.result.system_symbols.items()
             for symbol in symbols
         ]
         symbol_ids = self.writer.ensure(
-            "versioned_symbol", [{"library_name": library, "symbol": symbol} for library, symbol in pairs]
+            rows.VERSIONED_SYMBOL([{"library_name": library, "symbol": symbol} for library, symbol in pairs])
         )
-        ids = sorted({symbol_ids[pair] for pair in pairs})
+        ids = sorted({symbol_ids[rows.VersionedSymbolKey(*pair)] for pair in pairs})
         self.writer.ensure(
-            "has_symbol",
-            [
-                {
-                    "software_environment_id": environment.get("software_environment_id"),
-                    "external_software_environment_id": environment.get("external_software_environment_id"),
-                    "versioned_symbol_id": ident,
-                }
-                for ident in ids
-            ],
+            rows.HAS_SYMBOL(
+                [
+                    {
+                        "software_environment_id": environment.software_environment_id,
+                        "external_software_environment_id": environment.external_software_environment_id,
+                        "versioned_symbol_id": ident,
+                    }
+                    for ident in ids
+                ]
+            ),
         )
         self.writer.ensure(
-            "detected_symbol",
-            [{"package_extract_run_id": run_id, "versioned_symbol_id": ident} for ident in ids],
+            rows.DETECTED_SYMBOL(
+                [{"package_extract_run_id": run_id, "versioned_symbol_id": ident} for ident in ids]
+            ),
         )
 
     def _interpreters(self, run_id: int) -> None:
-        interpreters = self.document.result.python_interpreters
-        for position, interpreter in enumerate(interpreters):
+        interpreters: list[rows.PythonInterpreterRow] = []
+        for position, interpreter in enumerate(self.document.result.python_interpreters):
             if interpreter.path is None:
                 raise SchemaError(
                     f"{self.document_id}: $.result['python-interpreters'][{position}].path: missing"
                 )
-        ids = self.writer.ensure_ids(
-            "python_interpreter",
-            [{"path": i.path, "link": i.link, "version": i.version} for i in interpreters],
-        )
+            interpreters.append(
+                {"path": interpreter.path, "link": interpreter.link, "version": interpreter.version}
+            )
+        ids = self.writer.ensure_ids(rows.PYTHON_INTERPRETER(interpreters))
         self.writer.ensure(
-            "found_python_interpreter",
-            [
-                {"python_interpreter_id": ident, "package_extract_run_id": run_id}
-                for ident in sorted(set(ids))
-            ],
+            rows.FOUND_PYTHON_INTERPRETER(
+                [
+                    {"python_interpreter_id": ident, "package_extract_run_id": run_id}
+                    for ident in sorted(set(ids))
+                ]
+            ),
         )
 
 
 def _deb_relations(package: DebPackage) -> list[tuple[str, DebRelation]]:
-    return [(kind, relation) for kind in _DEB_RELATIONS for relation in getattr(package, kind) or []]
+    return [(kind, relation) for kind in _DEB_KINDS for relation in getattr(package, kind) or []]
 
 
 def write_analysis_result(writer: SetWriter, document: PackageExtractDocument) -> None:

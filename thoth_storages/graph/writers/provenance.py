@@ -8,6 +8,7 @@ when unknown; then the provenance_checker_run.
 
 from __future__ import annotations
 
+from generated import rows
 from generated.documents.provenance_checker import ProvenanceCheckerDocument
 
 from ...documents import parse_datetime
@@ -22,6 +23,7 @@ MISSING_PACKAGE = "MISSING-PACKAGE"
 def write_provenance_checker_result(writer: SetWriter, document: ProvenanceCheckerDocument) -> None:
     """Write one validated provenance-checker document (inside the caller's transaction)."""
     metadata = document.metadata
+    writer.document = metadata.document_id
     result = document.result
     cli = metadata.arguments.thoth_adviser
     project = result.parameters.project
@@ -50,18 +52,21 @@ def write_provenance_checker_result(writer: SetWriter, document: ProvenanceCheck
         entities=missing,
     )
     writer.ensure(
-        "provenance_checker_run",
-        [
-            {
-                "provenance_checker_document_id": document_base_id(metadata.document_id),
-                "datetime": parse_datetime(metadata.datetime, metadata.document_id, "$.metadata.datetime"),
-                "provenance_checker_version": metadata.analyzer_version,
-                "provenance_checker_name": metadata.analyzer,
-                "origin": cli.metadata.origin if cli.metadata else None,
-                "debug": cli.verbose,
-                "provenance_checker_error": result.error,
-                "duration": metadata.duration,
-                "user_software_stack_id": stacks.external[0],
-            }
-        ],
+        rows.PROVENANCE_CHECKER_RUN(
+            [
+                {
+                    "provenance_checker_document_id": document_base_id(metadata.document_id),
+                    "datetime": parse_datetime(
+                        metadata.datetime, metadata.document_id, "$.metadata.datetime"
+                    ),
+                    "provenance_checker_version": metadata.analyzer_version,
+                    "provenance_checker_name": metadata.analyzer,
+                    "origin": cli.metadata.origin if cli.metadata else None,
+                    "debug": cli.verbose,
+                    "provenance_checker_error": result.error,
+                    "duration": metadata.duration,
+                    "user_software_stack_id": stacks.external[0],
+                }
+            ]
+        ),
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from psycopg2.extras import execute_values
 
+from generated import rows
 from generated.documents.revsolver import RevsolverDocument, RevsolverEntry
 
 from ...exceptions import SolverNotRunError
@@ -58,6 +59,7 @@ def _version_ids(writer: SetWriter, keys: list[VersionKey]) -> dict[VersionKey, 
 
 def write_revsolver_result(writer: SetWriter, document: RevsolverDocument) -> None:
     """Write one validated revsolver document (inside the caller's transaction)."""
+    writer.document = document.metadata.document_id
     arguments = document.metadata.arguments.app_py
     release = (
         normalize.package_name(arguments.package_name),
@@ -75,16 +77,17 @@ def write_revsolver_result(writer: SetWriter, document: RevsolverDocument) -> No
             )
     entity_id = ensure_entities(writer, [release])[release]
     writer.ensure(
-        "depends_on",
-        [
-            {
-                "entity_id": entity_id,
-                "version_id": version_ids[key],
-                "version_range": entry.version_range,
-                "marker": entry.marker,
-                "extra": entry.extra,
-                "marker_evaluation_result": entry.marker_evaluation_result,
-            }
-            for entry, key in zip(document.result, keys, strict=True)
-        ],
+        rows.DEPENDS_ON(
+            [
+                {
+                    "entity_id": entity_id,
+                    "version_id": version_ids[key],
+                    "version_range": entry.version_range,
+                    "marker": entry.marker,
+                    "extra": entry.extra,
+                    "marker_evaluation_result": entry.marker_evaluation_result,
+                }
+                for entry, key in zip(document.result, keys, strict=True)
+            ]
+        ),
     )

@@ -8,31 +8,13 @@ cloc counts (`Python.*`, `SUM.*`) and the file counts are required by the docume
 
 from __future__ import annotations
 
+from generated import rows
 from generated.documents import SecurityIndicatorAggregatedDocument
 
 from ...documents import parse_datetime
 from ...exceptions import SolverNotRunError
 from .. import normalize
 from ..bulk import SetWriter
-
-_LEVELS = ("HIGH", "LOW", "MEDIUM")
-_CONFIDENCES = ("HIGH", "LOW", "MEDIUM", "UNDEFINED")
-# Column -> attribute of the result model (the document keys `Python.nFiles`, `SUM.code`, ...).
-_COUNTS = {
-    "number_of_analyzed_files": "number_of_analyzed_files",
-    "number_of_files_total": "number_of_files_total",
-    "number_of_files_with_severities": "number_of_files_with_severities",
-    "number_of_filtered_files": "number_of_filtered_files",
-    "number_of_python_files": "Python_nFiles",
-    "number_of_lines_with_comments_in_python_files": "Python_comment",
-    "number_of_blank_lines_in_python_files": "Python_blank",
-    "number_of_lines_with_code_in_python_files": "Python_code",
-    "total_number_of_files": "SUM_nFiles",
-    "total_number_of_lines": "SUM_n_lines",
-    "total_number_of_lines_with_comments": "SUM_comment",
-    "total_number_of_blank_lines": "SUM_blank",
-    "total_number_of_lines_with_code": "SUM_code",
-}
 
 
 def solved_package(
@@ -67,28 +49,50 @@ def write_security_indicator_aggregated_result(
 ) -> None:
     """Write one validated aggregated security-indicator document (inside the caller's transaction)."""
     metadata, result = document.metadata, document.result
+    writer.document = metadata.document_id
     package = metadata.arguments.app_py
     entity_id, version_id = solved_package(
         writer, package.package_name, package.package_version, package.package_index
     )
-    row: dict[str, object] = {
+    row: rows.SecurityIndicatorAggregatedRunRow = {
         "si_aggregated_run_document_id": metadata.document_id.rsplit("/", 1)[-1],
         "datetime": parse_datetime(metadata.datetime, metadata.document_id, "$.metadata.datetime"),
         "error": bool(document.error),
+        "severity_high_confidence_high": result.SEVERITY_HIGH__CONFIDENCE_HIGH or 0,
+        "severity_high_confidence_low": result.SEVERITY_HIGH__CONFIDENCE_LOW or 0,
+        "severity_high_confidence_medium": result.SEVERITY_HIGH__CONFIDENCE_MEDIUM or 0,
+        "severity_high_confidence_undefined": result.SEVERITY_HIGH__CONFIDENCE_UNDEFINED or 0,
+        "severity_low_confidence_high": result.SEVERITY_LOW__CONFIDENCE_HIGH or 0,
+        "severity_low_confidence_low": result.SEVERITY_LOW__CONFIDENCE_LOW or 0,
+        "severity_low_confidence_medium": result.SEVERITY_LOW__CONFIDENCE_MEDIUM or 0,
+        "severity_low_confidence_undefined": result.SEVERITY_LOW__CONFIDENCE_UNDEFINED or 0,
+        "severity_medium_confidence_high": result.SEVERITY_MEDIUM__CONFIDENCE_HIGH or 0,
+        "severity_medium_confidence_low": result.SEVERITY_MEDIUM__CONFIDENCE_LOW or 0,
+        "severity_medium_confidence_medium": result.SEVERITY_MEDIUM__CONFIDENCE_MEDIUM or 0,
+        "severity_medium_confidence_undefined": result.SEVERITY_MEDIUM__CONFIDENCE_UNDEFINED or 0,
+        "number_of_analyzed_files": result.number_of_analyzed_files,
+        "number_of_files_total": result.number_of_files_total,
+        "number_of_files_with_severities": result.number_of_files_with_severities,
+        "number_of_filtered_files": result.number_of_filtered_files,
+        "number_of_python_files": result.Python_nFiles,
+        "number_of_lines_with_comments_in_python_files": result.Python_comment,
+        "number_of_blank_lines_in_python_files": result.Python_blank,
+        "number_of_lines_with_code_in_python_files": result.Python_code,
+        "total_number_of_files": result.SUM_nFiles,
+        "total_number_of_lines": result.SUM_n_lines,
+        "total_number_of_lines_with_comments": result.SUM_comment,
+        "total_number_of_blank_lines": result.SUM_blank,
+        "total_number_of_lines_with_code": result.SUM_code,
     }
-    for level in _LEVELS:
-        for confidence in _CONFIDENCES:
-            count = getattr(result, f"SEVERITY_{level}__CONFIDENCE_{confidence}")
-            row[f"severity_{level.lower()}_confidence_{confidence.lower()}"] = count or 0
-    row.update({column: getattr(result, attribute) for column, attribute in _COUNTS.items()})
-    run_id = writer.ensure_one("si_aggregated_run", row)
+    run_id = writer.ensure_one(rows.SI_AGGREGATED_RUN([row]))
     writer.ensure(
-        "si_aggregated",
-        [
-            {
-                "si_aggregated_run_id": run_id,
-                "python_package_version_entity_id": entity_id,
-                "python_package_version_id": version_id,
-            }
-        ],
+        rows.SI_AGGREGATED(
+            [
+                {
+                    "si_aggregated_run_id": run_id,
+                    "python_package_version_entity_id": entity_id,
+                    "python_package_version_id": version_id,
+                }
+            ]
+        ),
     )

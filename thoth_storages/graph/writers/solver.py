@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
+from generated import rows
 from generated.documents.solver import CoreMetadata, PackageLicense, SolverDocument, SolverTreeEntry
+from generated.models import DistutilsType
+from generated.rows import RowTable
 
 from ...documents import parse_datetime
 from ...exceptions import SolverNameParseError
 from .. import normalize
-from ..bulk import Row, SetWriter, plan
+from ..bulk import SetWriter, plan
 from .stacks import ensure_entities
 
 _SOLVER_NAME = re.compile(
@@ -19,43 +23,58 @@ _SOLVER_NAME = re.compile(
 )
 _PINNED = re.compile(r"^===?(?P<version>[^,;\s]+)$")
 
-# Multi-valued core-metadata keys: document key -> (value table, value column, link table).
-_MULTI = {
-    "Classifier": ("python_package_metadata_classifier", "classifier", "has_metadata_classifier"),
-    "Platform": ("python_package_metadata_platform", "platform", "has_metadata_platform"),
-    "Supported_Platform": (
-        "python_package_metadata_supported_platform",
-        "supported_platform",
-        "has_metadata_supported_platform",
+Value = TypeVar("Value", bound=Mapping[str, object])
+Link = TypeVar("Link", bound=Mapping[str, object])
+
+
+@dataclass(frozen=True)
+class _Multi(Generic[Value, Link]):
+    """A multi-valued core-metadata key: its value table and the table linking metadata to values."""
+
+    values: RowTable[Value, Any]
+    value_row: Callable[[str], Value]
+    links: RowTable[Link, Any]
+    link_row: Callable[[int, int], Link]
+    """The link row of (metadata id, value id)."""
+
+
+_MULTI: dict[str, _Multi[Any, Any]] = {
+    "Classifier": _Multi(
+        rows.PYTHON_PACKAGE_METADATA_CLASSIFIER,
+        lambda v: {"classifier": v},
+        rows.HAS_METADATA_CLASSIFIER,
+        lambda m, v: {"python_package_metadata_id": m, "python_package_metadata_classifier_id": v},
     ),
-    "Requires_External": (
-        "python_package_metadata_requires_external",
-        "dependency",
-        "has_metadata_requires_external",
+    "Platform": _Multi(
+        rows.PYTHON_PACKAGE_METADATA_PLATFORM,
+        lambda v: {"platform": v},
+        rows.HAS_METADATA_PLATFORM,
+        lambda m, v: {"python_package_metadata_id": m, "python_package_metadata_platform_id": v},
     ),
-    "Provides_Extra": (
-        "python_package_metadata_provides_extra",
-        "optional_feature",
-        "has_metadata_provides_extra",
+    "Supported_Platform": _Multi(
+        rows.PYTHON_PACKAGE_METADATA_SUPPORTED_PLATFORM,
+        lambda v: {"supported_platform": v},
+        rows.HAS_METADATA_SUPPORTED_PLATFORM,
+        lambda m, v: {"python_package_metadata_id": m, "python_package_metadata_supported_platform_id": v},
+    ),
+    "Requires_External": _Multi(
+        rows.PYTHON_PACKAGE_METADATA_REQUIRES_EXTERNAL,
+        lambda v: {"dependency": v},
+        rows.HAS_METADATA_REQUIRES_EXTERNAL,
+        lambda m, v: {"python_package_metadata_id": m, "python_package_metadata_requires_external_id": v},
+    ),
+    "Provides_Extra": _Multi(
+        rows.PYTHON_PACKAGE_METADATA_PROVIDES_EXTRA,
+        lambda v: {"optional_feature": v},
+        rows.HAS_METADATA_PROVIDES_EXTRA,
+        lambda m, v: {"python_package_metadata_id": m, "python_package_metadata_provides_extra_id": v},
     ),
 }
-_DISTUTILS = {"Requires_Dist": "REQUIRED", "Provides_Dist": "PROVIDED", "Obsoletes_Dist": "OBSOLETE"}
-_SCALARS = {
-    "author": "Author",
-    "author_email": "Author_email",
-    "download_url": "Download_URL",
-    "home_page": "Home_page",
-    "keywords": "Keywords",
-    "license": "License",
-    "maintainer": "Maintainer",
-    "maintainer_email": "Maintainer_email",
-    "metadata_version": "Metadata_Version",
-    "name": "Name",
-    "summary": "Summary",
-    "version": "Version",
-    "requires_python": "Requires_Python",
-    "description": "Description",
-    "description_content_type": "Description_Content_Type",
+"""Multi-valued core-metadata keys by document key."""
+_DISTUTILS: dict[str, DistutilsType] = {
+    "Requires_Dist": "REQUIRED",
+    "Provides_Dist": "PROVIDED",
+    "Obsoletes_Dist": "OBSOLETE",
 }
 
 
@@ -84,8 +103,24 @@ def solver_environment(document_id: str) -> SolverEnvironment:
     )
 
 
-def _metadata_row(metadata: CoreMetadata) -> Row:
-    return {column: getattr(metadata, attribute) for column, attribute in _SCALARS.items()}
+def _metadata_row(metadata: CoreMetadata) -> rows.PythonPackageMetadataRow:
+    return {
+        "author": metadata.Author,
+        "author_email": metadata.Author_email,
+        "download_url": metadata.Download_URL,
+        "home_page": metadata.Home_page,
+        "keywords": metadata.Keywords,
+        "license": metadata.License,
+        "maintainer": metadata.Maintainer,
+        "maintainer_email": metadata.Maintainer_email,
+        "metadata_version": metadata.Metadata_Version,
+        "name": metadata.Name,
+        "summary": metadata.Summary,
+        "version": metadata.Version,
+        "requires_python": metadata.Requires_Python,
+        "description": metadata.Description,
+        "description_content_type": metadata.Description_Content_Type,
+    }
 
 
 class _SolverWrite:
@@ -96,6 +131,7 @@ class _SolverWrite:
         self.writer = writer
         self.document = document
         self.document_id = document.metadata.document_id or ""
+        writer.document = self.document_id
         self.environment = solver_environment(self.document_id)
         self.datetime = parse_datetime(
             document.metadata.datetime, document.metadata.document_id, "$.metadata.datetime"
@@ -140,18 +176,22 @@ class _SolverWrite:
         licenses = [entry.package_license for entry in tree]
         warnings = [lic.warning if lic else None for lic in licenses]
         index_urls = sorted({entry.index_url for entry in tree} | {url for *_k, url, _f in failed if url})
-        independent: dict[str, list[Row]] = {
-            "ecosystem_solver": [
-                {
-                    "ecosystem": "python",
-                    "solver_name": env.solver_name,
-                    "solver_version": self.document.metadata.analyzer_version,
-                    "os_name": env.os_name,
-                    "os_version": env.os_version,
-                    "python_version": env.python_version,
-                }
-            ],
-            "python_package_index": [
+        metadata_rows = [_metadata_row(m) for m in metadata]
+        license_rows = [_license_row(lic) if lic is not None else None for lic in licenses]
+        ids = self.writer.ensure_many(
+            rows.ECOSYSTEM_SOLVER(
+                [
+                    {
+                        "ecosystem": "python",
+                        "solver_name": env.solver_name,
+                        "solver_version": self.document.metadata.analyzer_version,
+                        "os_name": env.os_name,
+                        "os_version": env.os_version,
+                        "python_version": env.python_version,
+                    }
+                ]
+            ),
+            rows.PYTHON_PACKAGE_INDEX(
                 {
                     "url": normalize.index_url(url),
                     "verify_ssl": True,
@@ -159,35 +199,33 @@ class _SolverWrite:
                     "only_if_package_seen": True,
                 }
                 for url in index_urls
-            ],
-            "python_package_metadata": [_metadata_row(m) for m in metadata],
-            "python_package_license": [_license_row(lic) for lic in licenses if lic is not None],
-            **{
-                value_table: [{column: value} for _p, value in sorted(set(multi[attribute]), key=repr)]
-                for attribute, (value_table, column, _link) in _MULTI.items()
-            },
-            "python_package_metadata_project_url": [{"url": url, "label": label} for _p, label, url in urls],
-            "python_package_metadata_distutils": [
+            ),
+            rows.PYTHON_PACKAGE_METADATA(metadata_rows),
+            rows.PYTHON_PACKAGE_LICENSE(row for row in license_rows if row is not None),
+            *(
+                multi_key.values(
+                    multi_key.value_row(value) for _p, value in sorted(set(multi[attribute]), key=repr)
+                )
+                for attribute, multi_key in _MULTI.items()
+            ),
+            rows.PYTHON_PACKAGE_METADATA_PROJECT_URL({"url": url, "label": label} for _p, label, url in urls),
+            rows.PYTHON_PACKAGE_METADATA_DISTUTILS(
                 {"distutils": value, "distutils_type": kind} for _p, value, kind in distutils
-            ],
-            "python_artifact": [
+            ),
+            rows.PYTHON_ARTIFACT(
                 {"artifact_hash_sha256": digest, "artifact_name": None, "present": True}
                 for _p, digest in digests
-            ],
-            "import_package": [{"import_package_name": name} for _p, name in imports],
-        }
-        ids = self.writer.ensure_many(independent)
+            ),
+            rows.IMPORT_PACKAGE({"import_package_name": name} for _p, name in imports),
+        )
         self.solver_id = next(iter(ids["ecosystem_solver"].values()))
         index_of = {url: ids["python_package_index"][(normalize.index_url(url),)] for url in index_urls}
         metadata_key = plan("python_package_metadata").key
-        metadata_of = [
-            ids["python_package_metadata"][metadata_key(row)]
-            for row in independent["python_package_metadata"]
-        ]
+        metadata_of = [ids["python_package_metadata"][metadata_key(row)] for row in metadata_rows]
         license_key = plan("python_package_license").key
         license_of = [
-            ids["python_package_license"][license_key(_license_row(lic))] if lic is not None else None
-            for lic in licenses
+            ids["python_package_license"][license_key(row)] if row is not None else None
+            for row in license_rows
         ]
 
         # Entities: the tree's, the failures' and every resolved dependency version's (no index).
@@ -222,9 +260,7 @@ class _SolverWrite:
             )
             for p in range(len(tree))
         ] + [self._version_row(n, v, i, entity_ids[(n, v, i)], None, None, None) for n, v, i, _f in failures]
-        version_ids = self.writer.ensure("python_package_version", version_rows)
-        version_key = plan("python_package_version").key
-        version_of = [version_ids[version_key(row)] for row in version_rows]
+        version_of = self.writer.ensure_ids(rows.PYTHON_PACKAGE_VERSION(version_rows))
         tree_versions, failed_versions = version_of[: len(tree)], version_of[len(tree) :]
 
         # Link tables: deferred by the sync's writer to one round trip at the end of the document.
@@ -233,73 +269,76 @@ class _SolverWrite:
             (v, True, unparseable, unsolvable, provided)
             for v, (*_k, (unparseable, unsolvable, provided)) in zip(failed_versions, failures, strict=True)
         ]
-        self.writer.ensure("solved", [self._solved_row(*row) for row in solved])
-        for attribute, (value_table, _column, link_table) in _MULTI.items():
-            value_ids = ids[value_table]
+        self.writer.ensure(rows.SOLVED([self._solved_row(*row) for row in solved]))
+        for attribute, multi_key in _MULTI.items():
+            value_ids = ids[multi_key.values.name]
             self.writer.ensure(
-                link_table,
-                [
-                    {"python_package_metadata_id": metadata_of[p], f"{value_table}_id": value_ids[(value,)]}
-                    for p, value in multi[attribute]
-                ],
+                multi_key.links(
+                    multi_key.link_row(metadata_of[p], value_ids[(value,)]) for p, value in multi[attribute]
+                )
             )
         self.writer.ensure(
-            "has_metadata_project_url",
-            [
-                {
-                    "python_package_metadata_id": metadata_of[p],
-                    "python_package_metadata_project_url_id": ids["python_package_metadata_project_url"][
-                        (url, label)
-                    ],
-                }
-                for p, label, url in urls
-            ],
+            rows.HAS_METADATA_PROJECT_URL(
+                [
+                    {
+                        "python_package_metadata_id": metadata_of[p],
+                        "python_package_metadata_project_url_id": ids["python_package_metadata_project_url"][
+                            (url, label)
+                        ],
+                    }
+                    for p, label, url in urls
+                ]
+            ),
         )
         self.writer.ensure(
-            "has_metadata_distutils",
-            [
-                {
-                    "python_package_metadata_id": metadata_of[p],
-                    "python_package_metadata_distutils_id": ids["python_package_metadata_distutils"][
-                        (value, kind)
-                    ],
-                }
-                for p, value, kind in distutils
-            ],
+            rows.HAS_METADATA_DISTUTILS(
+                [
+                    {
+                        "python_package_metadata_id": metadata_of[p],
+                        "python_package_metadata_distutils_id": ids["python_package_metadata_distutils"][
+                            (value, kind)
+                        ],
+                    }
+                    for p, value, kind in distutils
+                ]
+            ),
         )
         self.writer.ensure(
-            "has_artifact",
-            [
-                {
-                    "python_artifact_id": ids["python_artifact"][(digest, None)],
-                    "python_package_version_entity_id": entity_ids[(names[p], versions[p], indexes[p])],
-                }
-                for p, digest in digests
-            ],
+            rows.HAS_ARTIFACT(
+                [
+                    {
+                        "python_artifact_id": ids["python_artifact"][(digest, None)],
+                        "python_package_version_entity_id": entity_ids[(names[p], versions[p], indexes[p])],
+                    }
+                    for p, digest in digests
+                ]
+            ),
         )
         self.writer.ensure(
-            "found_import_package",
-            [
-                {
-                    "python_package_version_id": tree_versions[p],
-                    "import_package_id": ids["import_package"][(name,)],
-                }
-                for p, name in imports
-            ],
+            rows.FOUND_IMPORT_PACKAGE(
+                [
+                    {
+                        "python_package_version_id": tree_versions[p],
+                        "import_package_id": ids["import_package"][(name,)],
+                    }
+                    for p, name in imports
+                ]
+            ),
         )
         self.writer.ensure(
-            "depends_on",
-            [
-                {
-                    "entity_id": entity_ids[(name, version, None)],
-                    "version_id": tree_versions[p],
-                    "version_range": version_range,
-                    "marker": marker,
-                    "extra": extra,
-                    "marker_evaluation_result": evaluation,
-                }
-                for name, version, p, version_range, marker, extra, evaluation in edges
-            ],
+            rows.DEPENDS_ON(
+                [
+                    {
+                        "entity_id": entity_ids[(name, version, None)],
+                        "version_id": tree_versions[p],
+                        "version_range": version_range,
+                        "marker": marker,
+                        "extra": extra,
+                        "marker_evaluation_result": evaluation,
+                    }
+                    for name, version, p, version_range, marker, extra, evaluation in edges
+                ]
+            ),
         )
 
     def _version_row(
@@ -311,7 +350,7 @@ class _SolverWrite:
         metadata_id: int | None,
         license_id: int | None,
         warning: bool | None,
-    ) -> Row:
+    ) -> rows.PythonPackageVersionRow:
         env = self.environment
         return {
             "package_name": name,
@@ -330,7 +369,7 @@ class _SolverWrite:
 
     def _solved_row(
         self, version_id: int, error: bool, unparseable: bool, unsolvable: bool, is_provided: bool | None
-    ) -> Row:
+    ) -> rows.SolvedRow:
         return {
             "ecosystem_solver_id": self.solver_id,
             "version_id": version_id,
@@ -403,7 +442,7 @@ class _SolverWrite:
         return edges
 
 
-def _license_row(lic: PackageLicense) -> Row:
+def _license_row(lic: PackageLicense) -> rows.PythonPackageLicenseRow:
     return {
         "license_name": lic.license.full_name,
         "license_identifier": lic.license.identifier_spdx,

@@ -18,14 +18,17 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, Generic, TypeVar, cast
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion
 
+from generated import rows
 from generated.documents.metadata import Pipfile, PipfileLock
+from generated.models import SoftwareStackType
+from generated.rows import RowSet, RowTable
 
 from ...exceptions import SchemaError
 from .. import normalize
@@ -75,7 +78,7 @@ class InternalStack:
     requirements: Pipfile | None
     lock: PipfileLock | None
     path: str
-    software_stack_type: str
+    software_stack_type: SoftwareStackType
     performance_score: float | None = None
     overall_score: float | None = None
 
@@ -145,15 +148,21 @@ def locked_of(lock: PipfileLock, path: str) -> list[Locked]:
 def ensure_indexes(writer: SetWriter, urls: Iterable[str | None]) -> dict[str, int]:
     """Index URL (as given) -> id; unknown indexes are registered disabled, as the solver writer does."""
     given = sorted({url for url in urls if url is not None})
-    rows = [
-        {"url": normalize.index_url(url), "verify_ssl": True, "enabled": False, "only_if_package_seen": True}
-        for url in given
-    ]
-    ids = writer.ensure("python_package_index", rows)
-    return {url: ids[(normalize.index_url(url),)] for url in given}
+    ids = writer.ensure(
+        rows.PYTHON_PACKAGE_INDEX(
+            {
+                "url": normalize.index_url(url),
+                "verify_ssl": True,
+                "enabled": False,
+                "only_if_package_seen": True,
+            }
+            for url in given
+        )
+    )
+    return {url: ids[rows.PythonPackageIndexKey(normalize.index_url(url))] for url in given}
 
 
-def entity_rows(keys: Iterable[EntityKey]) -> list[Row]:
+def entity_rows(keys: Iterable[EntityKey]) -> list[rows.PythonPackageVersionEntityRow]:
     """python_package_version_entity rows of (name, version, index id) keys, sorted, once each."""
     unique = sorted(set(keys), key=lambda key: (key[0], key[1] or "", key[2] or 0))
     return [{"package_name": n, "package_version": v, "python_package_index_id": i} for n, v, i in unique]
@@ -161,12 +170,12 @@ def entity_rows(keys: Iterable[EntityKey]) -> list[Row]:
 
 def ensure_entities(writer: SetWriter, keys: Iterable[EntityKey]) -> dict[EntityKey, int]:
     """Ensure package entities (name, version, index id) and their solver-rule associations."""
-    ids = writer.ensure("python_package_version_entity", entity_rows(keys))
+    ids = writer.ensure(rows.PYTHON_PACKAGE_VERSION_ENTITY(entity_rows(keys)))
     link_rules(writer, ids)
     return cast(dict[EntityKey, int], ids)
 
 
-def link_rules(writer: SetWriter, entity_ids: Mapping[tuple[object, ...], int]) -> None:
+def link_rules(writer: SetWriter, entity_ids: Mapping[rows.PythonPackageVersionEntityKey, int]) -> None:
     """Associate entities (natural key -> id) with the solver rules that match them (one query)."""
     if not entity_ids:
         return
@@ -177,7 +186,7 @@ def link_rules(writer: SetWriter, entity_ids: Mapping[tuple[object, ...], int]) 
             (sorted({key[0] for key in entity_ids}),),
         )
         rules = cursor.fetchall()
-    links = []
+    links: list[rows.PythonPackageVersionEntityRulesAssociationRow] = []
     for rule_id, name, version_range, index_id in rules:
         try:
             specifier = SpecifierSet(version_range or "")
@@ -193,7 +202,7 @@ def link_rules(writer: SetWriter, entity_ids: Mapping[tuple[object, ...], int]) 
                         "python_package_version_entity_rule_id": rule_id,
                     }
                 )
-    writer.ensure("python_package_version_entity_rules_association", links)
+    writer.ensure(rows.PYTHON_PACKAGE_VERSION_ENTITY_RULES_ASSOCIATION(links))
 
 
 def _contains(specifier: SpecifierSet, version: str) -> bool:
@@ -255,7 +264,7 @@ def ensure_stacks(
     def index_of(url: str | None) -> int | None:
         return index_ids[url] if url is not None else None
 
-    requirement_rows = [
+    requirement_rows: list[list[rows.PythonPackageRequirementRow] | None] = [
         [
             {
                 "name": r.name,
@@ -275,15 +284,13 @@ def ensure_stacks(
     extra_keys = {key: (key[0], key[1], index_of(key[2])) for key in extra}
     # Requirements and entities refer only to indexes: one round trip for both.
     found = writer.ensure_many(
-        {
-            "python_package_requirement": [row for rows in requirement_rows for row in rows or []],
-            "python_package_version_entity": entity_rows(
-                [k for keys in keyed for k in keys or []] + list(extra_keys.values())
-            ),
-        }
+        rows.PYTHON_PACKAGE_REQUIREMENT(row for some in requirement_rows for row in some or []),
+        rows.PYTHON_PACKAGE_VERSION_ENTITY(
+            entity_rows([k for keys in keyed for k in keys or []] + list(extra_keys.values()))
+        ),
     )
-    link_rules(writer, found["python_package_version_entity"])
     entity_ids = cast(dict[EntityKey, int], found["python_package_version_entity"])
+    link_rules(writer, cast(dict[rows.PythonPackageVersionEntityKey, int], entity_ids))
     requirement_ids = _ids_per_set(
         found["python_package_requirement"], "python_package_requirement", requirement_rows
     )
@@ -302,27 +309,23 @@ def ensure_stacks(
     ]
     # Requirement sets and the internal locks' versions: one round trip.
     external_requirements = _Sets(
-        "external_python_requirements",
-        "requirements_hash",
-        "has_external_python_requirement",
-        "external_python_requirements_id",
-        "python_package_requirement_id",
+        rows.EXTERNAL_PYTHON_REQUIREMENTS,
+        lambda h: {"requirements_hash": h},
+        rows.HAS_EXTERNAL_PYTHON_REQUIREMENT,
+        lambda s, m: {"external_python_requirements_id": s, "python_package_requirement_id": m},
         requirement_sets[:split],
     )
     internal_requirements = _Sets(
-        "python_requirements",
-        "requirements_hash",
-        "has_python_requirements",
-        "python_requirements_id",
-        "python_package_requirement_id",
+        rows.PYTHON_REQUIREMENTS,
+        lambda h: {"requirements_hash": h},
+        rows.HAS_PYTHON_REQUIREMENTS,
+        lambda s, m: {"python_requirements_id": s, "python_package_requirement_id": m},
         requirement_sets[split:],
     )
     found = writer.ensure_many(
-        {
-            **external_requirements.rows(),
-            **internal_requirements.rows(),
-            "python_package_version": [row for rows in version_rows for row in rows or []],
-        }
+        external_requirements.rows(),
+        internal_requirements.rows(),
+        rows.PYTHON_PACKAGE_VERSION(row for some in version_rows for row in some or []),
     )
     version_ids = _ids_per_set(found["python_package_version"], "python_package_version", version_rows)
     internal_lock_sets = [
@@ -332,31 +335,29 @@ def ensure_stacks(
         for ps, ids in zip(locks[split:], version_ids, strict=True)
     ]
     external_locks = _Sets(
-        "external_python_requirements_lock",
-        "requirements_lock_hash",
-        "has_external_python_requirement_lock",
-        "external_python_requirements_locked_id",
-        "python_package_version_entity_id",
+        rows.EXTERNAL_PYTHON_REQUIREMENTS_LOCK,
+        lambda h: {"requirements_lock_hash": h},
+        rows.HAS_EXTERNAL_PYTHON_REQUIREMENT_LOCK,
+        lambda s, m: {"external_python_requirements_locked_id": s, "python_package_version_entity_id": m},
         external_lock_sets,
     )
     internal_locks = _Sets(
-        "python_requirements_lock",
-        "requirements_lock_hash",
-        "has_python_requirement_lock",
-        "python_requirements_lock_id",
-        "python_package_version_id",
+        rows.PYTHON_REQUIREMENTS_LOCK,
+        lambda h: {"requirements_lock_hash": h},
+        rows.HAS_PYTHON_REQUIREMENT_LOCK,
+        lambda s, m: {"python_requirements_lock_id": s, "python_package_version_id": m},
         internal_lock_sets,
     )
-    found |= writer.ensure_many({**external_locks.rows(), **internal_locks.rows()})
+    found |= writer.ensure_many(external_locks.rows(), internal_locks.rows())
     external_requirement_ids = external_requirements.link(writer, found)
     internal_requirement_ids = internal_requirements.link(writer, found)
     external_lock_ids = external_locks.link(writer, found)
     internal_lock_ids = internal_locks.link(writer, found)
-    external_rows = [
+    external_rows: list[rows.ExternalPythonSoftwareStackRow] = [
         {"external_python_requirements_id": r, "external_python_requirements_lock_id": lock}
         for r, lock in zip(external_requirement_ids, external_lock_ids, strict=True)
     ]
-    internal_rows = [
+    internal_rows: list[rows.PythonSoftwareStackRow] = [
         {
             "software_stack_type": stack.software_stack_type,
             "performance_score": stack.performance_score,
@@ -367,7 +368,7 @@ def ensure_stacks(
         for stack, r, lock in zip(internal, internal_requirement_ids, internal_lock_ids, strict=True)
     ]
     stacks = writer.ensure_many(
-        {"external_python_software_stack": external_rows, "python_software_stack": internal_rows}
+        rows.EXTERNAL_PYTHON_SOFTWARE_STACK(external_rows), rows.PYTHON_SOFTWARE_STACK(internal_rows)
     )
     return WrittenStacks(
         ids_in_order(
@@ -407,7 +408,7 @@ def _environment_member(environment: PackageEnvironment | None) -> Member:
 
 def _version_rows(
     keys: list[EntityKey], entity_ids: dict[EntityKey, int], environment: PackageEnvironment | None
-) -> list[Row]:
+) -> list[rows.PythonPackageVersionRow]:
     assert environment is not None
     return [
         {
@@ -428,32 +429,36 @@ def _ids_per_set(
     ids: Mapping[Key, int], table: str, row_sets: Sequence[Sequence[Row] | None]
 ) -> list[list[int]]:
     """The ids of each set's rows, in order, from an `ensure` result over the rows of every set."""
-    return [ids_in_order(ids, table, rows or []) for rows in row_sets]
+    return [ids_in_order(ids, table, some or []) for some in row_sets]
+
+
+SetRow = TypeVar("SetRow", bound=Mapping[str, object])
+LinkRow = TypeVar("LinkRow", bound=Mapping[str, object])
 
 
 @dataclass(frozen=True)
-class _Sets:
+class _Sets(Generic[SetRow, LinkRow]):
     """Set rows identified by the hash of their members (requirements or locks) and their member links."""
 
-    table: str
-    hash_column: str
-    link_table: str
-    set_column: str
-    member_column: str
+    table: RowTable[SetRow, Any]
+    row: Callable[[str], SetRow]
+    """The set's row of a hash."""
+    link_table: RowTable[LinkRow, Any]
+    link_row: Callable[[int, int], LinkRow]
+    """The link row of a set id and a member id."""
     sets: list[tuple[str, list[int]] | None]
 
-    def rows(self) -> dict[str, list[Row]]:
-        return {self.table: [{self.hash_column: h} for h, _m in filter(None, self.sets)]}
+    def rows(self) -> RowSet[SetRow, Any]:
+        return self.table(self.row(h) for h, _m in filter(None, self.sets))
 
     def link(self, writer: SetWriter, found: Mapping[str, Mapping[Key, int]]) -> list[int | None]:
         """Write the member links (deferred by the sync's writer); the set id of each (None stays None)."""
-        ids = found.get(self.table, {})
+        ids = found.get(self.table.name, {})
         writer.ensure(
-            self.link_table,
-            [
-                {self.set_column: ids[(h,)], self.member_column: member}
+            self.link_table(
+                self.link_row(ids[(h,)], member)
                 for h, members in filter(None, self.sets)
                 for member in members
-            ],
+            )
         )
         return [ids[(s[0],)] if s is not None else None for s in self.sets]
