@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import io
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from sqlalchemy import Connection, MetaData, select, text
 from sqlalchemy.orm import Session
 
 from generated.models import MODEL_BY_NAME, NATURAL_KEYS, Base
+from generated.rows import RowSet, RowTable
 from thoth_storages.graph.bulk import Key, Row, SetWriter
 
 _MODEL_BY_TABLE = {model.__tablename__: model for model in MODEL_BY_NAME.values()}
@@ -25,7 +27,13 @@ class OrmGetOrCreateWriter(SetWriter):
         super().__init__(connection)  # row by row: nothing is deferred
         self.session = Session(bind=connection, join_transaction_mode="create_savepoint")
 
-    def ensure(self, table_name: str, rows: Iterable[Row]) -> dict[Key, int]:
+    def ensure_tables(self, tables: Mapping[str, Iterable[Row]]) -> dict[str, dict[Key, int]]:
+        return {name: self._get_or_create(name, rows) for name, rows in tables.items()}
+
+    def add(self, rows: RowSet[Any, Any]) -> None:
+        self.ensure(rows)
+
+    def _get_or_create(self, table_name: str, rows: Iterable[Row]) -> dict[Key, int]:
         model = _MODEL_BY_TABLE[table_name]
         key_columns = NATURAL_KEYS[table_name]
         found: dict[Key, int] = {}
@@ -46,9 +54,9 @@ class OrmGetOrCreateWriter(SetWriter):
                 found[key] = identity
         return found
 
-    def update(self, table_name: str, key: Row, values: Row) -> int:
+    def update(self, table: RowTable[Any, Any], key: Row, values: Row) -> int:
         self.session.flush()
-        return super().update(table_name, key, values)
+        return super().update(table, key, values)
 
 
 def dump_rows(connection: Connection) -> dict[str, list[tuple[object, ...]]]:

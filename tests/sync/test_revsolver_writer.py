@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from generated import rows
 from tests.sync._support import counts
 from thoth_storages import GraphDatabase
 from thoth_storages.config import DatabaseSettings
@@ -104,32 +105,35 @@ def seed(graph: GraphDatabase) -> None:
     with graph.engine.begin() as connection:
         writer = SetWriter(connection)
         index_id = writer.ensure_one(
-            "python_package_index",
-            {"url": PYPI, "verify_ssl": True, "enabled": False, "only_if_package_seen": True},
+            rows.PYTHON_PACKAGE_INDEX(
+                [{"url": PYPI, "verify_ssl": True, "enabled": False, "only_if_package_seen": True}]
+            ),
         )
         packages = [("flask", "2.0.1"), ("requests", "2.25.1")]
         entities = writer.ensure_ids(
-            "python_package_version_entity",
-            [
-                {"package_name": n, "package_version": v, "python_package_index_id": index_id}
-                for n, v in packages
-            ],
+            rows.PYTHON_PACKAGE_VERSION_ENTITY(
+                [
+                    {"package_name": n, "package_version": v, "python_package_index_id": index_id}
+                    for n, v in packages
+                ]
+            ),
         )
         writer.ensure(
-            "python_package_version",
-            [
-                {
-                    "package_name": n,
-                    "package_version": v,
-                    "python_package_index_id": index_id,
-                    "os_name": "rhel",
-                    "os_version": "8",
-                    "python_version": "3.6",
-                    "entity_id": entity_id,
-                    "is_missing": False,
-                }
-                for (n, v), entity_id in zip(packages, entities, strict=True)
-            ],
+            rows.PYTHON_PACKAGE_VERSION(
+                [
+                    {
+                        "package_name": n,
+                        "package_version": v,
+                        "python_package_index_id": index_id,
+                        "os_name": "rhel",
+                        "os_version": "8",
+                        "python_version": "3.6",
+                        "entity_id": entity_id,
+                        "is_missing": False,
+                    }
+                    for (n, v), entity_id in zip(packages, entities, strict=True)
+                ]
+            ),
         )
 
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from sqlalchemy import Connection, text
 
+from generated import rows
 from thoth_storages import GraphDatabase
 from thoth_storages.graph.bulk import SetWriter
 
@@ -28,17 +29,17 @@ def links(connection: Connection) -> int:
 def test_links_to_rows_just_inserted_skip_lookup_and_lock_and_are_written_once(graph: GraphDatabase) -> None:
     with graph.engine.begin() as connection:
         writer = SetWriter(connection)
-        entity = writer.ensure_one("python_package_version_entity", ENTITY)
-        artifact = writer.ensure_one("python_artifact", ARTIFACT)
+        entity = writer.ensure_one(rows.PYTHON_PACKAGE_VERSION_ENTITY([ENTITY]))
+        artifact = writer.ensure_one(rows.PYTHON_ARTIFACT([ARTIFACT]))
         link = {"python_artifact_id": artifact, "python_package_version_entity_id": entity}
         locks = advisory_locks(connection)
-        writer.ensure("has_artifact", [link])
-        writer.ensure("has_artifact", [link])  # the same key again in this transaction: not twice
+        writer.ensure(rows.HAS_ARTIFACT([link]))
+        writer.ensure(rows.HAS_ARTIFACT([link]))  # the same key again in this transaction: not twice
         assert advisory_locks(connection) == locks  # no lock taken for rows known to be new
         assert links(connection) == 1
         assert writer.inserted["has_artifact"] == 1
         writer.flush()  # forgets what it inserted: the next write of the link looks it up
-        writer.ensure("has_artifact", [link])
+        writer.ensure(rows.HAS_ARTIFACT([link]))
         assert advisory_locks(connection) == locks + 1
         assert links(connection) == 1
         assert writer.inserted["has_artifact"] == 1
@@ -46,7 +47,7 @@ def test_links_to_rows_just_inserted_skip_lookup_and_lock_and_are_written_once(g
     with graph.engine.begin() as connection:  # a new writer: the parents exist, so it looks up
         writer = SetWriter(connection)
         locks = advisory_locks(connection)
-        writer.ensure("has_artifact", [link])
+        writer.ensure(rows.HAS_ARTIFACT([link]))
         assert advisory_locks(connection) == locks + 1
         assert links(connection) == 1
         assert writer.inserted["has_artifact"] == 0
@@ -54,13 +55,13 @@ def test_links_to_rows_just_inserted_skip_lookup_and_lock_and_are_written_once(g
 
 def test_a_link_with_one_existing_and_one_new_parent_is_new(graph: GraphDatabase) -> None:
     with graph.engine.begin() as connection:
-        entity = SetWriter(connection).ensure_one("python_package_version_entity", ENTITY)
+        entity = SetWriter(connection).ensure_one(rows.PYTHON_PACKAGE_VERSION_ENTITY([ENTITY]))
     with graph.engine.begin() as connection:
         writer = SetWriter(connection)
-        assert writer.ensure_one("python_package_version_entity", ENTITY) == entity  # existing
-        artifact = writer.ensure_one("python_artifact", ARTIFACT)  # new
+        assert writer.ensure_one(rows.PYTHON_PACKAGE_VERSION_ENTITY([ENTITY])) == entity  # existing
+        artifact = writer.ensure_one(rows.PYTHON_ARTIFACT([ARTIFACT]))  # new
         writer.ensure(
-            "has_artifact", [{"python_artifact_id": artifact, "python_package_version_entity_id": entity}]
+            rows.HAS_ARTIFACT([{"python_artifact_id": artifact, "python_package_version_entity_id": entity}])
         )
         assert links(connection) == 1
         assert writer.inserted == {"python_artifact": 1, "has_artifact": 1}
@@ -73,19 +74,20 @@ def test_a_batch_combines_its_documents_and_hands_each_its_own_ids(graph: GraphD
 
     def document(digit: str) -> Callable[[SetWriter], None]:
         def write(writer: SetWriter) -> None:
-            entity = writer.ensure_one("python_package_version_entity", ENTITY)  # the same in both
+            entity = writer.ensure_one(rows.PYTHON_PACKAGE_VERSION_ENTITY([ENTITY]))  # the same in both
             artifact = {**ARTIFACT, "artifact_hash_sha256": "sha256:" + digit * 64}
-            ids = writer.ensure("python_artifact", [artifact])
+            ids = writer.ensure(rows.PYTHON_ARTIFACT([artifact]))
             assert list(ids) == [("sha256:" + digit * 64, None)]  # only its own row's id
             given[digit] = entity
             writer.add(
-                "has_artifact",
-                [
-                    {
-                        "python_artifact_id": ids[(artifact["artifact_hash_sha256"], None)],
-                        "python_package_version_entity_id": entity,
-                    }
-                ],
+                rows.HAS_ARTIFACT(
+                    [
+                        {
+                            "python_artifact_id": ids[(artifact["artifact_hash_sha256"], None)],
+                            "python_package_version_entity_id": entity,
+                        }
+                    ]
+                ),
             )
 
         return write
@@ -111,38 +113,38 @@ def test_found_rows_get_their_null_columns_filled_and_keep_the_values_they_have(
     query = "SELECT python_package_metadata_id, package_license, package_license_warning FROM python_package_version"
     with graph.engine.begin() as connection:
         writer = SetWriter(connection, defer=True)
-        index_id = writer.ensure_one("python_package_index", index)
+        index_id = writer.ensure_one(rows.PYTHON_PACKAGE_INDEX([index]))
         entity = writer.ensure_one(
-            "python_package_version_entity", ENTITY | {"python_package_index_id": index_id}
+            rows.PYTHON_PACKAGE_VERSION_ENTITY([ENTITY | {"python_package_index_id": index_id}])
         )
         metadata = writer.ensure_ids(
-            "python_package_metadata", [{"name": "six"}, {"name": "six", "version": "1"}]
+            rows.PYTHON_PACKAGE_METADATA([{"name": "six"}, {"name": "six", "version": "1"}])
         )
         license = {"license_name": "MIT License", "license_identifier": "MIT", "license_version": "1"}
-        license_id = writer.ensure_one("python_package_license", license)
+        license_id = writer.ensure_one(rows.PYTHON_PACKAGE_LICENSE([license]))
         version |= {"python_package_index_id": index_id, "entity_id": entity}
-        version_id = writer.ensure_one("python_package_version", version)  # knows no metadata
+        version_id = writer.ensure_one(rows.PYTHON_PACKAGE_VERSION([version]))  # knows no metadata
         # Found: NULL columns take what is given, in one statement with the lookup.
         assert writer.ensure_one(
-            "python_package_version", version | {"python_package_metadata_id": metadata[0]}
+            rows.PYTHON_PACKAGE_VERSION([version | {"python_package_metadata_id": metadata[0]}])
         ) == (version_id)
         # A value already set is kept; the other NULL columns are filled.
         given = {"python_package_metadata_id": metadata[1], "package_license": license_id}
-        assert writer.ensure_one("python_package_version", version | given) == version_id
+        assert writer.ensure_one(rows.PYTHON_PACKAGE_VERSION([version | given])) == version_id
         assert connection.execute(text(query)).all() == [(metadata[0], license_id, None)]
         assert writer.inserted["python_package_version"] == 1
 
         # Repeated keys in one call: the first occurrence's NULLs are filled from the later ones.
         edge = {"entity_id": entity, "version_id": version_id, "extra": None, "marker": None}
         edge |= {"marker_evaluation_result": True}
-        writer.add("depends_on", [edge | {"version_range": None}, edge | {"version_range": ">=1"}])
+        writer.add(rows.DEPENDS_ON([edge | {"version_range": None}, edge | {"version_range": ">=1"}]))
         writer.flush()
         edges = "SELECT version_range FROM depends_on"
         assert connection.execute(text(edges)).scalars().all() == [">=1"]
         # A table without id: a found row's NULL is filled, a set value kept, nothing inserted twice.
         connection.execute(text("UPDATE depends_on SET version_range = NULL"))
-        writer.add("depends_on", [edge | {"version_range": "<2"}])
+        writer.add(rows.DEPENDS_ON([edge | {"version_range": "<2"}]))
         writer.flush()
-        writer.add("depends_on", [edge | {"version_range": "<3"}])
+        writer.add(rows.DEPENDS_ON([edge | {"version_range": "<3"}]))
         writer.flush()
         assert connection.execute(text(edges)).scalars().all() == ["<2"]
