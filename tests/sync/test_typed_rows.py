@@ -51,9 +51,12 @@ def test_a_required_column_left_out_is_refused_naming_document_table_and_column(
 
 def test_a_misspelt_column_is_refused_not_dropped(graph: GraphDatabase) -> None:
     misspelt = cast(Any, {**INDEX, "verify_sll": False})
-    with pytest.raises(
-        UnknownColumnError, match=r"^solver-x: python_package_index\.verify_sll: the table has no"
-    ), graph.engine.begin() as connection:
+    with (
+        pytest.raises(
+            UnknownColumnError, match=r"^solver-x: python_package_index\.verify_sll: the table has no"
+        ),
+        graph.engine.begin() as connection,
+    ):
         SetWriter(connection, document="solver-x").ensure(rows.PYTHON_PACKAGE_INDEX([misspelt]))
     assert _count(graph, "python_package_index") == 0
 
