@@ -52,3 +52,31 @@ UPDATE python_package_index SET enabled = :enabled WHERE python_package_index.ur
 -- update_index_enabled_on_url
 UPDATE python_package_index SET enabled = :enabled WHERE python_package_index.url = :url;
 
+-- get_artifact_count_per_version
+SELECT e.package_name, e.package_version, a.artifact_name, count(*) AS count
+FROM has_artifact AS a JOIN python_package_version_entity AS e ON a.python_package_version_entity_id = e.id
+WHERE e.package_name = :package_name AND (CAST(:artifact_name AS text) IS NULL OR a.artifact_name = :artifact_name)
+GROUP BY e.package_name, e.package_version, a.artifact_name
+ORDER BY e.package_name, e.package_version, a.artifact_name
+LIMIT :count OFFSET :start_offset;
+
+-- get_artifacts_all
+SELECT has_artifact.artifact_name, has_artifact.seen_at FROM has_artifact WHERE (:environment_type IS NULL OR has_artifact.environment_type = :environment_type) AND ((NOT :small OR has_artifact.size < 1000) AND (NOT :large OR has_artifact.size >= 1000)) ORDER BY seen_at DESC LIMIT :count OFFSET :start_offset;
+
+-- get_database_size
+SELECT pg_database_size(current_database()) AS count;
+
+-- get_entity_names_of_dependencies
+SELECT ARRAY(SELECT d.marker FROM depends_on AS d WHERE d.entity_id = e.id ORDER BY 1) AS names
+FROM python_package_version_entity AS e
+WHERE e.id = :entity_id;
+
+-- get_main_table_count
+SELECT 'python_package_index' AS table_name, count(*) AS count FROM python_package_index UNION ALL SELECT 'python_package_version_entity' AS table_name, count(*) AS count FROM python_package_version_entity ORDER BY table_name;
+
+-- get_notes_all
+SELECT note FROM benchmark_run ORDER BY note;
+
+-- get_usage_exit_code_count
+SELECT 'benchmark_run' AS table_name, count(*) AS count FROM benchmark_run WHERE exit_code = :exit_code ORDER BY table_name;
+

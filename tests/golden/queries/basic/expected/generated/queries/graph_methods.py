@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime
 
 from generated.models import EnvironmentType
-from generated.queries import deletes, packages
+from generated.queries import deletes, packages, statistics
 from generated.queries.packages import GetIndexRow
+from generated.queries.statistics import GetArtifactsAllRow
 from thoth_storages.exceptions import NotFoundError
 from thoth_storages.graph import normalize
 from thoth_storages.graph.adapter import AdapterBase
@@ -47,6 +48,44 @@ class GeneratedQueries(AdapterBase):
         with self._connection() as connection:
             return packages.get_artifact_count_per_entity(connection)
 
+    def get_artifact_count_per_version(
+        self, package_name: str, *, start_offset: int = 0, count: int | None = 100
+    ) -> dict[str | None, dict[str, int]]:
+        """Per version, the artifacts of one package: {version: {artifact: n}} (the .sql filter on artifact is fixed to None)."""
+        package_name = normalize.package_name(package_name)
+        with self._connection() as connection:
+            return statistics.get_artifact_count_per_version(
+                connection, package_name, start_offset=start_offset, count=count
+            )
+
+    def get_artifacts_all(
+        self,
+        environment_type: str | None = None,
+        start_offset: int = 0,
+        count: int | None = 100,
+        convert_datetime: bool = True,
+        *,
+        small: bool = False,
+        large: bool = False,
+        limit_results: bool = True,
+    ) -> list[GetArtifactsAllRow]:
+        """Artifacts seen at (ISO strings unless convert_datetime=False); one of the two flags at most."""
+        if small + large > 1:
+            raise ValueError("small and large cannot be asked for together")
+        if not limit_results:
+            start_offset, count = 0, None
+        environment_type = None if environment_type is None else environment_type.upper()
+        with self._connection() as connection:
+            return statistics.get_artifacts_all(
+                connection,
+                environment_type,
+                small=small,
+                large=large,
+                start_offset=start_offset,
+                count=count,
+                convert_datetime=convert_datetime,
+            )
+
     @cached("THOTH_GOLDEN_CACHE_SIZE", 7)
     def get_artifacts_per_type(
         self, *, start_offset: int = 0, count: int | None = 100, distinct: bool = False
@@ -56,6 +95,11 @@ class GeneratedQueries(AdapterBase):
             return packages.get_artifacts_per_type(
                 connection, start_offset=start_offset, count=count, distinct=distinct
             )
+
+    def get_database_size(self) -> int:
+        """Size of the database in bytes (a SELECT without FROM)."""
+        with self._connection() as connection:
+            return statistics.get_database_size(connection)
 
     def get_enabled_urls(self, prefix: str, *, start_offset: int = 0, count: int | None = 100) -> list[str]:
         """URLs of the enabled indexes, from SQL."""
@@ -77,6 +121,11 @@ class GeneratedQueries(AdapterBase):
                 connection, package_name, start_offset=start_offset, count=count, distinct=distinct
             )
 
+    def get_entity_names_of_dependencies(self, entity_id: int) -> list[str]:
+        """Names of the entities an entity depends on, as one array; NotFoundError without the entity."""
+        with self._connection() as connection:
+            return statistics.get_entity_names_of_dependencies(connection, entity_id)
+
     def get_entity_urls(self, package_name: str | None = None) -> list[str]:
         """URLs of the indexes of the entities the shared entity filter keeps, from SQL."""
         package_name = None if package_name is None else normalize.package_name(package_name)
@@ -88,6 +137,16 @@ class GeneratedQueries(AdapterBase):
         url = normalize.index_url(url)
         with self._connection() as connection:
             return packages.get_index(connection, url)
+
+    def get_main_table_count(self) -> dict[str, int]:
+        """Rows per main table."""
+        with self._connection() as connection:
+            return statistics.get_main_table_count(connection)
+
+    def get_notes_all(self) -> list[str | None]:
+        """Distinct notes across the performance tables."""
+        with self._connection() as connection:
+            return statistics.get_notes_all(connection)
 
     def get_python_packages_all(
         self,
@@ -116,6 +175,11 @@ class GeneratedQueries(AdapterBase):
         """Count of the entities."""
         with self._connection() as connection:
             return packages.get_python_packages_count_all(connection)
+
+    def get_usage_exit_code_count(self, exit_code: int) -> dict[str, int]:
+        """Rows of the listed tables with this exit code."""
+        with self._connection() as connection:
+            return statistics.get_usage_exit_code_count(connection, exit_code)
 
     def python_package_exists(self, package_name: str) -> bool:
         """Whether an entity of this name exists."""
