@@ -15,6 +15,7 @@ from generated.queries import (
     environments,
     indexes,
     kebechet,
+    maintenance,
     packages,
     rules,
     security,
@@ -39,6 +40,7 @@ from generated.queries.kebechet import (
     GetKebechetGithubAppInstallationsAllRow,
     GetKebechetGithubInstallationInfoWithSoftwareEnvironmentAllRow,
 )
+from generated.queries.maintenance import GetBloatDataRow, GetIndexBloatDataRow
 from generated.queries.packages import (
     GetPythonPackageVersionMetadataRow,
     GetPythonPackageVersionRecordsRow,
@@ -290,6 +292,11 @@ class GeneratedQueries(AdapterBase):
         with self._connection() as connection:
             return analysis.get_analyzer_documents_count_all(connection)
 
+    def get_bloat_data(self) -> list[GetBloatDataRow]:
+        """Estimated bloat of the tables of the current schema that have statistics, most bloated first: the pages a table occupies (pg_class.relpages) against those its live rows would need (pg_class.reltuples and the pg_stats widths and null fractions), in bytes, MiB and percent of the table."""
+        with self._connection() as connection:
+            return maintenance.get_bloat_data(connection)
+
     def get_build_software_environment_all(
         self,
         start_offset: int = 0,
@@ -479,6 +486,11 @@ class GeneratedQueries(AdapterBase):
                 python_version=python_version,
                 distinct=distinct,
             )
+
+    def get_index_bloat_data(self) -> list[GetIndexBloatDataRow]:
+        """Estimated bloat of the btree indexes of the current schema whose key columns have statistics (expression indexes have none), most bloated first."""
+        with self._connection() as connection:
+            return maintenance.get_index_bloat_data(connection)
 
     def get_index_url_from_id(self, package_index_id: int) -> str:
         """The URL of the index with this id; NotFoundError when there is none."""

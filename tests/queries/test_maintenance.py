@@ -10,9 +10,10 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import text
 
+from generated.queries.maintenance import GetBloatDataRow, GetIndexBloatDataRow
 from tests.conftest import admin
 from thoth_storages import GraphDatabase
-from thoth_storages.graph.maintenance import ExtensionUnavailableError, IndexBloatRecord, TableBloatRecord
+from thoth_storages.graph.maintenance import ExtensionUnavailableError
 
 
 @pytest.fixture
@@ -35,12 +36,12 @@ def _analyze(graph: GraphDatabase, table: str) -> None:
         connection.execute(text(f"ANALYZE {table}"))
 
 
-def _table(graph: GraphDatabase, name: str) -> TableBloatRecord:
+def _table(graph: GraphDatabase, name: str) -> GetBloatDataRow:
     (found,) = [record for record in graph.get_bloat_data() if record["tablename"] == name]
     return found
 
 
-def _index(graph: GraphDatabase, name: str) -> IndexBloatRecord:
+def _index(graph: GraphDatabase, name: str) -> GetIndexBloatDataRow:
     (found,) = [record for record in graph.get_index_bloat_data() if record["index_name"] == name]
     return found
 
@@ -68,7 +69,7 @@ def test_every_record_has_the_originals_keys_and_is_consistent(head_graph: Graph
         assert table["mb_bloat"] == round(max(table["table_bytes"] - table["expected_bytes"], 0) / 1024**2, 2)
         assert 0.0 <= table["pct_bloat"] <= 100.0
     for index in head_graph.get_index_bloat_data():
-        assert set(index) == set(IndexBloatRecord.__annotations__)
+        assert set(index) == set(GetIndexBloatDataRow.__annotations__)
         assert index["schema_name"] == "public" and 0.0 <= index["bloat_pct"] <= 100.0
         assert index["index_scans"] >= 0 and index["index_mb"] >= 0
 
