@@ -39,6 +39,20 @@ class ResultColumn:
 
 
 @dataclass(frozen=True)
+class Purge:
+    """`purge:`: the documents a query lists are moved out of their kind's result store, then the rows
+    naming them are deleted."""
+
+    store: str
+    """The result store class (thoth_storages.s3) of the document kind."""
+    folder: str
+    """The purge folder's prefix (`{folder}-purge-{timestamp}/`): the kind's first document type."""
+    table: str
+    column: str
+    """The rows deleted: those of `table` whose `column` is one of the document ids."""
+
+
+@dataclass(frozen=True)
 class Query:
     """A resolved query, ready to render."""
 
@@ -76,6 +90,7 @@ class Query:
     external_default: bool = False
     missing_message: str | None = None
     """`missing: raise`: the NotFoundError message, an f-string over the parameters."""
+    purge: Purge | None = None
     positional: tuple[str, ...] = ()
     """Parameters placed positionally in this order (the original's signature): implicit ones (start_offset,
     count, distinct, is_external, randomize; the others are keyword-only) or declared positional ones, after

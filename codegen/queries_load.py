@@ -23,6 +23,7 @@ from .queries_parse import (
     SelectSpec,
     parse_query_files,
 )
+from .queries_purge import resolve_purge
 from .queries_sql import SqlError, Statement, parse_statement
 from .render_query_sql import statements
 from .yaml_lines import Path_
@@ -855,6 +856,8 @@ def load_queries(queries_dir: Path, schema: ir.Schema) -> tuple[Query, ...]:
                 )
             seen[query_name] = file.name
             query = loader.query(file, query_name, query_spec, queries_dir)
+            if query is not None and query_spec.purge is not None:
+                query = resolve_purge(loader, file, query_spec.purge, query, queries_dir)
             if query is not None and not query.raw:
                 loader.check_statements(file, query)
             if query is not None:

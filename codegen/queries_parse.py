@@ -57,6 +57,14 @@ class SelectSpec(_Spec):
     type: str
 
 
+class PurgeSpec(_Spec):
+    """`purge:` of a query listing document ids: the document kind whose result store holds them and the
+    rows deleted once they are moved (`table.column` naming the document id)."""
+
+    kind: str
+    rows: str
+
+
 class QuerySpec(_Spec):
     """One query (`queries.<name>`)."""
 
@@ -91,6 +99,7 @@ class QuerySpec(_Spec):
     convert_datetime: bool = False
     external_default: bool = False
     missing_message: str | None = None
+    purge: PurgeSpec | None = None
 
 
 class FilterSpec(_Spec):
@@ -122,7 +131,7 @@ class QueryFile:
         )
 
 
-_UNION_TAGS = {"str", "int", "bool", "none", "JoinSpec", "SelectSpec"}
+_UNION_TAGS = {"str", "int", "bool", "none", "JoinSpec", "SelectSpec", "PurgeSpec"}
 
 
 def parse_query_files(queries_dir: Path) -> tuple[list[tuple[QueryFile, QueryFileSpec]], list[Problem]]:
@@ -168,5 +177,7 @@ def _allowed(path: Path_) -> list[str]:
         models = {3: FilterSpec, 5: ParamSpec}
     if len(path) == 5 and path[2] == "joins":
         return list(JoinSpec.model_fields)
+    if len(path) == 4 and path[2] == "purge":
+        return list(PurgeSpec.model_fields)
     model = models.get(len(path))
     return ["from" if name == "from_" else name for name in (model.model_fields if model else {})]

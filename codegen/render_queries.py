@@ -126,6 +126,8 @@ def _signature(query: Query, *, method: bool) -> tuple[str, list[str]]:
     keyword += [text for text, name in extras if name not in query.positional]
     if method and query.unpaginated_by is not None:
         keyword.append(f"{query.unpaginated_by}: bool = True")
+    if method and query.purge is not None:
+        keyword.append(f"store: {query.purge.store} | None = None")
     call += [f"{name}={name}" for _text, name in extras]
     parts = positional + (["*", *keyword] if keyword else [])
     return ", ".join(parts), call
@@ -133,9 +135,10 @@ def _signature(query: Query, *, method: bool) -> tuple[str, list[str]]:
 
 def _query_function(query: Query) -> list[str]:
     signature, _call = _signature(query, method=False)
+    doc = query.doc.strip() if query.purge is None else f"The ids of the documents `{query.name}` purges."
     lines = [
         f"def {query.name}(connection: Connection{', ' if signature else ''}{signature}) -> {return_type(query)}:",
-        f'    """{query.doc.strip()}"""',
+        f'    """{doc}"""',
     ]
     sql = sql_expression(query)
     parameters = [
@@ -254,7 +257,21 @@ def _module(domain: str, queries: list[Query]) -> str:
         if query.external_body is not None:
             lines.append(f"{constant(query, '_EXTERNAL')} = {query.external_body!r}")
         lines += ["", "", *_query_function(query)]
+        if query.purge is not None:
+            lines += ["", "", *_purge_rows_function(query)]
     return "\n".join(lines) + "\n"
+
+
+def _purge_rows_function(query: Query) -> list[str]:
+    """`<query>_rows(connection, ids)`: the DELETE of a purge, by the document ids it moved."""
+    assert query.purge is not None
+    table, column = query.purge.table, query.purge.column
+    sql = f"DELETE FROM {table} WHERE {column} = ANY(:ids)"
+    return [
+        f"def {query.name}_rows(connection: Connection, ids: list[str]) -> int:",
+        f'    """Delete the rows of {table} whose {column} is one of `ids`; their number."""',
+        f'    return int(connection.execute(text("{sql}"), {{"ids": ids}}).rowcount)',
+    ]
 
 
 _NORMALIZE = {
@@ -272,7 +289,7 @@ _NORMALIZE = {
 def method_lines(query: Query) -> list[str]:
     """The GraphDatabase method of a query (its lines, indented in the class)."""
     signature, call = _signature(query, method=True)
-    returns = return_type(query)
+    returns = "int" if query.purge is not None else return_type(query)
     lines: list[str] = []
     if query.cache is not None:
         lines.append(f"    @cached({query.cache[0]!r}, {query.cache[1]})")
@@ -301,9 +318,20 @@ def method_lines(query: Query) -> list[str]:
         elif param.optional and param.normalize != "package_version":
             expression = f"None if {param.name} is None else {expression}"
         lines.append(f"        {param.name} = {expression}")
+    invocation = f"{query.domain}.{query.name}(connection{', ' if call else ''}{', '.join(call)})"
+    if query.purge is not None:
+        return [
+            *lines,
+            "        return purge_documents(",
+            "            self,",
+            f"            lambda connection: {invocation},",
+            f"            {query.domain}.{query.name}_rows,",
+            f"            store or {query.purge.store}(),",
+            f"            {query.purge.folder!r},",
+            "        )",
+        ]
     begin = "begin=True" if query.kind in WRITES else ""
     lines.append(f"        with self._connection({begin}) as connection:")
-    invocation = f"{query.domain}.{query.name}(connection{', ' if call else ''}{', '.join(call)})"
     message = _missing_message(query)
     if query.kind in WRITES:
         lines.append(
@@ -338,6 +366,12 @@ def _mixin(queries: tuple[Query, ...], domains: list[str]) -> str:
         "from thoth_storages.graph.adapter import AdapterBase",
         "from thoth_storages.graph.cache import cached",
     ]
+    stores = sorted({q.purge.store for q in queries if q.purge is not None and q.method})
+    if stores:
+        lines += [
+            "from thoth_storages.graph.purge import purge_documents",
+            f"from thoth_storages.s3.results import {', '.join(stores)}",
+        ]
     for domain in domains:
         rows = [
             f"{_row_type(query)}"

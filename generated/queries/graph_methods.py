@@ -17,6 +17,7 @@ from generated.queries import (
     kebechet,
     maintenance,
     packages,
+    purges,
     rules,
     security,
     solver,
@@ -57,6 +58,8 @@ from thoth_storages.exceptions import NotFoundError
 from thoth_storages.graph import normalize
 from thoth_storages.graph.adapter import AdapterBase
 from thoth_storages.graph.cache import cached
+from thoth_storages.graph.purge import purge_documents
+from thoth_storages.s3.results import AdvisersResultsStore, AnalysisResultsStore, SolverResultsStore
 
 
 class GeneratedQueries(AdapterBase):
@@ -2006,6 +2009,67 @@ class GeneratedQueries(AdapterBase):
             return packages.is_python_package_version_is_missing(
                 connection, package_name, package_version, index_url
             )
+
+    def purge_adviser_documents(
+        self,
+        *,
+        end_datetime: datetime.datetime | None = None,
+        adviser_version: str | None = None,
+        store: AdvisersResultsStore | None = None,
+    ) -> int:
+        """Move the documents of the adviser runs older than `end_datetime` and/or of `adviser_version` to the purge folder, then delete the runs; the number of runs deleted. ValueError without a filter."""
+        if end_datetime is None and adviser_version is None:
+            raise ValueError("purge_adviser_documents needs end_datetime or adviser_version")
+        return purge_documents(
+            self,
+            lambda connection: purges.purge_adviser_documents(
+                connection, end_datetime=end_datetime, adviser_version=adviser_version
+            ),
+            purges.purge_adviser_documents_rows,
+            store or AdvisersResultsStore(),
+            "adviser",
+        )
+
+    def purge_package_extract_documents(
+        self,
+        *,
+        end_datetime: datetime.datetime | None = None,
+        package_extract_version: str | None = None,
+        store: AnalysisResultsStore | None = None,
+    ) -> int:
+        """Move the documents of the image analyses older than `end_datetime` and/or of `package_extract_version` to the purge folder, then delete the analyses; the number deleted. ValueError without a filter."""
+        if end_datetime is None and package_extract_version is None:
+            raise ValueError("purge_package_extract_documents needs end_datetime or package_extract_version")
+        return purge_documents(
+            self,
+            lambda connection: purges.purge_package_extract_documents(
+                connection, end_datetime=end_datetime, package_extract_version=package_extract_version
+            ),
+            purges.purge_package_extract_documents_rows,
+            store or AnalysisResultsStore(),
+            "package-extract",
+        )
+
+    def purge_solver_documents(
+        self,
+        *,
+        os_name: str | None = None,
+        os_version: str | None = None,
+        python_version: str | None = None,
+        store: SolverResultsStore | None = None,
+    ) -> int:
+        """Move the solver documents of the environment the filters name (None disables a filter) to the purge folder, then delete their solved records; the number of solved rows deleted."""
+        os_name = None if os_name is None else normalize.os_name(os_name)
+        os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
+        return purge_documents(
+            self,
+            lambda connection: purges.purge_solver_documents(
+                connection, os_name=os_name, os_version=os_version, python_version=python_version
+            ),
+            purges.purge_solver_documents_rows,
+            store or SolverResultsStore(),
+            "solver",
+        )
 
     def python_package_exists(self, package_name: str) -> bool:
         """True when a package of this name is known (an entity; the original filtered the wrong table)."""

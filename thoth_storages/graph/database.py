@@ -23,7 +23,6 @@ from .adopt import Adoption, adopt, describe
 from .connection import create_database_if_missing, explain, is_missing_database, make_engine
 from .kebechet import KebechetMixin
 from .maintenance import MaintenanceMixin
-from .purge import PurgeMixin
 from .queries_runtime import QueriesRuntime
 from .reads import ReadsMixin
 from .traversal import TraversalMixin
@@ -40,7 +39,6 @@ class GraphDatabase(
     TraversalMixin,
     WritesMixin,
     MaintenanceMixin,
-    PurgeMixin,
 ):
     """Connection to the knowledge graph, configured from the KNOWLEDGE_GRAPH_* environment variables."""
 

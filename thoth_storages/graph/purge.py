@@ -1,5 +1,5 @@
 """Purges: move the result documents of rows about to be deleted out of the result stores, then delete
-the rows.
+the rows. The purge methods are declared (`purge:` in schema/queries/purges.yaml); this is their runtime.
 
 Each purge reads the document ids of the rows its filters name (one SELECT), moves every one of those
 documents that is in the store to `{bucket_prefix}/{deployment}/{solver|adviser|package-extract}-purge-
@@ -13,15 +13,14 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from sqlalchemy import text
+from sqlalchemy import Connection
 
 from ..s3.ceph import CephStore
 from ..s3.interface import DocumentStore
 from ..s3.local import LocalStore
-from ..s3.results import AdvisersResultsStore, AnalysisResultsStore, ResultStorageBase, SolverResultsStore
-from . import normalize
+from ..s3.results import ResultStorageBase
 from .adapter import AdapterBase
 
 _LOGGER = logging.getLogger(__name__)
@@ -70,92 +69,22 @@ def move_documents(
     return moved
 
 
-class PurgeMixin(AdapterBase):
-    """The three purges of GraphDatabase."""
-
-    def _purge(
-        self,
-        select: str,
-        delete: str,
-        parameters: dict[str, object],
-        store: ResultStorageBase,
-        kind: str,
-    ) -> int:
-        with self._connection() as connection:
-            document_ids = sorted(
-                str(found) for found in connection.execute(text(select), parameters).scalars()
-            )
-        move_documents(store, kind, document_ids)
-        with self._connection(begin=True) as connection:
-            deleted = int(connection.execute(text(delete), {**parameters, "ids": document_ids}).rowcount)
-        self.cache_clear()
-        return deleted
-
-    def purge_solver_documents(
-        self,
-        *,
-        os_name: str | None = None,
-        os_version: str | None = None,
-        python_version: str | None = None,
-        store: SolverResultsStore | None = None,
-    ) -> int:
-        """Move the solver documents of the environment the filters name (None disables a filter) to the
-        purge folder, then delete their solved records; the number of solved rows deleted."""
-        os_name, os_version = normalize.os_filter(os_name, os_version)
-        environment = (
-            "(CAST(:o AS text) IS NULL OR e.os_name = :o) AND (CAST(:ov AS text) IS NULL OR e.os_version = :ov) "
-            "AND (CAST(:p AS text) IS NULL OR e.python_version = :p)"
-        )
-        return self._purge(
-            f"SELECT DISTINCT s.document_id FROM solved s JOIN ecosystem_solver e ON e.id = s.ecosystem_solver_id "
-            f"WHERE {environment}",
-            "DELETE FROM solved WHERE document_id = ANY(:ids)",
-            {"o": os_name, "ov": os_version, "p": python_version},
-            store or SolverResultsStore(),
-            "solver",
-        )
-
-    def purge_adviser_documents(
-        self,
-        *,
-        end_datetime: datetime.datetime | None = None,
-        adviser_version: str | None = None,
-        store: AdvisersResultsStore | None = None,
-    ) -> int:
-        """Move the documents of the adviser runs older than `end_datetime` and/or of `adviser_version` to
-        the purge folder, then delete the runs; the number of runs deleted. ValueError without a filter."""
-        if end_datetime is None and adviser_version is None:
-            raise ValueError("purge_adviser_documents needs end_datetime or adviser_version")
-        return self._purge(
-            "SELECT adviser_document_id FROM adviser_run WHERE (CAST(:end AS timestamp) IS NULL OR datetime < :end) "
-            "AND (CAST(:version AS text) IS NULL OR adviser_version = :version)",
-            "DELETE FROM adviser_run WHERE adviser_document_id = ANY(:ids)",
-            {"end": end_datetime, "version": adviser_version},
-            store or AdvisersResultsStore(),
-            "adviser",
-        )
-
-    def purge_package_extract_documents(
-        self,
-        *,
-        end_datetime: datetime.datetime | None = None,
-        package_extract_version: str | None = None,
-        store: AnalysisResultsStore | None = None,
-    ) -> int:
-        """Move the documents of the image analyses older than `end_datetime` and/or of
-        `package_extract_version` to the purge folder, then delete the analyses; the number deleted.
-        ValueError without a filter."""
-        if end_datetime is None and package_extract_version is None:
-            raise ValueError("purge_package_extract_documents needs end_datetime or package_extract_version")
-        return self._purge(
-            "SELECT analysis_document_id FROM package_extract_run WHERE "
-            "(CAST(:end AS timestamp) IS NULL OR datetime < :end) "
-            "AND (CAST(:version AS text) IS NULL OR package_extract_version = :version)",
-            "DELETE FROM package_extract_run WHERE analysis_document_id = ANY(:ids)",
-            {"end": end_datetime, "version": package_extract_version},
-            store or AnalysisResultsStore(),
-            "package-extract",
-        )
+def purge_documents(
+    graph: AdapterBase,
+    documents: Callable[[Connection], list[str]],
+    delete: Callable[[Connection, list[str]], int],
+    store: ResultStorageBase,
+    kind: str,
+) -> int:
+    """Read the document ids (`documents`), move those documents to the purge folder, then delete the
+    rows naming them (`delete`, one statement) and empty the adapter's caches; the number deleted."""
+    with graph._connection() as connection:
+        document_ids = sorted(documents(connection))
+    move_documents(store, kind, document_ids)
+    with graph._connection(begin=True) as connection:
+        deleted = delete(connection, document_ids)
+    graph.cache_clear()
+    return deleted
 
 
-__all__ = ["PurgeMixin", "move_documents", "purge_prefix", "sibling_store"]
+__all__ = ["move_documents", "purge_documents", "purge_prefix", "sibling_store"]

@@ -52,6 +52,9 @@ UPDATE python_package_index SET enabled = :enabled WHERE python_package_index.ur
 -- update_index_enabled_on_url
 UPDATE python_package_index SET enabled = :enabled WHERE python_package_index.url = :url;
 
+-- purge_artifact_documents
+SELECT DISTINCT has_artifact.artifact_name FROM has_artifact JOIN python_package_version_entity ON has_artifact.python_package_version_entity_id = python_package_version_entity.id WHERE (:package_name IS NULL OR python_package_version_entity.package_name = :package_name);
+
 -- get_artifact_count_per_version
 SELECT e.package_name, e.package_version, a.artifact_name, count(*) AS count
 FROM has_artifact AS a JOIN python_package_version_entity AS e ON a.python_package_version_entity_id = e.id

@@ -6,13 +6,15 @@ from __future__ import annotations
 import datetime
 
 from generated.models import EnvironmentType
-from generated.queries import deletes, packages, statistics
+from generated.queries import deletes, packages, purges, statistics
 from generated.queries.packages import GetIndexRow
 from generated.queries.statistics import GetArtifactsAllRow
 from thoth_storages.exceptions import NotFoundError
 from thoth_storages.graph import normalize
 from thoth_storages.graph.adapter import AdapterBase
 from thoth_storages.graph.cache import cached
+from thoth_storages.graph.purge import purge_documents
+from thoth_storages.s3.results import AdvisersResultsStore
 
 
 class GeneratedQueries(AdapterBase):
@@ -180,6 +182,21 @@ class GeneratedQueries(AdapterBase):
         """Rows of the listed tables with this exit code."""
         with self._connection() as connection:
             return statistics.get_usage_exit_code_count(connection, exit_code)
+
+    def purge_artifact_documents(
+        self, *, package_name: str | None = None, store: AdvisersResultsStore | None = None
+    ) -> int:
+        """Move the documents of the artifacts of the entities of one name to the purge folder, then delete the artifacts; the number deleted."""
+        if package_name is None:
+            raise ValueError("purge_artifact_documents needs package_name")
+        package_name = None if package_name is None else normalize.package_name(package_name)
+        return purge_documents(
+            self,
+            lambda connection: purges.purge_artifact_documents(connection, package_name=package_name),
+            purges.purge_artifact_documents_rows,
+            store or AdvisersResultsStore(),
+            "artifact",
+        )
 
     def python_package_exists(self, package_name: str) -> bool:
         """Whether an entity of this name exists."""
