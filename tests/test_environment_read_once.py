@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from thoth_storages import GraphDatabase
+from thoth_storages.config import SyncSettings
+from thoth_storages.exceptions import ConfigurationError
 from thoth_storages.graph import normalize
 
 REPO = Path(__file__).resolve().parents[1]
@@ -54,3 +57,33 @@ def test_index_aliases_apply_to_the_urls_they_name(monkeypatch: pytest.MonkeyPat
     assert normalize.index_url("https://other.example.org/simple") == "https://other.example.org/simple"
     monkeypatch.delenv("THOTH_STORAGES_INDEX_ALIASES")
     assert normalize.index_url("https://old.example.org/simple") == "https://old.example.org/simple"
+
+
+def test_sync_settings_are_read_from_the_environment_when_the_adapter_is_made(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    variables = {
+        "THOTH_STORAGES_SYNC_BATCH": "8",
+        "THOTH_STORAGES_SYNC_RECONNECT_TIMEOUT": "60",
+        "THOTH_STORAGES_SYNC_ASYNC_COMMIT": "1",
+        "THOTH_STORAGES_STREAM_THRESHOLD": "0",
+        "THOTH_STORAGES_RANDOMIZE_LISTING": "1",
+    }
+    for name in variables:
+        monkeypatch.delenv(name, raising=False)
+    assert GraphDatabase().sync_settings == SyncSettings()
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    expected = SyncSettings(
+        batch=8, reconnect_timeout=60, asynchronous_commit=True, stream_threshold=0, randomize_listing=True
+    )
+    assert SyncSettings.from_env() == expected
+    assert GraphDatabase().sync_settings == expected
+    given = SyncSettings(slice_rows=20)
+    assert GraphDatabase(sync=given).sync_settings is given
+    monkeypatch.setenv("THOTH_STORAGES_SYNC_BATCH", "0")
+    monkeypatch.setenv("THOTH_STORAGES_SYNC_RECONNECT_TIMEOUT", "-5")
+    assert (SyncSettings.from_env().batch, SyncSettings.from_env().reconnect_timeout) == (1, 0)
+    monkeypatch.setenv("THOTH_STORAGES_STREAM_THRESHOLD", "4MB")
+    with pytest.raises(ConfigurationError, match="THOTH_STORAGES_STREAM_THRESHOLD"):
+        SyncSettings.from_env()

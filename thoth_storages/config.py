@@ -152,25 +152,40 @@ class S3RequestLimits:
         return limits
 
 
-def asynchronous_commit() -> bool:
-    """THOTH_STORAGES_SYNC_ASYNC_COMMIT=1 commits sync transactions without waiting for the WAL flush:
-    faster, but a database crash may lose the documents synced in the last moments before it (they
-    are written again by the next sync, as the graph does not have them)."""
-    return env_flag("THOTH_STORAGES_SYNC_ASYNC_COMMIT")
+@dataclass(frozen=True)
+class SyncSettings:
+    """How the sync reads and writes documents (the THOTH_STORAGES_SYNC_* and _STREAM_* variables)."""
 
+    batch: int = 1
+    """Solver documents written per transaction, their statements combined (THOTH_STORAGES_SYNC_BATCH);
+    a failed batch is written again one document per transaction."""
+    reconnect_timeout: int = 120
+    """Seconds a graceful sync keeps trying to reach a database that went away, with growing pauses,
+    before it counts the document at hand as failed (THOTH_STORAGES_SYNC_RECONNECT_TIMEOUT)."""
+    asynchronous_commit: bool = False
+    """Commit sync transactions without waiting for the WAL flush (THOTH_STORAGES_SYNC_ASYNC_COMMIT=1):
+    faster, but a database crash may lose the documents synced in its last moments (written again by
+    the next sync, as the graph does not have them)."""
+    stream_threshold: int = 4_000_000
+    """Solver documents larger than this many bytes are streamed (THOTH_STORAGES_STREAM_THRESHOLD)."""
+    slice_rows: int = 10_000
+    """Rows (estimated) of a streamed document's tree validated and written at a time."""
+    existence_chunk: int = 100
+    """Documents whose existence in the graph is checked with one query."""
+    randomize_listing: bool = False
+    """Shuffle store listings before syncing them (THOTH_STORAGES_RANDOMIZE_LISTING=1)."""
 
-def sync_batch_size() -> int:
-    """THOTH_STORAGES_SYNC_BATCH=N writes up to N solver documents per transaction, their statements
-    combined (a failed batch is written again one document per transaction); 1, the default, writes
-    each document in its own transaction."""
-    return max(1, env_int("THOTH_STORAGES_SYNC_BATCH", 1))
-
-
-def sync_reconnect_timeout() -> int:
-    """THOTH_STORAGES_SYNC_RECONNECT_TIMEOUT: seconds a graceful sync keeps trying to reach a database
-    that went away (connections refused or terminated), with growing pauses, before it counts the
-    document at hand as failed and goes on; 120 by default."""
-    return max(0, env_int("THOTH_STORAGES_SYNC_RECONNECT_TIMEOUT", 120))
+    @classmethod
+    def from_env(cls) -> SyncSettings:
+        """THOTH_STORAGES_SYNC_BATCH, _SYNC_RECONNECT_TIMEOUT, _SYNC_ASYNC_COMMIT, _STREAM_THRESHOLD and
+        _RANDOMIZE_LISTING (a batch below 1 is 1, a negative timeout 0)."""
+        return cls(
+            batch=max(1, env_int("THOTH_STORAGES_SYNC_BATCH", cls.batch)),
+            reconnect_timeout=max(0, env_int("THOTH_STORAGES_SYNC_RECONNECT_TIMEOUT", cls.reconnect_timeout)),
+            asynchronous_commit=env_flag("THOTH_STORAGES_SYNC_ASYNC_COMMIT"),
+            stream_threshold=env_int("THOTH_STORAGES_STREAM_THRESHOLD", cls.stream_threshold),
+            randomize_listing=env_flag("THOTH_STORAGES_RANDOMIZE_LISTING"),
+        )
 
 
 def pushgateway_url() -> str | None:

@@ -24,27 +24,19 @@ import ijson  # type: ignore[import-untyped]
 
 from generated.documents.solver import SolverDocument, SolverTreeEntry
 
-from .config import env_int
 from .documents import MAX_DEPTH, DocumentValidationError, json_member, validate_document, validate_part
 
 if TYPE_CHECKING:  # s3 imports read_whole from here: importing s3 at run time would be circular
     from .s3.jsontypes import JSONObject
 
 _TREE_ITEM = "result.tree.item"
-SLICE_ROWS = 10_000
-"""Rows (estimated) of the tree entries validated and written at a time."""
 
 
-def stream_threshold() -> int:
-    """Documents larger than this many bytes are streamed (THOTH_STORAGES_STREAM_THRESHOLD, 4 MB)."""
-    return env_int("THOTH_STORAGES_STREAM_THRESHOLD", 4_000_000)
-
-
-def is_large(file: IO[bytes]) -> bool:
-    """Whether the document in `file` is above `stream_threshold()`; leaves the file at its start."""
+def is_large(file: IO[bytes], threshold: int) -> bool:
+    """Whether the document in `file` is above `threshold` bytes; leaves the file at its start."""
     size = file.seek(0, os.SEEK_END)
     file.seek(0)
-    return size > stream_threshold()
+    return size > threshold
 
 
 class _NotJSON(ValueError):
@@ -150,12 +142,8 @@ def _rows(entry: SolverTreeEntry) -> int:
     return 10 + edges + len(entry.sha256) + len(entry.packages or [])
 
 
-def solver_tree(
-    file: IO[bytes], document_id: str, rows: int | None = None
-) -> Iterator[list[SolverTreeEntry]]:
-    """The entries of `result.tree` from the start of `file`, validated, in slices of about `rows` rows
-    (SLICE_ROWS by default)."""
-    rows = rows or SLICE_ROWS
+def solver_tree(file: IO[bytes], document_id: str, rows: int) -> Iterator[list[SolverTreeEntry]]:
+    """The entries of `result.tree` from the start of `file`, validated, in slices of about `rows` rows."""
     file.seek(0)
     entries: list[SolverTreeEntry] = []
     size = 0

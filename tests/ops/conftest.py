@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from moto.server import ThreadedMotoServer
 
-from tests.conftest import admin, new_database
+from tests.conftest import admin, head_template, new_database
 from tests.s3.s3_helpers import BUCKET, CLEARED_VARIABLES, DEPLOYMENT, REGION, free_port, s3_client
 from thoth_storages import GraphDatabase
 from thoth_storages.cli_sync import expand_local
@@ -45,10 +45,9 @@ def pg_client_tools() -> None:
 @pytest.fixture(scope="module")
 def synced(pg_client_tools: None) -> Iterator[GraphDatabase]:
     """A database at head holding every real document of tests/data that syncs (the others are refused)."""
-    with new_database() as settings:
+    with new_database(head_template()) as settings:
         graph = GraphDatabase(settings)
         graph.connect()
-        graph.initialize_schema()
         stats = sync_documents(expand_local((DOCUMENTS,)), graceful=True, graph=graph, is_local=True)
         assert sum(counts[1] for counts in stats.values()) > 30
         yield graph

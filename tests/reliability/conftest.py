@@ -53,11 +53,9 @@ def corpus(s3: S3) -> Corpus:
 
 
 @pytest.fixture(scope="session")
-def template() -> Iterator[DatabaseTemplate]:
+def template() -> DatabaseTemplate:
     """A database at head on the configured server, copied for every run."""
-    made = DatabaseTemplate()
-    yield made
-    made.drop()
+    return DatabaseTemplate()
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ import re
 import tempfile
 import uuid
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from generated.models import Base
@@ -114,15 +114,15 @@ class Runner:
         if not self.state:
             self.state = fingerprint(self.graph)
         relative = stored_as(mutant)
-        threshold = {"THOTH_STORAGES_STREAM_THRESHOLD": "1" if streamed else "4000000"}
+        threshold = 1 if streamed else 4_000_000
+        self.graph.sync_settings = replace(self.graph.sync_settings, stream_threshold=threshold)
         try:
-            with environment(threshold):
-                if source == "s3":
-                    self.uploader.upload(relative, mutant.texts[mutant.part])
-                    sync_documents([mutant.document_id], force=True, graph=self.graph)
-                else:
-                    path = mutant.write(self.local_root / f"{mutant.number:06d}")
-                    sync_documents([str(path)], force=True, graph=self.graph, is_local=True)
+            if source == "s3":
+                self.uploader.upload(relative, mutant.texts[mutant.part])
+                sync_documents([mutant.document_id], force=True, graph=self.graph)
+            else:
+                path = mutant.write(self.local_root / f"{mutant.number:06d}")
+                sync_documents([str(path)], force=True, graph=self.graph, is_local=True)
         except ThothStorageExceptionError as error:
             findings.refused += 1
             if not names_where(str(error)):

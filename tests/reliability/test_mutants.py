@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
@@ -76,9 +76,7 @@ def _label(mutant: Mutant, message: str) -> str:
     )
 
 
-def run(
-    graph: GraphDatabase, folder: Path, seed: int, count: int, monkeypatch: pytest.MonkeyPatch
-) -> Figures:
+def run(graph: GraphDatabase, folder: Path, seed: int, count: int) -> Figures:
     """Sync `count` mutants of seed `seed` one by one (non-graceful, forced) and classify each."""
     figures = Figures()
     before = contents(graph)
@@ -87,7 +85,7 @@ def run(
         figures.kinds[mutant.kind] += 1
         path = mutant.write(folder / f"{mutant.number:05d}")
         streamed = mutant.document_type == "solver" and mutant.number % 2 == 0
-        monkeypatch.setenv("THOTH_STORAGES_STREAM_THRESHOLD", "1" if streamed else "4000000")
+        graph.sync_settings = replace(graph.sync_settings, stream_threshold=1 if streamed else 4_000_000)
         try:
             sync_documents([str(path)], force=True, graph=graph, is_local=True)
         except ThothStorageExceptionError as error:
@@ -121,9 +119,9 @@ def seeded(graph: GraphDatabase) -> GraphDatabase:
 
 
 def test_every_mutant_is_synced_or_refused_naming_where_and_writes_nothing_when_refused(
-    seeded: GraphDatabase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    seeded: GraphDatabase, tmp_path: Path
 ) -> None:
-    figures = run(seeded, tmp_path, SEED, COUNT, monkeypatch)
+    figures = run(seeded, tmp_path, SEED, COUNT)
     print(f"\nseed {SEED}: {figures.line()}")
     for name, items in (
         ("escape", figures.escapes),

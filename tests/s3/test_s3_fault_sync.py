@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from s3_helpers import REPO, Backend
 
-from tests.conftest import new_database
+from tests.conftest import connected, head_template
 from tests.faults.fault_sync import publish_files, sync_through_proxy
 from tests.faults.s3proxy import EVERY_FAULT, Fault, always, random_faults
 from thoth_storages import GraphDatabase
@@ -22,14 +22,8 @@ ATTEMPTS = 8
 
 
 def _graph() -> Iterator[GraphDatabase]:
-    with new_database() as settings:
-        graph = GraphDatabase(settings)
-        graph.connect()
-        graph.initialize_schema()
-        try:
-            yield graph
-        finally:
-            graph.disconnect()
+    with connected(head_template()) as graph:
+        yield graph
 
 
 @pytest.fixture

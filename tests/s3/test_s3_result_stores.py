@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -222,11 +223,9 @@ def test_dated_listing_skips_ids_without_timestamp(backend: Backend) -> None:
     assert list(listing) == ["adviser-220615000000-aa", "adviser-221231235959-bb"]
 
 
-def test_a_large_solver_document_streams_from_the_store(
-    backend: Backend, graph: GraphDatabase, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("THOTH_STORAGES_STREAM_THRESHOLD", "0")  # every document counts as large
-    monkeypatch.setattr("thoth_storages.solver_stream.SLICE_ROWS", 50)  # several slices
+def test_a_large_solver_document_streams_from_the_store(backend: Backend, graph: GraphDatabase) -> None:
+    # every document counts as large, and streams in several slices
+    graph.sync_settings = replace(graph.sync_settings, stream_threshold=0, slice_rows=50)
     document = load_document(SOLVER)
     store = SolverResultsStore()
     store.connect()

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from generated.graph_documents import PREPARE
-from tests.conftest import admin
+from tests.conftest import admin, head_template
 from thoth_storages import GraphDatabase
 from thoth_storages.config import DatabaseSettings
 from thoth_storages.exceptions import ThothStorageExceptionError
@@ -168,21 +168,11 @@ def contents_of(settings: DatabaseSettings) -> Contents:
 
 
 class DatabaseTemplate:
-    """A database at the head revision that `copy()` clones for each run (dropped by `drop()`); or, given
+    """A database that `copy()` clones for each run: the head template of tests/conftest.py or, given
     `existing`, that database as it is (its owner drops it)."""
 
     def __init__(self, existing: DatabaseSettings | None = None) -> None:
-        if existing is not None:
-            self.settings = existing
-            return
-        self.settings = replace(DatabaseSettings.from_env(), database=f"thoth_tmpl_{uuid.uuid4().hex[:10]}")
-        admin(self.settings, f'CREATE DATABASE "{self.settings.database}"')
-        graph = GraphDatabase(self.settings)
-        graph.connect()
-        try:
-            graph.initialize_schema()
-        finally:
-            graph.disconnect()
+        self.settings = existing or replace(DatabaseSettings.from_env(), database=head_template())
 
     @contextmanager
     def copy(self) -> Iterator[DatabaseSettings]:
@@ -193,6 +183,3 @@ class DatabaseTemplate:
             yield settings
         finally:
             admin(settings, f'DROP DATABASE IF EXISTS "{settings.database}" WITH (FORCE)')
-
-    def drop(self) -> None:
-        admin(self.settings, f'DROP DATABASE IF EXISTS "{self.settings.database}" WITH (FORCE)')

@@ -140,10 +140,9 @@ def product(score: float, performance: float | None, packages: dict[str, str]) -
 
 
 @pytest.fixture
-def fresh_graph(empty_database: DatabaseSettings) -> Iterator[GraphDatabase]:
-    graph = GraphDatabase(empty_database)
+def fresh_graph(head_database: DatabaseSettings) -> Iterator[GraphDatabase]:
+    graph = GraphDatabase(head_database)
     graph.connect()
-    graph.initialize_schema()
     yield graph
     graph.disconnect()
 

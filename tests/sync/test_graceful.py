@@ -10,14 +10,14 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from sqlalchemy.exc import DBAPIError
 
-from tests.conftest import admin, new_database
+from tests.conftest import admin, connected, head_template
 from tests.documents._documents_support import DATA_DIR
 from thoth_storages import GraphDatabase
 from thoth_storages.cli import cli
@@ -183,20 +183,8 @@ def test_an_unlistable_store_folder_fails_that_listing_only(graph: GraphDatabase
 
 
 @pytest.fixture
-def reconnect_soon(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("THOTH_STORAGES_SYNC_RECONNECT_TIMEOUT", "60")
-
-
-def _reference() -> Contents:
-    """Every table of a clean sync of the debian solver documents (ids resolved to the rows they name)."""
-    with new_database() as settings:
-        reference = GraphDatabase(settings)
-        reference.connect()
-        reference.initialize_schema()
-        assert sync_solver_documents(SOLVERS, graph=reference, is_local=True)[3] == 0
-        contents = table_contents(reference.engine)
-        reference.disconnect()
-    return contents
+def reconnect_soon(graph: GraphDatabase) -> None:
+    graph.sync_settings = replace(graph.sync_settings, reconnect_timeout=60)
 
 
 def _terminate(graph: GraphDatabase) -> int:
@@ -215,9 +203,12 @@ def _terminate(graph: GraphDatabase) -> int:
         server.dispose()
 
 
-@pytest.fixture
-def expected() -> Iterator[Contents]:
-    yield _reference()
+@pytest.fixture(scope="module")
+def expected() -> Contents:
+    """Every table of a clean sync of the debian solver documents (ids resolved to the rows they name)."""
+    with connected(head_template()) as reference:
+        assert sync_solver_documents(SOLVERS, graph=reference, is_local=True)[3] == 0
+        return table_contents(reference.engine)
 
 
 def test_connections_terminated_mid_run_are_reconnected_and_nothing_is_lost(

@@ -14,7 +14,6 @@ from __future__ import annotations
 import itertools
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -76,10 +75,8 @@ def documents(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def template() -> Iterator[DatabaseTemplate]:
-    template = DatabaseTemplate()
-    yield template
-    template.drop()
+def template() -> DatabaseTemplate:
+    return DatabaseTemplate()
 
 
 def _units(documents: Path) -> list[SyncUnit]:

@@ -140,10 +140,9 @@ def rows(graph: GraphDatabase, query: str) -> list[dict[str, object]]:
 
 
 @pytest.fixture
-def fresh_graph(empty_database: DatabaseSettings) -> Iterator[GraphDatabase]:
-    graph = GraphDatabase(empty_database)
+def fresh_graph(head_database: DatabaseSettings) -> Iterator[GraphDatabase]:
+    graph = GraphDatabase(head_database)
     graph.connect()
-    graph.initialize_schema()
     yield graph
     graph.disconnect()
 

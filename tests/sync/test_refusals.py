@@ -9,6 +9,7 @@ checked before any store call, and reasons that are one bounded, escaped line.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -55,9 +56,9 @@ def _refusal(graph: GraphDatabase, path: Path) -> ThothStorageExceptionError:
 @pytest.mark.parametrize("streamed", [False, True], ids=["whole", "streamed"])
 @pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
 def test_nan_and_infinity_are_refused_with_their_path_read_whole_or_streamed(
-    graph: GraphDatabase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, streamed: bool, constant: str
+    graph: GraphDatabase, tmp_path: Path, streamed: bool, constant: str
 ) -> None:
-    monkeypatch.setenv("THOTH_STORAGES_STREAM_THRESHOLD", "1" if streamed else "100000000")
+    graph.sync_settings = replace(graph.sync_settings, stream_threshold=1 if streamed else 100_000_000)
     text = SOLVER.read_text(encoding="utf-8").replace('"duration": 28', f'"duration": {constant}', 1)
     error = _refusal(graph, _write(tmp_path, SOLVER.stem, text))
     assert isinstance(error, DocumentValidationError)
@@ -73,9 +74,9 @@ def test_nan_and_infinity_are_refused_with_their_path_read_whole_or_streamed(
 
 @pytest.mark.parametrize("streamed", [False, True], ids=["whole", "streamed"])
 def test_nesting_3000_deep_is_refused_with_a_path_not_a_recursion_error(
-    graph: GraphDatabase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, streamed: bool
+    graph: GraphDatabase, tmp_path: Path, streamed: bool
 ) -> None:
-    monkeypatch.setenv("THOTH_STORAGES_STREAM_THRESHOLD", "1" if streamed else "100000000")
+    graph.sync_settings = replace(graph.sync_settings, stream_threshold=1 if streamed else 100_000_000)
     text = SOLVER.read_text(encoding="utf-8").replace(
         '"duration": 28', '"duration": ' + "[" * 3000 + "]" * 3000
     )

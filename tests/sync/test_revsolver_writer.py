@@ -138,10 +138,9 @@ def seed(graph: GraphDatabase) -> None:
 
 
 @pytest.fixture
-def seeded_graph(empty_database: DatabaseSettings) -> Iterator[GraphDatabase]:
-    graph = GraphDatabase(empty_database)
+def seeded_graph(head_database: DatabaseSettings) -> Iterator[GraphDatabase]:
+    graph = GraphDatabase(head_database)
     graph.connect()
-    graph.initialize_schema()
     seed(graph)
     yield graph
     graph.disconnect()

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
-from tests.conftest import new_database
+from tests.conftest import connected, head_template
 from tests.sync._support import counts
 from tests.sync.test_sync_api import real_documents
 from thoth_storages import GraphDatabase
-from thoth_storages.graph import sync_writers
+from thoth_storages.config import SyncSettings
 from thoth_storages.sync import SyncEvent, sync_solver_documents
 from thoth_storages.sync.sources import prefix_of
 
@@ -45,50 +45,60 @@ def edges(graph: GraphDatabase) -> list[tuple[object, ...]]:
         return [tuple(row) for row in connection.execute(text(EDGES))]
 
 
+WHOLE = SyncSettings(stream_threshold=1 << 40)
+STREAMED = SyncSettings(stream_threshold=0, slice_rows=20)
+"""Every solver document streams, in slices of about 20 rows."""
+
+
+def count_slices(graph: GraphDatabase) -> Callable[[], int]:
+    """A function telling how many statements inserted into `solved` since (one per slice of a tree):
+    a statement trigger of the database counts them with a sequence, which a rollback does not undo."""
+    with graph.engine.begin() as connection:
+        connection.exec_driver_sql(
+            "CREATE SEQUENCE solved_inserts;"
+            " CREATE FUNCTION count_solved_inserts() RETURNS trigger LANGUAGE plpgsql"
+            " AS $$ BEGIN PERFORM nextval('solved_inserts'); RETURN NULL; END $$;"
+            " CREATE TRIGGER count_solved_inserts AFTER INSERT ON solved"
+            " FOR EACH STATEMENT EXECUTE FUNCTION count_solved_inserts()"
+        )
+
+    def slices() -> int:
+        with graph.engine.connect() as connection:
+            row = connection.exec_driver_sql("SELECT last_value, is_called FROM solved_inserts").one()
+        return int(row[0]) if row[1] else 0
+
+    return slices
+
+
 @pytest.fixture
-def streamed(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Every solver document streams, in slices of about 20 rows; the list receives each slice's size."""
-    monkeypatch.setenv("THOTH_STORAGES_STREAM_THRESHOLD", "0")
-    monkeypatch.setattr("thoth_storages.solver_stream.SLICE_ROWS", 20)
-    sizes: list[int] = []
-    original = sync_writers.solver_tree
-
-    def counted(*arguments: object, **keywords: object) -> Iterator[list[object]]:
-        for entries in original(*arguments, **keywords):  # type: ignore[arg-type]
-            sizes.append(len(entries))
-            yield entries  # type: ignore[misc]
-
-    monkeypatch.setattr(sync_writers, "solver_tree", counted)
-    return sizes
+def streamed(graph: GraphDatabase) -> Callable[[], int]:
+    """`graph` streaming every solver document in slices of about 20 rows; counts the slices written."""
+    graph.sync_settings = STREAMED
+    return count_slices(graph)
 
 
-def _synced(paths: list[str]) -> tuple[dict[str, int], list[tuple[object, ...]]]:
-    with new_database() as settings:
-        graph = GraphDatabase(settings)
-        graph.connect()
-        graph.initialize_schema()
+def _synced(paths: list[str], sync: SyncSettings) -> tuple[dict[str, int], list[tuple[object, ...]], int]:
+    """Counts and edges of the documents synced into a new database, and the slices written."""
+    with connected(head_template()) as graph:
+        graph.sync_settings = sync
+        slices = count_slices(graph)
         stats = sync_solver_documents(paths, graph=graph, is_local=True)
         assert stats == (len(paths), len(paths), 0, 0)
-        result = counts(graph), edges(graph)
-        graph.disconnect()
-    return result
+        return counts(graph), edges(graph), slices()
 
 
-def test_streamed_documents_write_what_whole_documents_write(
-    streamed: list[int], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def test_streamed_documents_write_what_whole_documents_write(tmp_path: Path) -> None:
     paths = [str(combined(tmp_path))]
-    monkeypatch.setenv("THOTH_STORAGES_STREAM_THRESHOLD", str(1 << 40))
-    whole = _synced(paths)
-    assert not streamed
-    monkeypatch.setenv("THOTH_STORAGES_STREAM_THRESHOLD", "0")
-    assert _synced(paths) == whole
-    assert len(streamed) > 2  # several slices
+    *whole, whole_slices = _synced(paths, WHOLE)
+    assert whole_slices == 1
+    *streamed, slices = _synced(paths, STREAMED)
+    assert streamed == whole
+    assert slices > 2  # several slices
     assert whole[1]  # the documents have dependency edges to compare
 
 
 def test_an_invalid_entry_late_in_a_streamed_document_writes_nothing(
-    streamed: list[int], graph: GraphDatabase, tmp_path: Path
+    streamed: Callable[[], int], graph: GraphDatabase, tmp_path: Path
 ) -> None:
     path = combined(tmp_path)
     document = json.loads(path.read_text())
@@ -102,12 +112,12 @@ def test_an_invalid_entry_late_in_a_streamed_document_writes_nothing(
     )
     assert stats == (1, 0, 0, 1)
     assert f"$.result.tree[{last}].package_name" in (events[0].error or "")
-    assert len(streamed) >= 1  # earlier slices were written inside the transaction, then rolled back
+    assert streamed() >= 1  # earlier slices were written inside the transaction, then rolled back
     assert counts(graph) == before
 
 
 def test_a_streamed_document_that_is_not_json_is_refused_with_its_id(
-    streamed: list[int], graph: GraphDatabase, tmp_path: Path
+    streamed: Callable[[], int], graph: GraphDatabase, tmp_path: Path
 ) -> None:
     path = tmp_path / "solver-debian-12-py38-000000000000-broken.json"
     path.write_text('{"metadata": {"document_id": "x"}, "result": {"tree": [')

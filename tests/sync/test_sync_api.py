@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import copy
+import errno
 import json
+import logging
+import os
 import threading
-from collections.abc import Mapping
+import time
+import traceback
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pydantic import BaseModel
 from sqlalchemy import text
 
-from generated import graph_documents
-from tests.conftest import new_database
+from tests.conftest import connected, head_template
 from tests.documents._documents_support import DATA_DIR
 from tests.sync._support import counts as table_counts
 from thoth_storages import GraphDatabase
@@ -113,13 +116,9 @@ def test_concurrent_syncs_equal_one(graph: GraphDatabase) -> None:
         thread.join()
     assert not errors
     concurrent = table_counts(graph)
-    with new_database() as settings:
-        single = GraphDatabase(settings)
-        single.connect()
-        single.initialize_schema()
+    with connected(head_template()) as single:
         sync_solver_documents(solver_documents, graph=single, is_local=True)
         assert table_counts(single) == concurrent
-        single.disconnect()
 
 
 def _solver_document(path: str) -> dict[str, object]:
@@ -128,11 +127,11 @@ def _solver_document(path: str) -> dict[str, object]:
     return document
 
 
-@pytest.mark.parametrize("batch", ["1", "8"])
+@pytest.mark.parametrize("batch", [1, 8])
 def test_a_broken_document_leaves_no_trace_and_the_others_land(
-    graph: GraphDatabase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch: str
+    graph: GraphDatabase, tmp_path: Path, batch: int
 ) -> None:
-    monkeypatch.setenv("THOTH_STORAGES_SYNC_BATCH", batch)  # 8: the batch fails, then one by one
+    graph.sync_settings = replace(graph.sync_settings, batch=batch)  # 8: the batch fails, then one by one
     solver_documents = sorted(p for p in real_documents() if prefix_of(p) == "solver" and "debian" in p)
     template = next(
         path
@@ -150,13 +149,9 @@ def test_a_broken_document_leaves_no_trace_and_the_others_land(
     broken["metadata"]["document_id"] = broken_path.stem  # type: ignore[index]
     broken_path.write_text(json.dumps(broken), encoding="utf-8")
 
-    with new_database() as settings:
-        reference = GraphDatabase(settings)
-        reference.connect()
-        reference.initialize_schema()
+    with connected(head_template()) as reference:
         sync_solver_documents(good, graph=reference, is_local=True)
         expected = table_counts(reference)
-        reference.disconnect()
 
     events: list[SyncEvent] = []
     stats = sync_solver_documents(
@@ -176,21 +171,17 @@ def test_a_broken_document_leaves_no_trace_and_the_others_land(
 
 
 def test_batched_solver_documents_write_what_one_by_one_writes_in_fewer_transactions(
-    graph: GraphDatabase, monkeypatch: pytest.MonkeyPatch
+    graph: GraphDatabase,
 ) -> None:
     paths = sorted(p for p in real_documents() if prefix_of(p) == "solver")
-    with new_database() as settings:
-        reference = GraphDatabase(settings)
-        reference.connect()
-        reference.initialize_schema()
+    with connected(head_template()) as reference:
         expected_events: list[SyncEvent] = []
         expected_stats = sync_solver_documents(
             paths, graceful=True, graph=reference, is_local=True, on_event=expected_events.append
         )
         expected = table_counts(reference)
-        reference.disconnect()
 
-    monkeypatch.setenv("THOTH_STORAGES_SYNC_BATCH", "8")
+    graph.sync_settings = replace(graph.sync_settings, batch=8)
     events: list[SyncEvent] = []
     stats = sync_solver_documents(paths, graceful=True, graph=graph, is_local=True, on_event=events.append)
     assert stats == expected_stats and stats[1] >= 16
@@ -374,43 +365,68 @@ def test_batched_existence_checks_agree_with_the_single_ones(graph: GraphDatabas
     assert graph.synced_inspection_results(results) == expected_results
 
 
-def test_documents_are_read_ahead_in_a_thread_and_errors_stay_with_their_document(
-    graph: GraphDatabase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from thoth_storages.sync import sources
+def _feed_when_read(fifo: Path, content: bytes) -> list[str]:
+    """Write `content` into the named pipe `fifo` once a reader has opened it (within 30 s); the names of
+    the threads alive meanwhile."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            descriptor = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)  # refused until a reader opened it
+        except OSError as error:
+            assert error.errno == errno.ENXIO and time.monotonic() < deadline, "nobody read ahead"
+            time.sleep(0.01)
+            continue
+        break
+    names = [thread.name for thread in threading.enumerate()]
+    os.set_blocking(descriptor, True)
+    with os.fdopen(descriptor, "wb") as pipe:
+        pipe.write(content)
+    return names
 
+
+def test_documents_are_read_ahead_in_a_thread_and_errors_stay_with_their_document(
+    graph: GraphDatabase, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     advisers = sorted(p for p in real_documents() if prefix_of(p) == "adviser")[:3]
     missing = str(tmp_path / "adviser-000000000000-missing.json")
-    paths = [advisers[0], missing, *advisers[1:]]
-    readers: list[str] = []
-    original = sources._read_json
+    # The third document is a named pipe: it is read only when a reader opens it, which the callback
+    # below (run by the sync's own thread) waits for, so the reader is another thread, reading ahead.
+    piped = tmp_path / Path(advisers[1]).name
+    os.mkfifo(piped)
+    invalid = tmp_path / "adviser-000000000000-invalid.json"
+    document = json.loads(Path(advisers[0]).read_text(encoding="utf-8"))
+    document["metadata"].update(document_id=invalid.stem, analyzer_version=5)  # a number, not text
+    invalid.write_text(json.dumps(document), encoding="utf-8")
+    paths = [advisers[0], missing, str(piped), advisers[2], str(invalid)]
+    alive: list[str] = []
 
-    def recorded(path: Path) -> dict[str, object]:
-        readers.append(threading.current_thread().name)
-        return original(path)
+    def feed_the_pipe(event: SyncEvent) -> None:
+        events.append(event)
+        if event.document_id == "adviser-000000000000-missing":
+            assert threading.current_thread() is threading.main_thread()
+            alive.extend(_feed_when_read(piped, Path(advisers[1]).read_bytes()))
 
-    monkeypatch.setattr(sources, "_read_json", recorded)
-    validators: list[str] = []
-    validate = graph_documents.validate_document
-
-    def validated(document: Mapping[str, object], document_type: str) -> BaseModel:
-        validators.append(threading.current_thread().name)
-        return validate(document, document_type)
-
-    monkeypatch.setattr(graph_documents, "validate_document", validated)
+    caplog.set_level(logging.DEBUG, logger="thoth_storages.sync.api")
     events: list[SyncEvent] = []
-    stats = sync_documents(paths, graceful=True, graph=graph, is_local=True, on_event=events.append)
-    assert stats["adviser"] == (4, 3, 0, 1)
+    stats = sync_documents(paths, graceful=True, graph=graph, is_local=True, on_event=feed_the_pipe)
+    assert stats["adviser"] == (5, 3, 0, 2)
     assert [event.document_id for event in events] == [Path(p).name.removesuffix(".json") for p in paths]
-    assert [event.outcome for event in events] == ["synced", "failed", "synced", "synced"]
+    assert [event.outcome for event in events] == ["synced", "failed", "synced", "synced", "failed"]
     assert "No such file" in (events[1].error or "")
-    assert readers and all(name.startswith("thoth-sync-fetch") for name in readers)
-    assert len(validators) == 3 and all(name.startswith("thoth-sync-fetch") for name in validators)
+    assert "$.metadata.analyzer_version" in (events[4].error or "")
+    assert any(name.startswith("thoth-sync-fetch") for name in alive)
+    # The invalid document was validated by the fetching thread: its traceback runs through the pool.
+    failure = next(r for r in caplog.records if r.exc_info and invalid.stem in r.getMessage())
+    assert failure.exc_info is not None
+    frames = [(frame.filename, frame.name) for frame in traceback.extract_tb(failure.exc_info[2])]
+    pool = next(
+        i for i, (filename, _name) in enumerate(frames) if filename.endswith("concurrent/futures/thread.py")
+    )
+    assert "_fetch" in [name for _filename, name in frames[pool:]]
+    assert "prepare" in [name for _filename, name in frames[pool:]]
 
 
-def test_async_commit_is_an_opt_in_local_to_each_sync_transaction(
-    graph: GraphDatabase, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_async_commit_is_an_opt_in_local_to_each_sync_transaction(graph: GraphDatabase) -> None:
     seen: list[tuple[int, str]] = []
 
     def record(writer: SetWriter) -> None:
@@ -421,18 +437,16 @@ def test_async_commit_is_an_opt_in_local_to_each_sync_transaction(
 
     with graph.pinned_connection():
         graph.sync_prepared(record)
-        monkeypatch.setenv("THOTH_STORAGES_SYNC_ASYNC_COMMIT", "1")
+        graph.sync_settings = replace(graph.sync_settings, asynchronous_commit=True)
         graph.sync_prepared(record)
-        monkeypatch.delenv("THOTH_STORAGES_SYNC_ASYNC_COMMIT")
+        graph.sync_settings = replace(graph.sync_settings, asynchronous_commit=False)
         graph.sync_prepared(record)
     assert [setting for _pid, setting in seen] == ["on", "off", "on"]
     assert len({pid for pid, _setting in seen}) == 1  # one connection: the setting ended with its transaction
 
 
-def test_a_connection_killed_between_existence_checks_loses_nothing(
-    graph: GraphDatabase, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr("thoth_storages.sync.api._CHUNK", 2)  # existence checked two documents at a time
+def test_a_connection_killed_between_existence_checks_loses_nothing(graph: GraphDatabase) -> None:
+    graph.sync_settings = replace(graph.sync_settings, existence_chunk=2)  # two documents per check
     paths = sorted(p for p in real_documents() if prefix_of(p) == "solver" and "debian-12" in p)[:4]
     events: list[SyncEvent] = []
 

@@ -9,8 +9,6 @@ compared with the sorted one on every column of every table, surrogate ids mappe
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
@@ -30,10 +28,8 @@ UNITS = sync_units()
 
 
 @pytest.fixture(scope="module")
-def template() -> Iterator[DatabaseTemplate]:
-    template = DatabaseTemplate()
-    yield template
-    template.drop()
+def template() -> DatabaseTemplate:
+    return DatabaseTemplate()
 
 
 @pytest.fixture(scope="module")

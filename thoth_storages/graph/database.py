@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from generated.graph_documents import DocumentsMixin
 from generated.models import Base
 
-from ..config import DatabaseSettings
+from ..config import DatabaseSettings, SyncSettings
 from ..exceptions import AlreadyConnectedError, DatabaseNotInitializedError, NotConnectedError
 from . import migrate
 from .adopt import Adoption, adopt, describe
@@ -40,12 +40,15 @@ class GraphDatabase(
     WritesMixin,
     MaintenanceMixin,
 ):
-    """Connection to the knowledge graph, configured from the KNOWLEDGE_GRAPH_* environment variables."""
+    """Connection to the knowledge graph, configured by `settings` and `sync` (by default from the
+    KNOWLEDGE_GRAPH_* and THOTH_STORAGES_SYNC_* environment variables). `sync_settings` may be replaced
+    between syncs."""
 
     DEFAULT_COUNT = 100
 
-    def __init__(self, settings: DatabaseSettings | None = None) -> None:
+    def __init__(self, settings: DatabaseSettings | None = None, *, sync: SyncSettings | None = None) -> None:
         self.settings = settings or DatabaseSettings.from_env()
+        self.sync_settings = sync or SyncSettings.from_env()
         self._engine: Engine | None = None
         self._sessionmaker: sessionmaker[Session] | None = None
         self._database_exists = False

@@ -22,7 +22,6 @@ from tenacity import retry, retry_if_exception, stop_after_attempt, wait_random_
 from generated.documents import SolverDocument
 from generated.kinds import KINDS
 
-from ..config import asynchronous_commit
 from ..documents import same_document_id, validate_document
 from ..solver_stream import is_large, read_whole, solver_envelope, solver_tree
 from .adapter import AdapterBase
@@ -107,7 +106,7 @@ class SyncRuntime(AdapterBase):
     @contextmanager
     def _transaction(self) -> Iterator[Connection]:
         with self._connection(begin=True) as connection:
-            if asynchronous_commit():
+            if self.sync_settings.asynchronous_commit:
                 connection.exec_driver_sql("SET LOCAL synchronous_commit = off")
             yield connection
 
@@ -122,10 +121,11 @@ class SyncRuntime(AdapterBase):
         self, file: IO[bytes], label: str = "solver document", *, document_id: str | None = None
     ) -> WriteStats:
         """Write a solver document from a seekable binary file: parsed whole when small; above
-        THOTH_STORAGES_STREAM_THRESHOLD, validated and written a slice of its tree at a time, still in
+        `sync_settings.stream_threshold` bytes, validated and written a slice of its tree at a time, still in
         one transaction, so memory does not grow with the document. `label` names it in errors;
         `document_id`, when given, is the id it was read under, which `metadata.document_id` must be."""
-        if not is_large(file):
+        settings = self.sync_settings
+        if not is_large(file, settings.stream_threshold):
             document = read_whole(file, label)
             if document_id is not None:
                 same_document_id(document, document_id)
@@ -136,7 +136,7 @@ class SyncRuntime(AdapterBase):
         document_id = envelope.metadata.document_id or label
 
         def write(writer: SetWriter, model: SolverDocument) -> None:
-            write_solver_result(writer, model, solver_tree(file, document_id))
+            write_solver_result(writer, model, solver_tree(file, document_id, settings.slice_rows))
 
         return self._write(envelope, write)
 

@@ -8,7 +8,7 @@ With `graceful`, nothing about one item stops the run: a document that cannot be
 written, an inspection without its specification, a listing that cannot be read is counted as failed,
 logged and passed to `on_event` with a one-line reason naming it, and the sync goes on. When the
 database goes away (connections terminated or refused), the sync waits for it with growing pauses for
-up to THOTH_STORAGES_SYNC_RECONNECT_TIMEOUT seconds and resumes with the document at hand. Without
+up to `graph.sync_settings.reconnect_timeout` seconds and resumes with the document at hand. Without
 `graceful`, the first failure is reported to `on_event` the same way and then raised.
 """
 
@@ -30,7 +30,6 @@ from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_de
 from generated.graph_documents import PREPARE
 from generated.kinds import KINDS_BY_PREFIX, PREFIXES
 
-from ..config import sync_batch_size, sync_reconnect_timeout
 from ..documents import UnknownDocumentTypeError, same_document_id
 from ..exceptions import StorageConnectionError
 from ..graph import GraphDatabase
@@ -76,12 +75,8 @@ class Handler(Protocol):
     ) -> Stats: ...
 
 
-_CHUNK = 100
-"""Documents whose existence is checked with one query."""
-
-
-def _chunks(items: Iterator[Item]) -> Iterator[list[Item]]:
-    while chunk := list(islice(items, _CHUNK)):
+def _chunks(items: Iterator[Item], size: int) -> Iterator[list[Item]]:
+    while chunk := list(islice(items, size)):
         yield chunk
 
 
@@ -124,15 +119,15 @@ def _log_wait(state: RetryCallState) -> None:
     )
 
 
-def reconnecting(graceful: bool, call: Callable[[], Result]) -> Result:
+def reconnecting(graceful: bool, call: Callable[[], Result], timeout: float) -> Result:
     """`call()`; in a graceful sync, called again with growing pauses (0.2 s doubling up to 5 s) while
-    the database cannot be reached, for up to THOTH_STORAGES_SYNC_RECONNECT_TIMEOUT seconds."""
+    the database cannot be reached, for up to `timeout` seconds."""
     if not graceful:
         return call()
     retrying = Retrying(
         retry=retry_if_exception(is_outage),
         wait=wait_exponential(multiplier=0.2, max=5),
-        stop=stop_after_delay(sync_reconnect_timeout()),
+        stop=stop_after_delay(timeout),
         before_sleep=_log_wait,
         reraise=True,
     )
@@ -150,25 +145,25 @@ def _same_id(item: Item, document: JSONObject) -> JSONObject:
     return document
 
 
-def _fetch(item: Item) -> Fetched:
+def _fetch(item: Item, threshold: int) -> Fetched:
     """The document's I/O (a file read, an S3 GET) and validation, done one document ahead in a
     thread so that they overlap the writing of the previous one."""
     if item.prefix == "solver" and item.open is not None:
         file = item.open()
-        if is_large(file):
+        if is_large(file, threshold):
             return file
         with file:
             return PREPARE["solver"](_same_id(item, read_whole(file, item.label)))
     return PREPARE[item.prefix](_same_id(item, item.load()))
 
 
-def _ahead(fetcher: ThreadPoolExecutor, items: list[Item]) -> Generator[Future[Fetched]]:
+def _ahead(fetcher: ThreadPoolExecutor, items: list[Item], threshold: int) -> Generator[Future[Fetched]]:
     """The fetch of each item in order, the next item's fetch started before this one is handed out,
     so that it overlaps the writing of this one. Files fetched and not handed out are closed."""
     futures: deque[Future[Fetched]] = deque()
     try:
         for item in items:
-            futures.append(fetcher.submit(_fetch, item))
+            futures.append(fetcher.submit(_fetch, item, threshold))
             if len(futures) > 1:
                 yield futures.popleft()
         while futures:
@@ -182,12 +177,15 @@ def _ahead(fetcher: ThreadPoolExecutor, items: list[Item]) -> Generator[Future[F
 
 
 def _write_fetched(graph: GraphDatabase, item: Item, fetched: Fetched, graceful: bool) -> int:
+    timeout = graph.sync_settings.reconnect_timeout
     if callable(fetched):
         prepared = fetched
-        return reconnecting(graceful, lambda: graph.sync_prepared(prepared).rows)
+        return reconnecting(graceful, lambda: graph.sync_prepared(prepared).rows, timeout)
     with fetched as file:
         return reconnecting(
-            graceful, lambda: graph.sync_solver_file(file, item.label, document_id=item.document_id).rows
+            graceful,
+            lambda: graph.sync_solver_file(file, item.label, document_id=item.document_id).rows,
+            timeout,
         )
 
 
@@ -200,7 +198,7 @@ def _connected(graph: GraphDatabase | None) -> GraphDatabase:
 
 
 _BATCHED = frozenset({"solver"})
-"""Handlers whose documents may be written several per transaction (THOTH_STORAGES_SYNC_BATCH): their
+"""Handlers whose documents may be written several per transaction (`SyncSettings.batch`): their
 writers only ensure rows, they do not read the writer's counters or update rows."""
 
 
@@ -271,7 +269,11 @@ class _Batch:
             return
         documents = [prepared for _item, prepared in items]
         try:
-            stats = reconnecting(self.tally.graceful, lambda: self.graph.sync_prepared_batch(documents))
+            stats = reconnecting(
+                self.tally.graceful,
+                lambda: self.graph.sync_prepared_batch(documents),
+                self.graph.sync_settings.reconnect_timeout,
+            )
         except Exception as error:  # written again one by one, where each failure is reported
             _LOGGER.warning(
                 "a batch of %d documents failed (%s); writing them one by one", len(items), reason(error)
@@ -305,16 +307,22 @@ def _run(
     if is_local and ids is None:
         raise ValueError("is_local=True needs document_ids: the paths of the documents to sync")
     graph = _connected(graph)
-    items = local_items(prefix, ids or []) if is_local else store_items(prefix, ids)
+    settings = graph.sync_settings
+    items = (
+        local_items(prefix, ids or []) if is_local else store_items(prefix, ids, settings.randomize_listing)
+    )
     tally = _Tally(prefix, graceful, on_event)
-    size = max(1, batch if batch is not None else sync_batch_size())
+    size = max(1, batch if batch is not None else settings.batch)
     pending = _Batch(graph, tally, size if prefix in _BATCHED else 1)
+    timeout = settings.reconnect_timeout
     with ExitStack() as stack, ThreadPoolExecutor(1, "thoth-sync-fetch") as fetcher:
         _pin(stack, graph, graceful)
-        for chunk in _chunks(iter(items)):
+        for chunk in _chunks(iter(items), settings.existence_chunk):
             try:
                 synced_before = (
-                    set() if force else reconnecting(graceful, partial(_synced, graph, prefix, chunk))
+                    set()
+                    if force
+                    else reconnecting(graceful, partial(_synced, graph, prefix, chunk), timeout)
                 )
             except Exception as error:  # the database is still unreachable: this chunk fails
                 pending.write()
@@ -323,7 +331,7 @@ def _run(
                     tally.fail(item, error)
                 continue
             todo = [item for item in chunk if item.label not in synced_before and item.failure is None]
-            with closing(_ahead(fetcher, todo)) as fetches:
+            with closing(_ahead(fetcher, todo, settings.stream_threshold)) as fetches:
                 for item in chunk:
                     tally.processed += 1
                     if item.label in synced_before or item.failure is not None:
@@ -352,7 +360,11 @@ def _pin(stack: ExitStack, graph: GraphDatabase, graceful: bool) -> None:
     """Pin one connection for the run; a graceful sync that cannot get one now goes on unpinned
     (each call then connects, and waits for the database, on its own)."""
     try:
-        reconnecting(graceful, lambda: stack.enter_context(graph.pinned_connection()))
+        reconnecting(
+            graceful,
+            lambda: stack.enter_context(graph.pinned_connection()),
+            graph.sync_settings.reconnect_timeout,
+        )
     except Exception as error:
         if not graceful:
             raise
@@ -392,7 +404,7 @@ def sync_documents(
 ) -> dict[str, Stats]:
     """Sync the given documents, routed by id prefix, or (ids None or empty) everything in every store.
 
-    `batch` (default THOTH_STORAGES_SYNC_BATCH, else 1) writes up to that many solver documents per
+    `batch` (default `graph.sync_settings.batch`, from THOTH_STORAGES_SYNC_BATCH) writes up to that many solver documents per
     transaction with combined statements; a batch that fails is written again one document at a time."""
     from generated.sync_handlers import HANDLERS_MAPPING  # generated from this module's `handler`
 

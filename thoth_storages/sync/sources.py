@@ -17,7 +17,6 @@ from typing import IO
 from generated.kinds import KINDS
 
 from .. import s3
-from ..config import env_flag
 from ..document_ids import check_document_id
 from ..exceptions import ListingError, NotFoundError
 from ..reasons import reason, short_id
@@ -103,10 +102,10 @@ def _open_binary(path: Path) -> IO[bytes]:
     return path.open("rb")
 
 
-def _listed(ids: Iterable[str]) -> Iterable[str]:
-    """THOTH_STORAGES_RANDOMIZE_LISTING=1 shuffles listings (the original shuffled a copy: a no-op);
-    otherwise the listing is walked as it comes, page by page."""
-    if not env_flag("THOTH_STORAGES_RANDOMIZE_LISTING"):
+def _listed(ids: Iterable[str], randomize: bool) -> Iterable[str]:
+    """With `randomize` the listing is shuffled (the original shuffled a copy: a no-op); otherwise it is
+    walked as it comes, page by page."""
+    if not randomize:
         return ids
     shuffled = list(ids)
     random.shuffle(shuffled)
@@ -164,17 +163,20 @@ def _inspection_document(inspection_id: str, number: int, specification: Path, r
     }
 
 
-def store_items(prefix: str, document_ids: Iterable[str] | None) -> Iterator[Item]:
-    """Items from the result stores (S3, or the local document store when no endpoint is configured)."""
+def store_items(prefix: str, document_ids: Iterable[str] | None, randomize: bool = False) -> Iterator[Item]:
+    """Items from the result stores (S3, or the local document store when no endpoint is configured);
+    `randomize` shuffles the listings."""
     if prefix == "inspection":
-        ids = document_ids if document_ids is not None else _listed(InspectionStore.iter_inspections())
+        listing = InspectionStore.iter_inspections
+        ids = document_ids if document_ids is not None else _listed(listing(), randomize)
         yield from _guarded(prefix, "the inspection listing", _store_inspections(ids))
     elif prefix == "security":
         listing = SecurityIndicatorsResultsStore.iter_security_indicators
-        ids = document_ids if document_ids is not None else _listed(listing())
+        ids = document_ids if document_ids is not None else _listed(listing(), randomize)
         yield from _guarded(prefix, "the security-indicator listing", _si_items(ids))
     else:
-        yield from _guarded(prefix, f"the {prefix} listing", _stored_results(prefix, document_ids))
+        results = _stored_results(prefix, document_ids, randomize)
+        yield from _guarded(prefix, f"the {prefix} listing", results)
 
 
 def _si_items(ids: Iterable[str]) -> Iterator[Item]:
@@ -182,10 +184,12 @@ def _si_items(ids: Iterable[str]) -> Iterator[Item]:
         yield _checked(Item("security", document_id, partial(_si_document, document_id)))
 
 
-def _stored_results(prefix: str, document_ids: Iterable[str] | None) -> Iterator[Item]:
+def _stored_results(prefix: str, document_ids: Iterable[str] | None, randomize: bool) -> Iterator[Item]:
     result_store = _RESULT_STORES[prefix]()
     result_store.connect()
-    ids = document_ids if document_ids is not None else _listed(result_store.get_document_listing())
+    ids = (
+        document_ids if document_ids is not None else _listed(result_store.get_document_listing(), randomize)
+    )
     for document_id in ids:
         yield _checked(
             Item(
