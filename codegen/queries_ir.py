@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-Kind = Literal["list", "one", "count", "exists", "group", "count_map", "update", "delete"]
+Kind = Literal["list", "one", "count", "exists", "group", "map", "count_map", "update", "delete"]
 Returns = Literal["changed", "rowcount", "none"]
 WRITES = ("update", "delete")
 Row = Literal["tuple", "dict", "scalar"]

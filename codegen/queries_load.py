@@ -176,7 +176,7 @@ class _QueryLoader:
             if python is not None:
                 columns.append(ResultColumn(alias, python))
                 select.append(sql if sql.rsplit(".", 1)[-1] == alias else f"{sql} AS {alias}")
-        if spec.kind in ("list", "one", "group") and not spec.select:
+        if spec.kind in ("list", "one", "group", "map") and not spec.select:
             self.report(file, path, f"a {spec.kind} query needs `select:`")
         params: list[Param] = []
         conditions: list[str] = []
@@ -201,7 +201,7 @@ class _QueryLoader:
                     f"unknown result column {key!r}",
                     did_you_mean(key, aliases),
                 )
-        if spec.kind in ("group", "count_map") and not spec.group_by:
+        if spec.kind in ("group", "map", "count_map") and not spec.group_by:
             self.report(file, path, f"a {spec.kind} query needs `group_by:`")
         order: list[str] = []
         for index, item in enumerate(spec.order_by):
@@ -361,6 +361,39 @@ class _QueryLoader:
             return _strip_comments(fragment_file.read_text(encoding="utf-8")).strip()
 
         return FRAGMENT.sub(fragment, sql)
+
+    def raw_external(self, file: QueryFile, path: Path_, spec: QuerySpec, sql: str) -> str | None:
+        """The `.sql` text of the external twins: each `table: twin` and `table.column: twin_column` of
+        `external:` renamed wherever the word appears (columns first), checked by PostgreSQL's parser."""
+        external = sql
+        renames = sorted(spec.external.items(), key=lambda item: "." not in item[0])
+        for key, twin in renames:
+            where = (*path, "external", key)
+            table, _, column = key.partition(".")
+            if table not in self.tables:
+                self.report(file, where, f"unknown table {table!r}", did_you_mean(table, self.tables))
+                continue
+            names = {found.name for found in self.tables[table].columns}
+            if column and (column not in names or twin not in names):
+                missing = column if column not in names else twin
+                self.report(
+                    file, where, f"table {table!r} has no column {missing!r}", did_you_mean(missing, names)
+                )
+                continue
+            if not column and twin not in self.tables:
+                self.report(file, where, f"unknown table {twin!r}", did_you_mean(twin, self.tables))
+                continue
+            word = column or table
+            if not re.search(rf"\b{word}\b", sql):
+                self.report(file, where, f"{spec.sql} does not name {word!r}")
+                continue
+            external = re.sub(rf"\b{word}\b", twin, external)
+        try:
+            parse_statement(external)
+        except SqlError as error:
+            self.report(file, (*path, "external"), f"the external twin of {spec.sql} does not parse: {error}")
+            return None
+        return external
 
     def writes(self, file: QueryFile, path: Path_, spec: QuerySpec) -> None:
         """Check the keys that only apply to some kinds: `returns`, `require_any`, `missing_message`."""
@@ -684,13 +717,14 @@ class _QueryLoader:
         except SqlError as error:
             self.report(file, (*path, "sql"), f"sql query {name!r}: {spec.sql}:{error.line}: {error}")
             statement = None
-        for key in ("from_", "joins", "select", "where", "external", "set", "order_by", "tables"):
+        for key in ("from_", "joins", "select", "where", "set", "order_by", "tables"):
             if getattr(spec, key):
                 self.report(
                     file, (*path, key.rstrip("_")), f"`{key.rstrip('_')}:` does not apply to an sql query"
                 )
+        external_sql = self.raw_external(file, path, spec, sql) if spec.external else None
         params = self.typed_params(file, path, spec)
-        paginate = bool(spec.paginate) and spec.kind in ("list", "group", "count_map")
+        paginate = bool(spec.paginate) and spec.kind in ("list", "group", "map", "count_map")
         declared = set(spec.params) | ({"start_offset", "count"} if paginate else set())
         used = set(statement.params) if statement else declared
         for missing in sorted(declared - used):
@@ -728,7 +762,7 @@ class _QueryLoader:
             self.report(
                 file, (*path, "per"), f"`per:` names a result column of a count_map, not {spec.per!r}"
             )
-        if spec.kind in ("group", "count_map") and not spec.group_by:
+        if spec.kind in ("group", "map", "count_map") and not spec.group_by:
             self.report(file, path, f"a {spec.kind} query needs `group_by:`")
         self.writes(file, path, spec)
         if statement is not None and spec.kind in WRITES and statement.kind != "write":
@@ -756,9 +790,9 @@ class _QueryLoader:
             kind=spec.kind,
             row=spec.row if len(columns) != 1 or spec.row != "tuple" else "scalar",
             params=tuple(params),
-            columns=tuple(columns),
+            columns=tuple(_converted(columns) if spec.convert_datetime else columns),
             body=sql,
-            external_body=None,
+            external_body=external_sql,
             order="",
             external_order="",
             paginate=paginate,
@@ -766,6 +800,7 @@ class _QueryLoader:
             randomize=False,
             group_by=tuple(spec.group_by),
             per=spec.per,
+            convert_datetime=spec.convert_datetime,
             cache=self.cache(file, (*path, "cache"), spec.cache),
             missing=spec.missing,
             raw=True,
@@ -779,6 +814,8 @@ class _QueryLoader:
                 {
                     "start_offset": paginate,
                     "count": paginate,
+                    "is_external": bool(spec.external),
+                    "convert_datetime": spec.convert_datetime,
                     **{p.name: True for p in params if not p.keyword},
                 },
             ),

@@ -19,7 +19,15 @@ from .queries_ir import Kind, Returns
 from .yaml_lines import Located, Path_, parse
 
 Normalizer = Literal[
-    "package_name", "package_version", "index_url", "os_name", "os_version", "date", "upper", "sha256"
+    "package_name",
+    "package_version",
+    "index_url",
+    "os_name",
+    "os_version",
+    "date",
+    "upper",
+    "sha256",
+    "document_id",
 ]
 Op = Literal["eq", "ne", "lt", "le", "gt", "ge", "like", "like_prefix"]
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from . import ir
 from .format import banner, format_python
-from .queries_ir import WRITES, Param, Query
+from .queries_ir import WRITES, Param, Query, ResultColumn
 from .queries_load import load_queries
 from .render_queries_docs import render_queries_docs
 from .render_query_sql import constant, sql_expression
@@ -51,7 +51,14 @@ def _tuple_type(types: list[str]) -> str:
 def _row_type(query: Query) -> str:
     if query.row == "dict":
         return f"{_camel(query.name)}Row"
-    return _tuple_type([column.pytype for column in query.columns])
+    return _tuple_type([column.pytype for column in _row_columns(query)])
+
+
+def _row_columns(query: Query) -> list[ResultColumn]:
+    """The columns of one row of the result (a `map` keys its rows by the group_by columns)."""
+    if query.kind == "map":
+        return [column for column in query.columns if column.name not in query.group_by]
+    return list(query.columns)
 
 
 def _convert(query: Query, names: list[str], offset: int = 0) -> str:
@@ -77,6 +84,8 @@ def return_type(query: Query) -> str:
         return "int"
     keys = list(query.group_by)
     key = _tuple_type([types[name] for name in keys])
+    if query.kind == "map":
+        return f"dict[{key}, {_row_type(query)}]"
     if query.kind == "group":
         rest = [types[name] for name in names if name not in keys]
         return f"dict[{key}, list[{_tuple_type(rest)}]]"
@@ -99,7 +108,10 @@ def _signature(query: Query, *, method: bool) -> tuple[str, list[str]]:
     for param in query.params:
         if param.fixed:
             continue
-        annotation = f"{param.pytype} | None" if param.optional else param.pytype
+        pytype = param.pytype
+        if method and param.normalize in _METHOD_TYPES:
+            pytype = _METHOD_TYPES[param.normalize]
+        annotation = f"{pytype} | None" if param.optional else pytype
         text = f"{param.name}: {annotation}" + (f" = {_default(param)}" if param.has_default else "")
         if param.name in query.positional:
             listed[param.name] = text
@@ -150,6 +162,9 @@ def _query_function(query: Query) -> list[str]:
     names = [column.name for column in query.columns]
     if query.kind == "list":
         lines.append(f"    return [{_build(query)} for row in result]")
+    elif query.kind == "map":
+        key = _convert(query, list(query.group_by))
+        lines.append(f"    return {{{key}: {_build(query)} for row in result}}")
     elif query.kind == "one" and query.missing == "raise":
         lines += [
             "    row = result.first()",
@@ -222,11 +237,12 @@ def _value(query: Query, index: int) -> str:
 
 def _build(query: Query) -> str:
     if query.row == "dict":
+        index = {column.name: position for position, column in enumerate(query.columns)}
         fields = ", ".join(
-            f"{column.name}={_value(query, index)}" for index, column in enumerate(query.columns)
+            f"{column.name}={_value(query, index[column.name])}" for column in _row_columns(query)
         )
         return f"{_row_type(query)}({fields})"
-    return _convert(query, [column.name for column in query.columns])
+    return _convert(query, [column.name for column in _row_columns(query)])
 
 
 def _module(domain: str, queries: list[Query]) -> str:
@@ -249,9 +265,9 @@ def _module(domain: str, queries: list[Query]) -> str:
     lines.append("")
     for query in queries:
         lines.append("")
-        if query.row == "dict" and query.kind in ("list", "one"):
+        if query.row == "dict" and query.kind in ("list", "one", "map"):
             lines += ["", f"class {_row_type(query)}(TypedDict):", f'    """A row of `{query.name}`."""', ""]
-            lines += [f"    {column.name}: {column.pytype}" for column in query.columns]
+            lines += [f"    {column.name}: {column.pytype}" for column in _row_columns(query)]
             lines.append("")
         lines.append(f"{constant(query)} = {query.body!r}")
         if query.external_body is not None:
@@ -283,7 +299,17 @@ _NORMALIZE = {
     "date": "normalize.date({name})",
     "upper": "{name}.upper()",
     "sha256": "{name}.removeprefix('sha256:')",
+    "document_id": "normalize.document_id({name})",
 }
+_METHOD_TYPES = {"document_id": "Mapping[str, object]"}
+"""Normalisers whose method takes another type than the query function (a document for its id)."""
+
+
+def _inline(argument: str, name: str, expression: str) -> str:
+    """A call's argument (`name` or `name=name`) with the parameter's value replaced by `expression`."""
+    if argument == name:
+        return expression
+    return f"{name}={expression}" if argument == f"{name}={name}" else argument
 
 
 def method_lines(query: Query) -> list[str]:
@@ -313,6 +339,9 @@ def method_lines(query: Query) -> list[str]:
         if param.normalize is None or param.fixed:
             continue
         expression = _NORMALIZE[param.normalize].format(name=param.name)
+        if param.normalize in _METHOD_TYPES:  # another type: converted in the call, not reassigned
+            call = [_inline(item, param.name, expression) for item in call]
+            continue
         if param.normalize == "package_version" and not param.optional:
             expression = f"{expression} or {param.name}"
         elif param.optional and param.normalize != "package_version":
@@ -354,6 +383,11 @@ def _mixin(queries: tuple[Query, ...], domains: list[str]) -> str:
         "from __future__ import annotations",
         "",
         "import datetime",
+        *(
+            ["from collections.abc import Mapping"]
+            if any(p.normalize in _METHOD_TYPES for q in queries for p in q.params)
+            else []
+        ),
         "",
         f"from generated.models import {', '.join(sorted(set().union(*(q.enums for q in queries))) or ['Base'])}",
         f"from generated.queries import {', '.join(domains)}",
@@ -376,7 +410,7 @@ def _mixin(queries: tuple[Query, ...], domains: list[str]) -> str:
         rows = [
             f"{_row_type(query)}"
             for query in queries
-            if query.domain == domain and query.row == "dict" and query.kind in ("list", "one")
+            if query.domain == domain and query.row == "dict" and query.kind in ("list", "one", "map")
         ]
         if rows:
             lines.append(f"from generated.queries.{domain} import {', '.join(rows)}")

@@ -41,7 +41,7 @@ def sql_expression(query: Query) -> str:
     elif query.distinct == "always":
         head = '"SELECT DISTINCT "'
     order = repr(query.order)
-    if query.kind == "group":
+    if query.kind in ("group", "map"):
         keys = ", ".join(query.group_by)
         order = repr(
             f" ORDER BY {keys}" + (", " + query.order.removeprefix(" ORDER BY ") if query.order else "")
@@ -53,7 +53,7 @@ def sql_expression(query: Query) -> str:
     limit = '" LIMIT :count OFFSET :start_offset"' if query.paginate and not query.raw else '""'
     if query.raw:
         sql = body
-    elif query.kind in ("list", "group"):
+    elif query.kind in ("list", "group", "map"):
         sql = f"{head} + {body} + {order} + {limit}"
     elif query.kind == "one":
         sql = f'"SELECT " + {body} + {order} + " LIMIT 1"'

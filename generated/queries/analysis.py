@@ -10,6 +10,19 @@ from sqlalchemy import Connection, text
 
 from thoth_storages.exceptions import NotFoundError
 
+_ANALYSIS_RECORDS_EXIST = (
+    "FROM package_extract_run WHERE package_extract_run.analysis_document_id = :analysis_document"
+)
+
+
+def analysis_records_exist(connection: Connection, analysis_document: str) -> bool:
+    """True when the package-extract document (its `metadata.document_id`) was synced."""
+    result = connection.execute(
+        text("SELECT EXISTS (SELECT 1 " + _ANALYSIS_RECORDS_EXIST + ") AS exists"),
+        {"analysis_document": analysis_document},
+    )
+    return bool(result.scalar_one())
+
 
 class GetAnalysisMetadataRow(TypedDict):
     """A row of `get_analysis_metadata`."""

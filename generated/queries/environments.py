@@ -8,6 +8,8 @@ from typing import TypedDict
 
 from sqlalchemy import Connection, text
 
+from generated.models import EnvironmentType
+
 _GET_BUILD_SOFTWARE_ENVIRONMENT_ALL = "software_environment.environment_name FROM software_environment WHERE software_environment.environment_type = 'BUILDTIME'"
 _GET_BUILD_SOFTWARE_ENVIRONMENT_ALL_EXTERNAL = "external_software_environment.environment_name FROM external_software_environment WHERE external_software_environment.environment_type = 'BUILDTIME'"
 
@@ -221,3 +223,127 @@ def get_run_software_environment_analyses_all(
         )
         for row in result
     ]
+
+
+class GetSoftwareEnvironmentsAllRow(TypedDict):
+    """A row of `get_software_environments_all`."""
+
+    environment_name: str | None
+    python_version: str | None
+    image_sha: str | None
+    os_name: str | None
+    os_version: str | None
+    cuda_version: str | None
+    environment_type: EnvironmentType
+    thoth_image_name: str | None
+    thoth_image_version: str | None
+    env_image_name: str | None
+    env_image_tag: str | None
+    package_extract_document_id: str
+    datetime: datetime.datetime | str
+
+
+_GET_SOFTWARE_ENVIRONMENTS_ALL = "SELECT e.environment_name, e.python_version, e.image_sha, e.os_name, e.os_version, e.cuda_version,\n    e.environment_type, e.thoth_image_name, e.thoth_image_version, e.env_image_name, e.env_image_tag,\n    r.analysis_document_id AS package_extract_document_id, r.datetime\nFROM software_environment AS e\nJOIN package_extract_run AS r ON r.software_environment_id = e.id\nWHERE (CAST(:env_image_name AS text) IS NULL OR e.env_image_name = :env_image_name)\nAND (CAST(:env_image_tag AS text) IS NULL OR e.env_image_tag = :env_image_tag)\nAND (CAST(:os_name AS text) IS NULL OR e.os_name = :os_name)\nAND (CAST(:os_version AS text) IS NULL OR e.os_version = :os_version)\nAND (CAST(:python_version AS text) IS NULL OR e.python_version = :python_version)\nAND (CAST(:cuda_version AS text) IS NULL OR e.cuda_version = :cuda_version)\nAND (CAST(:image_name AS text) IS NULL OR e.image_name = :image_name)\nAND (CAST(:library_name AS text) IS NULL AND CAST(:symbol AS text) IS NULL OR EXISTS (\n    SELECT 1 FROM has_symbol AS h JOIN versioned_symbol AS s ON s.id = h.versioned_symbol_id\n    WHERE h.software_environment_id = e.id\n        AND (CAST(:library_name AS text) IS NULL OR s.library_name = :library_name)\n        AND (CAST(:symbol AS text) IS NULL OR s.symbol = :symbol)))\nAND (CAST(:package_name AS text) IS NULL OR EXISTS (\n    SELECT 1 FROM identified AS i\n    JOIN python_package_version_entity AS p ON p.id = i.python_package_version_entity_id\n    WHERE i.package_extract_run_id = r.id AND p.package_name = :package_name))\nAND (CAST(:rpm_package_name AS text) IS NULL OR EXISTS (\n    SELECT 1 FROM found_rpm AS f JOIN rpm_package_version AS p ON p.id = f.rpm_package_version_id\n    WHERE f.package_extract_run_id = r.id AND p.package_name = :rpm_package_name))\nORDER BY r.datetime DESC, r.analysis_document_id\nOFFSET :start_offset LIMIT :count"
+_GET_SOFTWARE_ENVIRONMENTS_ALL_EXTERNAL = "SELECT e.environment_name, e.python_version, e.image_sha, e.os_name, e.os_version, e.cuda_version,\n    e.environment_type, e.thoth_image_name, e.thoth_image_version, e.env_image_name, e.env_image_tag,\n    r.analysis_document_id AS package_extract_document_id, r.datetime\nFROM external_software_environment AS e\nJOIN package_extract_run AS r ON r.external_software_environment_id = e.id\nWHERE (CAST(:env_image_name AS text) IS NULL OR e.env_image_name = :env_image_name)\nAND (CAST(:env_image_tag AS text) IS NULL OR e.env_image_tag = :env_image_tag)\nAND (CAST(:os_name AS text) IS NULL OR e.os_name = :os_name)\nAND (CAST(:os_version AS text) IS NULL OR e.os_version = :os_version)\nAND (CAST(:python_version AS text) IS NULL OR e.python_version = :python_version)\nAND (CAST(:cuda_version AS text) IS NULL OR e.cuda_version = :cuda_version)\nAND (CAST(:image_name AS text) IS NULL OR e.image_name = :image_name)\nAND (CAST(:library_name AS text) IS NULL AND CAST(:symbol AS text) IS NULL OR EXISTS (\n    SELECT 1 FROM has_symbol AS h JOIN versioned_symbol AS s ON s.id = h.versioned_symbol_id\n    WHERE h.external_software_environment_id = e.id\n        AND (CAST(:library_name AS text) IS NULL OR s.library_name = :library_name)\n        AND (CAST(:symbol AS text) IS NULL OR s.symbol = :symbol)))\nAND (CAST(:package_name AS text) IS NULL OR EXISTS (\n    SELECT 1 FROM identified AS i\n    JOIN python_package_version_entity AS p ON p.id = i.python_package_version_entity_id\n    WHERE i.package_extract_run_id = r.id AND p.package_name = :package_name))\nAND (CAST(:rpm_package_name AS text) IS NULL OR EXISTS (\n    SELECT 1 FROM found_rpm AS f JOIN rpm_package_version AS p ON p.id = f.rpm_package_version_id\n    WHERE f.package_extract_run_id = r.id AND p.package_name = :rpm_package_name))\nORDER BY r.datetime DESC, r.analysis_document_id\nOFFSET :start_offset LIMIT :count"
+
+
+def get_software_environments_all(
+    connection: Connection,
+    is_external: bool = False,
+    convert_datetime: bool = True,
+    *,
+    env_image_name: str | None = None,
+    env_image_tag: str | None = None,
+    os_name: str | None = None,
+    os_version: str | None = None,
+    python_version: str | None = None,
+    cuda_version: str | None = None,
+    image_name: str | None = None,
+    library_name: str | None = None,
+    symbol: str | None = None,
+    package_name: str | None = None,
+    rpm_package_name: str | None = None,
+    start_offset: int = 0,
+    count: int | None = 100,
+) -> list[GetSoftwareEnvironmentsAllRow]:
+    """The analysed (external) software environments, one record per analysis, newest first; `library_name`/`symbol` keep environments providing that symbol, `package_name` those whose analysis identified that Python package, `rpm_package_name` those with that RPM installed."""
+    result = connection.execute(
+        text(_GET_SOFTWARE_ENVIRONMENTS_ALL_EXTERNAL if is_external else _GET_SOFTWARE_ENVIRONMENTS_ALL),
+        {
+            "env_image_name": env_image_name,
+            "env_image_tag": env_image_tag,
+            "os_name": os_name,
+            "os_version": os_version,
+            "python_version": python_version,
+            "cuda_version": cuda_version,
+            "image_name": image_name,
+            "library_name": library_name,
+            "symbol": symbol,
+            "package_name": package_name,
+            "rpm_package_name": rpm_package_name,
+            "start_offset": start_offset,
+            "count": count,
+        },
+    )
+    return [
+        GetSoftwareEnvironmentsAllRow(
+            environment_name=row[0],
+            python_version=row[1],
+            image_sha=row[2],
+            os_name=row[3],
+            os_version=row[4],
+            cuda_version=row[5],
+            environment_type=row[6],
+            thoth_image_name=row[7],
+            thoth_image_version=row[8],
+            env_image_name=row[9],
+            env_image_tag=row[10],
+            package_extract_document_id=row[11],
+            datetime=(row[12].isoformat() if convert_datetime else row[12]),
+        )
+        for row in result
+    ]
+
+
+_GET_SOFTWARE_ENVIRONMENTS_COUNT_ALL = "SELECT count(DISTINCT e.id) AS count\nFROM software_environment AS e\nLEFT JOIN package_extract_run AS r ON r.software_environment_id = e.id\nWHERE (CAST(:env_image_name AS text) IS NULL OR e.env_image_name = :env_image_name)\nAND (CAST(:env_image_tag AS text) IS NULL OR e.env_image_tag = :env_image_tag)\nAND (CAST(:os_name AS text) IS NULL OR e.os_name = :os_name)\nAND (CAST(:os_version AS text) IS NULL OR e.os_version = :os_version)\nAND (CAST(:python_version AS text) IS NULL OR e.python_version = :python_version)\nAND (CAST(:cuda_version AS text) IS NULL OR e.cuda_version = :cuda_version)\nAND (CAST(:image_name AS text) IS NULL OR e.image_name = :image_name)\nAND (CAST(:library_name AS text) IS NULL AND CAST(:symbol AS text) IS NULL OR EXISTS (\n    SELECT 1 FROM has_symbol AS h JOIN versioned_symbol AS s ON s.id = h.versioned_symbol_id\n    WHERE h.software_environment_id = e.id\n        AND (CAST(:library_name AS text) IS NULL OR s.library_name = :library_name)\n        AND (CAST(:symbol AS text) IS NULL OR s.symbol = :symbol)))\nAND (CAST(:package_name AS text) IS NULL OR EXISTS (\n    SELECT 1 FROM identified AS i\n    JOIN python_package_version_entity AS p ON p.id = i.python_package_version_entity_id\n    WHERE i.package_extract_run_id = r.id AND p.package_name = :package_name))\nAND (CAST(:rpm_package_name AS text) IS NULL OR EXISTS (\n    SELECT 1 FROM found_rpm AS f JOIN rpm_package_version AS p ON p.id = f.rpm_package_version_id\n    WHERE f.package_extract_run_id = r.id AND p.package_name = :rpm_package_name))"
+_GET_SOFTWARE_ENVIRONMENTS_COUNT_ALL_EXTERNAL = "SELECT count(DISTINCT e.id) AS count\nFROM external_software_environment AS e\nLEFT JOIN package_extract_run AS r ON r.external_software_environment_id = e.id\nWHERE (CAST(:env_image_name AS text) IS NULL OR e.env_image_name = :env_image_name)\nAND (CAST(:env_image_tag AS text) IS NULL OR e.env_image_tag = :env_image_tag)\nAND (CAST(:os_name AS text) IS NULL OR e.os_name = :os_name)\nAND (CAST(:os_version AS text) IS NULL OR e.os_version = :os_version)\nAND (CAST(:python_version AS text) IS NULL OR e.python_version = :python_version)\nAND (CAST(:cuda_version AS text) IS NULL OR e.cuda_version = :cuda_version)\nAND (CAST(:image_name AS text) IS NULL OR e.image_name = :image_name)\nAND (CAST(:library_name AS text) IS NULL AND CAST(:symbol AS text) IS NULL OR EXISTS (\n    SELECT 1 FROM has_symbol AS h JOIN versioned_symbol AS s ON s.id = h.versioned_symbol_id\n    WHERE h.external_software_environment_id = e.id\n        AND (CAST(:library_name AS text) IS NULL OR s.library_name = :library_name)\n        AND (CAST(:symbol AS text) IS NULL OR s.symbol = :symbol)))\nAND (CAST(:package_name AS text) IS NULL OR EXISTS (\n    SELECT 1 FROM identified AS i\n    JOIN python_package_version_entity AS p ON p.id = i.python_package_version_entity_id\n    WHERE i.package_extract_run_id = r.id AND p.package_name = :package_name))\nAND (CAST(:rpm_package_name AS text) IS NULL OR EXISTS (\n    SELECT 1 FROM found_rpm AS f JOIN rpm_package_version AS p ON p.id = f.rpm_package_version_id\n    WHERE f.package_extract_run_id = r.id AND p.package_name = :rpm_package_name))"
+
+
+def get_software_environments_count_all(
+    connection: Connection,
+    is_external: bool = False,
+    *,
+    env_image_name: str | None = None,
+    env_image_tag: str | None = None,
+    os_name: str | None = None,
+    os_version: str | None = None,
+    python_version: str | None = None,
+    cuda_version: str | None = None,
+    image_name: str | None = None,
+    library_name: str | None = None,
+    symbol: str | None = None,
+    package_name: str | None = None,
+    rpm_package_name: str | None = None,
+) -> int:
+    """Number of (external) software environments the filters of get_software_environments_all keep, analysed or not (as the original counts environments, not their analyses)."""
+    result = connection.execute(
+        text(
+            _GET_SOFTWARE_ENVIRONMENTS_COUNT_ALL_EXTERNAL
+            if is_external
+            else _GET_SOFTWARE_ENVIRONMENTS_COUNT_ALL
+        ),
+        {
+            "env_image_name": env_image_name,
+            "env_image_tag": env_image_tag,
+            "os_name": os_name,
+            "os_version": os_version,
+            "python_version": python_version,
+            "cuda_version": cuda_version,
+            "image_name": image_name,
+            "library_name": library_name,
+            "symbol": symbol,
+            "package_name": package_name,
+            "rpm_package_name": rpm_package_name,
+        },
+    )
+    return int(result.scalar_one())

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 
 from generated.models import EnvironmentType, SourceType
 from generated.queries import (
@@ -35,11 +36,13 @@ from generated.queries.dependencies import GetPythonPackageVersionDependentsAllR
 from generated.queries.environments import (
     GetBuildSoftwareEnvironmentAnalysesAllRow,
     GetRunSoftwareEnvironmentAnalysesAllRow,
+    GetSoftwareEnvironmentsAllRow,
 )
 from generated.queries.indexes import GetPythonPackageIndexAllRow
 from generated.queries.kebechet import (
     GetKebechetGithubAppInstallationsAllRow,
     GetKebechetGithubInstallationInfoWithSoftwareEnvironmentAllRow,
+    GetKebechetGithubInstallationsInfoForPythonPackageVersionRow,
 )
 from generated.queries.maintenance import GetBloatDataRow, GetIndexBloatDataRow
 from generated.queries.packages import (
@@ -64,6 +67,11 @@ from thoth_storages.s3.results import AdvisersResultsStore, AnalysisResultsStore
 
 class GeneratedQueries(AdapterBase):
     """Methods generated from schema/queries/; GraphDatabase provides `_connection()`."""
+
+    def analysis_records_exist(self, analysis_document: Mapping[str, object]) -> bool:
+        """True when the package-extract document (its `metadata.document_id`) was synced."""
+        with self._connection() as connection:
+            return analysis.analysis_records_exist(connection, normalize.document_id(analysis_document))
 
     def delete_adviser_result(self, adviser_document_id: str) -> int:
         """Delete the adviser run of one adviser document."""
@@ -580,6 +588,42 @@ class GeneratedQueries(AdapterBase):
                 environment_type=environment_type,
                 start_offset=start_offset,
                 count=count,
+            )
+
+    def get_kebechet_github_installations_active_managers(
+        self, slug: str, runtime_environment_name: str | None = None
+    ) -> list[str]:
+        """The managers (`info_manager`, ...) enabled on the active installation of the repository for that runtime environment (None, the unnamed one), as the original; none when there is no such installation (the original crashed)."""
+        with self._connection() as connection:
+            return kebechet.get_kebechet_github_installations_active_managers(
+                connection, slug, runtime_environment_name
+            )
+
+    def get_kebechet_github_installations_info_for_python_package_version(
+        self,
+        package_name: str,
+        package_version: str | None = None,
+        index_url: str | None = None,
+        *,
+        os_name: str | None = None,
+        os_version: str | None = None,
+        python_version: str | None = None,
+    ) -> dict[str, GetKebechetGithubInstallationsInfoForPythonPackageVersionRow]:
+        """`{slug: use}` for the installations whose advised stack pins the package (version, index and environment when given; None disables a filter); one use per slug, the lowest version and environment."""
+        package_name = normalize.package_name(package_name)
+        package_version = normalize.package_version(package_version)
+        index_url = None if index_url is None else normalize.index_url(index_url)
+        os_name = None if os_name is None else normalize.os_name(os_name)
+        os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
+        with self._connection() as connection:
+            return kebechet.get_kebechet_github_installations_info_for_python_package_version(
+                connection,
+                package_name,
+                package_version,
+                index_url,
+                os_name=os_name,
+                os_version=os_version,
+                python_version=python_version,
             )
 
     def get_kebechet_github_installations_software_stack_count_all(
@@ -1365,6 +1409,86 @@ class GeneratedQueries(AdapterBase):
                 package_version=package_version,
             )
 
+    def get_software_environments_all(
+        self,
+        is_external: bool = False,
+        convert_datetime: bool = True,
+        *,
+        env_image_name: str | None = None,
+        env_image_tag: str | None = None,
+        os_name: str | None = None,
+        os_version: str | None = None,
+        python_version: str | None = None,
+        cuda_version: str | None = None,
+        image_name: str | None = None,
+        library_name: str | None = None,
+        symbol: str | None = None,
+        package_name: str | None = None,
+        rpm_package_name: str | None = None,
+        start_offset: int = 0,
+        count: int | None = 100,
+    ) -> list[GetSoftwareEnvironmentsAllRow]:
+        """The analysed (external) software environments, one record per analysis, newest first; `library_name`/`symbol` keep environments providing that symbol, `package_name` those whose analysis identified that Python package, `rpm_package_name` those with that RPM installed."""
+        os_name = None if os_name is None else normalize.os_name(os_name)
+        os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
+        package_name = None if package_name is None else normalize.package_name(package_name)
+        with self._connection() as connection:
+            return environments.get_software_environments_all(
+                connection,
+                env_image_name=env_image_name,
+                env_image_tag=env_image_tag,
+                os_name=os_name,
+                os_version=os_version,
+                python_version=python_version,
+                cuda_version=cuda_version,
+                image_name=image_name,
+                library_name=library_name,
+                symbol=symbol,
+                package_name=package_name,
+                rpm_package_name=rpm_package_name,
+                start_offset=start_offset,
+                count=count,
+                is_external=is_external,
+                convert_datetime=convert_datetime,
+            )
+
+    def get_software_environments_count_all(
+        self,
+        is_external: bool = False,
+        *,
+        env_image_name: str | None = None,
+        env_image_tag: str | None = None,
+        os_name: str | None = None,
+        os_version: str | None = None,
+        python_version: str | None = None,
+        cuda_version: str | None = None,
+        image_name: str | None = None,
+        library_name: str | None = None,
+        symbol: str | None = None,
+        package_name: str | None = None,
+        rpm_package_name: str | None = None,
+    ) -> int:
+        """Number of (external) software environments the filters of get_software_environments_all keep, analysed or not (as the original counts environments, not their analyses)."""
+        os_name = None if os_name is None else normalize.os_name(os_name)
+        os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
+        package_name = None if package_name is None else normalize.package_name(package_name)
+        with self._connection() as connection:
+            return environments.get_software_environments_count_all(
+                connection,
+                env_image_name=env_image_name,
+                env_image_tag=env_image_tag,
+                os_name=os_name,
+                os_version=os_version,
+                python_version=python_version,
+                cuda_version=cuda_version,
+                image_name=image_name,
+                library_name=library_name,
+                symbol=symbol,
+                package_name=package_name,
+                rpm_package_name=rpm_package_name,
+                is_external=is_external,
+            )
+
     def get_solved_python_package_version_environments_all(
         self,
         package_name: str,
@@ -2106,6 +2230,11 @@ class GeneratedQueries(AdapterBase):
             return packages.solved_software_environment_exists(
                 connection, os_name, os_version, python_version
             )
+
+    def solver_records_exist(self, solver_document: Mapping[str, object]) -> bool:
+        """True when the solver document (its `metadata.document_id`) was synced."""
+        with self._connection() as connection:
+            return solver.solver_records_exist(connection, normalize.document_id(solver_document))
 
     def update_kebechet_github_installations_on_is_active(self, slug: str, is_active: bool = False) -> bool:
         """Set `is_active` on every installation of the slug (default, deactivate, as when the app is removed from the repository); True when a row changed."""

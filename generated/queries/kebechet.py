@@ -266,6 +266,69 @@ def get_kebechet_github_installation_info_with_software_environment_all(
     ]
 
 
+_GET_KEBECHET_GITHUB_INSTALLATIONS_ACTIVE_MANAGERS = "SELECT manager.name AS manager\nFROM kebechet_github_installations AS k\nCROSS JOIN LATERAL (\n    VALUES\n        ('info_manager', k.info_manager),\n        ('pipfile_requirements_manager', k.pipfile_requirements_manager),\n        ('thoth_advise_manager', k.thoth_advise_manager),\n        ('thoth_provenance_manager', k.thoth_provenance_manager),\n        ('update_manager', k.update_manager),\n        ('version_manager', k.version_manager)\n) AS manager (name, enabled)\nWHERE manager.enabled AND k.id = (\n    SELECT first.id FROM kebechet_github_installations AS first\n    WHERE first.is_active AND first.slug = :slug\n        AND first.runtime_environment_name IS NOT DISTINCT FROM CAST(:runtime_environment_name AS text)\n    ORDER BY first.id LIMIT 1\n)\nORDER BY manager.name"
+
+
+def get_kebechet_github_installations_active_managers(
+    connection: Connection, slug: str, runtime_environment_name: str | None = None
+) -> list[str]:
+    """The managers (`info_manager`, ...) enabled on the active installation of the repository for that runtime environment (None, the unnamed one), as the original; none when there is no such installation (the original crashed)."""
+    result = connection.execute(
+        text(_GET_KEBECHET_GITHUB_INSTALLATIONS_ACTIVE_MANAGERS),
+        {"slug": slug, "runtime_environment_name": runtime_environment_name},
+    )
+    return [row[0] for row in result]
+
+
+class GetKebechetGithubInstallationsInfoForPythonPackageVersionRow(TypedDict):
+    """A row of `get_kebechet_github_installations_info_for_python_package_version`."""
+
+    environment_name: str | None
+    installation_id: str
+    private: bool
+    package_name: str
+    package_version: str | None
+    index_url: str | None
+
+
+_GET_KEBECHET_GITHUB_INSTALLATIONS_INFO_FOR_PYTHON_PACKAGE_VERSION = "SELECT DISTINCT ON (k.slug) k.slug, k.runtime_environment_name AS environment_name, k.installation_id,\n    k.private, v.package_name, v.package_version, i.url AS index_url\nFROM kebechet_github_installations AS k\nJOIN python_software_stack AS s ON s.id = k.advised_python_software_stack_id\nJOIN has_python_requirement_lock AS h ON h.python_requirements_lock_id = s.python_requirements_lock_id\nJOIN python_package_version AS v ON v.id = h.python_package_version_id\nLEFT JOIN python_package_index AS i ON i.id = v.python_package_index_id\nWHERE v.package_name = :package_name\n    AND (CAST(:package_version AS text) IS NULL OR v.package_version = :package_version)\n    AND (CAST(:index_url AS text) IS NULL OR i.url = :index_url)\n    AND (CAST(:os_name AS text) IS NULL OR v.os_name = :os_name)\n    AND (CAST(:os_version AS text) IS NULL OR v.os_version = :os_version)\n    AND (CAST(:python_version AS text) IS NULL OR v.python_version = :python_version)\nORDER BY k.slug, v.package_version, k.runtime_environment_name NULLS FIRST, i.url"
+
+
+def get_kebechet_github_installations_info_for_python_package_version(
+    connection: Connection,
+    package_name: str,
+    package_version: str | None = None,
+    index_url: str | None = None,
+    *,
+    os_name: str | None = None,
+    os_version: str | None = None,
+    python_version: str | None = None,
+) -> dict[str, GetKebechetGithubInstallationsInfoForPythonPackageVersionRow]:
+    """`{slug: use}` for the installations whose advised stack pins the package (version, index and environment when given; None disables a filter); one use per slug, the lowest version and environment."""
+    result = connection.execute(
+        text(_GET_KEBECHET_GITHUB_INSTALLATIONS_INFO_FOR_PYTHON_PACKAGE_VERSION),
+        {
+            "package_name": package_name,
+            "package_version": package_version,
+            "index_url": index_url,
+            "os_name": os_name,
+            "os_version": os_version,
+            "python_version": python_version,
+        },
+    )
+    return {
+        row[0]: GetKebechetGithubInstallationsInfoForPythonPackageVersionRow(
+            environment_name=row[1],
+            installation_id=row[2],
+            private=row[3],
+            package_name=row[4],
+            package_version=row[5],
+            index_url=row[6],
+        )
+        for row in result
+    }
+
+
 _GET_KEBECHET_GITHUB_INSTALLATIONS_SOFTWARE_STACK_COUNT_ALL = "kebechet_github_installations.advised_python_software_stack_id FROM kebechet_github_installations WHERE (:is_active IS NULL OR kebechet_github_installations.is_active = :is_active) AND kebechet_github_installations.advised_python_software_stack_id IS NOT NULL"
 
 

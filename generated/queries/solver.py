@@ -605,3 +605,15 @@ def has_python_solver_error(
         )
     found: bool = row[0]
     return found
+
+
+_SOLVER_RECORDS_EXIST = "FROM solved WHERE solved.document_id = :solver_document"
+
+
+def solver_records_exist(connection: Connection, solver_document: str) -> bool:
+    """True when the solver document (its `metadata.document_id`) was synced."""
+    result = connection.execute(
+        text("SELECT EXISTS (SELECT 1 " + _SOLVER_RECORDS_EXIST + ") AS exists"),
+        {"solver_document": solver_document},
+    )
+    return bool(result.scalar_one())

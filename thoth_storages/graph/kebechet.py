@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection, Mapping, Sequence
-from typing import TypedDict
 
 from pydantic import ValidationError
 from sqlalchemy import text
@@ -17,7 +16,6 @@ from generated import rows
 from generated.documents.metadata import Pipfile, PipfileLock, RuntimeEnvironment
 
 from ..exceptions import SchemaError
-from . import normalize
 from .adapter import AdapterBase
 from .bulk import SetWriter
 from .writers.environments import RUNTIME, ensure_runtime_environments, runtime_environment_rows
@@ -66,17 +64,6 @@ def _installation_row(
     }
 
 
-class KebechetPackageUse(TypedDict):
-    """Where an installation's advised stack uses a package version."""
-
-    environment_name: str | None
-    installation_id: str
-    private: bool
-    package_name: str
-    package_version: str | None
-    index_url: str | None
-
-
 def manager_column(kebechet_manager: str) -> str:
     """The flag column of a manager: `info`, `info_manager` and `INFO` all name info_manager."""
     name = kebechet_manager.lower()
@@ -89,24 +76,6 @@ def manager_column(kebechet_manager: str) -> str:
 class KebechetMixin(AdapterBase):
     """Kebechet methods of GraphDatabase."""
 
-    def get_kebechet_github_installations_active_managers(
-        self, slug: str, runtime_environment_name: str | None = None
-    ) -> list[str]:
-        """The managers (`info_manager`, ...) enabled on the active installation of the repository for that
-        runtime environment (None: the unnamed one), as the original; none when there is no such
-        installation (the original crashed)."""
-        sql = (
-            f"SELECT {', '.join(MANAGERS)} FROM kebechet_github_installations WHERE is_active AND slug = :slug "
-            "AND runtime_environment_name IS NOT DISTINCT FROM :name ORDER BY id LIMIT 1"
-        )
-        with self._connection() as connection:
-            row = connection.execute(text(sql), {"slug": slug, "name": runtime_environment_name}).first()
-        return (
-            []
-            if row is None
-            else [manager for manager, enabled in zip(MANAGERS, row, strict=True) if enabled]
-        )
-
     def get_kebechet_github_installations_active_managers_count_all(
         self, kebechet_manager: str, distinct: bool = False
     ) -> int:
@@ -116,55 +85,6 @@ class KebechetMixin(AdapterBase):
         sql = f"SELECT {counted} FROM kebechet_github_installations WHERE is_active AND {column}"
         with self._connection() as connection:
             return int(connection.execute(text(sql)).scalar_one())
-
-    def get_kebechet_github_installations_info_for_python_package_version(
-        self,
-        package_name: str,
-        package_version: str | None = None,
-        index_url: str | None = None,
-        *,
-        os_name: str | None = None,
-        os_version: str | None = None,
-        python_version: str | None = None,
-    ) -> dict[str, KebechetPackageUse]:
-        """`{slug: use}` for the installations whose advised stack pins the package (version, index and
-        environment when given; None disables a filter); one use per slug, the lowest version and environment."""
-        os_name, os_version = normalize.os_filter(os_name, os_version)
-        sql = (
-            "SELECT DISTINCT ON (k.slug) k.slug, k.runtime_environment_name, k.installation_id, k.private, "
-            "v.package_name, v.package_version, i.url FROM kebechet_github_installations k "
-            "JOIN python_software_stack s ON s.id = k.advised_python_software_stack_id "
-            "JOIN has_python_requirement_lock h ON h.python_requirements_lock_id = s.python_requirements_lock_id "
-            "JOIN python_package_version v ON v.id = h.python_package_version_id "
-            "LEFT JOIN python_package_index i ON i.id = v.python_package_index_id "
-            "WHERE v.package_name = :name AND (CAST(:version AS text) IS NULL OR v.package_version = :version) "
-            "AND (CAST(:url AS text) IS NULL OR i.url = :url) "
-            "AND (CAST(:os_name AS text) IS NULL OR v.os_name = :os_name) "
-            "AND (CAST(:os_version AS text) IS NULL OR v.os_version = :os_version) "
-            "AND (CAST(:python_version AS text) IS NULL OR v.python_version = :python_version) "
-            "ORDER BY k.slug, v.package_version, k.runtime_environment_name NULLS FIRST, i.url"
-        )
-        parameters = {
-            "name": normalize.package_name(package_name),
-            "version": normalize.package_version(package_version),
-            "url": None if index_url is None else normalize.index_url(index_url),
-            "os_name": os_name,
-            "os_version": os_version,
-            "python_version": python_version,
-        }
-        with self._connection() as connection:
-            rows = connection.execute(text(sql), parameters).all()
-        return {
-            row[0]: KebechetPackageUse(
-                environment_name=row[1],
-                installation_id=row[2],
-                private=row[3],
-                package_name=row[4],
-                package_version=row[5],
-                index_url=row[6],
-            )
-            for row in rows
-        }
 
     def create_github_app_installation(
         self,
@@ -329,6 +249,5 @@ def _runtime_environments(thoth_config: Mapping[str, object]) -> list[RuntimeEnv
 
 __all__ = [
     "KebechetMixin",
-    "KebechetPackageUse",
     "manager_column",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from functools import lru_cache
 
 from packaging.utils import canonicalize_name
@@ -59,3 +60,12 @@ def os_filter(name: str | None, version: str | None) -> tuple[str | None, str | 
     """Optional OS name and version filters, normalised as the graph stores them (None disables one)."""
     normal_name = None if name is None else os_name(name)
     return normal_name, None if version is None else os_version(normal_name or "", version)
+
+
+def document_id(document: Mapping[str, object]) -> str:
+    """The id a result document was synced under: the last segment of its `metadata.document_id`
+    (KeyError naming what is missing)."""
+    metadata = document.get("metadata")
+    if not isinstance(metadata, Mapping) or not isinstance(metadata.get("document_id"), str):
+        raise KeyError("the document has no metadata.document_id")
+    return str(metadata["document_id"]).rstrip("/").rsplit("/", 1)[-1]
