@@ -55,6 +55,28 @@ UPDATE python_package_index SET enabled = :enabled WHERE python_package_index.ur
 -- purge_artifact_documents
 SELECT DISTINCT has_artifact.artifact_name FROM has_artifact JOIN python_package_version_entity ON has_artifact.python_package_version_entity_id = python_package_version_entity.id WHERE (:package_name IS NULL OR python_package_version_entity.package_name = :package_name);
 
+-- artifact_document_exists
+SELECT EXISTS (SELECT 1 FROM has_artifact WHERE has_artifact.artifact_name = :document) AS exists;
+
+-- get_index_urls_with_entities
+SELECT DISTINCT i.url
+FROM python_package_index AS i
+JOIN python_package_version_entity AS e ON e.python_package_index_id = i.id
+ORDER BY i.url
+OFFSET :start_offset LIMIT :count;
+SELECT DISTINCT i.url
+FROM external_python_package_index AS i
+JOIN python_package_version_entity AS e ON e.external_python_package_index_id = i.id
+ORDER BY i.url
+OFFSET :start_offset LIMIT :count;
+
+-- get_newest_artifact_per_name
+SELECT DISTINCT ON (a.artifact_name) a.artifact_name, a.seen_at, a.size
+FROM has_artifact AS a
+JOIN python_package_version_entity AS e ON e.id = a.python_package_version_entity_id
+WHERE CAST(:package_name AS text) IS NULL OR e.package_name = :package_name
+ORDER BY a.artifact_name, a.seen_at DESC;
+
 -- get_artifact_count_per_version
 SELECT e.package_name, e.package_version, a.artifact_name, count(*) AS count
 FROM has_artifact AS a JOIN python_package_version_entity AS e ON a.python_package_version_entity_id = e.id
@@ -75,7 +97,7 @@ FROM python_package_version_entity AS e
 WHERE e.id = :entity_id;
 
 -- get_main_table_count
-SELECT 'python_package_index' AS table_name, count(*) AS count FROM python_package_index UNION ALL SELECT 'python_package_version_entity' AS table_name, count(*) AS count FROM python_package_version_entity ORDER BY table_name;
+SELECT 'external_python_package_index' AS table_name, count(*) AS count FROM external_python_package_index UNION ALL SELECT 'python_package_index' AS table_name, count(*) AS count FROM python_package_index UNION ALL SELECT 'python_package_version_entity' AS table_name, count(*) AS count FROM python_package_version_entity ORDER BY table_name;
 
 -- get_notes_all
 SELECT note FROM benchmark_run ORDER BY note;

@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 
 from generated.models import EnvironmentType
-from generated.queries import deletes, packages, purges, statistics
+from generated.queries import deletes, packages, purges, reads, statistics
 from generated.queries.packages import GetIndexRow
+from generated.queries.reads import GetNewestArtifactPerNameRow
 from generated.queries.statistics import GetArtifactsAllRow
 from thoth_storages.exceptions import NotFoundError
 from thoth_storages.graph import normalize
@@ -19,6 +21,11 @@ from thoth_storages.s3.results import AdvisersResultsStore
 
 class GeneratedQueries(AdapterBase):
     """Methods generated from schema/queries/; GraphDatabase provides `_connection()`."""
+
+    def artifact_document_exists(self, document: Mapping[str, object]) -> bool:
+        """Whether an artifact is named by the document's metadata.document_id."""
+        with self._connection() as connection:
+            return reads.artifact_document_exists(connection, normalize.document_id(document))
 
     def delete_entities(self, package_name: str | None = None) -> int:
         """Delete the entities the shared entity filter keeps; the number deleted."""
@@ -140,10 +147,29 @@ class GeneratedQueries(AdapterBase):
         with self._connection() as connection:
             return packages.get_index(connection, url)
 
+    def get_index_urls_with_entities(
+        self, is_external: bool = False, start_offset: int = 0, count: int | None = 100
+    ) -> list[str]:
+        """URLs of the (external) indexes some entity comes from."""
+        with self._connection() as connection:
+            return reads.get_index_urls_with_entities(
+                connection, start_offset=start_offset, count=count, is_external=is_external
+            )
+
     def get_main_table_count(self) -> dict[str, int]:
         """Rows per main table."""
         with self._connection() as connection:
             return statistics.get_main_table_count(connection)
+
+    def get_newest_artifact_per_name(
+        self, package_name: str | None = None, *, convert_datetime: bool = True
+    ) -> dict[str, GetNewestArtifactPerNameRow]:
+        """The newest artifact of each name, keyed by its name."""
+        package_name = None if package_name is None else normalize.package_name(package_name)
+        with self._connection() as connection:
+            return reads.get_newest_artifact_per_name(
+                connection, package_name, convert_datetime=convert_datetime
+            )
 
     def get_notes_all(self) -> list[str | None]:
         """Distinct notes across the performance tables."""

@@ -88,7 +88,7 @@ def get_entity_names_of_dependencies(connection: Connection, entity_id: int) -> 
     return found
 
 
-_GET_MAIN_TABLE_COUNT = "SELECT 'python_package_index' AS table_name, count(*) AS count FROM python_package_index UNION ALL SELECT 'python_package_version_entity' AS table_name, count(*) AS count FROM python_package_version_entity ORDER BY table_name"
+_GET_MAIN_TABLE_COUNT = "SELECT 'external_python_package_index' AS table_name, count(*) AS count FROM external_python_package_index UNION ALL SELECT 'python_package_index' AS table_name, count(*) AS count FROM python_package_index UNION ALL SELECT 'python_package_version_entity' AS table_name, count(*) AS count FROM python_package_version_entity ORDER BY table_name"
 
 
 def get_main_table_count(connection: Connection) -> dict[str, int]:
