@@ -91,6 +91,8 @@ class Query:
     missing_message: str | None = None
     """`missing: raise`: the NotFoundError message, an f-string over the parameters."""
     purge: Purge | None = None
+    omitted_by: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """Keyword flags (default True) that leave these columns out of the `dict` rows."""
     positional: tuple[str, ...] = ()
     """Parameters placed positionally in this order (the original's signature): implicit ones (start_offset,
     count, distinct, is_external, randomize; the others are keyword-only) or declared positional ones, after

@@ -316,8 +316,25 @@ class _QueryLoader:
             method=spec.method,
             enums=frozenset(enums | self.param_enums(params)),
             positional=positional,
+            omitted_by=self.omitted_by(file, (*path, "omitted_by"), spec, aliases),
             **self.write_fields(spec),
         )
+
+    def omitted_by(
+        self, file: QueryFile, path: Path_, spec: QuerySpec, aliases: list[str]
+    ) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """`omitted_by:` flag -> the result columns it leaves out of a list's `dict` rows."""
+        if spec.omitted_by and (spec.kind != "list" or spec.row != "dict"):
+            self.report(file, path, "`omitted_by:` applies to a list of `row: dict`")
+        for flag, names in spec.omitted_by.items():
+            if not NAME.fullmatch(flag) or flag in spec.params or flag in _RESERVED:
+                self.report(file, (*path, flag), f"{flag!r} cannot name a new flag of this query")
+            for name in names:
+                if name not in aliases:
+                    self.report(
+                        file, (*path, flag), f"unknown result column {name!r}", did_you_mean(name, aliases)
+                    )
+        return tuple((flag, tuple(names)) for flag, names in spec.omitted_by.items())
 
     def param_enums(self, params: list[Param]) -> set[str]:
         """The enum aliases the parameters are typed with (the generated modules import them)."""
@@ -423,7 +440,7 @@ class _QueryLoader:
             )
         if spec.missing_message is not None and spec.missing != "raise":
             self.report(file, (*path, "missing_message"), "`missing_message:` needs `missing: raise`")
-        if spec.missing == "raise" and spec.kind not in ("one", *WRITES):
+        if spec.missing == "raise" and spec.kind not in ("one", "list", *WRITES):
             self.report(file, (*path, "missing"), f"`missing: raise` does not apply to a {spec.kind} query")
         if spec.external_default and not spec.external:
             self.report(file, (*path, "external_default"), "`external_default:` needs `external:`")
@@ -557,11 +574,18 @@ class _QueryLoader:
             python = self.pytype(file, (*path, "type"), spec.type) if spec.type else base
             if python is None:
                 return None
-            test = (
-                f"{spec.column} LIKE :{name} || '%'"
-                if spec.op == "like_prefix"
-                else f"{spec.column} {_OPS[spec.op]} :{name}"
-            )
+            if spec.op == "like_prefix":
+                test = f"{spec.column} LIKE :{name} || '%'"
+            elif spec.op == "glob":  # a trailing * matches any rest, the other characters themselves
+                escaped = (
+                    f"replace(replace(replace(left(:{name}, -1), '\\', '\\\\'), '%', '\\%'), '_', '\\_')"
+                )
+                test = (
+                    f"(CASE WHEN right(:{name}, 1) = '*' THEN {spec.column} LIKE {escaped} || '%' ESCAPE '\\' "
+                    f"ELSE {spec.column} = :{name} END)"
+                )
+            else:
+                test = f"{spec.column} {_OPS[spec.op]} :{name}"
             condition = f"(:{name} IS NULL OR {test})" if spec.optional else test
             if kind in WRITES and spec.column.split(".")[0] != next(iter(tables)):
                 self.report(file, (*path, "column"), f"a {kind} filters on its own table only")

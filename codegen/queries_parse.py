@@ -29,7 +29,7 @@ Normalizer = Literal[
     "sha256",
     "document_id",
 ]
-Op = Literal["eq", "ne", "lt", "le", "gt", "ge", "like", "like_prefix"]
+Op = Literal["eq", "ne", "lt", "le", "gt", "ge", "like", "like_prefix", "glob"]
 
 
 class _Spec(BaseModel):
@@ -108,6 +108,7 @@ class QuerySpec(_Spec):
     external_default: bool = False
     missing_message: str | None = None
     purge: PurgeSpec | None = None
+    omitted_by: dict[str, list[str]] = {}
 
 
 class FilterSpec(_Spec):

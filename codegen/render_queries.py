@@ -7,6 +7,7 @@ parameters, opens a connection and calls the function.
 
 from __future__ import annotations
 
+import keyword
 from pathlib import Path
 
 from . import ir
@@ -133,6 +134,7 @@ def _signature(query: Query, *, method: bool) -> tuple[str, list[str]]:
         extras.append(("randomize: bool = True", "randomize"))
     if query.convert_datetime:
         extras.append(("convert_datetime: bool = True", "convert_datetime"))
+    extras += [(f"{flag}: bool = True", flag) for flag, _columns in query.omitted_by]
     by_name = {**listed, **{name: text for text, name in extras}}
     positional += [by_name[name] for name in query.positional]
     keyword += [text for text, name in extras if name not in query.positional]
@@ -160,7 +162,15 @@ def _query_function(query: Query) -> list[str]:
         parameters += ['"start_offset": start_offset', '"count": count']
     lines.append(f"    result = connection.execute(text({sql}), {{{', '.join(parameters)}}})")
     names = [column.name for column in query.columns]
-    if query.kind == "list":
+    if query.kind == "list" and (query.omitted_by or query.missing == "raise"):
+        lines.append(f"    found: {return_type(query)} = [{_build(query)} for row in result]")
+        for flag, columns in query.omitted_by:
+            lines += [f"    if {flag}:", "        for item in found:"]
+            lines += [f"            del item[{column!r}]" for column in columns]
+        if query.missing == "raise":
+            lines += ["    if not found:", f"        raise NotFoundError({_missing_message(query)})"]
+        lines.append("    return found")
+    elif query.kind == "list":
         lines.append(f"    return [{_build(query)} for row in result]")
     elif query.kind == "map":
         key = _convert(query, list(query.group_by))
@@ -241,8 +251,29 @@ def _build(query: Query) -> str:
         fields = ", ".join(
             f"{column.name}={_value(query, index[column.name])}" for column in _row_columns(query)
         )
+        if any(keyword.iskeyword(column.name) for column in query.columns):  # not an argument name
+            items = ", ".join(
+                f"{column.name!r}: {_value(query, index[column.name])}" for column in _row_columns(query)
+            )
+            return f"{{{items}}}"
         return f"{_row_type(query)}({fields})"
     return _convert(query, [column.name for column in _row_columns(query)])
+
+
+def _row_class(query: Query) -> list[str]:
+    """The TypedDict of a `dict` row: columns an `omitted_by` flag leaves out are NotRequired; a column
+    named by a Python keyword (`import`) needs the functional form."""
+    omitted = {column for _flag, columns in query.omitted_by for column in columns}
+    fields = [
+        (column.name, f"NotRequired[{column.pytype}]" if column.name in omitted else column.pytype)
+        for column in _row_columns(query)
+    ]
+    name = _row_type(query)
+    if any(keyword.iskeyword(field) for field, _type in fields):
+        items = ", ".join(f"{field!r}: {pytype}" for field, pytype in fields)
+        return ["", f"{name} = TypedDict({name!r}, {{{items}}})", f'"""A row of `{query.name}`."""', ""]
+    lines = ["", f"class {name}(TypedDict):", f'    """A row of `{query.name}`."""', ""]
+    return [*lines, *(f"    {field}: {pytype}" for field, pytype in fields), ""]
 
 
 def _module(domain: str, queries: list[Query]) -> str:
@@ -253,12 +284,14 @@ def _module(domain: str, queries: list[Query]) -> str:
         "from __future__ import annotations",
         "",
         "import datetime",
-        "from typing import TypedDict",
+        "from typing import NotRequired, TypedDict"
+        if any(query.omitted_by for query in queries)
+        else "from typing import TypedDict",
         "",
         "from sqlalchemy import Connection, text",
         "",
     ]
-    if any(query.kind == "one" and query.missing == "raise" for query in queries):
+    if any(query.kind in ("one", "list") and query.missing == "raise" for query in queries):
         lines += ["from thoth_storages.exceptions import NotFoundError", ""]
     if enums:
         lines.append(f"from generated.models import {', '.join(enums)}")
@@ -266,9 +299,7 @@ def _module(domain: str, queries: list[Query]) -> str:
     for query in queries:
         lines.append("")
         if query.row == "dict" and query.kind in ("list", "one", "map"):
-            lines += ["", f"class {_row_type(query)}(TypedDict):", f'    """A row of `{query.name}`."""', ""]
-            lines += [f"    {column.name}: {column.pytype}" for column in _row_columns(query)]
-            lines.append("")
+            lines += _row_class(query)
         lines.append(f"{constant(query)} = {query.body!r}")
         if query.external_body is not None:
             lines.append(f"{constant(query, '_EXTERNAL')} = {query.external_body!r}")

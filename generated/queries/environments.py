@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 from sqlalchemy import Connection, text
 
@@ -92,7 +92,7 @@ def get_build_software_environment_analyses_all(
 class GetHardwareEnvironmentsAllRow(TypedDict):
     """A row of `get_hardware_environments_all`."""
 
-    id: int
+    id: NotRequired[int]
     cpu_vendor: int | None
     cpu_model: int | None
     cpu_cores: int | None
@@ -111,9 +111,14 @@ _GET_HARDWARE_ENVIRONMENTS_ALL_EXTERNAL = "external_hardware_information.id, ext
 
 
 def get_hardware_environments_all(
-    connection: Connection, is_external: bool = False, *, start_offset: int = 0, count: int | None = 100
+    connection: Connection,
+    is_external: bool = False,
+    *,
+    start_offset: int = 0,
+    count: int | None = 100,
+    without_id: bool = True,
 ) -> list[GetHardwareEnvironmentsAllRow]:
-    """The hardware environments, as records with their id (the method leaves it out unless asked)."""
+    """The (external) hardware environments in the order they were recorded, each as a record of its columns; `id` too with without_id=False."""
     result = connection.execute(
         text(
             "SELECT "
@@ -127,7 +132,7 @@ def get_hardware_environments_all(
         ),
         {"start_offset": start_offset, "count": count},
     )
-    return [
+    found: list[GetHardwareEnvironmentsAllRow] = [
         GetHardwareEnvironmentsAllRow(
             id=row[0],
             cpu_vendor=row[1],
@@ -144,6 +149,10 @@ def get_hardware_environments_all(
         )
         for row in result
     ]
+    if without_id:
+        for item in found:
+            del item["id"]
+    return found
 
 
 _GET_RUN_SOFTWARE_ENVIRONMENT_ALL = "software_environment.environment_name FROM software_environment WHERE software_environment.environment_type = 'RUNTIME'"

@@ -35,6 +35,7 @@ from generated.queries.cve import GetPythonCveRecordsAllRow
 from generated.queries.dependencies import GetPythonPackageVersionDependentsAllRow
 from generated.queries.environments import (
     GetBuildSoftwareEnvironmentAnalysesAllRow,
+    GetHardwareEnvironmentsAllRow,
     GetRunSoftwareEnvironmentAnalysesAllRow,
     GetSoftwareEnvironmentsAllRow,
 )
@@ -46,6 +47,7 @@ from generated.queries.kebechet import (
 )
 from generated.queries.maintenance import GetBloatDataRow, GetIndexBloatDataRow
 from generated.queries.packages import (
+    GetPythonPackageVersionImportPackagesAllRow,
     GetPythonPackageVersionMetadataRow,
     GetPythonPackageVersionRecordsRow,
     GetSolvedPythonPackageVersionEnvironmentsAllRow,
@@ -498,6 +500,24 @@ class GeneratedQueries(AdapterBase):
                 distinct=distinct,
             )
 
+    def get_hardware_environments_all(
+        self,
+        is_external: bool = False,
+        *,
+        start_offset: int = 0,
+        count: int | None = 100,
+        without_id: bool = True,
+    ) -> list[GetHardwareEnvironmentsAllRow]:
+        """The (external) hardware environments in the order they were recorded, each as a record of its columns; `id` too with without_id=False."""
+        with self._connection() as connection:
+            return environments.get_hardware_environments_all(
+                connection,
+                start_offset=start_offset,
+                count=count,
+                is_external=is_external,
+                without_id=without_id,
+            )
+
     def get_index_bloat_data(self) -> list[GetIndexBloatDataRow]:
         """Estimated bloat of the btree indexes of the current schema whose key columns have statistics (expression indexes have none), most bloated first."""
         with self._connection() as connection:
@@ -864,6 +884,15 @@ class GeneratedQueries(AdapterBase):
         with self._connection() as connection:
             return packages.get_python_package_version_entities_names_all(
                 connection, start_offset=start_offset, count=count
+            )
+
+    def get_python_package_version_import_packages_all(
+        self, import_name: str, distinct: bool = False
+    ) -> list[GetPythonPackageVersionImportPackagesAllRow]:
+        """Package versions providing the importable `import_name`; a trailing `*` matches every import name starting with the rest (`foo.*`, foo's submodules; `foo*`, foo too). NotFoundError when none does."""
+        with self._connection() as connection:
+            return packages.get_python_package_version_import_packages_all(
+                connection, import_name, distinct=distinct
             )
 
     def get_python_package_version_metadata(

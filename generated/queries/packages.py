@@ -79,6 +79,37 @@ def get_python_package_version_entities_names_all(
     return [row[0] for row in result]
 
 
+GetPythonPackageVersionImportPackagesAllRow = TypedDict(
+    "GetPythonPackageVersionImportPackagesAllRow",
+    {"package_name": str, "package_version": str | None, "index_url": str, "import": str | None},
+)
+"""A row of `get_python_package_version_import_packages_all`."""
+
+_GET_PYTHON_PACKAGE_VERSION_IMPORT_PACKAGES_ALL = "python_package_version.package_name, python_package_version.package_version, python_package_index.url AS index_url, import_package.import_package_name AS import FROM found_import_package JOIN import_package ON found_import_package.import_package_id = import_package.id JOIN python_package_version ON found_import_package.python_package_version_id = python_package_version.id JOIN python_package_index ON python_package_version.python_package_index_id = python_package_index.id WHERE (CASE WHEN right(:import_name, 1) = '*' THEN import_package.import_package_name LIKE replace(replace(replace(left(:import_name, -1), '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%' ESCAPE '\\' ELSE import_package.import_package_name = :import_name END)"
+
+
+def get_python_package_version_import_packages_all(
+    connection: Connection, import_name: str, distinct: bool = False
+) -> list[GetPythonPackageVersionImportPackagesAllRow]:
+    """Package versions providing the importable `import_name`; a trailing `*` matches every import name starting with the rest (`foo.*`, foo's submodules; `foo*`, foo too). NotFoundError when none does."""
+    result = connection.execute(
+        text(
+            ("SELECT DISTINCT " if distinct else "SELECT ")
+            + _GET_PYTHON_PACKAGE_VERSION_IMPORT_PACKAGES_ALL
+            + " ORDER BY import, package_name, package_version, index_url"
+            + ""
+        ),
+        {"import_name": import_name},
+    )
+    found: list[GetPythonPackageVersionImportPackagesAllRow] = [
+        {"package_name": row[0], "package_version": row[1], "index_url": row[2], "import": row[3]}
+        for row in result
+    ]
+    if not found:
+        raise NotFoundError(f"no package version provides {import_name!r}")
+    return found
+
+
 class GetPythonPackageVersionMetadataRow(TypedDict):
     """A row of `get_python_package_version_metadata`."""
 

@@ -139,6 +139,13 @@ def test_import_packages(filled_graph: GraphDatabase) -> None:
         filled_graph.get_python_package_version_import_packages_all("date")
     with pytest.raises(NotFoundError):
         filled_graph.get_python_package_version_import_packages_all("dateutil_.*")
+    for pattern in ("%*", "_*", "dateutil%", "\\*"):  # LIKE's wildcards and escape match themselves only
+        with pytest.raises(NotFoundError, match="no package version provides"):
+            filled_graph.get_python_package_version_import_packages_all(pattern)
+    everything = filled_graph.get_python_package_version_import_packages_all("*")  # every import name
+    assert {r["import"] for r in everything} >= {"dateutil", "dateutil.tz"}
+    distinct = filled_graph.get_python_package_version_import_packages_all("*", True)
+    assert distinct == [dict(items) for items in dict.fromkeys(tuple(r.items()) for r in everything)]
 
 
 def test_versions_all_count_matches_the_listing(filled_graph: GraphDatabase) -> None:

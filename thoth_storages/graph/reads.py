@@ -9,25 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TypedDict, cast
 
 from sqlalchemy import Connection, text
 
 from generated.models import SoftwareStackType
-from generated.queries import environments, packages
+from generated.queries import packages
 
 from ..config import DatabaseSettings
-from ..exceptions import NotFoundError
 from . import normalize
 from .adapter import AdapterBase
 from .enums import QuerySortTypeEnum
 from .writers.solver import solver_environment
-
-ImportPackageRecord = TypedDict(
-    "ImportPackageRecord",
-    {"package_name": str, "package_version": str | None, "index_url": str | None, "import": str},
-)
-"""A package version that provides an importable module (keyed `import`, as the original)."""
 
 
 @dataclass(frozen=True)
@@ -73,54 +65,6 @@ class ReadsMixin(AdapterBase):
                 os_version=os_version,
                 python_version=python_version,
             )
-
-    def get_hardware_environments_all(
-        self,
-        is_external: bool = False,
-        *,
-        start_offset: int = 0,
-        count: int | None = 100,
-        without_id: bool = True,
-    ) -> list[dict[str, int | str | None]]:
-        """The (external) hardware environments in the order they were recorded, each as a record of its
-        columns; `id` too with without_id=False."""
-        with self._connection() as connection:
-            rows = environments.get_hardware_environments_all(
-                connection, is_external, start_offset=start_offset, count=count
-            )
-        return [
-            {
-                key: cast(int | str | None, value)
-                for key, value in row.items()
-                if key != "id" or not without_id
-            }
-            for row in rows
-        ]
-
-    def get_python_package_version_import_packages_all(
-        self, import_name: str, distinct: bool = False
-    ) -> list[ImportPackageRecord]:
-        """Package versions providing the importable `import_name`; a trailing `*` matches every import
-        name starting with the rest (`foo.*`: foo's submodules, `foo*`: foo too). NotFoundError when none does."""
-        prefix = import_name[:-1] if import_name.endswith("*") else None
-        sql = (
-            f"SELECT {'DISTINCT' if distinct else ''} v.package_name, v.package_version, i.url, ip.import_package_name "
-            "FROM found_import_package f JOIN import_package ip ON ip.id = f.import_package_id "
-            "JOIN python_package_version v ON v.id = f.python_package_version_id "
-            "JOIN python_package_index i ON i.id = v.python_package_index_id "
-            "WHERE (CAST(:prefix AS text) IS NULL AND ip.import_package_name = :name) "
-            "OR ip.import_package_name LIKE :like ESCAPE '\\' ORDER BY 4, 1, 2, 3"
-        )
-        like = None if prefix is None else _like_escape(prefix) + "%"
-        with self._connection() as connection:
-            rows = connection.execute(text(sql), {"name": import_name, "prefix": prefix, "like": like}).all()
-        if not rows:
-            raise NotFoundError(f"no package version provides {import_name!r}")
-        records: list[ImportPackageRecord] = [
-            {"package_name": row[0], "package_version": row[1], "index_url": row[2], "import": row[3]}
-            for row in rows
-        ]
-        return records
 
     def get_python_package_versions_all_count(
         self,
@@ -203,12 +147,7 @@ class ReadsMixin(AdapterBase):
             return int(connection.execute(text(sql), parameters).scalar_one())
 
 
-def _like_escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 __all__ = [
-    "ImportPackageRecord",
     "PythonQueryResult",
     "ReadsMixin",
 ]

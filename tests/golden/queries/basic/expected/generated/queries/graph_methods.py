@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from generated.models import EnvironmentType
 from generated.queries import deletes, packages, purges, reads, statistics
 from generated.queries.packages import GetIndexRow
-from generated.queries.reads import GetNewestArtifactPerNameRow
+from generated.queries.reads import GetArtifactsMatchingRow, GetNewestArtifactPerNameRow
 from generated.queries.statistics import GetArtifactsAllRow
 from thoth_storages.exceptions import NotFoundError
 from thoth_storages.graph import normalize
@@ -94,6 +94,13 @@ class GeneratedQueries(AdapterBase):
                 count=count,
                 convert_datetime=convert_datetime,
             )
+
+    def get_artifacts_matching(
+        self, pattern: str, *, distinct: bool = False, without_id: bool = True
+    ) -> list[GetArtifactsMatchingRow]:
+        """Artifacts whose name matches the pattern (a trailing `*` matches any rest, `%` and `_` are themselves); NotFoundError when none does."""
+        with self._connection() as connection:
+            return reads.get_artifacts_matching(connection, pattern, distinct=distinct, without_id=without_id)
 
     @cached("THOTH_GOLDEN_CACHE_SIZE", 7)
     def get_artifacts_per_type(

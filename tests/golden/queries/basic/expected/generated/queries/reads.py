@@ -4,9 +4,12 @@
 from __future__ import annotations
 
 import datetime
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 from sqlalchemy import Connection, text
+
+from generated.models import EnvironmentType
+from thoth_storages.exceptions import NotFoundError
 
 _ARTIFACT_DOCUMENT_EXISTS = "FROM has_artifact WHERE has_artifact.artifact_name = :document"
 
@@ -17,6 +20,38 @@ def artifact_document_exists(connection: Connection, document: str) -> bool:
         text("SELECT EXISTS (SELECT 1 " + _ARTIFACT_DOCUMENT_EXISTS + ") AS exists"), {"document": document}
     )
     return bool(result.scalar_one())
+
+
+GetArtifactsMatchingRow = TypedDict(
+    "GetArtifactsMatchingRow", {"id": NotRequired[int], "artifact_name": str, "class": EnvironmentType}
+)
+"""A row of `get_artifacts_matching`."""
+
+_GET_ARTIFACTS_MATCHING = "has_artifact.python_package_version_entity_id AS id, has_artifact.artifact_name, has_artifact.environment_type AS class FROM has_artifact WHERE (CASE WHEN right(:pattern, 1) = '*' THEN has_artifact.artifact_name LIKE replace(replace(replace(left(:pattern, -1), '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%' ESCAPE '\\' ELSE has_artifact.artifact_name = :pattern END)"
+
+
+def get_artifacts_matching(
+    connection: Connection, pattern: str, *, distinct: bool = False, without_id: bool = True
+) -> list[GetArtifactsMatchingRow]:
+    """Artifacts whose name matches the pattern (a trailing `*` matches any rest, `%` and `_` are themselves); NotFoundError when none does."""
+    result = connection.execute(
+        text(
+            ("SELECT DISTINCT " if distinct else "SELECT ")
+            + _GET_ARTIFACTS_MATCHING
+            + " ORDER BY artifact_name"
+            + ""
+        ),
+        {"pattern": pattern},
+    )
+    found: list[GetArtifactsMatchingRow] = [
+        {"id": row[0], "artifact_name": row[1], "class": row[2]} for row in result
+    ]
+    if without_id:
+        for item in found:
+            del item["id"]
+    if not found:
+        raise NotFoundError(f"get_artifacts_matching: nothing found for pattern={pattern!r}")
+    return found
 
 
 _GET_INDEX_URLS_WITH_ENTITIES = "SELECT DISTINCT i.url\nFROM python_package_index AS i\nJOIN python_package_version_entity AS e ON e.python_package_index_id = i.id\nORDER BY i.url\nOFFSET :start_offset LIMIT :count"
