@@ -24,6 +24,7 @@ from generated.queries import (
     solver,
     statistics,
     symbols,
+    traversal,
     writes,
 )
 from generated.queries.analysis import (
@@ -2229,6 +2230,32 @@ class GeneratedQueries(AdapterBase):
         package_name = normalize.package_name(package_name)
         with self._connection() as connection:
             return packages.python_package_exists(connection, package_name)
+
+    def retrieve_dependent_packages(
+        self,
+        package_name: str,
+        package_version: str | None = None,
+        *,
+        os_name: str | None = None,
+        os_version: str | None = None,
+        python_version: str | None = None,
+        max_depth: int | None = None,
+    ) -> dict[str, list[str]]:
+        """Packages depending on the package (of that version; None: any), directly or transitively: `{dependent name: [versions]}`. `max_depth=1` keeps the direct dependents only."""
+        package_name = normalize.package_name(package_name)
+        package_version = normalize.package_version(package_version)
+        os_name = None if os_name is None else normalize.os_name(os_name)
+        os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
+        with self._connection() as connection:
+            return traversal.retrieve_dependent_packages(
+                connection,
+                package_name,
+                package_version,
+                os_name=os_name,
+                os_version=os_version,
+                python_version=python_version,
+                max_depth=max_depth,
+            )
 
     def set_python_package_index_state(self, url: str, *, enabled: bool) -> None:
         """Enable or disable a registered index; NotFoundError when it is not registered."""

@@ -61,67 +61,9 @@ _EDGE = (
     "OR (:no_extra AND d.extra IS NULL))"
 )
 
-_DEPENDENTS = """
-WITH RECURSIVE dependents (name, version{depth_column}) AS (
-    SELECT v.package_name, v.package_version{depth_start} FROM depends_on d
-    JOIN python_package_version_entity e ON e.id = d.entity_id
-    JOIN python_package_version v ON v.id = d.version_id
-    WHERE e.package_name = :name AND (CAST(:version AS text) IS NULL OR e.package_version = :version)
-      AND {environment}
-  UNION
-    SELECT v.package_name, v.package_version{depth_step} FROM dependents t
-    JOIN python_package_version_entity e ON e.package_name = t.name AND e.package_version = t.version
-    JOIN depends_on d ON d.entity_id = e.id
-    JOIN python_package_version v ON v.id = d.version_id
-    WHERE {environment}{depth_bound}
-)
-SELECT DISTINCT name, version FROM dependents ORDER BY name, version
-"""
-
-_ENVIRONMENT = (
-    "(CAST(:os_name AS text) IS NULL OR v.os_name = :os_name) "
-    "AND (CAST(:os_version AS text) IS NULL OR v.os_version = :os_version) "
-    "AND (CAST(:python_version AS text) IS NULL OR v.python_version = :python_version)"
-)
-
 
 class TraversalMixin(AdapterBase):
     """The three dependency-graph traversals of GraphDatabase."""
-
-    def retrieve_dependent_packages(
-        self,
-        package_name: str,
-        package_version: str | None = None,
-        *,
-        os_name: str | None = None,
-        os_version: str | None = None,
-        python_version: str | None = None,
-        max_depth: int | None = None,
-    ) -> dict[str, list[str]]:
-        """Packages depending on the package (of that version; None: any), directly or transitively:
-        `{dependent name: [versions]}`. `max_depth=1` keeps the direct dependents only."""
-        os_name, os_version = _environment(os_name, os_version)
-        bounded = max_depth is not None
-        sql = _DEPENDENTS.format(
-            depth_column=", depth" if bounded else "",
-            depth_start=", 1" if bounded else "",
-            depth_step=", t.depth + 1" if bounded else "",
-            depth_bound=" AND t.depth < :max_depth" if bounded else "",
-            environment=_ENVIRONMENT,
-        )
-        parameters = {
-            "name": normalize.package_name(package_name),
-            "version": normalize.package_version(package_version),
-            "os_name": os_name,
-            "os_version": os_version,
-            "python_version": python_version,
-            "max_depth": max_depth,
-        }
-        found: dict[str, list[str]] = {}
-        with self._connection() as connection:
-            for name, version in connection.execute(text(sql), parameters):
-                found.setdefault(name, []).append(version)
-        return found
 
     def retrieve_transitive_dependencies_python(
         self,
