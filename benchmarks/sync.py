@@ -11,7 +11,7 @@ figure is the median of --repeat rounds (5 by default), each run in a fresh data
 run (imports, statement caches) or a noisy neighbour does not decide it; a round runs every writer once,
 so the writers share the machine's slow and fast spells, and a share of COPY is the median of the
 rounds' ratios. "+ async commit" is the sync with THOTH_STORAGES_SYNC_ASYNC_COMMIT=1, "batched" with
-THOTH_STORAGES_SYNC_BATCH=50 (solver documents written up to 50 per transaction; the others as usual).
+THOTH_STORAGES_SYNC_BATCH=50 (up to 50 documents written per transaction).
 """
 
 from __future__ import annotations
@@ -284,12 +284,12 @@ def environment(name: str, value: str) -> Iterator[None]:
 
 
 BATCH = "50"
-"""THOTH_STORAGES_SYNC_BATCH of the batched column (solver documents only, like the setting)."""
+"""THOTH_STORAGES_SYNC_BATCH of the batched column."""
 
 WRITERS = ("ours", "async", "batch", "orm", "copy")
 
 
-def measure_kind(paths: list[str], repeat: int, batched: bool) -> dict[str, list[Run]]:
+def measure_kind(paths: list[str], repeat: int) -> dict[str, list[Run]]:
     """Every writer once per round, rounds interleaved, so a slow spell of the machine hits them alike."""
     runs: dict[str, list[Run]] = {name: [] for name in WRITERS}
     for _ in range(repeat):
@@ -297,11 +297,8 @@ def measure_kind(paths: list[str], repeat: int, batched: bool) -> dict[str, list
         runs["ours"].append(ours)
         with environment("THOTH_STORAGES_SYNC_ASYNC_COMMIT", "1"):
             runs["async"].append(measure(paths, None)[0])
-        if batched:
-            with environment("THOTH_STORAGES_SYNC_BATCH", BATCH):
-                runs["batch"].append(measure(paths, None)[0])
-        else:  # the setting batches solver documents only: the others are written as by default
-            runs["batch"].append(ours)
+        with environment("THOTH_STORAGES_SYNC_BATCH", BATCH):
+            runs["batch"].append(measure(paths, None)[0])
         runs["orm"].append(measure(paths, OrmGetOrCreateWriter)[0])
         runs["copy"].append(measure_copy(dump, ours.documents))
     return runs
@@ -334,7 +331,7 @@ def main() -> None:
     totals = {name: Run(0, 0, 0.0) for name in WRITERS}
     every: dict[str, list[Run]] = {name: [Run(0, 0, 0.0)] * repeat for name in WRITERS}
     for kind in KINDS:
-        runs = measure_kind(documents_of(kind), repeat, batched=kind == "solver")
+        runs = measure_kind(documents_of(kind), repeat)
         medians = {name: median(runs[name]) for name in WRITERS}
         for name in WRITERS:
             total, run = totals[name], medians[name]

@@ -165,7 +165,7 @@ def run_sync(
     envvar="THOTH_STORAGES_SYNC_BATCH",
     default=1,
     show_default=True,
-    help="Write up to this many solver documents per transaction (a failed batch is written again "
+    help="Write up to this many documents per transaction (a failed batch is written again "
     "one document at a time).",
 )
 def sync(

@@ -157,8 +157,8 @@ class SyncSettings:
     """How the sync reads and writes documents (the THOTH_STORAGES_SYNC_* and _STREAM_* variables)."""
 
     batch: int = 1
-    """Solver documents written per transaction, their statements combined (THOTH_STORAGES_SYNC_BATCH);
-    a failed batch is written again one document per transaction."""
+    """Documents written per transaction (THOTH_STORAGES_SYNC_BATCH); a failed batch is written again
+    one document per transaction."""
     reconnect_timeout: int = 120
     """Seconds a graceful sync keeps trying to reach a database that went away, with growing pauses,
     before it counts the document at hand as failed (THOTH_STORAGES_SYNC_RECONNECT_TIMEOUT)."""

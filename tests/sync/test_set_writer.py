@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import DataError
 
 from generated import rows
 from thoth_storages import GraphDatabase
@@ -67,35 +69,22 @@ def test_a_link_with_one_existing_and_one_new_parent_is_new(graph: GraphDatabase
         assert writer.inserted == {"python_artifact": 1, "has_artifact": 1}
 
 
-def test_a_batch_combines_its_documents_and_hands_each_its_own_ids(graph: GraphDatabase) -> None:
-    from thoth_storages.graph.batch import write_batch
+def _artifact_document(digit: str, given: dict[str, int]) -> Callable[[SetWriter], None]:
+    """A prepared document: the shared entity, its own artifact and the link between them."""
 
-    given: dict[str, int] = {}
+    def write(writer: SetWriter) -> None:
+        entity = writer.ensure_one(rows.PYTHON_PACKAGE_VERSION_ENTITY([ENTITY]))  # the same in both
+        artifact = {**ARTIFACT, "artifact_hash_sha256": "sha256:" + digit * 64}
+        ids = writer.ensure(rows.PYTHON_ARTIFACT([artifact]))
+        assert list(ids) == [("sha256:" + digit * 64, None)]  # only its own row's id
+        given[digit] = entity
+        link = {"python_artifact_id": ids[(artifact["artifact_hash_sha256"], None)]}
+        writer.add(rows.HAS_ARTIFACT([{**link, "python_package_version_entity_id": entity}]))
 
-    def document(digit: str) -> Callable[[SetWriter], None]:
-        def write(writer: SetWriter) -> None:
-            entity = writer.ensure_one(rows.PYTHON_PACKAGE_VERSION_ENTITY([ENTITY]))  # the same in both
-            artifact = {**ARTIFACT, "artifact_hash_sha256": "sha256:" + digit * 64}
-            ids = writer.ensure(rows.PYTHON_ARTIFACT([artifact]))
-            assert list(ids) == [("sha256:" + digit * 64, None)]  # only its own row's id
-            given[digit] = entity
-            writer.add(
-                rows.HAS_ARTIFACT(
-                    [
-                        {
-                            "python_artifact_id": ids[(artifact["artifact_hash_sha256"], None)],
-                            "python_package_version_entity_id": entity,
-                        }
-                    ]
-                ),
-            )
+    return write
 
-        return write
 
-    with graph.engine.begin() as connection:
-        seen = write_batch(connection, [document("1"), document("2")])
-    assert seen == [{"python_package_version_entity": 1, "python_artifact": 1, "has_artifact": 1}] * 2
-    assert given["1"] == given["2"]
+def _artifact_counts(graph: GraphDatabase) -> tuple[int, ...]:
     with graph.engine.connect() as connection:
         counts = connection.execute(
             text(
@@ -103,7 +92,30 @@ def test_a_batch_combines_its_documents_and_hands_each_its_own_ids(graph: GraphD
                 "(SELECT count(*) FROM has_artifact), (SELECT count(DISTINCT xmin::text) FROM python_artifact)"
             )
         ).one()
-    assert tuple(counts) == (1, 2, 2, 1)
+    return tuple(counts)
+
+
+def test_a_batch_is_one_transaction_and_each_document_keeps_its_own_ids_and_counts(
+    graph: GraphDatabase,
+) -> None:
+    given: dict[str, int] = {}
+    stats = graph.sync_prepared_many([_artifact_document("1", given), _artifact_document("2", given)])
+    assert [written.seen for written in stats] == [
+        {"python_package_version_entity": 1, "python_artifact": 1, "has_artifact": 1}
+    ] * 2
+    assert [written.inserted["python_package_version_entity"] for written in stats] == [1, 0]
+    assert given["1"] == given["2"]
+    assert _artifact_counts(graph) == (1, 2, 2, 1)
+
+
+def test_a_batch_with_a_failing_document_writes_nothing(graph: GraphDatabase) -> None:
+    def broken(writer: SetWriter) -> None:
+        writer.connection.exec_driver_sql("SELECT 1 / 0")  # the database refuses, after the first wrote
+
+    given: dict[str, int] = {}
+    with pytest.raises(DataError, match="division by zero"):
+        graph.sync_prepared_many([_artifact_document("1", given), broken])
+    assert given and _artifact_counts(graph) == (0, 0, 0, 0)
 
 
 def test_found_rows_get_their_null_columns_filled_and_keep_the_values_they_have(graph: GraphDatabase) -> None:

@@ -192,6 +192,32 @@ def test_batched_solver_documents_write_what_one_by_one_writes_in_fewer_transact
     assert transactions <= -(-stats[1] // 8) + stats[3]  # a failed document splits a batch at most once
 
 
+def test_every_kind_batched_writes_what_one_by_one_writes(graph: GraphDatabase) -> None:
+    paths = [path for path in real_documents() if prefix_of(path) != "solver"]  # solver: the test above
+    with connected(head_template()) as reference:
+        expected_events: list[SyncEvent] = []
+        expected_stats = sync_documents(
+            paths, graceful=True, graph=reference, is_local=True, on_event=expected_events.append
+        )
+        expected = table_counts(reference)
+
+    events: list[SyncEvent] = []
+    stats = sync_documents(paths, graceful=True, graph=graph, is_local=True, on_event=events.append, batch=8)
+    assert stats == expected_stats and sum(synced for _p, synced, _s, _f in stats.values()) >= 10
+    assert {event.prefix for event in events if event.outcome == "synced"} >= {
+        "adviser",
+        "inspection",
+        "package",
+    }
+    assert events == expected_events  # same documents, outcomes, rows and order
+    assert table_counts(graph) == expected
+    with graph.engine.connect() as connection:
+        transactions = connection.execute(
+            text("SELECT count(DISTINCT xmin::text) FROM adviser_run")
+        ).scalar_one()
+    assert transactions < stats["adviser"][1]  # several adviser documents per transaction
+
+
 NAMES = st.from_regex(r"[a-z][a-z0-9]{0,10}(-[a-z0-9]{1,5})?", fullmatch=True)
 VERSIONS = st.builds(lambda *parts: ".".join(map(str, parts)), *[st.integers(0, 30)] * 3)
 

@@ -2,8 +2,10 @@
 
 The per-kind methods (`sync_*_result`, `*_document_id_exist(s)`) are generated from
 schema/documents/kinds.yaml into generated/graph_documents.py; each validates the document into its
-model (`DocumentWriter`), then writes all of its rows in one transaction with set-based statements
-(`bulk.SetWriter`) here: a document lands whole or not at all.
+model (`DocumentWriter.prepare`), then `sync_prepared_many` writes it with set-based statements
+(`bulk.SetWriter`). The sync hands it a whole batch of prepared documents: one transaction, the
+documents written in turn, so a batch lands whole or not at all (the sync then writes each document
+of a failed batch on its own).
 """
 
 from __future__ import annotations
@@ -19,13 +21,12 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 from tenacity import retry, retry_if_exception, stop_after_attempt, wait_random_exponential
 
-from generated.documents import SolverDocument
 from generated.kinds import KINDS
 
+from ..config import SyncSettings
 from ..documents import same_document_id, validate_document
 from ..solver_stream import is_large, read_whole, solver_envelope, solver_tree
 from .adapter import AdapterBase
-from .batch import write_batch
 from .bulk import SetWriter, raw_cursor
 from .writers.solver import write_solver_result
 
@@ -86,22 +87,22 @@ class SyncRuntime(AdapterBase):
     """What the generated `sync_*_result` writers and `*_exist(s)` checks of GraphDatabase call."""
 
     @_retried
-    def _write(self, model: Model, write: Callable[[SetWriter, Model], None]) -> WriteStats:
-        """One transaction; retried whole when PostgreSQL aborts it to break a deadlock."""
+    def sync_prepared_many(self, documents: Sequence[Prepared]) -> list[WriteStats]:
+        """Write prepared documents (`DocumentWriter.prepare`) in one transaction, each with its own
+        `SetWriter` (its ids, counts and link rows its own): all of them or none. Retried whole when
+        PostgreSQL aborts it to break a deadlock."""
+        stats: list[WriteStats] = []
         with self._transaction() as connection:
-            writer = SetWriter(connection, defer=True)
-            write(writer, model)
-            writer.flush()
-        return WriteStats(seen=writer.seen, inserted=writer.inserted)
+            for prepared in documents:
+                writer = SetWriter(connection, defer=True)
+                prepared(writer)
+                writer.flush()
+                stats.append(WriteStats(seen=writer.seen, inserted=writer.inserted))
+        return stats
 
-    @_retried
-    def sync_prepared_batch(self, documents: Sequence[Prepared]) -> list[WriteStats]:
-        """Write several prepared documents in one transaction with combined statements (see
-        `graph.batch`): all of them or, when one fails, none (write them one by one then). The
-        returned stats count the rows each document saw."""
-        with self._transaction() as connection:
-            seen = write_batch(connection, documents)
-        return [WriteStats(seen=counts) for counts in seen]
+    def _write(self, model: Model, write: Callable[[SetWriter, Model], None]) -> WriteStats:
+        """One document in its own transaction."""
+        return self.sync_prepared(lambda writer: write(writer, model))
 
     @contextmanager
     def _transaction(self) -> Iterator[Connection]:
@@ -113,32 +114,15 @@ class SyncRuntime(AdapterBase):
     # Writers -------------------------------------------------------------------------------------
 
     def sync_prepared(self, prepared: Prepared) -> WriteStats:
-        """Write a document `DocumentWriter.prepare` validated (the sync validates the next document in a thread
-        while this one is written)."""
-        return self._write(prepared, _apply)
+        """Write one document `DocumentWriter.prepare` validated, in its own transaction."""
+        (stats,) = self.sync_prepared_many([prepared])
+        return stats
 
     def sync_solver_file(
         self, file: IO[bytes], label: str = "solver document", *, document_id: str | None = None
     ) -> WriteStats:
-        """Write a solver document from a seekable binary file: parsed whole when small; above
-        `sync_settings.stream_threshold` bytes, validated and written a slice of its tree at a time, still in
-        one transaction, so memory does not grow with the document. `label` names it in errors;
-        `document_id`, when given, is the id it was read under, which `metadata.document_id` must be."""
-        settings = self.sync_settings
-        if not is_large(file, settings.stream_threshold):
-            document = read_whole(file, label)
-            if document_id is not None:
-                same_document_id(document, document_id)
-            return self._write(validate_document(document, "solver"), write_solver_result)
-        envelope = solver_envelope(file, label)
-        if document_id is not None:
-            same_document_id({"metadata": {"document_id": envelope.metadata.document_id}}, document_id)
-        document_id = envelope.metadata.document_id or label
-
-        def write(writer: SetWriter, model: SolverDocument) -> None:
-            write_solver_result(writer, model, solver_tree(file, document_id, settings.slice_rows))
-
-        return self._write(envelope, write)
+        """Write a solver document from a seekable binary file (see `prepare_solver_file`)."""
+        return self.sync_prepared(prepare_solver_file(file, label, self.sync_settings, document_id))
 
     # Existence checks (the sync skips documents the graph already has) ---------------------------
 
@@ -171,8 +155,25 @@ class SyncRuntime(AdapterBase):
             return {bases[(found, number)] for found, number in cursor.fetchall()}
 
 
-def _apply(writer: SetWriter, prepared: Prepared) -> None:
-    prepared(writer)
+def prepare_solver_file(
+    file: IO[bytes], label: str, settings: SyncSettings, document_id: str | None = None
+) -> Prepared:
+    """A solver document in a seekable binary file, validated and bound to its writer: parsed whole
+    when small; above `settings.stream_threshold` bytes only its envelope is validated now, and the
+    writer validates and writes its tree `settings.slice_rows` rows at a time (memory does not grow
+    with the document), still in one transaction. `label` names it in errors; `document_id`, when given, is the id it
+    was read under, which `metadata.document_id` must be."""
+    if not is_large(file, settings.stream_threshold):
+        document = read_whole(file, label)
+        if document_id is not None:
+            same_document_id(document, document_id)
+        model = validate_document(document, "solver")
+        return lambda writer: write_solver_result(writer, model)
+    envelope = solver_envelope(file, label)
+    if document_id is not None:
+        same_document_id({"metadata": {"document_id": envelope.metadata.document_id}}, document_id)
+    name = envelope.metadata.document_id or label
+    return lambda writer: write_solver_result(writer, envelope, solver_tree(file, name, settings.slice_rows))
 
 
 _SYNCED_BY = {kind.prefix: kind.synced_by for kind in KINDS if kind.synced_by is not None}
@@ -184,4 +185,4 @@ def _base(document_id: str) -> str:
     return document_id.rstrip("/").rsplit("/", 1)[-1]
 
 
-__all__ = ["Document", "DocumentWriter", "Prepared", "SyncRuntime", "WriteStats"]
+__all__ = ["Document", "DocumentWriter", "Prepared", "SyncRuntime", "WriteStats", "prepare_solver_file"]

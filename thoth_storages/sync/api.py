@@ -30,13 +30,14 @@ from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_de
 from generated.graph_documents import PREPARE
 from generated.kinds import KINDS_BY_PREFIX, PREFIXES
 
+from ..config import SyncSettings
 from ..documents import UnknownDocumentTypeError, same_document_id
 from ..exceptions import StorageConnectionError
 from ..graph import GraphDatabase
-from ..graph.sync_writers import Prepared
+from ..graph.sync_writers import Prepared, prepare_solver_file
 from ..reasons import one_line, reason, short_id
 from ..s3.jsontypes import JSONObject
-from ..solver_stream import is_large, read_whole
+from ..solver_stream import is_large
 from .sources import Item, local_items, prefix_of, store_items
 
 _LOGGER = logging.getLogger(__name__)
@@ -134,8 +135,17 @@ def reconnecting(graceful: bool, call: Callable[[], Result], timeout: float) -> 
     return retrying(call)
 
 
-Fetched = Prepared | IO[bytes]
-"""A validated document bound to its writer, or a large solver document's file (streamed)."""
+@dataclass(frozen=True)
+class _Planned:
+    """A document read, validated and bound to its writer; `file`: a large solver document's, which
+    the writer streams, closed once the document is done."""
+
+    prepared: Prepared
+    file: IO[bytes] | None = None
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
 
 
 def _same_id(item: Item, document: JSONObject) -> JSONObject:
@@ -145,48 +155,41 @@ def _same_id(item: Item, document: JSONObject) -> JSONObject:
     return document
 
 
-def _fetch(item: Item, threshold: int) -> Fetched:
-    """The document's I/O (a file read, an S3 GET) and validation, done one document ahead in a
-    thread so that they overlap the writing of the previous one."""
+def _fetch(item: Item, settings: SyncSettings) -> _Planned:
+    """The document's I/O (a file read, an S3 GET) and validation, done ahead in a thread so that
+    they overlap the writing of the documents before it."""
     if item.prefix == "solver" and item.open is not None:
         file = item.open()
-        if is_large(file, threshold):
-            return file
-        with file:
-            return PREPARE["solver"](_same_id(item, read_whole(file, item.label)))
-    return PREPARE[item.prefix](_same_id(item, item.load()))
+        try:
+            planned = _Planned(prepare_solver_file(file, item.label, settings, item.document_id), file)
+            if not is_large(file, settings.stream_threshold):  # read whole: the file is no longer needed
+                file.close()
+                planned = _Planned(planned.prepared)
+        except BaseException:
+            file.close()
+            raise
+        return planned
+    return _Planned(PREPARE[item.prefix](_same_id(item, item.load())))
 
 
-def _ahead(fetcher: ThreadPoolExecutor, items: list[Item], threshold: int) -> Generator[Future[Fetched]]:
-    """The fetch of each item in order, the next item's fetch started before this one is handed out,
-    so that it overlaps the writing of this one. Files fetched and not handed out are closed."""
-    futures: deque[Future[Fetched]] = deque()
+def _ahead(
+    fetcher: ThreadPoolExecutor, items: list[Item], depth: int, settings: SyncSettings
+) -> Generator[Future[_Planned]]:
+    """The fetch of each item in order, the fetches of the next `depth` items started before this one
+    is handed out, so that they overlap the writing of the batch. Files fetched and not handed out
+    are closed."""
+    futures: deque[Future[_Planned]] = deque()
     try:
         for item in items:
-            futures.append(fetcher.submit(_fetch, item, threshold))
-            if len(futures) > 1:
+            futures.append(fetcher.submit(_fetch, item, settings))
+            if len(futures) > depth:
                 yield futures.popleft()
         while futures:
             yield futures.popleft()
     finally:
         for future in futures:
             if not future.cancel() and future.exception() is None:
-                fetched = future.result()
-                if not callable(fetched):
-                    fetched.close()
-
-
-def _write_fetched(graph: GraphDatabase, item: Item, fetched: Fetched, graceful: bool) -> int:
-    timeout = graph.sync_settings.reconnect_timeout
-    if callable(fetched):
-        prepared = fetched
-        return reconnecting(graceful, lambda: graph.sync_prepared(prepared).rows, timeout)
-    with fetched as file:
-        return reconnecting(
-            graceful,
-            lambda: graph.sync_solver_file(file, item.label, document_id=item.document_id).rows,
-            timeout,
-        )
+                future.result().close()
 
 
 def _connected(graph: GraphDatabase | None) -> GraphDatabase:
@@ -195,11 +198,6 @@ def _connected(graph: GraphDatabase | None) -> GraphDatabase:
     if not graph.is_connected():
         graph.connect()
     return graph
-
-
-_BATCHED = frozenset({"solver"})
-"""Handlers whose documents may be written several per transaction (`SyncSettings.batch`): their
-writers only ensure rows, they do not read the writer's counters or update rows."""
 
 
 @dataclass
@@ -234,57 +232,86 @@ class _Tally:
             error.add_note(f"while syncing {short_id(item.label)}")
             raise error
 
-    def attempt(self, item: Item, write: Callable[[], int]) -> None:
-        try:
-            rows = write()
-        except Exception as error:  # one document's failure, whatever it is, is that document's
-            self.fail(item, error)
-        else:
-            self.land(item, rows)
-
     def _report(self, event: SyncEvent) -> None:
         if self.on_event is not None:
             self.on_event(event)
 
 
+Entry = _Planned | Exception | None
+"""A document of the plan: to write, failed before writing (read, validation, existence check), or
+skipped (None: the graph has it)."""
+
+
 @dataclass
-class _Batch:
-    """Prepared documents waiting to be written together (one transaction, combined statements)."""
+class _Plan:
+    """The sync's one path: the documents of a batch are planned (read, validated and bound to their
+    writers, or found synced already), then written in one transaction (`sync_prepared_many`), then
+    reported in the documents' order. A batch that fails is written again one document per
+    transaction, so that only the broken documents fail and nothing of theirs is written."""
 
     graph: GraphDatabase
     tally: _Tally
     size: int
-    items: list[tuple[Item, Prepared]] = field(default_factory=list)
+    entries: list[tuple[Item, Entry]] = field(default_factory=list)
+    planned: int = 0
 
-    def add(self, item: Item, prepared: Prepared) -> None:
-        self.items.append((item, prepared))
-        if len(self.items) >= self.size:
-            self.write()
+    def add(self, item: Item, entry: Entry) -> None:
+        """Plan one document; the batch is written when full, and at once before a failure that stops
+        a sync which is not graceful. Outcomes known with nothing to write are reported at once."""
+        self.entries.append((item, entry))
+        if isinstance(entry, _Planned):
+            self.planned += 1
+        stops = isinstance(entry, Exception) and not self.tally.graceful
+        if self.planned >= self.size or not self.planned or stops:
+            self.execute()
 
-    def write(self) -> None:
-        """Write the waiting documents; when the batch fails, each on its own, so that only the
-        broken ones fail."""
-        items, self.items = self.items, []
-        if not items:
-            return
-        documents = [prepared for _item, prepared in items]
+    def execute(self) -> None:
+        """Write the planned documents, then report every entry in order."""
+        entries, self.entries, self.planned = self.entries, [], 0
+        documents = [entry for _item, entry in entries if isinstance(entry, _Planned)]
         try:
-            stats = reconnecting(
-                self.tally.graceful,
-                lambda: self.graph.sync_prepared_batch(documents),
-                self.graph.sync_settings.reconnect_timeout,
-            )
-        except Exception as error:  # written again one by one, where each failure is reported
+            outcomes = self._write(documents)
+        finally:
+            for document in documents:
+                document.close()
+        written = iter(outcomes)
+        for item, entry in entries:
+            outcome = next(written) if isinstance(entry, _Planned) else entry
+            if outcome is None:
+                self.tally.skip(item)
+            elif isinstance(outcome, Exception):
+                self.tally.fail(item, outcome)  # a sync that is not graceful stops here
+            else:
+                self.tally.land(item, outcome)
+
+    def _write(self, documents: list[_Planned]) -> list[int | Exception]:
+        """Rows written per document, or its failure."""
+        if not documents:
+            return []
+        try:
+            stats = self._reconnecting(lambda: self.graph.sync_prepared_many([d.prepared for d in documents]))
+        except Exception as error:
+            if len(documents) == 1:
+                return [error]
             _LOGGER.warning(
-                "a batch of %d documents failed (%s); writing them one by one", len(items), reason(error)
+                "a batch of %d documents failed (%s); writing them one by one", len(documents), reason(error)
             )
-            for item, prepared in items:
-                self.tally.attempt(
-                    item, partial(_write_fetched, self.graph, item, prepared, self.tally.graceful)
-                )
-            return
-        for (item, _prepared), written in zip(items, stats, strict=True):
-            self.tally.land(item, written.rows)
+            return self._one_by_one(documents)
+        return [written.rows for written in stats]
+
+    def _reconnecting(self, call: Callable[[], Result]) -> Result:
+        return reconnecting(self.tally.graceful, call, self.graph.sync_settings.reconnect_timeout)
+
+    def _one_by_one(self, documents: list[_Planned]) -> list[int | Exception]:
+        outcomes: list[int | Exception] = []
+        for document in documents:
+            try:
+                outcomes.append(self._reconnecting(partial(self.graph.sync_prepared, document.prepared)).rows)
+            except Exception as error:  # this document's failure, whatever it is
+                outcomes.append(error)
+                if not self.tally.graceful:
+                    break
+        return outcomes
 
 
 def _given(document_ids: Iterable[str] | None) -> list[str] | None:
@@ -312,12 +339,12 @@ def _run(
         local_items(prefix, ids or []) if is_local else store_items(prefix, ids, settings.randomize_listing)
     )
     tally = _Tally(prefix, graceful, on_event)
-    size = max(1, batch if batch is not None else settings.batch)
-    pending = _Batch(graph, tally, size if prefix in _BATCHED else 1)
+    plan = _Plan(graph, tally, max(1, batch if batch is not None else settings.batch))
     timeout = settings.reconnect_timeout
     with ExitStack() as stack, ThreadPoolExecutor(1, "thoth-sync-fetch") as fetcher:
         _pin(stack, graph, graceful)
         for chunk in _chunks(iter(items), settings.existence_chunk):
+            tally.processed += len(chunk)
             try:
                 synced_before = (
                     set()
@@ -325,34 +352,21 @@ def _run(
                     else reconnecting(graceful, partial(_synced, graph, prefix, chunk), timeout)
                 )
             except Exception as error:  # the database is still unreachable: this chunk fails
-                pending.write()
                 for item in chunk:
-                    tally.processed += 1
-                    tally.fail(item, error)
+                    plan.add(item, error)
                 continue
             todo = [item for item in chunk if item.label not in synced_before and item.failure is None]
-            with closing(_ahead(fetcher, todo, settings.stream_threshold)) as fetches:
+            with closing(_ahead(fetcher, todo, plan.size, settings)) as fetches:
                 for item in chunk:
-                    tally.processed += 1
-                    if item.label in synced_before or item.failure is not None:
-                        pending.write()  # events stay in the documents' order
-                        if item.failure is not None:
-                            tally.fail(item, item.failure)
-                        else:
-                            tally.skip(item)
+                    if item.failure is not None or item.label in synced_before:
+                        plan.add(item, item.failure)
                         continue
                     try:
-                        fetched = next(fetches).result()
+                        entry: Entry = next(fetches).result()
                     except Exception as error:  # reading or validating failed: this document fails
-                        pending.write()
-                        tally.fail(item, error)
-                        continue
-                    if pending.size > 1 and callable(fetched):
-                        pending.add(item, fetched)
-                    else:
-                        pending.write()
-                        tally.attempt(item, partial(_write_fetched, graph, item, fetched, graceful))
-                pending.write()
+                        entry = error
+                    plan.add(item, entry)
+        plan.execute()
     return tally.processed, tally.synced, tally.skipped, tally.failed
 
 
@@ -404,8 +418,8 @@ def sync_documents(
 ) -> dict[str, Stats]:
     """Sync the given documents, routed by id prefix, or (ids None or empty) everything in every store.
 
-    `batch` (default `graph.sync_settings.batch`, from THOTH_STORAGES_SYNC_BATCH) writes up to that many solver documents per
-    transaction with combined statements; a batch that fails is written again one document at a time."""
+    `batch` (default `graph.sync_settings.batch`, from THOTH_STORAGES_SYNC_BATCH) writes up to that many documents per
+    transaction; a batch that fails is written again one document at a time."""
     from generated.sync_handlers import HANDLERS_MAPPING  # generated from this module's `handler`
 
     stats: dict[str, Stats] = dict.fromkeys(PREFIXES, (0, 0, 0, 0))
