@@ -5,12 +5,11 @@ Parsed whole, a 10 MB solver document takes about 140 MB more memory as Python o
 empty; `solver_tree` then yields the tree's entries, each validated, in slices. Both read a seekable
 binary file with ijson's C parser, so memory follows the slice size, not the document size.
 
-One reader, one set of rules whatever the size: NaN and Infinity (not JSON) and nesting deeper than
-`documents.MAX_DEPTH` are refused by the readers themselves, told by `_refusal`, which reads the file as
-a stream and names the exact JSON path, for documents read whole and streamed alike; strings holding a
-NUL or a lone surrogate are refused by the validation both ways share (`documents.check_values`).
-Other broken JSON is refused by whichever parser meets it (read whole, at `$` with json's line and
-column).
+One reader, one set of rules whatever the size: broken JSON (NaN and Infinity included) and nesting
+deeper than `documents.MAX_DEPTH` are refused by the readers themselves, told by `_refusal`, which reads
+the file as a stream and names the exact JSON path and the parser's reason, for documents read whole
+and streamed alike; strings holding a NUL or a lone surrogate are refused by the validation both ways
+share (`documents.check_values`).
 """
 
 from __future__ import annotations
@@ -53,11 +52,9 @@ def read_whole(file: IO[bytes], label: str) -> JSONObject:
     try:
         document = json.load(file, parse_constant=_refuse_constant)
         refused = _too_deep_parsed(document)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:  # json names the line and column
-        raise DocumentValidationError(label, "$", f"not valid JSON: {error}") from None
-    except _NotJSON as error:
+    except (UnicodeDecodeError, json.JSONDecodeError, _NotJSON) as error:  # told as when streamed
         file.seek(0)
-        raise _refusal(file, label, f"{error} is not JSON (NaN and Infinity are refused)") from None
+        raise _refusal(file, label, f"not valid JSON: {error}") from None
     except RecursionError:  # deeper than the interpreter's recursion limit: surely too deep
         refused = True
     if refused:
@@ -105,6 +102,8 @@ def _refusal(file: IO[bytes], label: str, otherwise: str) -> DocumentValidationE
     except ijson.JSONError as error:
         if path and isinstance(path[-1], int):
             path[-1] += 1  # the item at fault produced no event
+        elif path and path[-1] == "":
+            path.pop()  # an object whose first key is at fault: the object is
         return DocumentValidationError(
             label, _path(path), f"not valid JSON (NaN and Infinity are refused): {_first_line(error)}"
         )
@@ -116,7 +115,10 @@ def _path(steps: list[str | int]) -> str:
 
 
 def _first_line(error: Exception) -> str:
-    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    """The error's first line (yajl's messages come as bytes, with the text at fault on later lines)."""
+    message = error.args[0] if error.args else ""
+    text = message.decode("utf-8", "replace") if isinstance(message, bytes) else str(error)
+    return text.strip().splitlines()[0] if text.strip() else type(error).__name__
 
 
 def solver_envelope(file: IO[bytes], label: str) -> SolverDocument:
