@@ -91,6 +91,8 @@ class Query:
     missing_message: str | None = None
     """`missing: raise`: the NotFoundError message, an f-string over the parameters."""
     purge: Purge | None = None
+    nest: tuple[tuple[str, ...], ...] = ()
+    """`list`/`one` rows as a tuple of tuples of these result columns (the others are left out)."""
     omitted_by: tuple[tuple[str, tuple[str, ...]], ...] = ()
     """Keyword flags (default True) that leave these columns out of the `dict` rows."""
     positional: tuple[str, ...] = ()

@@ -24,6 +24,7 @@ from .queries_parse import (
     parse_query_files,
 )
 from .queries_purge import resolve_purge
+from .queries_shape import resolve_nest
 from .queries_sql import SqlError, Statement, parse_statement
 from .render_query_sql import statements
 from .yaml_lines import Path_
@@ -94,6 +95,13 @@ class _QueryLoader:
             self.report(file, path, f"unknown type {spelling!r}", TYPE_HINT)
             return None
         return f"{python} | None" if nullable else python
+
+    def param_pytype(self, file: QueryFile, path: Path_, spelling: str) -> str | None:
+        """A parameter's type: a result type, or `set[<type>]` (a frozenset, sent as an array)."""
+        if spelling.startswith("set[") and spelling.endswith("]"):
+            inner = self.pytype(file, path, spelling.removeprefix("set[").removesuffix("]"))
+            return None if inner is None else f"frozenset[{inner}]"
+        return self.pytype(file, path, spelling)
 
     def column(
         self, file: QueryFile, path: Path_, reference: str, tables: dict[str, bool]
@@ -571,7 +579,7 @@ class _QueryLoader:
                 return None
             column = found[0]
             base = _column_pytype(column, False).removesuffix(" | None")
-            python = self.pytype(file, (*path, "type"), spec.type) if spec.type else base
+            python = self.param_pytype(file, (*path, "type"), spec.type) if spec.type else base
             if python is None:
                 return None
             if spec.op == "like_prefix":
@@ -590,7 +598,7 @@ class _QueryLoader:
             if kind in WRITES and spec.column.split(".")[0] != next(iter(tables)):
                 self.report(file, (*path, "column"), f"a {kind} filters on its own table only")
         elif spec.type is not None:
-            found_type = self.pytype(file, (*path, "type"), spec.type)
+            found_type = self.param_pytype(file, (*path, "type"), spec.type)
             if found_type is None:
                 return None
             python = found_type
@@ -704,7 +712,7 @@ class _QueryLoader:
             if param.column is not None or param.type is None:
                 self.report(file, where, "a parameter of an sql query needs `type:` (and no `column:`)")
                 continue
-            python = self.pytype(file, (*path, "params", param_name, "type"), param.type)
+            python = self.param_pytype(file, (*path, "params", param_name, "type"), param.type)
             if python is None:
                 continue
             optional = param.optional or python.endswith("| None")
@@ -917,6 +925,8 @@ def load_queries(queries_dir: Path, schema: ir.Schema) -> tuple[Query, ...]:
                 )
             seen[query_name] = file.name
             query = loader.query(file, query_name, query_spec, queries_dir)
+            if query is not None and query_spec.nest:
+                query = resolve_nest(loader, file, query_spec.nest, query)
             if query is not None and query_spec.purge is not None:
                 query = resolve_purge(loader, file, query_spec.purge, query, queries_dir)
             if query is not None and not query.raw:

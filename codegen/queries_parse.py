@@ -108,6 +108,7 @@ class QuerySpec(_Spec):
     external_default: bool = False
     missing_message: str | None = None
     purge: PurgeSpec | None = None
+    nest: list[list[str]] = []
     omitted_by: dict[str, list[str]] = {}
 
 

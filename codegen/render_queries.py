@@ -50,6 +50,9 @@ def _tuple_type(types: list[str]) -> str:
 
 
 def _row_type(query: Query) -> str:
+    if query.nest:
+        types = {column.name: column.pytype for column in query.columns}
+        return f"tuple[{', '.join(_tuple_type([types[name] for name in group]) for group in query.nest)}]"
     if query.row == "dict":
         return f"{_camel(query.name)}Row"
     return _tuple_type([column.pytype for column in _row_columns(query)])
@@ -155,9 +158,7 @@ def _query_function(query: Query) -> list[str]:
         f'    """{doc}"""',
     ]
     sql = sql_expression(query)
-    parameters = [
-        f'"{param.name}": {_default(param) if param.fixed else param.name}' for param in query.params
-    ]
+    parameters = [f'"{param.name}": {_sent(param)}' for param in query.params]
     if query.paginate:
         parameters += ['"start_offset": start_offset', '"count": count']
     lines.append(f"    result = connection.execute(text({sql}), {{{', '.join(parameters)}}})")
@@ -228,6 +229,19 @@ def _query_function(query: Query) -> list[str]:
     return lines
 
 
+def _sent(param: Param) -> str:
+    """What the function sends for a parameter: its default when fixed; a frozenset as a list (an array)."""
+    if param.fixed:
+        return _default(param)
+    if param.pytype.startswith("frozenset["):
+        return (
+            f"None if {param.name} is None else list({param.name})"
+            if param.optional
+            else f"list({param.name})"
+        )
+    return param.name
+
+
 def _missing_message(query: Query) -> str:
     """The NotFoundError message of a `missing: raise` query (an f-string over its parameters)."""
     if query.missing_message is not None:
@@ -246,6 +260,8 @@ def _value(query: Query, index: int) -> str:
 
 
 def _build(query: Query) -> str:
+    if query.nest:
+        return f"({', '.join(_convert(query, list(group)) for group in query.nest)},)"
     if query.row == "dict":
         index = {column.name: position for position, column in enumerate(query.columns)}
         fields = ", ".join(

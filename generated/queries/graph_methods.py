@@ -2257,6 +2257,39 @@ class GeneratedQueries(AdapterBase):
                 max_depth=max_depth,
             )
 
+    def retrieve_transitive_dependencies_python(
+        self,
+        package_name: str,
+        package_version: str,
+        index_url: str,
+        *,
+        os_name: str | None = None,
+        os_version: str | None = None,
+        python_version: str | None = None,
+        extras: frozenset[str | None] | None = None,
+        marker_evaluation_result: bool | None = None,
+        max_depth: int | None = None,
+    ) -> list[tuple[tuple[str, str, str | None], tuple[str, str | None, str | None]]]:
+        """Every dependency edge reachable from the package: `((name, version, url), (dependency name, version, url))`, sorted; a dependency not solved in the environment has url None (and is not walked further). `extras` narrows the root's edges only (a None member: "no extra"); `marker_evaluation_result` every edge; `max_depth` (0 = the root's edges) bounds the walk."""
+        package_name = normalize.package_name(package_name)
+        package_version = normalize.package_version(package_version) or package_version
+        index_url = normalize.index_url(index_url)
+        os_name = None if os_name is None else normalize.os_name(os_name)
+        os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
+        with self._connection() as connection:
+            return traversal.retrieve_transitive_dependencies_python(
+                connection,
+                package_name,
+                package_version,
+                index_url,
+                os_name=os_name,
+                os_version=os_version,
+                python_version=python_version,
+                extras=extras,
+                marker_evaluation_result=marker_evaluation_result,
+                max_depth=max_depth,
+            )
+
     def set_python_package_index_state(self, url: str, *, enabled: bool) -> None:
         """Enable or disable a registered index; NotFoundError when it is not registered."""
         url = normalize.index_url(url)

@@ -34,3 +34,101 @@ def retrieve_dependent_packages(
     for row in result:
         grouped.setdefault(row[0], []).append(row[1])
     return grouped
+
+
+_RETRIEVE_TRANSITIVE_DEPENDENCIES_PYTHON = "WITH RECURSIVE roots (root, name, version, url) AS (\n    SELECT CAST(r.root AS integer) - 1, r.name, r.version, r.url\n    FROM unnest(CAST(:root_names AS text[]), CAST(:root_versions AS text[]), CAST(:root_urls AS text[]))\n         WITH ORDINALITY AS r(name, version, url, root)\n  UNION ALL\n    SELECT 0, CAST(:package_name AS text), CAST(:package_version AS text), CAST(:index_url AS text)\n    WHERE CAST(:package_name AS text) IS NOT NULL\n),\nwalk (root, version_id, is_root, depth) AS (\n    SELECT r.root, v.id, true, 0 FROM roots r\n    JOIN python_package_version v ON v.package_name = r.name AND v.package_version = r.version\n    JOIN python_package_index i ON i.id = v.python_package_index_id AND i.url = r.url\n    WHERE (CAST(:os_name AS text) IS NULL OR v.os_name = :os_name)\n      AND (CAST(:os_version AS text) IS NULL OR v.os_version = :os_version)\n      AND (CAST(:python_version AS text) IS NULL OR v.python_version = :python_version)\n  UNION\n    SELECT w.root, c.id, false, CASE WHEN CAST(:max_depth AS integer) IS NULL THEN 0 ELSE w.depth + 1 END\n    FROM walk w\n    JOIN python_package_version p ON p.id = w.version_id\n    JOIN depends_on d ON d.version_id = w.version_id\n    JOIN python_package_version_entity e ON e.id = d.entity_id\n    JOIN python_package_version c ON c.package_name = e.package_name AND c.package_version = e.package_version\n      AND c.os_name = p.os_name AND c.os_version = p.os_version AND c.python_version = p.python_version\n    WHERE (CAST(:marker_evaluation_result AS boolean) IS NULL OR d.marker_evaluation_result = :marker_evaluation_result)\n      AND (NOT w.is_root OR CAST(:extras AS text[]) IS NULL\n           OR EXISTS (SELECT FROM unnest(CAST(:extras AS text[])) AS x(extra) WHERE x.extra IS NOT DISTINCT FROM d.extra))\n      AND (CAST(:max_depth AS integer) IS NULL OR w.depth < :max_depth)\n)\nSELECT DISTINCT w.root, p.package_name AS name, p.package_version AS version, pi.url,\n       e.package_name AS dependency, e.package_version AS dependency_version, ci.url AS dependency_url\nFROM (SELECT DISTINCT root, version_id, is_root FROM walk) w\nJOIN python_package_version p ON p.id = w.version_id\nLEFT JOIN python_package_index pi ON pi.id = p.python_package_index_id\nJOIN depends_on d ON d.version_id = w.version_id\nJOIN python_package_version_entity e ON e.id = d.entity_id\nLEFT JOIN python_package_version c ON c.package_name = e.package_name AND c.package_version = e.package_version\n  AND c.os_name = p.os_name AND c.os_version = p.os_version AND c.python_version = p.python_version\nLEFT JOIN python_package_index ci ON ci.id = c.python_package_index_id\nWHERE (CAST(:marker_evaluation_result AS boolean) IS NULL OR d.marker_evaluation_result = :marker_evaluation_result)\n  AND (NOT w.is_root OR CAST(:extras AS text[]) IS NULL\n       OR EXISTS (SELECT FROM unnest(CAST(:extras AS text[])) AS x(extra) WHERE x.extra IS NOT DISTINCT FROM d.extra))\nORDER BY 1, 2, 3, 4, 5, 6, 7"
+
+
+def retrieve_transitive_dependencies_python(
+    connection: Connection,
+    package_name: str,
+    package_version: str,
+    index_url: str,
+    *,
+    os_name: str | None = None,
+    os_version: str | None = None,
+    python_version: str | None = None,
+    extras: frozenset[str | None] | None = None,
+    marker_evaluation_result: bool | None = None,
+    max_depth: int | None = None,
+) -> list[tuple[tuple[str, str, str | None], tuple[str, str | None, str | None]]]:
+    """Every dependency edge reachable from the package: `((name, version, url), (dependency name, version, url))`, sorted; a dependency not solved in the environment has url None (and is not walked further). `extras` narrows the root's edges only (a None member: "no extra"); `marker_evaluation_result` every edge; `max_depth` (0 = the root's edges) bounds the walk."""
+    result = connection.execute(
+        text(_RETRIEVE_TRANSITIVE_DEPENDENCIES_PYTHON),
+        {
+            "package_name": package_name,
+            "package_version": package_version,
+            "index_url": index_url,
+            "os_name": os_name,
+            "os_version": os_version,
+            "python_version": python_version,
+            "extras": None if extras is None else list(extras),
+            "marker_evaluation_result": marker_evaluation_result,
+            "max_depth": max_depth,
+            "root_names": None,
+            "root_versions": None,
+            "root_urls": None,
+        },
+    )
+    return [
+        (
+            (
+                row[1],
+                row[2],
+                row[3],
+            ),
+            (
+                row[4],
+                row[5],
+                row[6],
+            ),
+        )
+        for row in result
+    ]
+
+
+_RETRIEVE_TRANSITIVE_DEPENDENCIES_PYTHON_MULTI = "WITH RECURSIVE roots (root, name, version, url) AS (\n    SELECT CAST(r.root AS integer) - 1, r.name, r.version, r.url\n    FROM unnest(CAST(:root_names AS text[]), CAST(:root_versions AS text[]), CAST(:root_urls AS text[]))\n         WITH ORDINALITY AS r(name, version, url, root)\n  UNION ALL\n    SELECT 0, CAST(:package_name AS text), CAST(:package_version AS text), CAST(:index_url AS text)\n    WHERE CAST(:package_name AS text) IS NOT NULL\n),\nwalk (root, version_id, is_root, depth) AS (\n    SELECT r.root, v.id, true, 0 FROM roots r\n    JOIN python_package_version v ON v.package_name = r.name AND v.package_version = r.version\n    JOIN python_package_index i ON i.id = v.python_package_index_id AND i.url = r.url\n    WHERE (CAST(:os_name AS text) IS NULL OR v.os_name = :os_name)\n      AND (CAST(:os_version AS text) IS NULL OR v.os_version = :os_version)\n      AND (CAST(:python_version AS text) IS NULL OR v.python_version = :python_version)\n  UNION\n    SELECT w.root, c.id, false, CASE WHEN CAST(:max_depth AS integer) IS NULL THEN 0 ELSE w.depth + 1 END\n    FROM walk w\n    JOIN python_package_version p ON p.id = w.version_id\n    JOIN depends_on d ON d.version_id = w.version_id\n    JOIN python_package_version_entity e ON e.id = d.entity_id\n    JOIN python_package_version c ON c.package_name = e.package_name AND c.package_version = e.package_version\n      AND c.os_name = p.os_name AND c.os_version = p.os_version AND c.python_version = p.python_version\n    WHERE (CAST(:marker_evaluation_result AS boolean) IS NULL OR d.marker_evaluation_result = :marker_evaluation_result)\n      AND (NOT w.is_root OR CAST(:extras AS text[]) IS NULL\n           OR EXISTS (SELECT FROM unnest(CAST(:extras AS text[])) AS x(extra) WHERE x.extra IS NOT DISTINCT FROM d.extra))\n      AND (CAST(:max_depth AS integer) IS NULL OR w.depth < :max_depth)\n)\nSELECT DISTINCT w.root, p.package_name AS name, p.package_version AS version, pi.url,\n       e.package_name AS dependency, e.package_version AS dependency_version, ci.url AS dependency_url\nFROM (SELECT DISTINCT root, version_id, is_root FROM walk) w\nJOIN python_package_version p ON p.id = w.version_id\nLEFT JOIN python_package_index pi ON pi.id = p.python_package_index_id\nJOIN depends_on d ON d.version_id = w.version_id\nJOIN python_package_version_entity e ON e.id = d.entity_id\nLEFT JOIN python_package_version c ON c.package_name = e.package_name AND c.package_version = e.package_version\n  AND c.os_name = p.os_name AND c.os_version = p.os_version AND c.python_version = p.python_version\nLEFT JOIN python_package_index ci ON ci.id = c.python_package_index_id\nWHERE (CAST(:marker_evaluation_result AS boolean) IS NULL OR d.marker_evaluation_result = :marker_evaluation_result)\n  AND (NOT w.is_root OR CAST(:extras AS text[]) IS NULL\n       OR EXISTS (SELECT FROM unnest(CAST(:extras AS text[])) AS x(extra) WHERE x.extra IS NOT DISTINCT FROM d.extra))\nORDER BY 1, 2, 3, 4, 5, 6, 7"
+
+
+def retrieve_transitive_dependencies_python_multi(
+    connection: Connection,
+    *,
+    root_names: list[str],
+    root_versions: list[str],
+    root_urls: list[str],
+    os_name: str | None = None,
+    os_version: str | None = None,
+    python_version: str | None = None,
+    marker_evaluation_result: bool | None = None,
+    max_depth: int | None = None,
+) -> list[tuple[int, str, str, str | None, str, str | None, str | None]]:
+    """The edges of retrieve_transitive_dependencies_python for several roots (already normalised) in one statement, each row with the number of its root in the arrays."""
+    result = connection.execute(
+        text(_RETRIEVE_TRANSITIVE_DEPENDENCIES_PYTHON_MULTI),
+        {
+            "root_names": root_names,
+            "root_versions": root_versions,
+            "root_urls": root_urls,
+            "os_name": os_name,
+            "os_version": os_version,
+            "python_version": python_version,
+            "marker_evaluation_result": marker_evaluation_result,
+            "max_depth": max_depth,
+            "package_name": None,
+            "package_version": None,
+            "index_url": None,
+            "extras": None,
+        },
+    )
+    return [
+        (
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            row[4],
+            row[5],
+            row[6],
+        )
+        for row in result
+    ]

@@ -122,6 +122,13 @@ class GeneratedQueries(AdapterBase):
         with self._connection() as connection:
             return packages.get_enabled_urls(connection, prefix, start_offset=start_offset, count=count)
 
+    def get_entities_nested(
+        self, *, names: frozenset[str] | None = None
+    ) -> list[tuple[tuple[str, str | None], str | None]]:
+        """Entities of any of the names (None keeps all) with their index, as ((name, version), url)."""
+        with self._connection() as connection:
+            return packages.get_entities_nested(connection, names=names)
+
     def get_entity_names_all(
         self,
         package_name: str | None = None,

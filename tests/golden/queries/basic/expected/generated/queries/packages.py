@@ -63,6 +63,28 @@ def get_enabled_urls(
     return [row[0] for row in result]
 
 
+_GET_ENTITIES_NESTED = "python_package_version_entity.package_name, python_package_version_entity.package_version, python_package_index.url FROM python_package_version_entity LEFT OUTER JOIN python_package_index ON python_package_version_entity.python_package_index_id = python_package_index.id WHERE (CAST(:names AS text[]) IS NULL OR python_package_version_entity.package_name = ANY(CAST(:names AS text[])))"
+
+
+def get_entities_nested(
+    connection: Connection, *, names: frozenset[str] | None = None
+) -> list[tuple[tuple[str, str | None], str | None]]:
+    """Entities of any of the names (None keeps all) with their index, as ((name, version), url)."""
+    result = connection.execute(
+        text("SELECT " + _GET_ENTITIES_NESTED + "" + ""), {"names": None if names is None else list(names)}
+    )
+    return [
+        (
+            (
+                row[0],
+                row[1],
+            ),
+            row[2],
+        )
+        for row in result
+    ]
+
+
 _GET_ENTITY_NAMES_ALL = "python_package_version_entity.package_name FROM python_package_version_entity WHERE (:package_name IS NULL OR python_package_version_entity.package_name = :package_name) AND python_package_version_entity.package_version IS NOT NULL"
 
 
