@@ -4,7 +4,9 @@ A database at the head revision (and one holding every real document) is built o
 named by a digest of what it is made from, and cloned per test with `CREATE DATABASE ... TEMPLATE`:
 a clone takes a fraction of the migrations' time. Nothing connects to a template once it is built
 (cloning fails while a session is connected to it), and two processes building the same template at
-once both succeed: each builds under a name of its own and the first rename wins.
+once both succeed: each builds under a name of its own and the first rename wins. A session starts by
+dropping the templates of other digests that are not in use (another checkout's run may drop ours:
+a clone whose template went missing builds it again).
 """
 
 from __future__ import annotations
@@ -14,13 +16,13 @@ import hashlib
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.exc import ProgrammingError
+from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 
 from tests.documents._documents_support import DATA_DIR
 from thoth_storages import GraphDatabase
@@ -52,6 +54,32 @@ _DROPPER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="drop-database")
 _DROPS: list[Future[None]] = []
 
 
+_STALE = (
+    "SELECT datname FROM pg_database d WHERE NOT datallowconn"
+    " AND (datname LIKE 'thoth\\_template\\_head\\_%' OR datname LIKE 'thoth\\_template\\_filled\\_%')"
+    " AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datid = d.oid)"
+    " AND (pg_stat_file('base/' || d.oid)).modification < now() - interval '30 minutes'"
+)
+"""Templates nobody is connected to, built over half an hour ago (sessions of other checkouts may
+still clone younger ones)."""
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Drop the templates of other digests (older code's) that are not in use."""
+    current = {f"thoth_template_head_{_digest(MIGRATIONS_DIR)}", f"thoth_template_filled_{_filled_digest()}"}
+    engine = make_engine(DatabaseSettings.from_env(), "postgres", autocommit=True)
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("SET lock_timeout = '100ms'")  # a clone in progress holds a lock
+            for name in sorted(set(connection.execute(text(_STALE)).scalars()) - current):
+                with suppress(DBAPIError):  # refused while someone connects or clones: in use, kept
+                    connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
+    except OperationalError:  # no server: the tests that need one say so
+        pass
+    finally:
+        engine.dispose()
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """Wait for the databases dropped in the background; a failed drop fails the run."""
     _DROPPER.shutdown(wait=True)
@@ -65,7 +93,13 @@ def new_database(template: str | None = None) -> Iterator[DatabaseSettings]:
     background (a drop waits on the server more than it works: the tests go on meanwhile)."""
     settings = _new_settings()
     clause = f' TEMPLATE "{template}"' if template else ""
-    admin(settings, f'CREATE DATABASE "{settings.database}"{clause}')
+    try:
+        admin(settings, f'CREATE DATABASE "{settings.database}"{clause}')
+    except ProgrammingError as error:  # the template was dropped by another checkout's run: build it again
+        if template not in _FILLS or "does not exist" not in str(error):
+            raise
+        _build_template(template, _FILLS[template])
+        admin(settings, f'CREATE DATABASE "{settings.database}"{clause}')
     try:
         yield settings
     finally:
@@ -88,8 +122,13 @@ def _digest(*roots: Path) -> str:
     return digest.hexdigest()[:16]
 
 
+_FILLS: dict[str, Callable[[GraphDatabase], None]] = {}
+"""How each template of this run is filled (to build it again when it went missing)."""
+
+
 def _build_template(name: str, fill: Callable[[GraphDatabase], None]) -> str:
     """The template database `name` at the head revision filled by `fill`, built unless it exists."""
+    _FILLS[name] = fill
     settings = DatabaseSettings.from_env()
     engine = make_engine(settings, "postgres", autocommit=True)
     try:
@@ -131,15 +170,20 @@ def head_template() -> str:
 
 
 @functools.cache
+def _filled_digest() -> str:
+    """A digest of the migrations, the library, the generated code and the documents."""
+    return _digest(MIGRATIONS_DIR, REPO / "thoth_storages", REPO / "generated", REPO / "schema", DATA_DIR)
+
+
+def _fill(graph: GraphDatabase) -> None:
+    sync_documents(real_documents(), graceful=True, graph=graph, is_local=True)
+
+
+@functools.cache
 def filled_template() -> str:
-    """A template database at head holding every real document synced (gracefully), named by a digest
-    of the migrations, the library, the generated code and the documents."""
-    digest = _digest(MIGRATIONS_DIR, REPO / "thoth_storages", REPO / "generated", REPO / "schema", DATA_DIR)
-
-    def fill(graph: GraphDatabase) -> None:
-        sync_documents(real_documents(), graceful=True, graph=graph, is_local=True)
-
-    return _build_template(f"thoth_template_filled_{digest}", fill)
+    """A template database at head holding every real document synced (gracefully), named by
+    `_filled_digest()`."""
+    return _build_template(f"thoth_template_filled_{_filled_digest()}", _fill)
 
 
 @contextmanager
