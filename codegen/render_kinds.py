@@ -23,7 +23,18 @@ DECLARATIONS = "kinds.yaml"
 _SOURCE = f"{SOURCE_DIR}/{DECLARATIONS}"
 _REPO_ROOT = Path(__file__).resolve().parent.parent
 _KEYS = frozenset(
-    {"types", "describes", "handler", "result_store", "model", "validate", "writer", "sync_method", "exists"}
+    {
+        "types",
+        "describes",
+        "handler",
+        "result_store",
+        "cache_store",
+        "model",
+        "validate",
+        "writer",
+        "sync_method",
+        "exists",
+    }
 )
 _REQUIRED = ("types", "describes", "handler", "writer", "sync_method")
 _RUNTIME = "thoth_storages.graph.sync_writers"
@@ -49,6 +60,7 @@ class KindDecl:
     describes: str
     handler: str
     result_store: str | None
+    cache_store: str | None
     model: str
     """Class name in generated.documents, or a dotted path."""
     validate: str | None
@@ -143,6 +155,7 @@ def _kind(reader: _Reader, prefix: str, node: dict[str, object], titles: dict[st
         describes=reader.text(node, path, "describes"),
         handler=reader.text(node, path, "handler"),
         result_store=reader.optional(node, path, "result_store"),
+        cache_store=reader.optional(node, path, "cache_store"),
         model=model,
         validate=validate,
         writer=writer,
@@ -223,6 +236,8 @@ def _render_registry(kinds: list[KindDecl], titles: dict[str, str]) -> str:
         "    handler: str",
         "    result_store: str | None",
         '    """Class name of the S3 result store (thoth_storages.s3) the documents are listed from."""',
+        "    cache_store: str | None",
+        '    """Class name of the S3 cache store (thoth_storages.s3) keeping documents of the first type."""',
         "    sync_method: str",
         "    exists_method: str | None",
         "    synced_by: tuple[str, str] | None",
@@ -235,7 +250,7 @@ def _render_registry(kinds: list[KindDecl], titles: dict[str, str]) -> str:
         exists = kind.exists
         lines.append(
             f"    Kind(prefix={kind.prefix!r}, types={kind.types!r}, describes={kind.describes!r},"
-            f" handler={kind.handler!r}, result_store={kind.result_store!r},"
+            f" handler={kind.handler!r}, result_store={kind.result_store!r}, cache_store={kind.cache_store!r},"
             f" sync_method={kind.sync_method!r}, exists_method={exists.method if exists else None!r},"
             f" synced_by={exists.synced_by if exists else None!r}),"
         )
@@ -246,9 +261,12 @@ def _render_registry(kinds: list[KindDecl], titles: dict[str, str]) -> str:
         "KINDS_BY_PREFIX: Final[Mapping[str, Kind]] = {kind.prefix: kind for kind in KINDS}",
         "PREFIXES: Final[tuple[str, ...]] = tuple(KINDS_BY_PREFIX)",
         "STORE_DOCUMENT_TYPES: Final[Mapping[str, str]] = {",
-        "    kind.result_store: kind.types[0] for kind in KINDS if kind.result_store is not None",
+        "    store: kind.types[0]",
+        "    for kind in KINDS",
+        "    for store in (kind.result_store, kind.cache_store)",
+        "    if store is not None",
         "}",
-        '"""Result store class name -> the document type it stores (validated before storing)."""',
+        '"""Result and cache store class name -> the document type it stores (validated before storing)."""',
         "",
         "",
         "class ValidateDocument(Protocol):",

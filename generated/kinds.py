@@ -37,6 +37,8 @@ class Kind:
     handler: str
     result_store: str | None
     """Class name of the S3 result store (thoth_storages.s3) the documents are listed from."""
+    cache_store: str | None
+    """Class name of the S3 cache store (thoth_storages.s3) keeping documents of the first type."""
     sync_method: str
     exists_method: str | None
     synced_by: tuple[str, str] | None
@@ -50,6 +52,7 @@ KINDS: Final[tuple[Kind, ...]] = (
         describes="adviser documents",
         handler="sync_adviser_documents",
         result_store="AdvisersResultsStore",
+        cache_store="AdvisersCacheStore",
         sync_method="sync_adviser_result",
         exists_method="adviser_document_id_exist",
         synced_by=("adviser_run", "adviser_document_id"),
@@ -60,6 +63,7 @@ KINDS: Final[tuple[Kind, ...]] = (
         describes="dependency-monkey reports",
         handler="sync_dependency_monkey_documents",
         result_store="DependencyMonkeyReportsStore",
+        cache_store=None,
         sync_method="sync_dependency_monkey_result",
         exists_method="dependency_monkey_document_id_exists",
         synced_by=("dependency_monkey_run", "dependency_monkey_document_id"),
@@ -70,6 +74,7 @@ KINDS: Final[tuple[Kind, ...]] = (
         describes="inspection results (each result of an inspection counts)",
         handler="sync_inspection_documents",
         result_store=None,
+        cache_store=None,
         sync_method="sync_inspection_result",
         exists_method="inspection_document_id_result_number_exists",
         synced_by=None,
@@ -80,6 +85,7 @@ KINDS: Final[tuple[Kind, ...]] = (
         describes="package-extract (image analysis) documents",
         handler="sync_analysis_documents",
         result_store="AnalysisResultsStore",
+        cache_store="AnalysesCacheStore",
         sync_method="sync_analysis_result",
         exists_method="analysis_document_id_exist",
         synced_by=("package_extract_run", "analysis_document_id"),
@@ -90,6 +96,7 @@ KINDS: Final[tuple[Kind, ...]] = (
         describes="provenance-checker documents",
         handler="sync_provenance_checker_documents",
         result_store="ProvenanceResultsStore",
+        cache_store="ProvenanceCacheStore",
         sync_method="sync_provenance_checker_result",
         exists_method="provenance_checker_document_id_exist",
         synced_by=("provenance_checker_run", "provenance_checker_document_id"),
@@ -100,6 +107,7 @@ KINDS: Final[tuple[Kind, ...]] = (
         describes="solver documents",
         handler="sync_solver_documents",
         result_store="SolverResultsStore",
+        cache_store=None,
         sync_method="sync_solver_result",
         exists_method="solver_document_id_exists",
         synced_by=("solved", "document_id"),
@@ -110,6 +118,7 @@ KINDS: Final[tuple[Kind, ...]] = (
         describes="reverse-solver documents",
         handler="sync_revsolver_documents",
         result_store="RevSolverResultsStore",
+        cache_store=None,
         sync_method="sync_revsolver_result",
         exists_method=None,
         synced_by=None,
@@ -120,6 +129,7 @@ KINDS: Final[tuple[Kind, ...]] = (
         describes="aggregated security-indicator documents",
         handler="sync_security_indicators_documents",
         result_store=None,
+        cache_store=None,
         sync_method="sync_security_indicator_aggregated_result",
         exists_method="si_aggregated_document_id_exists",
         synced_by=("si_aggregated_run", "si_aggregated_run_document_id"),
@@ -130,9 +140,12 @@ KINDS: Final[tuple[Kind, ...]] = (
 KINDS_BY_PREFIX: Final[Mapping[str, Kind]] = {kind.prefix: kind for kind in KINDS}
 PREFIXES: Final[tuple[str, ...]] = tuple(KINDS_BY_PREFIX)
 STORE_DOCUMENT_TYPES: Final[Mapping[str, str]] = {
-    kind.result_store: kind.types[0] for kind in KINDS if kind.result_store is not None
+    store: kind.types[0]
+    for kind in KINDS
+    for store in (kind.result_store, kind.cache_store)
+    if store is not None
 }
-"""Result store class name -> the document type it stores (validated before storing)."""
+"""Result and cache store class name -> the document type it stores (validated before storing)."""
 
 
 class ValidateDocument(Protocol):

@@ -13,25 +13,12 @@ from sqlalchemy import text
 
 from .cli_sync import print_stats, run_sync
 from .graph import GraphDatabase
-from .s3 import (
-    AdvisersResultsStore,
-    AnalysisResultsStore,
-    DependencyMonkeyReportsStore,
-    InspectionStore,
-    ResultStorageBase,
-    SIAggregatedStore,
-    SolverResultsStore,
-)
+from .s3 import InspectionStore, SIAggregatedStore
 from .s3.jsontypes import JSONObject
+from .sync.sources import result_stores
 
 BUNDLED = Path(__file__).resolve().parents[1] / "demo" / "documents"
 
-_STORES: dict[str, type[ResultStorageBase]] = {
-    "adviser": AdvisersResultsStore,
-    "dependency-monkey": DependencyMonkeyReportsStore,
-    "package-extract": AnalysisResultsStore,
-    "solver": SolverResultsStore,
-}
 
 _ANSWERS = {
     "packages solved, per solver": (
@@ -68,8 +55,8 @@ def _read(path: Path) -> JSONObject:
 def publish(folder: Path) -> int:
     """Store every bundled document with its store class (S3 or the local store); returns how many."""
     count = 0
-    for kind, store_class in _STORES.items():
-        for path in sorted((folder / kind).glob("*.json")):
+    for kind, store_class in result_stores().items():  # a folder per kind's document type
+        for path in sorted((folder / kind.types[0]).glob("*.json")):
             store = store_class()
             store.connect()
             store.store_document(_read(path), path.stem)

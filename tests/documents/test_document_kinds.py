@@ -16,9 +16,8 @@ from pathlib import Path
 
 from codegen.api import generate
 from generated.kinds import KINDS, PREFIXES, STORE_DOCUMENT_TYPES
-from thoth_storages import GraphDatabase
+from thoth_storages import GraphDatabase, s3
 from thoth_storages.documents import PREFIXES as DOCUMENT_PREFIXES
-from thoth_storages.s3 import results
 from thoth_storages.sync import HANDLERS_MAPPING
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -147,6 +146,10 @@ def test_every_part_of_the_runtime_reads_the_registry() -> None:
         assert getattr(GraphDatabase, kind.sync_method).__module__ == "generated.graph_documents"
         if kind.exists_method is not None:
             assert getattr(GraphDatabase, kind.exists_method).__module__ == "generated.graph_documents"
-        if kind.result_store is not None:
-            store = getattr(results, kind.result_store)
-            assert store.DOCUMENT_TYPE == STORE_DOCUMENT_TYPES[kind.result_store] == kind.types[0]
+        for name in (kind.result_store, kind.cache_store):
+            if name is not None:
+                store = getattr(s3, name)
+                assert store.DOCUMENT_TYPE == STORE_DOCUMENT_TYPES[name] == kind.types[0]
+    assert {s3.AdvisersCacheStore, s3.AnalysesCacheStore, s3.ProvenanceCacheStore} <= {
+        getattr(s3, kind.cache_store) for kind in KINDS if kind.cache_store is not None
+    }

@@ -18,34 +18,23 @@ from pathlib import Path
 from tests.faults.s3proxy import FaultProxy, Policy, ProxyStats
 from thoth_storages import GraphDatabase
 from thoth_storages.s3 import (
-    AdvisersResultsStore,
-    AnalysisResultsStore,
-    DependencyMonkeyReportsStore,
     InspectionStore,
-    ResultStorageBase,
     SIAggregatedStore,
-    SolverResultsStore,
 )
 from thoth_storages.sync import SyncEvent, sync_documents
+from thoth_storages.sync.sources import result_stores
 
 RETRY_LOGGER = "thoth_storages.s3.retry"
-
-_RESULT_STORES: dict[str, type[ResultStorageBase]] = {
-    "adviser": AdvisersResultsStore,
-    "dependency-monkey": DependencyMonkeyReportsStore,
-    "package-extract": AnalysisResultsStore,
-    "solver": SolverResultsStore,
-}
 
 
 def publish_files(folder: Path) -> int:
     """Put the files of `folder` (laid out as tests/data/documents) into the configured stores byte for
     byte, unvalidated, as workflows would have left them (broken documents too); returns how many."""
     count = 0
-    for kind, store_class in _RESULT_STORES.items():
+    for kind, store_class in result_stores().items():  # a folder per kind's document type
         store = store_class()
         store.connect()
-        for path in sorted((folder / kind).glob("*.json")):
+        for path in sorted((folder / kind.types[0]).glob("*.json")):
             store.ceph.store_blob(path.read_bytes(), path.stem)
             count += 1
     for root in sorted(path for path in (folder / "inspection").iterdir() if path.is_dir()):

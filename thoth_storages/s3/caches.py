@@ -44,7 +44,6 @@ class AdvisersCacheStore(CephCache):
     """Cached adviser results."""
 
     RESULT_TYPE = "adviser-cache"
-    DOCUMENT_TYPE = "adviser"
     DOCUMENT_ID_PREFIX = "adviser"
 
 
@@ -52,7 +51,6 @@ class AnalysesCacheStore(CephCache):
     """Cached image analyses."""
 
     RESULT_TYPE = "analysis-cache"
-    DOCUMENT_TYPE = "package-extract"
     DOCUMENT_ID_PREFIX = "package-extract"
 
 
@@ -67,5 +65,4 @@ class ProvenanceCacheStore(CephCache):
     """Cached provenance-checker results."""
 
     RESULT_TYPE = "provenance-cache"
-    DOCUMENT_TYPE = "provenance-checker"
     DOCUMENT_ID_PREFIX = "provenance-checker"

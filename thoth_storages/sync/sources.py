@@ -14,7 +14,7 @@ from functools import partial
 from pathlib import Path
 from typing import IO
 
-from generated.kinds import KINDS
+from generated.kinds import KINDS, KINDS_BY_PREFIX, Kind
 
 from .. import s3
 from ..document_ids import check_document_id
@@ -26,16 +26,19 @@ from ..s3.security_indicators import SecurityIndicatorsResultsStore
 from ..solver_stream import read_whole
 
 
-def _store_class(name: str) -> type[ResultStorageBase]:
-    store = getattr(s3, name)
-    if not (isinstance(store, type) and issubclass(store, ResultStorageBase)):
-        raise TypeError(f"thoth_storages.s3.{name} is not a result store (schema/documents/kinds.yaml)")
-    return store
-
-
-_RESULT_STORES = {kind.prefix: _store_class(kind.result_store) for kind in KINDS if kind.result_store}
-"""Handler prefix -> the result store its documents are listed from (inspections and security
-indicators are listed by their own stores, see `store_items`)."""
+def result_stores() -> dict[Kind, type[ResultStorageBase]]:
+    """Each kind with a result store (schema/documents/kinds.yaml) -> the store class its documents
+    are listed from (inspections and security indicators are listed by their own stores, see
+    `store_items`)."""
+    stores: dict[Kind, type[ResultStorageBase]] = {}
+    for kind in KINDS:
+        if kind.result_store is None:
+            continue
+        store = getattr(s3, kind.result_store)
+        if not (isinstance(store, type) and issubclass(store, ResultStorageBase)):
+            raise TypeError(f"thoth_storages.s3.{kind.result_store} is not a result store (kinds.yaml)")
+        stores[kind] = store
+    return stores
 
 
 @dataclass(frozen=True)
@@ -185,7 +188,7 @@ def _si_items(ids: Iterable[str]) -> Iterator[Item]:
 
 
 def _stored_results(prefix: str, document_ids: Iterable[str] | None, randomize: bool) -> Iterator[Item]:
-    result_store = _RESULT_STORES[prefix]()
+    result_store = result_stores()[KINDS_BY_PREFIX[prefix]]()
     result_store.connect()
     ids = (
         document_ids if document_ids is not None else _listed(result_store.get_document_listing(), randomize)

@@ -25,6 +25,8 @@ class Kind:
     handler: str
     result_store: str | None
     """Class name of the S3 result store (thoth_storages.s3) the documents are listed from."""
+    cache_store: str | None
+    """Class name of the S3 cache store (thoth_storages.s3) keeping documents of the first type."""
     sync_method: str
     exists_method: str | None
     synced_by: tuple[str, str] | None
@@ -38,6 +40,7 @@ KINDS: Final[tuple[Kind, ...]] = (
         describes="notes",
         handler="sync_note_documents",
         result_store="NotesStore",
+        cache_store="NotesCacheStore",
         sync_method="sync_note_result",
         exists_method="note_document_id_exists",
         synced_by=("note_run", "note_document_id"),
@@ -48,6 +51,7 @@ KINDS: Final[tuple[Kind, ...]] = (
         describes="tallies",
         handler="sync_tally_documents",
         result_store=None,
+        cache_store=None,
         sync_method="sync_tally_result",
         exists_method="tally_result_exists",
         synced_by=None,
@@ -58,9 +62,12 @@ KINDS: Final[tuple[Kind, ...]] = (
 KINDS_BY_PREFIX: Final[Mapping[str, Kind]] = {kind.prefix: kind for kind in KINDS}
 PREFIXES: Final[tuple[str, ...]] = tuple(KINDS_BY_PREFIX)
 STORE_DOCUMENT_TYPES: Final[Mapping[str, str]] = {
-    kind.result_store: kind.types[0] for kind in KINDS if kind.result_store is not None
+    store: kind.types[0]
+    for kind in KINDS
+    for store in (kind.result_store, kind.cache_store)
+    if store is not None
 }
-"""Result store class name -> the document type it stores (validated before storing)."""
+"""Result and cache store class name -> the document type it stores (validated before storing)."""
 
 
 class ValidateDocument(Protocol):
