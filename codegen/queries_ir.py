@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-Kind = Literal["list", "one", "count", "exists", "group", "map", "count_map", "update", "delete"]
-Returns = Literal["changed", "rowcount", "none"]
+Kind = Literal["list", "one", "count", "exists", "group", "map", "count_map", "update", "delete", "insert"]
+Returns = Literal["changed", "rowcount", "none", "inserted", "id"]
 WRITES = ("update", "delete")
 Row = Literal["tuple", "dict", "scalar"]
 
@@ -50,6 +50,50 @@ class Purge:
     table: str
     column: str
     """The rows deleted: those of `table` whose `column` is one of the document ids."""
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """`kind: insert`: a local holding the id of an existing row found by its natural key."""
+
+    name: str
+    table: str
+    sql: str
+    """`SELECT id FROM table WHERE column = :param AND ...`."""
+    params: tuple[str, ...]
+    message: str
+    """The NotFoundError message, an f-string body over the parameters."""
+
+
+@dataclass(frozen=True)
+class InsertRow:
+    """`kind: insert`: one row written through `SetWriter` (inserted unless its natural key is there)."""
+
+    table: str
+    model: str
+    """The generated names: `rows.<TABLE>` and `rows.<model>Row`."""
+    twin: str | None
+    """The external twin's table (with `is_external`), which has the same columns."""
+    twin_model: str | None
+    alias: str | None
+    """The local holding the row's id (tables with `id`)."""
+    values: tuple[tuple[str, str], ...]
+    """Column -> Python expression (a parameter, an id, a constant)."""
+    whole: str | None
+    """A parameter holding the whole row (instead of `values`)."""
+    key: tuple[str, ...]
+    update: tuple[str, ...]
+    """Columns set from `values` when the row already exists."""
+    replace: bool
+    has_id: bool
+
+
+@dataclass(frozen=True)
+class Insert:
+    """What a `kind: insert` query writes, in order: lookups first, then the rows."""
+
+    lookups: tuple[Lookup, ...]
+    rows: tuple[InsertRow, ...]
 
 
 @dataclass(frozen=True)
@@ -95,6 +139,8 @@ class Query:
     """`list`/`one` rows as a tuple of tuples of these result columns (the others are left out)."""
     omitted_by: tuple[tuple[str, tuple[str, ...]], ...] = ()
     """Keyword flags (default True) that leave these columns out of the `dict` rows."""
+    insert: Insert | None = None
+    """`kind: insert`: the rows it writes."""
     positional: tuple[str, ...] = ()
     """Parameters placed positionally in this order (the original's signature): implicit ones (start_offset,
     count, distinct, is_external, randomize; the others are keyword-only) or declared positional ones, after

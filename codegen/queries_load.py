@@ -13,6 +13,7 @@ from typing import TypedDict
 from . import ir
 from .load import Problem, SchemaLoadError, did_you_mean
 from .pytypes import enum_alias
+from .queries_insert import insert_query
 from .queries_ir import WRITES, Kind, Param, Query, ResultColumn, Returns
 from .queries_parse import (
     FilterSpec,
@@ -142,6 +143,8 @@ class _QueryLoader:
         before = len(self.problems)
         if not NAME.fullmatch(name):
             self.report(file, path, f"{name!r} is not a valid query name", "lower case letters, digits and _")
+        if spec.kind == "insert":
+            return insert_query(self, file, name, spec)
         if spec.sql is not None:
             return self.raw_query(file, name, spec, base)
         if spec.tables is not None:

@@ -48,6 +48,7 @@ class ParamSpec(_Spec):
     normalize: Normalizer | None = None
     fixed: bool = False  # not a parameter of the signature: always its default (an .sql query shared)
     doc: str | None = None
+    row: str | None = None  # `kind: insert`: a whole row of this table (its generated TypedDict)
 
 
 class JoinSpec(_Spec):
@@ -71,6 +72,24 @@ class PurgeSpec(_Spec):
 
     kind: str
     rows: str
+
+
+class RowSpec(_Spec):
+    """`kind: insert`: one row written (ensured by its natural key) through the set-based writer."""
+
+    table: str
+    as_: str | None = Field(default=None, alias="as")  # a name for the row's id (later values use it)
+    values: dict[str, str | bool | int | None] | str = {}  # column -> parameter / id name / constant
+    update: list[str] = []  # columns set from the values when the row already exists
+    replace: bool = False  # the table keeps only this row (locked, emptied, then written)
+
+
+class LookupSpec(_Spec):
+    """`kind: insert`: the id of an existing row, found by its natural key (NotFoundError otherwise)."""
+
+    table: str
+    key: dict[str, str]  # column -> parameter
+    missing_message: str | None = None
 
 
 class QuerySpec(_Spec):
@@ -110,6 +129,8 @@ class QuerySpec(_Spec):
     purge: PurgeSpec | None = None
     nest: list[list[str]] = []
     omitted_by: dict[str, list[str]] = {}
+    rows: list[RowSpec] = []
+    lookups: dict[str, LookupSpec] = {}
 
 
 class FilterSpec(_Spec):
@@ -169,7 +190,9 @@ def parse_query_files(queries_dir: Path) -> tuple[list[tuple[QueryFile, QueryFil
                 if item["loc"][-1] == "str" and len(item["loc"]) > 1:
                     continue  # the other member of a `str | Spec` union explains the problem
                 where = tuple(
-                    "from" if part == "from_" else part for part in item["loc"] if part not in _UNION_TAGS
+                    {"from_": "from", "as_": "as"}.get(str(part), part)
+                    for part in item["loc"]
+                    if part not in _UNION_TAGS
                 )
                 if item["type"] == "extra_forbidden":
                     allowed = _allowed(where)
@@ -189,5 +212,8 @@ def _allowed(path: Path_) -> list[str]:
         return list(JoinSpec.model_fields)
     if len(path) == 4 and path[2] == "purge":
         return list(PurgeSpec.model_fields)
+    if len(path) == 5 and path[2] in ("rows", "lookups"):
+        model_ = RowSpec if path[2] == "rows" else LookupSpec
+        return [name.rstrip("_") for name in model_.model_fields]
     model = models.get(len(path))
     return ["from" if name == "from_" else name for name in (model.model_fields if model else {})]

@@ -14,8 +14,9 @@ from . import ir
 from .format import banner, format_python
 from .queries_ir import WRITES, Param, Query, ResultColumn
 from .queries_load import load_queries
+from .render_insert import insert_body
 from .render_queries_docs import render_queries_docs
-from .render_query_sql import constant, sql_expression
+from .render_query_sql import constant, has_external, sql_expression
 
 DEFAULT_COUNT = 100
 
@@ -82,6 +83,8 @@ def return_type(query: Query) -> str:
         return _row_type(query) if query.missing == "raise" else f"{_row_type(query)} | None"
     if query.kind == "count":
         return "int"
+    if query.kind == "insert":
+        return {"inserted": "bool", "id": "int"}.get(query.returns, "None")
     if query.kind == "exists" or (query.kind in WRITES and query.returns == "changed"):
         return "bool"
     if query.kind in WRITES:
@@ -131,7 +134,7 @@ def _signature(query: Query, *, method: bool) -> tuple[str, list[str]]:
         ]
     if query.distinct == "flag":
         extras.append(("distinct: bool = False", "distinct"))
-    if query.external_body is not None:
+    if has_external(query):
         extras.append((f"is_external: bool = {query.external_default}", "is_external"))
     if query.randomize:
         extras.append(("randomize: bool = True", "randomize"))
@@ -157,6 +160,8 @@ def _query_function(query: Query) -> list[str]:
         f"def {query.name}(connection: Connection{', ' if signature else ''}{signature}) -> {return_type(query)}:",
         f'    """{doc}"""',
     ]
+    if query.insert is not None:
+        return lines + insert_body(query)
     sql = sql_expression(query)
     parameters = [f'"{param.name}": {_sent(param)}' for param in query.params]
     if query.paginate:
@@ -307,7 +312,13 @@ def _module(domain: str, queries: list[Query]) -> str:
         "from sqlalchemy import Connection, text",
         "",
     ]
-    if any(query.kind in ("one", "list") and query.missing == "raise" for query in queries):
+    if any(query.insert for query in queries):
+        lines += ["from generated import rows", "from thoth_storages.graph.bulk import SetWriter"]
+    if any(
+        (query.kind in ("one", "list") and query.missing == "raise")
+        or (query.insert and query.insert.lookups)
+        for query in queries
+    ):
         lines += ["from thoth_storages.exceptions import NotFoundError", ""]
     if enums:
         lines.append(f"from generated.models import {', '.join(enums)}")
@@ -316,7 +327,8 @@ def _module(domain: str, queries: list[Query]) -> str:
         lines.append("")
         if query.row == "dict" and query.kind in ("list", "one", "map"):
             lines += _row_class(query)
-        lines.append(f"{constant(query)} = {query.body!r}")
+        if query.insert is None:
+            lines.append(f"{constant(query)} = {query.body!r}")
         if query.external_body is not None:
             lines.append(f"{constant(query, '_EXTERNAL')} = {query.external_body!r}")
         lines += ["", "", *_query_function(query)]
@@ -366,7 +378,8 @@ def method_lines(query: Query) -> list[str]:
     lines: list[str] = []
     if query.cache is not None:
         lines.append(f"    @cached({query.cache[0]!r}, {query.cache[1]})")
-    if query.kind in WRITES and query.returns == "none":
+    writes = query.kind in (*WRITES, "insert")
+    if writes and query.returns == "none":
         returns = "None"
     lines += [
         f"    def {query.name}(self{', ' if signature else ''}{signature}) -> {returns}:",
@@ -406,10 +419,10 @@ def method_lines(query: Query) -> list[str]:
             f"            {query.purge.folder!r},",
             "        )",
         ]
-    begin = "begin=True" if query.kind in WRITES else ""
+    begin = "begin=True" if writes else ""
     lines.append(f"        with self._connection({begin}) as connection:")
     message = _missing_message(query)
-    if query.kind in WRITES:
+    if writes:
         lines.append(
             f"            {'found = ' if query.returns != 'none' or query.missing == 'raise' else ''}{invocation}"
         )
@@ -441,6 +454,11 @@ def _mixin(queries: tuple[Query, ...], domains: list[str]) -> str:
         *(
             ["from thoth_storages.exceptions import NotFoundError"]
             if any(q.kind in WRITES and q.missing == "raise" for q in queries)
+            else []
+        ),
+        *(
+            ["from generated import rows"]
+            if any(p.pytype.startswith("rows.") for q in queries for p in q.params)
             else []
         ),
         "from thoth_storages.graph import normalize",

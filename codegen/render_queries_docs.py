@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from .format import banner
 from .queries_ir import Query
+from .render_insert import describe
 from .render_query_sql import statements
 
 
@@ -34,7 +35,11 @@ def render_queries_docs(queries: tuple[Query, ...], method_lines: Callable[[Quer
             ]
             if not query.method:
                 lines += ["", "(a function only: a hand-written method wraps it)"]
-            lines += ["", "```sql", statements(query)[0], "```"]
+            if query.insert is not None:
+                lines += ["", "Rows written (by natural key):", *describe(query.insert)]
+            sql = statements(query)
+            if sql:
+                lines += ["", "```sql", sql[0] if query.insert is None else ";\n".join(sql), "```"]
     return "\n".join(lines) + "\n"
 
 

@@ -10,11 +10,19 @@ from __future__ import annotations
 import itertools
 
 from .queries_ir import Query
+from .render_insert import insert_statements
 
 
 def constant(query: Query, suffix: str = "") -> str:
     """The module constant holding a query's body (`_EXTERNAL`: its external twin's)."""
     return f"_{query.name.upper()}{suffix}"
+
+
+def has_external(query: Query) -> bool:
+    """Whether the query takes `is_external` (a read of the external twin, or an insert into it)."""
+    return query.external_body is not None or (
+        query.insert is not None and any(row.twin for row in query.insert.rows)
+    )
 
 
 def flags(query: Query) -> list[str]:
@@ -23,7 +31,7 @@ def flags(query: Query) -> list[str]:
         flag
         for flag, has in (
             ("distinct", query.distinct == "flag" and not query.raw),
-            ("is_external", query.external_body is not None),
+            ("is_external", has_external(query)),
             ("randomize", query.randomize),
         )
         if has
@@ -73,6 +81,8 @@ def sql_expression(query: Query) -> str:
 
 def statements(query: Query) -> list[str]:
     """Every SQL text the generated function can send, in flag order (all False first)."""
+    if query.insert is not None:
+        return insert_statements(query)
     names = {constant(query): query.body}
     if query.external_body is not None:
         names[constant(query, "_EXTERNAL")] = query.external_body

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 
+from generated import rows
 from generated.models import EnvironmentType, SourceType
 from generated.queries import (
     adviser,
@@ -75,6 +76,61 @@ class GeneratedQueries(AdapterBase):
         """True when the package-extract document (its `metadata.document_id`) was synced."""
         with self._connection() as connection:
             return analysis.analysis_records_exist(connection, normalize.document_id(analysis_document))
+
+    def create_github_app_installation(
+        self,
+        slug: str,
+        repo_name: str,
+        private: bool,
+        installation_id: str,
+        is_active: bool = True,
+        runtime_environment_name: str | None = None,
+    ) -> bool:
+        """Record an installation (slug, runtime environment); True when new. An existing one gets the given repository name, privacy, installation id and activity."""
+        with self._connection(begin=True) as connection:
+            found = writes.create_github_app_installation(
+                connection, slug, repo_name, private, installation_id, is_active, runtime_environment_name
+            )
+        self.cache_clear()
+        return found
+
+    def create_hardware_information(
+        self, hardware: rows.HardwareInformationRow, is_external: bool = True
+    ) -> int:
+        """Record a hardware description (once per distinct description), by default a user-supplied (external) one as in the original; its id."""
+        with self._connection(begin=True) as connection:
+            found = writes.create_hardware_information(connection, hardware, is_external=is_external)
+        self.cache_clear()
+        return found
+
+    def create_python_cve_record(
+        self,
+        package_name: str,
+        package_version: str,
+        index_url: str,
+        *,
+        cve_id: str,
+        details: str,
+        link: str | None = None,
+        aggregated_at: datetime.datetime | None = None,
+    ) -> bool:
+        """Record the vulnerability `cve_id` of the package entity (created if needed); True when the entity was not linked to it yet. NotFoundError for an unregistered index."""
+        package_name = normalize.package_name(package_name)
+        package_version = normalize.package_version(package_version) or package_version
+        index_url = normalize.index_url(index_url)
+        with self._connection(begin=True) as connection:
+            found = writes.create_python_cve_record(
+                connection,
+                package_name,
+                package_version,
+                index_url,
+                cve_id=cve_id,
+                details=details,
+                link=link,
+                aggregated_at=aggregated_at,
+            )
+        self.cache_clear()
+        return found
 
     def delete_adviser_result(self, adviser_document_id: str) -> int:
         """Delete the adviser run of one adviser document."""
@@ -2231,6 +2287,23 @@ class GeneratedQueries(AdapterBase):
         with self._connection() as connection:
             return packages.python_package_exists(connection, package_name)
 
+    def register_python_package_index(
+        self,
+        url: str,
+        warehouse_api_url: str | None = None,
+        verify_ssl: bool = True,
+        enabled: bool = False,
+        only_if_package_seen: bool = True,
+    ) -> bool:
+        """Register an index; True when new. A registered one gets the given settings (False)."""
+        url = normalize.index_url(url)
+        with self._connection(begin=True) as connection:
+            found = writes.register_python_package_index(
+                connection, url, warehouse_api_url, verify_ssl, enabled, only_if_package_seen
+            )
+        self.cache_clear()
+        return found
+
     def retrieve_dependent_packages(
         self,
         package_name: str,
@@ -2289,6 +2362,12 @@ class GeneratedQueries(AdapterBase):
                 marker_evaluation_result=marker_evaluation_result,
                 max_depth=max_depth,
             )
+
+    def set_cve_timestamp(self, timestamp: datetime.datetime) -> None:
+        """Record when the vulnerability data was aggregated (the one timestamp get_cve_timestamp reads)."""
+        with self._connection(begin=True) as connection:
+            writes.set_cve_timestamp(connection, timestamp)
+        self.cache_clear()
 
     def set_python_package_index_state(self, url: str, *, enabled: bool) -> None:
         """Enable or disable a registered index; NotFoundError when it is not registered."""

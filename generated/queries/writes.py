@@ -3,7 +3,147 @@
 
 from __future__ import annotations
 
+import datetime
+
 from sqlalchemy import Connection, text
+
+from generated import rows
+from thoth_storages.exceptions import NotFoundError
+from thoth_storages.graph.bulk import SetWriter
+
+
+def create_github_app_installation(
+    connection: Connection,
+    slug: str,
+    repo_name: str,
+    private: bool,
+    installation_id: str,
+    is_active: bool = True,
+    runtime_environment_name: str | None = None,
+) -> bool:
+    """Record an installation (slug, runtime environment); True when new. An existing one gets the given repository name, privacy, installation id and activity."""
+    writer = SetWriter(connection)
+    kebechet_github_installations_row: rows.KebechetGithubAppInstallationsRow = {
+        "slug": slug,
+        "repo_name": repo_name,
+        "private": private,
+        "installation_id": installation_id,
+        "is_active": is_active,
+        "info_manager": False,
+        "pipfile_requirements_manager": False,
+        "thoth_advise_manager": False,
+        "thoth_provenance_manager": False,
+        "update_manager": False,
+        "version_manager": False,
+        "runtime_environment_name": runtime_environment_name,
+    }
+    writer.ensure(rows.KEBECHET_GITHUB_INSTALLATIONS([kebechet_github_installations_row]))
+    if not writer.inserted["kebechet_github_installations"]:
+        writer.update(
+            rows.KEBECHET_GITHUB_INSTALLATIONS,
+            {"slug": slug, "runtime_environment_name": runtime_environment_name},
+            {
+                "repo_name": repo_name,
+                "private": private,
+                "installation_id": installation_id,
+                "is_active": is_active,
+            },
+        )
+    return writer.inserted["kebechet_github_installations"] > 0
+
+
+def create_hardware_information(
+    connection: Connection, hardware: rows.HardwareInformationRow, is_external: bool = True
+) -> int:
+    """Record a hardware description (once per distinct description), by default a user-supplied (external) one as in the original; its id."""
+    writer = SetWriter(connection)
+    if is_external:
+        row_id = writer.ensure_one(rows.EXTERNAL_HARDWARE_INFORMATION([hardware]))
+    else:
+        row_id = writer.ensure_one(rows.HARDWARE_INFORMATION([hardware]))
+    return row_id
+
+
+def create_python_cve_record(
+    connection: Connection,
+    package_name: str,
+    package_version: str,
+    index_url: str,
+    *,
+    cve_id: str,
+    details: str,
+    link: str | None = None,
+    aggregated_at: datetime.datetime | None = None,
+) -> bool:
+    """Record the vulnerability `cve_id` of the package entity (created if needed); True when the entity was not linked to it yet. NotFoundError for an unregistered index."""
+    found = connection.execute(
+        text("SELECT id FROM python_package_index WHERE url = :index_url"), {"index_url": index_url}
+    ).scalar_one_or_none()
+    if found is None:
+        raise NotFoundError(f"no package index {index_url!r} is registered")
+    index_id = int(found)
+    writer = SetWriter(connection)
+    python_package_version_entity_row: rows.PythonPackageVersionEntityRow = {
+        "package_name": package_name,
+        "package_version": package_version,
+        "python_package_index_id": index_id,
+    }
+    entity = writer.ensure_one(rows.PYTHON_PACKAGE_VERSION_ENTITY([python_package_version_entity_row]))
+    cve_row: rows.CVERow = {
+        "cve_id": cve_id,
+        "aggregated_at": aggregated_at,
+        "details": details,
+        "link": link,
+    }
+    cve = writer.ensure_one(rows.CVE([cve_row]))
+    has_vulnerability_row: rows.HasVulnerabilityRow = {
+        "python_package_version_entity_id": entity,
+        "cve_id": cve,
+    }
+    writer.ensure(rows.HAS_VULNERABILITY([has_vulnerability_row]))
+    return writer.inserted["has_vulnerability"] > 0
+
+
+def register_python_package_index(
+    connection: Connection,
+    url: str,
+    warehouse_api_url: str | None = None,
+    verify_ssl: bool = True,
+    enabled: bool = False,
+    only_if_package_seen: bool = True,
+) -> bool:
+    """Register an index; True when new. A registered one gets the given settings (False)."""
+    writer = SetWriter(connection)
+    python_package_index_row: rows.PythonPackageIndexRow = {
+        "url": url,
+        "warehouse_api_url": warehouse_api_url,
+        "verify_ssl": verify_ssl,
+        "enabled": enabled,
+        "only_if_package_seen": only_if_package_seen,
+    }
+    writer.ensure(rows.PYTHON_PACKAGE_INDEX([python_package_index_row]))
+    if not writer.inserted["python_package_index"]:
+        writer.update(
+            rows.PYTHON_PACKAGE_INDEX,
+            {"url": url},
+            {
+                "warehouse_api_url": warehouse_api_url,
+                "verify_ssl": verify_ssl,
+                "enabled": enabled,
+                "only_if_package_seen": only_if_package_seen,
+            },
+        )
+    return writer.inserted["python_package_index"] > 0
+
+
+def set_cve_timestamp(connection: Connection, timestamp: datetime.datetime) -> None:
+    """Record when the vulnerability data was aggregated (the one timestamp get_cve_timestamp reads)."""
+    writer = SetWriter(connection)
+    connection.execute(text("LOCK TABLE cve_timestamp IN EXCLUSIVE MODE"))
+    connection.execute(text("DELETE FROM cve_timestamp"))
+    cve_timestamp_row: rows.CVETimestampRow = {"timestamp": timestamp}
+    writer.ensure(rows.CVE_TIMESTAMP([cve_timestamp_row]))
+
 
 _SET_PYTHON_PACKAGE_INDEX_STATE = (
     "UPDATE python_package_index SET enabled = :enabled WHERE python_package_index.url = :url"

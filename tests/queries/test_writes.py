@@ -11,10 +11,11 @@ from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 from sqlalchemy import text
 
+from generated import rows
 from tests.conftest import connected, filled_template
 from thoth_storages import GraphDatabase
 from thoth_storages.exceptions import NotFoundError
-from thoth_storages.graph.writes import HardwareInformation, merge_specifiers
+from thoth_storages.graph.writes import merge_specifiers
 
 PYPI = "https://pypi.example.org/simple"
 
@@ -187,7 +188,7 @@ def test_version_flags(graph: GraphDatabase) -> None:
 def test_hardware(graph: GraphDatabase, is_external: bool) -> None:
     before = graph.get_hardware_environments_all(is_external)
     other = graph.get_hardware_environments_all(not is_external)
-    hardware: HardwareInformation = {"cpu_vendor": 99, "cpu_model_name": "test CPU", "ram_size": 1}
+    hardware: rows.HardwareInformationRow = {"cpu_vendor": 99, "cpu_model_name": "test CPU", "ram_size": 1}
     ident = graph.create_hardware_information(hardware, is_external)
     assert graph.create_hardware_information(hardware, is_external=is_external) == ident
     after = graph.get_hardware_environments_all(is_external)

@@ -1,7 +1,8 @@
 """Kebechet GitHub-app installations: what schema/queries/kebechet.yaml cannot declare (hand-written).
 
-The managers as a list of names, counts over a manager named at run time, the environment and package
-readings, and the writers that build rows (upserts, the configuration files).
+Counts over a manager named at run time, and the writer that turns a repository's configuration files
+(`.thoth.yaml`, Pipfile, Pipfile.lock) into installations; the installation upsert is declared
+(`create_github_app_installation`, schema/queries/writes.yaml).
 """
 
 from __future__ import annotations
@@ -85,46 +86,6 @@ class KebechetMixin(AdapterBase):
         sql = f"SELECT {counted} FROM kebechet_github_installations WHERE is_active AND {column}"
         with self._connection() as connection:
             return int(connection.execute(text(sql)).scalar_one())
-
-    def create_github_app_installation(
-        self,
-        slug: str,
-        repo_name: str,
-        private: bool,
-        installation_id: str,
-        is_active: bool = True,
-        runtime_environment_name: str | None = None,
-    ) -> bool:
-        """Record an installation (slug, runtime environment); True when new. An existing one gets the
-        given repository name, privacy, installation id and activity."""
-        values = {
-            "repo_name": repo_name,
-            "private": private,
-            "installation_id": installation_id,
-            "is_active": is_active,
-        }
-        key = {"slug": slug, "runtime_environment_name": runtime_environment_name}
-        with self._connection(begin=True) as connection:
-            writer = SetWriter(connection)
-            writer.ensure(
-                rows.KEBECHET_GITHUB_INSTALLATIONS(
-                    [
-                        _installation_row(
-                            slug,
-                            runtime_environment_name,
-                            repo_name=repo_name,
-                            private=private,
-                            installation_id=installation_id,
-                            is_active=is_active,
-                        )
-                    ]
-                ),
-            )
-            inserted = writer.inserted["kebechet_github_installations"] > 0
-            if not inserted:
-                writer.update(rows.KEBECHET_GITHUB_INSTALLATIONS, key, values)
-        self.cache_clear()
-        return inserted
 
     def update_kebechet_installation_using_files(
         self,

@@ -1,13 +1,13 @@
-"""Writers of GraphDatabase other than the sync that build rows (create/register, the CVE timestamp).
+"""The writers of GraphDatabase that link solver rules by Python version-range matching (hand-written).
 
-Each runs in one transaction: rows go in through `bulk.SetWriter` (natural keys, advisory locks, set
-statements); no statement runs per row. They empty the adapter's query caches. The writers that are
-one UPDATE or DELETE are declared in schema/queries/writes.yaml and deletes.yaml.
+`create_python_package_version_entity` and `create_python_rule` decide which entities a rule covers
+with `packaging` (PEP 440 specifiers), which SQL cannot evaluate. Each runs in one transaction: rows go
+in through `bulk.SetWriter` (natural keys, advisory locks, set statements); they empty the adapter's
+query caches. The other writers are declared in schema/queries/writes.yaml and deletes.yaml.
 """
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Sequence
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -22,9 +22,6 @@ from ..exceptions import NotFoundError
 from . import normalize
 from .adapter import AdapterBase
 from .bulk import SetWriter
-
-HardwareInformation = rows.HardwareInformationRow
-"""A hardware description (every column optional, as in the table)."""
 
 
 def _matches(version: str | None, version_range: str | None) -> bool:
@@ -94,39 +91,8 @@ def _link_rules(writer: SetWriter, rule_ids: Sequence[int], package_name: str) -
     )
 
 
-def _hardware_table(is_external: bool) -> str:
-    return "external_hardware_information" if is_external else "hardware_information"
-
-
 class WritesMixin(AdapterBase):
-    """create/register/set/update writers of GraphDatabase."""
-
-    # Indexes -------------------------------------------------------------------------------------
-
-    def register_python_package_index(
-        self,
-        url: str,
-        warehouse_api_url: str | None = None,
-        verify_ssl: bool = True,
-        enabled: bool = False,
-        only_if_package_seen: bool = True,
-    ) -> bool:
-        """Register an index; True when new. A registered one gets the given settings (False)."""
-        row: rows.PythonPackageIndexRow = {
-            "url": normalize.index_url(url),
-            "warehouse_api_url": warehouse_api_url,
-            "verify_ssl": verify_ssl,
-            "enabled": enabled,
-            "only_if_package_seen": only_if_package_seen,
-        }
-        with self._connection(begin=True) as connection:
-            writer = SetWriter(connection)
-            writer.ensure(rows.PYTHON_PACKAGE_INDEX([row]))
-            inserted = writer.inserted["python_package_index"] > 0
-            if not inserted:
-                writer.update(rows.PYTHON_PACKAGE_INDEX, {"url": row["url"]}, row)
-        self.cache_clear()
-        return inserted
+    """The rule-linking writers of GraphDatabase."""
 
     # Package entities ----------------------------------------------------------------------------
 
@@ -179,71 +145,6 @@ class WritesMixin(AdapterBase):
                 _link_rules(writer, [int(rule) for rule in rules], name)
         self.cache_clear()
         return entity, writer.inserted["python_package_version_entity"] == 0
-
-    # Vulnerabilities -----------------------------------------------------------------------------
-
-    def create_python_cve_record(
-        self,
-        package_name: str,
-        package_version: str,
-        index_url: str,
-        *,
-        cve_id: str,
-        details: str,
-        link: str | None = None,
-        aggregated_at: datetime.datetime | None = None,
-    ) -> bool:
-        """Record the vulnerability `cve_id` of the package entity (created if needed); True when the
-        entity was not linked to it yet. NotFoundError for an unregistered index."""
-        name = normalize.package_name(package_name)
-        version = normalize.package_version(package_version)
-        with self._connection(begin=True) as connection:
-            writer = SetWriter(connection)
-            entity = writer.ensure_one(
-                rows.PYTHON_PACKAGE_VERSION_ENTITY(
-                    [
-                        {
-                            "package_name": name,
-                            "package_version": version,
-                            "python_package_index_id": _index_id(connection, normalize.index_url(index_url)),
-                        }
-                    ]
-                ),
-            )
-            cve = writer.ensure_one(
-                rows.CVE(
-                    [{"cve_id": cve_id, "details": details, "link": link, "aggregated_at": aggregated_at}]
-                )
-            )
-            writer.ensure(
-                rows.HAS_VULNERABILITY([{"python_package_version_entity_id": entity, "cve_id": cve}])
-            )
-        self.cache_clear()
-        return writer.inserted["has_vulnerability"] > 0
-
-    def set_cve_timestamp(self, timestamp: datetime.datetime) -> None:
-        """Record when the vulnerability data was aggregated (the one timestamp get_cve_timestamp reads)."""
-        with self._connection(begin=True) as connection:
-            connection.execute(text("LOCK TABLE cve_timestamp IN EXCLUSIVE MODE"))
-            connection.execute(text("DELETE FROM cve_timestamp"))
-            connection.execute(
-                text("INSERT INTO cve_timestamp (timestamp) VALUES (:timestamp)"), {"timestamp": timestamp}
-            )
-        self.cache_clear()
-
-    # Hardware ------------------------------------------------------------------------------------
-
-    def create_hardware_information(self, hardware: HardwareInformation, is_external: bool = True) -> int:
-        """Record a hardware description (once per distinct description), by default a user-supplied
-        (external) one as in the original; its id."""
-        with self._connection(begin=True) as connection:
-            writer = SetWriter(connection)
-            if is_external:
-                ident = writer.ensure_one(rows.EXTERNAL_HARDWARE_INFORMATION([hardware]))
-            else:
-                ident = writer.ensure_one(rows.HARDWARE_INFORMATION([hardware]))
-        self.cache_clear()
-        return ident
 
     # Solver rules --------------------------------------------------------------------------------
 
@@ -299,4 +200,4 @@ class WritesMixin(AdapterBase):
         )
 
 
-__all__ = ["HardwareInformation", "WritesMixin", "merge_specifiers"]
+__all__ = ["WritesMixin", "merge_specifiers"]
