@@ -79,11 +79,16 @@ def insert_query(loader: _QueryLoader, file: QueryFile, name: str, spec: QuerySp
     known = names | {lookup.name for lookup in lookups}
     resolved_rows: list[InsertRow] = []
     for index, row in enumerate(spec.rows):
-        found_row = _row(loader, file, (*path, "rows", index), row, spec, known, twins, resolved_rows)
+        where = (*path, "rows", index)
+        if row.table in [earlier.table for earlier in spec.rows[:index]]:
+            loader.report(
+                file, (*where, "table"), f"table {row.table!r} is written twice", "one row per table"
+            )
+        found_row = _row(loader, file, where, row, spec, known, twins)
         if found_row is not None:
             resolved_rows.append(found_row)
-            if found_row.alias is not None:
-                known.add(found_row.alias)
+        if row.as_ is not None:
+            known.add(row.as_)
     returns = spec.returns or "none"
     if returns not in ("inserted", "id", "none"):
         loader.report(file, (*path, "returns"), f"an insert returns inserted, id or none, not {returns}")
@@ -193,7 +198,6 @@ def _row(
     query: QuerySpec,
     known: set[str],
     twins: dict[str, str],
-    earlier: list[InsertRow],
 ) -> InsertRow | None:
     before = len(loader.problems)
     table = loader.tables.get(spec.table)
@@ -202,8 +206,6 @@ def _row(
             file, (*path, "table"), f"unknown table {spec.table!r}", did_you_mean(spec.table, loader.tables)
         )
         return None
-    if any(row.table == spec.table for row in earlier):
-        loader.report(file, (*path, "table"), f"table {spec.table!r} is written twice", "one row per table")
     columns = {c.name for c in table.columns} - {"id"}
     values: dict[str, str] = {}
     whole = None
@@ -233,10 +235,12 @@ def _row(
                     f"unknown parameter or id {value!r}",
                     did_you_mean(value, known),
                 )
+            elif value is None and not table.column(column).nullable:
+                loader.report(file, (*path, "values", column), f"column {column!r} cannot be null")
             else:
                 values[column] = value if isinstance(value, str) else repr(value)
         for column in required_columns(table):
-            if column not in values:
+            if column not in values and column not in spec.values:
                 loader.report(
                     file,
                     path,

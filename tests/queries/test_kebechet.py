@@ -82,6 +82,29 @@ def test_installations_and_filters(graph: GraphDatabase, installations: tuple[in
     assert graph.get_active_kebechet_github_installations_repos_count_all() == 1
 
 
+def test_an_existing_installation_gets_the_given_values_and_keeps_the_rest(
+    graph: GraphDatabase, installations: tuple[int, int]
+) -> None:
+    columns = (
+        "SELECT repo_name, private, installation_id, is_active, info_manager, advised_python_software_stack_id, "
+        "external_software_environment_id FROM kebechet_github_installations WHERE slug = 'thoth/a' "
+        "AND runtime_environment_name = 'test'"
+    )
+    with graph.engine.connect() as connection:
+        before = connection.execute(text(columns)).one()
+    assert not graph.create_github_app_installation("thoth/a", "a2", True, "21", False, "test")
+    with graph.engine.connect() as connection:
+        after = connection.execute(text(columns)).one()
+    assert tuple(after) == ("a2", True, "21", False, *before[4:]) and before[4] is True
+    assert [
+        (i["slug"], i["runtime_environment_name"]) for i in graph.get_kebechet_github_app_installations_all()
+    ] == [
+        ("thoth/a", None),
+        ("thoth/a", "test"),
+        ("thoth/b", None),
+    ]
+
+
 def test_active_managers(graph: GraphDatabase, installations: tuple[int, int]) -> None:
     assert graph.get_kebechet_github_installations_active_managers("thoth/a", "test") == ["info_manager"]
     assert graph.get_kebechet_github_installations_active_managers("thoth/a") == []  # the unnamed one

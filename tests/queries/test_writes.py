@@ -154,6 +154,32 @@ def test_cve_records_and_timestamp(graph: GraphDatabase) -> None:
     assert graph.get_cve_timestamp() == second
 
 
+def test_a_cve_record_creates_its_entity(graph: GraphDatabase) -> None:
+    versions = "SELECT package_version FROM python_package_version_entity WHERE package_name = 'six'"
+    assert "1.99.0" not in _scalars(graph, versions)
+    assert graph.create_python_cve_record("Six", "1.99.0", PYPI, cve_id="CVE-2099-3", details="new")
+    assert "1.99.0" in _scalars(graph, versions)
+    assert [r["details"] for r in graph.get_python_cve_records_all("six", "1.99.0")] == ["new"]
+
+
+def test_a_cve_record_on_an_unregistered_index_writes_nothing(graph: GraphDatabase) -> None:
+    count = "SELECT (SELECT count(*) FROM python_package_version_entity) + (SELECT count(*) FROM cve)"
+    before = _scalars(graph, count)
+    with pytest.raises(
+        NotFoundError, match=r"no package index 'https://none\.example\.org/simple' is registered"
+    ):
+        graph.create_python_cve_record(
+            "six", "1.16.0", "https://none.example.org/simple", cve_id="CVE-2099-2", details="d"
+        )
+    assert _scalars(graph, count) == before
+
+
+def test_the_cve_timestamp_is_one_row(graph: GraphDatabase) -> None:
+    for day in (3, 1, 2):
+        graph.set_cve_timestamp(datetime.datetime(2023, 1, day))
+    assert _scalars(graph, "SELECT timestamp FROM cve_timestamp") == [datetime.datetime(2023, 1, 2)]
+
+
 def test_version_flags(graph: GraphDatabase) -> None:
     before = _scalars(
         graph,

@@ -7,6 +7,17 @@ DELETE FROM python_package_index WHERE python_package_index.url = :index_url;
 -- delete_runs
 DELETE FROM benchmark_run WHERE (:exit_code IS NULL OR benchmark_run.exit_code < :exit_code) AND (:note IS NULL OR benchmark_run.note = :note);
 
+-- create_hardware
+
+-- record_artifact
+SELECT id FROM python_package_index WHERE url = :index_url;
+
+-- register_index
+
+-- set_last_run
+LOCK TABLE benchmark_run IN EXCLUSIVE MODE;
+DELETE FROM benchmark_run;
+
 -- get_artifact_count_per_entity
 SELECT python_package_version_entity.package_name, python_package_version_entity.package_version, count(*) AS count FROM has_artifact JOIN python_package_version_entity ON has_artifact.python_package_version_entity_id = python_package_version_entity.id GROUP BY python_package_version_entity.package_name, python_package_version_entity.package_version;
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 
+from generated import rows
 from generated.models import EnvironmentType
-from generated.queries import deletes, packages, purges, reads, statistics
+from generated.queries import deletes, inserts, packages, purges, reads, statistics
 from generated.queries.packages import GetIndexRow
 from generated.queries.reads import GetArtifactsMatchingRow, GetNewestArtifactPerNameRow
 from generated.queries.statistics import GetArtifactsAllRow
@@ -26,6 +27,13 @@ class GeneratedQueries(AdapterBase):
         """Whether an artifact is named by the document's metadata.document_id."""
         with self._connection() as connection:
             return reads.artifact_document_exists(connection, normalize.document_id(document))
+
+    def create_hardware(self, hardware: rows.HardwareRow, is_external: bool = True) -> int:
+        """Record a hardware description (external by default); its id."""
+        with self._connection(begin=True) as connection:
+            found = inserts.create_hardware(connection, hardware, is_external=is_external)
+        self.cache_clear()
+        return found
 
     def delete_entities(self, package_name: str | None = None) -> int:
         """Delete the entities the shared entity filter keeps; the number deleted."""
@@ -244,6 +252,41 @@ class GeneratedQueries(AdapterBase):
         with self._connection() as connection:
             return packages.python_package_exists(connection, package_name)
 
+    def record_artifact(
+        self,
+        package_name: str,
+        package_version: str,
+        index_url: str,
+        artifact_name: str,
+        seen_at: datetime.datetime,
+        *,
+        environment_type: EnvironmentType = "RUNTIME",
+    ) -> bool:
+        """Record an artifact of an entity on a registered index; True when the artifact is new."""
+        package_name = normalize.package_name(package_name)
+        package_version = normalize.package_version(package_version) or package_version
+        index_url = normalize.index_url(index_url)
+        with self._connection(begin=True) as connection:
+            found = inserts.record_artifact(
+                connection,
+                package_name,
+                package_version,
+                index_url,
+                artifact_name,
+                seen_at,
+                environment_type=environment_type,
+            )
+        self.cache_clear()
+        return found
+
+    def register_index(self, url: str, verify_ssl: bool = True, *, enabled: bool = False) -> bool:
+        """Register an index; True when new (an existing one gets the given settings)."""
+        url = normalize.index_url(url)
+        with self._connection(begin=True) as connection:
+            found = inserts.register_index(connection, url, verify_ssl, enabled=enabled)
+        self.cache_clear()
+        return found
+
     def set_index_enabled(self, url: str, *, enabled: bool) -> None:
         """Enable or disable a registered index; NotFoundError when it is not registered."""
         url = normalize.index_url(url)
@@ -252,6 +295,13 @@ class GeneratedQueries(AdapterBase):
         self.cache_clear()
         if not found:
             raise NotFoundError(f"no package index {url!r} is registered")
+
+    def set_last_run(self, exit_code: int, ru_utime: float, note: str | None = None) -> int:
+        """Keep one benchmark run (the table is emptied first); its id."""
+        with self._connection(begin=True) as connection:
+            found = inserts.set_last_run(connection, exit_code, ru_utime, note)
+        self.cache_clear()
+        return found
 
     def update_index_enabled_on_url(self, url: str, enabled: bool) -> bool:
         """Enable or disable an index."""
