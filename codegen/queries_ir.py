@@ -137,6 +137,10 @@ class Query:
     purge: Purge | None = None
     nest: tuple[tuple[str, ...], ...] = ()
     """`list`/`one` rows as a tuple of tuples of these result columns (the others are left out)."""
+    extension: str | None = None
+    """A PostgreSQL extension the method creates first if missing (ExtensionUnavailableError when it cannot)."""
+    on_error: tuple[tuple[str, bool | int | str], ...] = ()
+    """SQLSTATE -> what the method returns when the statement fails with that state."""
     omitted_by: tuple[tuple[str, tuple[str, ...]], ...] = ()
     """Keyword flags (default True) that leave these columns out of the `dict` rows."""
     insert: Insert | None = None

@@ -1,13 +1,15 @@
-"""Resolve `nest:` (result shaping) of a resolved query: its rows as a tuple of tuples of result columns."""
+"""Resolve the keys that shape a resolved query's method: `nest:` (its rows as a tuple of tuples of result
+columns), `extension:` and `on_error:`."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Protocol
 
 from .load import did_you_mean
 from .queries_ir import Query
-from .queries_parse import QueryFile
+from .queries_parse import QueryFile, QuerySpec
 from .yaml_lines import Path_
 
 
@@ -42,3 +44,43 @@ def resolve_nest(loader: _Reporter, file: QueryFile, nest: list[list[str]], quer
                 found = True
             seen.add(name)
     return None if found else replace(query, nest=tuple(tuple(group) for group in nest))
+
+
+_SQLSTATE = re.compile(r"[0-9A-Z]{5}")
+_NAME = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+def resolve_guards(loader: _Reporter, file: QueryFile, spec: QuerySpec, query: Query) -> Query | None:
+    """The query with `extension:` (created first) and `on_error:` (SQLSTATE -> the method's answer)."""
+    path: Path_ = ("queries", query.name)
+    found = False
+    if spec.extension is not None and not _NAME.fullmatch(spec.extension):
+        loader.report(file, (*path, "extension"), f"{spec.extension!r} is not an extension name")
+        found = True
+    returns = _scalar_return(query)
+    for state, value in spec.on_error.items():
+        if not _SQLSTATE.fullmatch(state):
+            loader.report(
+                file, (*path, "on_error", state), f"{state!r} is not a SQLSTATE (five characters, 0-9A-Z)"
+            )
+            found = True
+        if returns is None or type(value).__name__ != returns:
+            loader.report(
+                file,
+                (*path, "on_error", state),
+                f"{value!r} is not what the method returns ({returns or 'rows'})",
+                "on_error answers for a count, exists or one-value (`missing: raise`) query",
+            )
+            found = True
+    if found:
+        return None
+    return replace(query, extension=spec.extension, on_error=tuple(spec.on_error.items()))
+
+
+def _scalar_return(query: Query) -> str | None:
+    """The type of the one value the query function returns (None when it returns rows or a write)."""
+    if query.kind in ("exists", "count"):
+        return {"exists": "bool", "count": "int"}[query.kind]
+    if query.kind == "one" and query.missing == "raise" and len(query.columns) == 1 and not query.nest:
+        return query.columns[0].pytype
+    return None

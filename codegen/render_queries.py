@@ -419,6 +419,10 @@ def method_lines(query: Query) -> list[str]:
             f"            {query.purge.folder!r},",
             "        )",
         ]
+    if query.extension is not None:
+        lines.append(f"        require_extension(self, {query.extension!r})")
+    if query.on_error:
+        return [*lines, *_guarded(invocation, query.on_error)]
     begin = "begin=True" if writes else ""
     lines.append(f"        with self._connection({begin}) as connection:")
     message = _missing_message(query)
@@ -434,6 +438,23 @@ def method_lines(query: Query) -> list[str]:
     else:
         lines.append(f"            return {invocation}")
     return lines
+
+
+def _guarded(invocation: str, on_error: tuple[tuple[str, bool | int | str], ...]) -> list[str]:
+    """The call of a read whose failure with one of the SQLSTATEs of `on_error:` is an answer."""
+    lines = [
+        "        try:",
+        "            with self._connection() as connection:",
+        f"                return {invocation}",
+        "        except DBAPIError as error:",
+        '            state = getattr(error.orig, "pgcode", None)',
+    ]
+    answers: dict[bool | int | str, list[str]] = {}
+    for state, value in on_error:
+        answers.setdefault(value, []).append(state)
+    for value, states in answers.items():
+        lines += [f"            if state in {tuple(states)!r}:", f"                return {value!r}"]
+    return [*lines, "            raise"]
 
 
 def _mixin(queries: tuple[Query, ...], domains: list[str]) -> str:
@@ -465,6 +486,10 @@ def _mixin(queries: tuple[Query, ...], domains: list[str]) -> str:
         "from thoth_storages.graph.adapter import AdapterBase",
         "from thoth_storages.graph.cache import cached",
     ]
+    if any(q.on_error for q in queries if q.method):
+        lines.append("from sqlalchemy.exc import DBAPIError")
+    if any(q.extension for q in queries if q.method):
+        lines.append("from thoth_storages.graph.maintenance import require_extension")
     stores = sorted({q.purge.store for q in queries if q.purge is not None and q.method})
     if stores:
         lines += [

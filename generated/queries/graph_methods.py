@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 
+from sqlalchemy.exc import DBAPIError
+
 from generated import rows
 from generated.models import EnvironmentType, SourceType
 from generated.queries import (
@@ -65,6 +67,7 @@ from thoth_storages.exceptions import NotFoundError
 from thoth_storages.graph import normalize
 from thoth_storages.graph.adapter import AdapterBase
 from thoth_storages.graph.cache import cached
+from thoth_storages.graph.maintenance import require_extension
 from thoth_storages.graph.purge import purge_documents
 from thoth_storages.s3.results import AdvisersResultsStore, AnalysisResultsStore, SolverResultsStore
 
@@ -2201,6 +2204,18 @@ class GeneratedQueries(AdapterBase):
         """True when an inspection run with this document id was synced."""
         with self._connection() as connection:
             return analysis.inspection_document_id_exist(connection, inspection_document_id)
+
+    def is_database_corrupted(self) -> bool:
+        """Run amcheck's bt_index_check over every valid btree index of the current schema (in one statement); True when it reports corruption. Installs amcheck when missing (CREATE EXTENSION needs the privilege); ExtensionUnavailableError when it cannot."""
+        require_extension(self, "amcheck")
+        try:
+            with self._connection() as connection:
+                return maintenance.is_database_corrupted(connection)
+        except DBAPIError as error:
+            state = getattr(error.orig, "pgcode", None)
+            if state in ("XX001", "XX002"):
+                return True
+            raise
 
     def is_python_package_index_enabled(self, url: str) -> bool:
         """Whether the index is enabled; NotFoundError when it is not registered."""

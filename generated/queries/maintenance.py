@@ -7,6 +7,8 @@ from typing import TypedDict
 
 from sqlalchemy import Connection, text
 
+from thoth_storages.exceptions import NotFoundError
+
 
 class GetBloatDataRow(TypedDict):
     """A row of `get_bloat_data`."""
@@ -82,3 +84,16 @@ def get_index_bloat_data(connection: Connection) -> list[GetIndexBloatDataRow]:
         )
         for row in result
     ]
+
+
+_IS_DATABASE_CORRUPTED = "SELECT count(bt_index_check(c.oid)) < 0 AS corrupted\nFROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid\nJOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_am am ON am.oid = c.relam\nWHERE am.amname = 'btree' AND i.indisvalid AND i.indisready\n  AND n.nspname = current_schema() AND c.relpersistence <> 't'"
+
+
+def is_database_corrupted(connection: Connection) -> bool:
+    """Run amcheck's bt_index_check over every valid btree index of the current schema (in one statement); True when it reports corruption. Installs amcheck when missing (CREATE EXTENSION needs the privilege); ExtensionUnavailableError when it cannot."""
+    result = connection.execute(text(_IS_DATABASE_CORRUPTED), {})
+    row = result.first()
+    if row is None:
+        raise NotFoundError("is_database_corrupted: nothing found")
+    found: bool = row[0]
+    return found

@@ -101,3 +101,30 @@ def test_amcheck_unavailable_without_the_privilege(head_graph: GraphDatabase) ->
 def test_a_sound_database_is_not_corrupted(head_graph: GraphDatabase, probe: str) -> None:
     assert head_graph.is_database_corrupted() is False
     assert head_graph.is_database_corrupted() is False  # the extension is there now
+
+
+def test_a_corrupt_index_is_reported(graph: GraphDatabase) -> None:
+    """An index ordered by an operator class whose comparison function is then reversed: its pages are
+    out of order for bt_index_check."""
+    with graph.engine.begin() as connection:
+        for statement in (
+            "CREATE FUNCTION probe_cmp(a text, b text) RETURNS integer IMMUTABLE LANGUAGE sql "
+            "AS $$ SELECT bttextcmp(a, b) $$",
+            "CREATE OPERATOR CLASS probe_ops FOR TYPE text USING btree AS OPERATOR 1 <, OPERATOR 2 <=, "
+            "OPERATOR 3 =, OPERATOR 4 >=, OPERATOR 5 >, FUNCTION 1 probe_cmp(text, text)",
+            "CREATE TABLE corrupt_probe (name text)",
+            "INSERT INTO corrupt_probe SELECT 'package-' || n FROM generate_series(1, 500) AS n",
+            "CREATE INDEX corrupt_probe_idx ON corrupt_probe (name probe_ops)",
+        ):
+            connection.execute(text(statement))
+    assert graph.is_database_corrupted() is False
+    with graph.engine.begin() as connection:
+        connection.execute(
+            text(
+                "CREATE OR REPLACE FUNCTION probe_cmp(a text, b text) RETURNS integer IMMUTABLE LANGUAGE sql "
+                "AS $$ SELECT bttextcmp(b, a) $$"
+            )
+        )
+    graph.disconnect()
+    graph.connect()  # a new session: no cached comparison function
+    assert graph.is_database_corrupted() is True

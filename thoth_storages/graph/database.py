@@ -22,7 +22,6 @@ from . import migrate
 from .adopt import Adoption, adopt, describe
 from .connection import create_database_if_missing, explain, is_missing_database, make_engine
 from .kebechet import KebechetMixin
-from .maintenance import MaintenanceMixin
 from .queries_runtime import QueriesRuntime
 from .reads import ReadsMixin
 from .traversal import TraversalMixin
@@ -38,7 +37,6 @@ class GraphDatabase(
     KebechetMixin,
     TraversalMixin,
     WritesMixin,
-    MaintenanceMixin,
 ):
     """Connection to the knowledge graph, configured by `settings` and `sync` (by default from the
     KNOWLEDGE_GRAPH_* and THOTH_STORAGES_SYNC_* environment variables). `sync_settings` may be replaced

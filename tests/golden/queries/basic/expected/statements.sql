@@ -109,6 +109,9 @@ SELECT has_artifact.artifact_name, has_artifact.seen_at FROM has_artifact WHERE 
 -- get_database_size
 SELECT pg_database_size(current_database()) AS count;
 
+-- get_database_size_or_zero
+SELECT pg_database_size(current_database()) AS count;
+
 -- get_entity_names_of_dependencies
 SELECT ARRAY(SELECT d.marker FROM depends_on AS d WHERE d.entity_id = e.id ORDER BY 1) AS names
 FROM python_package_version_entity AS e

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 
+from sqlalchemy.exc import DBAPIError
+
 from generated import rows
 from generated.models import EnvironmentType
 from generated.queries import deletes, inserts, packages, purges, reads, statistics
@@ -16,6 +18,7 @@ from thoth_storages.exceptions import NotFoundError
 from thoth_storages.graph import normalize
 from thoth_storages.graph.adapter import AdapterBase
 from thoth_storages.graph.cache import cached
+from thoth_storages.graph.maintenance import require_extension
 from thoth_storages.graph.purge import purge_documents
 from thoth_storages.s3.results import AdvisersResultsStore
 
@@ -124,6 +127,18 @@ class GeneratedQueries(AdapterBase):
         """Size of the database in bytes (a SELECT without FROM)."""
         with self._connection() as connection:
             return statistics.get_database_size(connection)
+
+    def get_database_size_or_zero(self) -> int:
+        """The same after creating pgstattuple if missing; 0 when the statement is canceled or times out."""
+        require_extension(self, "pgstattuple")
+        try:
+            with self._connection() as connection:
+                return statistics.get_database_size_or_zero(connection)
+        except DBAPIError as error:
+            state = getattr(error.orig, "pgcode", None)
+            if state in ("57014",):
+                return 0
+            raise
 
     def get_enabled_urls(self, prefix: str, *, start_offset: int = 0, count: int | None = 100) -> list[str]:
         """URLs of the enabled indexes, from SQL."""

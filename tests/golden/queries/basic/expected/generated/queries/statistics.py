@@ -75,6 +75,15 @@ def get_database_size(connection: Connection) -> int:
     return int(result.scalar_one())
 
 
+_GET_DATABASE_SIZE_OR_ZERO = "SELECT pg_database_size(current_database()) AS count"
+
+
+def get_database_size_or_zero(connection: Connection) -> int:
+    """The same after creating pgstattuple if missing; 0 when the statement is canceled or times out."""
+    result = connection.execute(text(_GET_DATABASE_SIZE_OR_ZERO), {})
+    return int(result.scalar_one())
+
+
 _GET_ENTITY_NAMES_OF_DEPENDENCIES = "SELECT ARRAY(SELECT d.marker FROM depends_on AS d WHERE d.entity_id = e.id ORDER BY 1) AS names\nFROM python_package_version_entity AS e\nWHERE e.id = :entity_id"
 
 
