@@ -137,6 +137,9 @@ class Query:
     purge: Purge | None = None
     nest: tuple[tuple[str, ...], ...] = ()
     """`list`/`one` rows as a tuple of tuples of these result columns (the others are left out)."""
+    variadic: tuple[str, tuple[str, ...]] | None = None
+    """`*name` of the method: its members' values fill these array parameters (a `group` keyed by the
+    member's number answers `{member as given: rows}`)."""
     extension: str | None = None
     """A PostgreSQL extension the method creates first if missing (ExtensionUnavailableError when it cannot)."""
     on_error: tuple[tuple[str, bool | int | str], ...] = ()

@@ -25,7 +25,7 @@ from .queries_parse import (
     parse_query_files,
 )
 from .queries_purge import resolve_purge
-from .queries_shape import resolve_guards, resolve_nest
+from .queries_shape import resolve_guards, resolve_nest, resolve_variadic
 from .queries_sql import SqlError, Statement, parse_statement
 from .render_query_sql import statements
 from .yaml_lines import Path_
@@ -930,6 +930,8 @@ def load_queries(queries_dir: Path, schema: ir.Schema) -> tuple[Query, ...]:
             query = loader.query(file, query_name, query_spec, queries_dir)
             if query is not None and query_spec.nest:
                 query = resolve_nest(loader, file, query_spec.nest, query)
+            if query is not None and query_spec.variadic:
+                query = resolve_variadic(loader, file, query_spec.variadic, query)
             if query is not None and (query_spec.extension or query_spec.on_error):
                 query = resolve_guards(loader, file, query_spec, query)
             if query is not None and query_spec.purge is not None:

@@ -128,6 +128,7 @@ class QuerySpec(_Spec):
     missing_message: str | None = None
     purge: PurgeSpec | None = None
     nest: list[list[str]] = []
+    variadic: dict[str, list[str]] = {}
     extension: str | None = None
     on_error: dict[str, bool | int | str] = {}
     omitted_by: dict[str, list[str]] = {}

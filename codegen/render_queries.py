@@ -95,7 +95,7 @@ def return_type(query: Query) -> str:
         return f"dict[{key}, {_row_type(query)}]"
     if query.kind == "group":
         rest = [types[name] for name in names if name not in keys]
-        return f"dict[{key}, list[{_tuple_type(rest)}]]"
+        return f"dict[{key}, list[{_row_type(query) if query.nest else _tuple_type(rest)}]]"
     inner = f"dict[{key}, int]"
     return f"dict[{types[query.per]}, {inner}]" if query.per else inner
 
@@ -112,8 +112,11 @@ def _signature(query: Query, *, method: bool) -> tuple[str, list[str]]:
     keyword: list[str] = []
     call: list[str] = []
     listed: dict[str, str] = {}
+    variadic = query.variadic[1] if method and query.variadic else ()
     for param in query.params:
-        if param.fixed:
+        if param.name in variadic:
+            call.append(f"{param.name}={param.name}")
+        if param.fixed or param.name in variadic:
             continue
         pytype = param.pytype
         if method and param.normalize in _METHOD_TYPES:
@@ -149,8 +152,34 @@ def _signature(query: Query, *, method: bool) -> tuple[str, list[str]]:
     if method and query.purge is not None:
         keyword.append(f"store: {query.purge.store} | None = None")
     call += [f"{name}={name}" for _text, name in extras]
-    parts = positional + (["*", *keyword] if keyword else [])
+    if variadic and query.variadic is not None:
+        parts = [*positional, f"*{query.variadic[0]}: {_variadic_type(query)}", *keyword]
+    else:
+        parts = positional + (["*", *keyword] if keyword else [])
     return ", ".join(parts), call
+
+
+def _variadic_type(query: Query) -> str:
+    """`tuple[...]` of the element types of the arrays a variadic parameter's members fill."""
+    types = {param.name: param.pytype for param in query.params}
+    names = query.variadic[1] if query.variadic else ()
+    return f"tuple[{', '.join(types[name].removeprefix('list[').removesuffix(']') for name in names)}]"
+
+
+def _variadic_lines(query: Query) -> list[str]:
+    """The arrays of a variadic parameter, each member's values normalised as its array declares."""
+    assert query.variadic is not None
+    name, arrays = query.variadic
+    normalizers = {param.name: param.normalize for param in query.params}
+    lines = []
+    for position, array in enumerate(arrays):
+        value = f"member[{position}]"
+        normalizer = normalizers[array]
+        if normalizer is not None:
+            expression = _NORMALIZE[normalizer].format(name=value)
+            value = f"{expression} or {value}" if normalizer == "package_version" else expression
+        lines.append(f"        {array} = [{value} for member in {name}]")
+    return lines
 
 
 def _query_function(query: Query) -> list[str]:
@@ -210,7 +239,7 @@ def _query_function(query: Query) -> list[str]:
             if keyed
             else f"    grouped: {return_type(query)} = {{}}",
             "    for row in result:",
-            f"        grouped.setdefault({_convert(query, list(query.group_by))}, []).append({_convert(query, rest)})",
+            f"        grouped.setdefault({_convert(query, list(query.group_by))}, []).append({_build(query) if query.nest else _convert(query, rest)})",
             "    return grouped",
         ]
     else:
@@ -375,6 +404,8 @@ def method_lines(query: Query) -> list[str]:
     """The GraphDatabase method of a query (its lines, indented in the class)."""
     signature, call = _signature(query, method=True)
     returns = "int" if query.purge is not None else return_type(query)
+    if query.variadic is not None:
+        returns = f"dict[{_variadic_type(query)}, {returns.split(', ', 1)[1]}"
     lines: list[str] = []
     if query.cache is not None:
         lines.append(f"    @cached({query.cache[0]!r}, {query.cache[1]})")
@@ -396,7 +427,7 @@ def method_lines(query: Query) -> list[str]:
         needs = f"{query.name} needs {' or '.join(query.require_any)}"
         lines += [f"        if {unset}:", f"            raise ValueError({needs!r})"]
     for param in query.params:
-        if param.normalize is None or param.fixed:
+        if param.normalize is None or param.fixed or param.name in (query.variadic or ("", ()))[1]:
             continue
         expression = _NORMALIZE[param.normalize].format(name=param.name)
         if param.normalize in _METHOD_TYPES:  # another type: converted in the call, not reassigned
@@ -418,6 +449,14 @@ def method_lines(query: Query) -> list[str]:
             f"            store or {query.purge.store}(),",
             f"            {query.purge.folder!r},",
             "        )",
+        ]
+    if query.variadic is not None:
+        return [
+            *lines,
+            *_variadic_lines(query),
+            "        with self._connection() as connection:",
+            f"            grouped = {invocation}",
+            f"        return {{member: grouped.get(number, []) for number, member in enumerate({query.variadic[0]})}}",
         ]
     if query.extension is not None:
         lines.append(f"        require_extension(self, {query.extension!r})")

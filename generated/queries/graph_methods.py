@@ -2378,6 +2378,37 @@ class GeneratedQueries(AdapterBase):
                 max_depth=max_depth,
             )
 
+    def retrieve_transitive_dependencies_python_multi(
+        self,
+        *package_tuples: tuple[str, str, str],
+        os_name: str | None = None,
+        os_version: str | None = None,
+        python_version: str | None = None,
+        marker_evaluation_result: bool | None = None,
+        max_depth: int | None = None,
+    ) -> dict[
+        tuple[str, str, str], list[tuple[tuple[str, str, str | None], tuple[str, str | None, str | None]]]
+    ]:
+        """retrieve_transitive_dependencies_python for each (name, version, index URL) at once (one statement): `{package tuple as given: edges}`."""
+        os_name = None if os_name is None else normalize.os_name(os_name)
+        os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
+        root_names = [normalize.package_name(member[0]) for member in package_tuples]
+        root_versions = [normalize.package_version(member[1]) or member[1] for member in package_tuples]
+        root_urls = [normalize.index_url(member[2]) for member in package_tuples]
+        with self._connection() as connection:
+            grouped = traversal.retrieve_transitive_dependencies_python_multi(
+                connection,
+                root_names=root_names,
+                root_versions=root_versions,
+                root_urls=root_urls,
+                os_name=os_name,
+                os_version=os_version,
+                python_version=python_version,
+                marker_evaluation_result=marker_evaluation_result,
+                max_depth=max_depth,
+            )
+        return {member: grouped.get(number, []) for number, member in enumerate(package_tuples)}
+
     def set_cve_timestamp(self, timestamp: datetime.datetime) -> None:
         """Record when the vulnerability data was aggregated (the one timestamp get_cve_timestamp reads)."""
         with self._connection(begin=True) as connection:

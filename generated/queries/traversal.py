@@ -101,8 +101,8 @@ def retrieve_transitive_dependencies_python_multi(
     python_version: str | None = None,
     marker_evaluation_result: bool | None = None,
     max_depth: int | None = None,
-) -> list[tuple[int, str, str, str | None, str, str | None, str | None]]:
-    """The edges of retrieve_transitive_dependencies_python for several roots (already normalised) in one statement, each row with the number of its root in the arrays."""
+) -> dict[int, list[tuple[tuple[str, str, str | None], tuple[str, str | None, str | None]]]]:
+    """retrieve_transitive_dependencies_python for each (name, version, index URL) at once (one statement): `{package tuple as given: edges}`."""
     result = connection.execute(
         text(_RETRIEVE_TRANSITIVE_DEPENDENCIES_PYTHON_MULTI),
         {
@@ -120,15 +120,20 @@ def retrieve_transitive_dependencies_python_multi(
             "extras": None,
         },
     )
-    return [
-        (
-            row[0],
-            row[1],
-            row[2],
-            row[3],
-            row[4],
-            row[5],
-            row[6],
+    grouped: dict[int, list[tuple[tuple[str, str, str | None], tuple[str, str | None, str | None]]]] = {}
+    for row in result:
+        grouped.setdefault(row[0], []).append(
+            (
+                (
+                    row[1],
+                    row[2],
+                    row[3],
+                ),
+                (
+                    row[4],
+                    row[5],
+                    row[6],
+                ),
+            )
         )
-        for row in result
-    ]
+    return grouped

@@ -24,7 +24,6 @@ from .connection import create_database_if_missing, explain, is_missing_database
 from .kebechet import KebechetMixin
 from .queries_runtime import QueriesRuntime
 from .reads import ReadsMixin
-from .traversal import TraversalMixin
 from .writes import WritesMixin
 
 _LOGGER = logging.getLogger(__name__)
@@ -35,7 +34,6 @@ class GraphDatabase(
     DocumentsMixin,
     ReadsMixin,
     KebechetMixin,
-    TraversalMixin,
     WritesMixin,
 ):
     """Connection to the knowledge graph, configured by `settings` and `sync` (by default from the

@@ -35,6 +35,12 @@ LIMIT :count OFFSET :start_offset;
 -- get_entities_nested
 SELECT python_package_version_entity.package_name, python_package_version_entity.package_version, python_package_index.url FROM python_package_version_entity LEFT OUTER JOIN python_package_index ON python_package_version_entity.python_package_index_id = python_package_index.id WHERE (CAST(:names AS text[]) IS NULL OR python_package_version_entity.package_name = ANY(CAST(:names AS text[])));
 
+-- get_entities_of_packages
+SELECT CAST(m.member AS integer) - 1 AS member, e.id, e.package_name
+FROM unnest(CAST(:names AS text[]), CAST(:versions AS text[])) WITH ORDINALITY AS m(name, version, member)
+JOIN python_package_version_entity e ON e.package_name = m.name AND e.package_version = m.version
+ORDER BY 1, 2;
+
 -- get_entity_names_all
 SELECT python_package_version_entity.package_name FROM python_package_version_entity WHERE (:package_name IS NULL OR python_package_version_entity.package_name = :package_name) AND python_package_version_entity.package_version IS NOT NULL ORDER BY package_name LIMIT :count OFFSET :start_offset;
 SELECT DISTINCT python_package_version_entity.package_name FROM python_package_version_entity WHERE (:package_name IS NULL OR python_package_version_entity.package_name = :package_name) AND python_package_version_entity.package_version IS NOT NULL ORDER BY package_name LIMIT :count OFFSET :start_offset;

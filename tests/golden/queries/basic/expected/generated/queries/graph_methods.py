@@ -152,6 +152,16 @@ class GeneratedQueries(AdapterBase):
         with self._connection() as connection:
             return packages.get_entities_nested(connection, names=names)
 
+    def get_entities_of_packages(
+        self, *members: tuple[str, str]
+    ) -> dict[tuple[str, str], list[tuple[int, str]]]:
+        """Per given (name, version), its entities: {member as given: [(id, name)]}."""
+        names = [normalize.package_name(member[0]) for member in members]
+        versions = [normalize.package_version(member[1]) or member[1] for member in members]
+        with self._connection() as connection:
+            grouped = packages.get_entities_of_packages(connection, names=names, versions=versions)
+        return {member: grouped.get(number, []) for number, member in enumerate(members)}
+
     def get_entity_names_all(
         self,
         package_name: str | None = None,

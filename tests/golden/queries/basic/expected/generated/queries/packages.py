@@ -85,6 +85,25 @@ def get_entities_nested(
     ]
 
 
+_GET_ENTITIES_OF_PACKAGES = "SELECT CAST(m.member AS integer) - 1 AS member, e.id, e.package_name\nFROM unnest(CAST(:names AS text[]), CAST(:versions AS text[])) WITH ORDINALITY AS m(name, version, member)\nJOIN python_package_version_entity e ON e.package_name = m.name AND e.package_version = m.version\nORDER BY 1, 2"
+
+
+def get_entities_of_packages(
+    connection: Connection, *, names: list[str], versions: list[str]
+) -> dict[int, list[tuple[int, str]]]:
+    """Per given (name, version), its entities: {member as given: [(id, name)]}."""
+    result = connection.execute(text(_GET_ENTITIES_OF_PACKAGES), {"names": names, "versions": versions})
+    grouped: dict[int, list[tuple[int, str]]] = {}
+    for row in result:
+        grouped.setdefault(row[0], []).append(
+            (
+                row[1],
+                row[2],
+            )
+        )
+    return grouped
+
+
 _GET_ENTITY_NAMES_ALL = "python_package_version_entity.package_name FROM python_package_version_entity WHERE (:package_name IS NULL OR python_package_version_entity.package_name = :package_name) AND python_package_version_entity.package_version IS NOT NULL"
 
 
