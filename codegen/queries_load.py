@@ -192,6 +192,14 @@ class _QueryLoader:
         params: list[Param] = []
         conditions: list[str] = []
         for param_name, param in spec.params.items():
+            for index, expanded in enumerate(param.expands):
+                if expanded not in spec.params or spec.params[expanded].expands:
+                    self.report(
+                        file,
+                        (*path, "params", param_name, "expands", index),
+                        f"{expanded!r} is not a parameter it can set",
+                        None if expanded in spec.params else did_you_mean(expanded, spec.params),
+                    )
             resolved = self.param(file, (*path, "params", param_name), param_name, param, tables, spec.kind)
             if resolved is None:
                 continue
@@ -611,8 +619,17 @@ class _QueryLoader:
         optional = spec.optional or python.endswith("| None")
         python = python.removesuffix(" | None")
         has_default = spec.optional or spec.default is not None
+        if spec.expands and (spec.column is not None or spec.normalize is None):
+            self.report(file, (*path, "expands"), "`expands:` needs a `type:` parameter with `normalize:`")
         return Param(
-            name, python, optional, spec.keyword, spec.default, has_default, spec.normalize
+            name,
+            python,
+            optional,
+            spec.keyword,
+            spec.default,
+            has_default,
+            spec.normalize,
+            expands=tuple(spec.expands),
         ), condition
 
     def check_params(self, file: QueryFile, path: Path_, sql: str, params: dict[str, ParamSpec]) -> None:

@@ -28,6 +28,7 @@ Normalizer = Literal[
     "upper",
     "sha256",
     "document_id",
+    "solver_environment",
 ]
 Op = Literal["eq", "ne", "lt", "le", "gt", "ge", "like", "like_prefix", "glob"]
 
@@ -47,6 +48,7 @@ class ParamSpec(_Spec):
     default: str | int | bool | None = None
     normalize: Normalizer | None = None
     fixed: bool = False  # not a parameter of the signature: always its default (an .sql query shared)
+    expands: list[str] = []  # method only: when given, parsed (normalize:) into these parameters
     doc: str | None = None
     row: str | None = None  # `kind: insert`: a whole row of this table (its generated TypedDict)
 

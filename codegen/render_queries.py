@@ -116,7 +116,7 @@ def _signature(query: Query, *, method: bool) -> tuple[str, list[str]]:
     for param in query.params:
         if param.name in variadic:
             call.append(f"{param.name}={param.name}")
-        if param.fixed or param.name in variadic:
+        if param.fixed or param.name in variadic or (param.expands and not method):
             continue
         pytype = param.pytype
         if method and param.normalize in _METHOD_TYPES:
@@ -127,6 +127,8 @@ def _signature(query: Query, *, method: bool) -> tuple[str, list[str]]:
             listed[param.name] = text
         else:
             (keyword if param.keyword else positional).append(text)
+        if param.expands:  # the method's alone: it sets other parameters
+            continue
         by_keyword = param.keyword or param.name in query.positional
         call.append(f"{param.name}={param.name}" if by_keyword else param.name)
     extras: list[tuple[str, str]] = []
@@ -192,7 +194,7 @@ def _query_function(query: Query) -> list[str]:
     if query.insert is not None:
         return lines + insert_body(query)
     sql = sql_expression(query)
-    parameters = [f'"{param.name}": {_sent(param)}' for param in query.params]
+    parameters = [f'"{param.name}": {_sent(param)}' for param in query.params if not param.expands]
     if query.paginate:
         parameters += ['"start_offset": start_offset', '"count": count']
     lines.append(f"    result = connection.execute(text({sql}), {{{', '.join(parameters)}}})")
@@ -388,6 +390,7 @@ _NORMALIZE = {
     "upper": "{name}.upper()",
     "sha256": "{name}.removeprefix('sha256:')",
     "document_id": "normalize.document_id({name})",
+    "solver_environment": "normalize.solver_environment({name})",
 }
 _METHOD_TYPES = {"document_id": "Mapping[str, object]"}
 """Normalisers whose method takes another type than the query function (a document for its id)."""
@@ -430,6 +433,15 @@ def method_lines(query: Query) -> list[str]:
         if param.normalize is None or param.fixed or param.name in (query.variadic or ("", ()))[1]:
             continue
         expression = _NORMALIZE[param.normalize].format(name=param.name)
+        if param.expands:
+            targets = ", ".join(param.expands)
+            values = ", ".join(f"expanded.{name}" for name in param.expands)
+            lines += [
+                f"        if {param.name} is not None:",
+                f"            expanded = {expression}",
+                f"            {targets} = {values}",
+            ]
+            continue
         if param.normalize in _METHOD_TYPES:  # another type: converted in the call, not reassigned
             call = [_inline(item, param.name, expression) for item in call]
             continue

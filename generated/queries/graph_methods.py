@@ -2302,6 +2302,41 @@ class GeneratedQueries(AdapterBase):
         with self._connection() as connection:
             return packages.python_package_exists(connection, package_name)
 
+    def python_package_version_exists(
+        self,
+        package_name: str,
+        package_version: str,
+        index_url: str | None = None,
+        solver_name: str | None = None,
+        *,
+        os_name: str | None = None,
+        os_version: str | None = None,
+        python_version: str | None = None,
+    ) -> bool:
+        """True when the package version was solved (on that index) in the environment the solver name or the filters name; any when none."""
+        package_name = normalize.package_name(package_name)
+        package_version = normalize.package_version(package_version) or package_version
+        index_url = None if index_url is None else normalize.index_url(index_url)
+        if solver_name is not None:
+            expanded = normalize.solver_environment(solver_name)
+            os_name, os_version, python_version = (
+                expanded.os_name,
+                expanded.os_version,
+                expanded.python_version,
+            )
+        os_name = None if os_name is None else normalize.os_name(os_name)
+        os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
+        with self._connection() as connection:
+            return packages.python_package_version_exists(
+                connection,
+                package_name,
+                package_version,
+                index_url,
+                os_name=os_name,
+                os_version=os_version,
+                python_version=python_version,
+            )
+
     def register_python_package_index(
         self,
         url: str,

@@ -1105,7 +1105,7 @@ def python_package_version_exists(
     os_version: str | None = None,
     python_version: str | None = None,
 ) -> bool:
-    """True when the package version was solved in the environment the filters name."""
+    """True when the package version was solved (on that index) in the environment the solver name or the filters name; any when none."""
     result = connection.execute(
         text("SELECT EXISTS (SELECT 1 " + _PYTHON_PACKAGE_VERSION_EXISTS + ") AS exists"),
         {

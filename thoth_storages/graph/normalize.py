@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from ..config import index_aliases
+from ..exceptions import SolverNameParseError
 
 _OS_NAMES = {"ubi": "rhel"}
+_SOLVER_NAME = re.compile(
+    r"(?P<name>solver-(?P<os>[a-z0-9_.]+?)-(?P<version>[^-]+)-py(?P<major>\d)(?P<minor>\d+))(?:-|$)"
+)
 
 
 @lru_cache(maxsize=65536)  # the same names and versions recur across documents
@@ -69,3 +75,28 @@ def document_id(document: Mapping[str, object]) -> str:
     if not isinstance(metadata, Mapping) or not isinstance(metadata.get("document_id"), str):
         raise KeyError("the document has no metadata.document_id")
     return str(metadata["document_id"]).rstrip("/").rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True)
+class SolverEnvironment:
+    """What a solver document id says about the environment it solved in."""
+
+    solver_name: str
+    os_name: str
+    os_version: str
+    python_version: str
+
+
+def solver_environment(document_id: str) -> SolverEnvironment:
+    """Parse `solver-<os>-<version>-py<XY>[-...]` (the original dropped two trailing parts blindly)."""
+    match = _SOLVER_NAME.match(document_id.rsplit("/", 1)[-1])
+    if match is None:
+        raise SolverNameParseError(
+            f"{document_id}: not a solver document id (expected solver-<os>-<version>-py<XY>-...)"
+        )
+    return SolverEnvironment(
+        solver_name=match["name"],
+        os_name=os_name(match["os"]),
+        os_version=os_version(match["os"], match["version"]),
+        python_version=f"{match['major']}.{match['minor']}",
+    )

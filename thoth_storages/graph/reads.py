@@ -13,13 +13,11 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, text
 
 from generated.models import SoftwareStackType
-from generated.queries import packages
 
 from ..config import DatabaseSettings
 from . import normalize
 from .adapter import AdapterBase
 from .enums import QuerySortTypeEnum
-from .writers.solver import solver_environment
 
 
 @dataclass(frozen=True)
@@ -37,34 +35,6 @@ class ReadsMixin(AdapterBase):
     def construct_connection_string() -> str:
         """The database URL the KNOWLEDGE_GRAPH_* variables configure (password included)."""
         return DatabaseSettings.from_env().url().render_as_string(hide_password=False)
-
-    def python_package_version_exists(
-        self,
-        package_name: str,
-        package_version: str,
-        index_url: str | None = None,
-        solver_name: str | None = None,
-        *,
-        os_name: str | None = None,
-        os_version: str | None = None,
-        python_version: str | None = None,
-    ) -> bool:
-        """True when the package version was solved (on that index) in the environment the solver name
-        (`solver-<os>-<version>-py<XY>`, as the original) or the filters name; any when none."""
-        if solver_name is not None:
-            solver = solver_environment(solver_name)
-            os_name, os_version, python_version = solver.os_name, solver.os_version, solver.python_version
-        os_name, os_version = normalize.os_filter(os_name, os_version)
-        with self._connection() as connection:
-            return packages.python_package_version_exists(
-                connection,
-                normalize.package_name(package_name),
-                normalize.package_version(package_version) or package_version,
-                None if index_url is None else normalize.index_url(index_url),
-                os_name=os_name,
-                os_version=os_version,
-                python_version=python_version,
-            )
 
     def get_python_package_versions_all_count(
         self,

@@ -13,14 +13,11 @@ from generated.models import DistutilsType
 from generated.rows import RowTable
 
 from ...documents import parse_datetime
-from ...exceptions import SolverNameParseError
 from .. import normalize
 from ..bulk import SetWriter, plan
+from ..normalize import solver_environment
 from .stacks import ensure_entities
 
-_SOLVER_NAME = re.compile(
-    r"(?P<name>solver-(?P<os>[a-z0-9_.]+?)-(?P<version>[^-]+)-py(?P<major>\d)(?P<minor>\d+))(?:-|$)"
-)
 _PINNED = re.compile(r"^===?(?P<version>[^,;\s]+)$")
 
 Value = TypeVar("Value", bound=Mapping[str, object])
@@ -76,31 +73,6 @@ _DISTUTILS: dict[str, DistutilsType] = {
     "Provides_Dist": "PROVIDED",
     "Obsoletes_Dist": "OBSOLETE",
 }
-
-
-@dataclass(frozen=True)
-class SolverEnvironment:
-    """What a solver document id says about the environment it solved in."""
-
-    solver_name: str
-    os_name: str
-    os_version: str
-    python_version: str
-
-
-def solver_environment(document_id: str) -> SolverEnvironment:
-    """Parse `solver-<os>-<version>-py<XY>[-...]` (the original dropped two trailing parts blindly)."""
-    match = _SOLVER_NAME.match(document_id.rsplit("/", 1)[-1])
-    if match is None:
-        raise SolverNameParseError(
-            f"{document_id}: not a solver document id (expected solver-<os>-<version>-py<XY>-...)"
-        )
-    return SolverEnvironment(
-        solver_name=match["name"],
-        os_name=normalize.os_name(match["os"]),
-        os_version=normalize.os_version(match["os"], match["version"]),
-        python_version=f"{match['major']}.{match['minor']}",
-    )
 
 
 def _metadata_row(metadata: CoreMetadata) -> rows.PythonPackageMetadataRow:

@@ -78,6 +78,9 @@ SELECT DISTINCT has_artifact.artifact_name FROM has_artifact JOIN python_package
 -- artifact_document_exists
 SELECT EXISTS (SELECT 1 FROM has_artifact WHERE has_artifact.artifact_name = :document) AS exists;
 
+-- entity_exists
+SELECT EXISTS (SELECT 1 FROM python_package_version_entity WHERE (:package_name IS NULL OR python_package_version_entity.package_name = :package_name)) AS exists;
+
 -- get_artifacts_matching
 SELECT has_artifact.python_package_version_entity_id AS id, has_artifact.artifact_name, has_artifact.environment_type AS class FROM has_artifact WHERE (CASE WHEN right(:pattern, 1) = '*' THEN has_artifact.artifact_name LIKE replace(replace(replace(left(:pattern, -1), '\', '\\'), '%', '\%'), '_', '\_') || '%' ESCAPE '\' ELSE has_artifact.artifact_name = :pattern END) ORDER BY artifact_name;
 SELECT DISTINCT has_artifact.python_package_version_entity_id AS id, has_artifact.artifact_name, has_artifact.environment_type AS class FROM has_artifact WHERE (CASE WHEN right(:pattern, 1) = '*' THEN has_artifact.artifact_name LIKE replace(replace(replace(left(:pattern, -1), '\', '\\'), '%', '\%'), '_', '\_') || '%' ESCAPE '\' ELSE has_artifact.artifact_name = :pattern END) ORDER BY artifact_name;

@@ -63,6 +63,14 @@ class GeneratedQueries(AdapterBase):
         self.cache_clear()
         return found
 
+    def entity_exists(self, solver_name: str | None = None, *, package_name: str | None = None) -> bool:
+        """Whether an entity of the name exists; a given `solver_name` is parsed (its normaliser) and sets the parameters `expands` lists (a golden of the construct, not a meaningful query)."""
+        if solver_name is not None:
+            expanded = normalize.solver_environment(solver_name)
+            package_name = expanded.package_name
+        with self._connection() as connection:
+            return reads.entity_exists(connection, package_name=package_name)
+
     def get_artifact_count_per_entity(self) -> dict[str, dict[str | None, int]]:
         """Artifact counts per package name and version."""
         with self._connection() as connection:

@@ -22,6 +22,17 @@ def artifact_document_exists(connection: Connection, document: str) -> bool:
     return bool(result.scalar_one())
 
 
+_ENTITY_EXISTS = "FROM python_package_version_entity WHERE (:package_name IS NULL OR python_package_version_entity.package_name = :package_name)"
+
+
+def entity_exists(connection: Connection, *, package_name: str | None = None) -> bool:
+    """Whether an entity of the name exists; a given `solver_name` is parsed (its normaliser) and sets the parameters `expands` lists (a golden of the construct, not a meaningful query)."""
+    result = connection.execute(
+        text("SELECT EXISTS (SELECT 1 " + _ENTITY_EXISTS + ") AS exists"), {"package_name": package_name}
+    )
+    return bool(result.scalar_one())
+
+
 GetArtifactsMatchingRow = TypedDict(
     "GetArtifactsMatchingRow", {"id": NotRequired[int], "artifact_name": str, "class": EnvironmentType}
 )
