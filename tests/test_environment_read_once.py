@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from thoth_storages import GraphDatabase
-from thoth_storages.config import SyncSettings
+from thoth_storages.config import PG_BINDIR, DatabaseSettings, SyncSettings
 from thoth_storages.exceptions import ConfigurationError
 from thoth_storages.graph import normalize
 
@@ -87,3 +87,14 @@ def test_sync_settings_are_read_from_the_environment_when_the_adapter_is_made(
     monkeypatch.setenv("THOTH_STORAGES_STREAM_THRESHOLD", "4MB")
     with pytest.raises(ConfigurationError, match="THOTH_STORAGES_STREAM_THRESHOLD"):
         SyncSettings.from_env()
+
+
+def test_the_pg_bindir_is_a_database_setting_a_child_process_receives(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv(PG_BINDIR, raising=False)
+    assert DatabaseSettings.from_env().pg_bindir is None
+    assert PG_BINDIR not in DatabaseSettings.from_env().environment()
+    monkeypatch.setenv(PG_BINDIR, "/opt/pg/bin")
+    settings = DatabaseSettings.from_env()
+    assert settings.pg_bindir == "/opt/pg/bin" and settings.environment()[PG_BINDIR] == "/opt/pg/bin"

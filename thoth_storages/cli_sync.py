@@ -17,6 +17,7 @@ from rich.table import Table
 
 from generated.kinds import PREFIXES
 
+from .config import pushgateway_url
 from .exceptions import ListingError
 from .graph import GraphDatabase
 from .ops.metrics import push_sync_metrics
@@ -201,6 +202,6 @@ def sync(
     finally:
         graph.disconnect()
     print_stats(stats, report)
-    push_sync_metrics(stats, report.rows, time.perf_counter() - report.started)  # when a gateway is set
+    push_sync_metrics(stats, report.rows, time.perf_counter() - report.started, pushgateway_url())
     if report.failures or any(stats[prefix][3] for prefix in stats):
         sys.exit(1)

@@ -43,6 +43,9 @@ def env_flag(name: str) -> bool:
     return env_int(name, 0) != 0
 
 
+PG_BINDIR = "THOTH_STORAGES_PG_BINDIR"
+
+
 @dataclass(frozen=True)
 class DatabaseSettings:
     """Connection settings of the knowledge graph (the original's KNOWLEDGE_GRAPH_* variables)."""
@@ -59,6 +62,8 @@ class DatabaseSettings:
     """Log the adapter's cache statistics on disconnect (THOTH_STORAGES_LOG_STATS, not `0`)."""
     debug_queries: bool = False
     """Log every statement (THOTH_STORAGES_DEBUG_QUERIES=1)."""
+    pg_bindir: str | None = None
+    """The folder of the pg_dump and pg_restore to use (THOTH_STORAGES_PG_BINDIR; None: found by version)."""
 
     @classmethod
     def from_env(cls) -> DatabaseSettings:
@@ -79,6 +84,7 @@ class DatabaseSettings:
             # The original logged on any non-empty value, `0` included; `0` means off here.
             log_stats=os.environ.get("THOTH_STORAGES_LOG_STATS", "").strip() not in ("", "0"),
             debug_queries=env_flag("THOTH_STORAGES_DEBUG_QUERIES"),
+            pg_bindir=os.environ.get(PG_BINDIR) or None,
         )
 
     def cache_size(self, variable: str, default: int) -> int:
@@ -97,6 +103,7 @@ class DatabaseSettings:
             "THOTH_STORAGES_LOG_STATS": "1" if self.log_stats else "0",
             "THOTH_STORAGES_DEBUG_QUERIES": "1" if self.debug_queries else "0",
             **{name: str(size) for name, size in self.cache_sizes},
+            **({PG_BINDIR: self.pg_bindir} if self.pg_bindir else {}),
         }
 
     def url(self, database: str | None = None) -> URL:
@@ -202,14 +209,6 @@ def index_aliases() -> dict[str, str]:
         if old.strip():
             aliases.setdefault(old.strip().rstrip("/"), new.strip())
     return aliases
-
-
-PG_BINDIR = "THOTH_STORAGES_PG_BINDIR"
-
-
-def pg_bindir() -> str | None:
-    """THOTH_STORAGES_PG_BINDIR: the folder of the pg_dump and pg_restore to use (unset: found by version)."""
-    return os.environ.get(PG_BINDIR) or None
 
 
 def process_environment() -> dict[str, str]:

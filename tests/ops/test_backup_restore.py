@@ -22,7 +22,7 @@ from thoth_storages.graph.connection import make_engine
 from thoth_storages.graph.contents import diff_contents, table_contents
 from thoth_storages.ops.backup import BackupError, backup, list_backups, read_manifest, rotate
 from thoth_storages.ops.manifest import MANIFEST_FOLDER, count_rows, manifest_key
-from thoth_storages.ops.pgtools import BINDIR, ToolVersionError, find_tool
+from thoth_storages.ops.pgtools import ToolVersionError, find_tool
 from thoth_storages.ops.restore import ChecksumMismatchError, TargetNotEmptyError, restore
 from thoth_storages.s3 import GraphBackupStore
 
@@ -168,21 +168,21 @@ def _script(directory: Path, name: str, body: str) -> None:
 
 
 def test_missing_or_old_pg_dump_is_named_with_both_versions(
-    synced: GraphDatabase, local_store: GraphBackupStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    synced: GraphDatabase, local_store: GraphBackupStore, tmp_path: Path
 ) -> None:
     server = synced.engine.dialect.server_version_info
     assert server is not None
-    monkeypatch.setenv(BINDIR, str(tmp_path))
+    settings = replace(synced.settings, pg_bindir=str(tmp_path))
     with pytest.raises(ToolVersionError, match=rf"pg_dump not found in {tmp_path}.*PostgreSQL {server[0]}"):
-        backup(synced.settings, local_store)
+        backup(settings, local_store)
     _script(tmp_path, "pg_dump", 'echo "pg_dump (PostgreSQL) 11.22"\n')
     with pytest.raises(ToolVersionError, match=rf"pg_dump 11\.22 .* of PostgreSQL {server[0]}"):
-        backup(synced.settings, local_store)
+        backup(settings, local_store)
     assert local_store.get_dump_listing() == []
 
 
 def test_a_failing_pg_dump_stores_nothing(
-    synced: GraphDatabase, s3_store: GraphBackupStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    synced: GraphDatabase, s3_store: GraphBackupStore, tmp_path: Path
 ) -> None:
     real = synced.engine.dialect.server_version_info
     assert real is not None
@@ -194,9 +194,8 @@ def test_a_failing_pg_dump_stores_nothing(
         f'[ "$1" = --version ] && exec {pg_dump} --version\n{pg_dump} "$@" | head -c 65536\n'
         "echo 'pg_dump: error: connection lost' >&2\nexit 3\n",
     )
-    monkeypatch.setenv(BINDIR, str(tmp_path))
     with pytest.raises(BackupError, match=r"status 3.*connection lost"):
-        backup(synced.settings, s3_store)
+        backup(replace(synced.settings, pg_bindir=str(tmp_path)), s3_store)
     assert list(s3_store.ceph.get_document_listing()) == []
 
 

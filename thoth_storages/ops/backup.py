@@ -101,7 +101,7 @@ def backup(
     """Dump the database of `settings` into `store` with its manifest, then keep the `keep` (default
     GRAPH_BACKUP_STORE_ROTATE) newest dumps and their manifests. Returns the new dump's manifest."""
     major, version = server_version(settings)
-    pg_dump = find_tool("pg_dump", major)
+    pg_dump = find_tool("pg_dump", major, settings.pg_bindir)
     require_at_least(pg_dump, major, "a server")
     key = _free_key(store, now)
     engine = make_engine(settings)

@@ -18,7 +18,6 @@ from urllib.error import URLError
 from prometheus_client import CollectorRegistry, Gauge, push_to_gateway
 from sqlalchemy import text
 
-from ..config import pushgateway_url
 from ..graph import GraphDatabase
 from ..graph.maintenance import ExtensionUnavailableError
 from ..sync.api import Stats
@@ -156,10 +155,9 @@ def push(url: str, job: str, metrics: list[Metric], grouping: Mapping[str, str] 
     )
 
 
-def push_sync_metrics(stats: Mapping[str, Stats], rows: int, seconds: float, url: str | None = None) -> bool:
-    """Push a sync's metrics to `url` (default PROMETHEUS_PUSHGATEWAY_URL); True when pushed. A gateway
-    that is down or refuses them is a logged warning, never an error: the sync itself succeeded."""
-    url = url or pushgateway_url()
+def push_sync_metrics(stats: Mapping[str, Stats], rows: int, seconds: float, url: str | None) -> bool:
+    """Push a sync's metrics to `url` (none: nothing pushed); True when pushed. A gateway that is down
+    or refuses them is a logged warning, never an error: the sync itself succeeded."""
     if url is None:
         return False
     try:

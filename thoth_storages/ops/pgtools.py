@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from ..config import PG_BINDIR, DatabaseSettings, pg_bindir, process_environment
+from ..config import PG_BINDIR, DatabaseSettings, process_environment
 from ..exceptions import ConfigurationError
 from ..graph.connection import explain, make_engine
 
@@ -53,9 +53,9 @@ def server_version(settings: DatabaseSettings, database: str | None = None) -> t
     return number // 10000, version
 
 
-def find_tool(name: str, server_major: int) -> Tool:
-    """`name` (pg_dump or pg_restore) for a server of `server_major`; ToolVersionError when missing."""
-    configured = pg_bindir()
+def find_tool(name: str, server_major: int, configured: str | None = None) -> Tool:
+    """`name` (pg_dump or pg_restore) for a server of `server_major`, from the folder `configured`
+    (`DatabaseSettings.pg_bindir`) when given; ToolVersionError when missing."""
     candidates = (
         [Path(configured) / name]
         if configured

@@ -159,7 +159,7 @@ def restore(
     manifest = read_manifest(store, key)
     target = replace(settings, database=into)
     major, version = server_version(settings, "postgres")
-    pg_restore = find_tool("pg_restore", major)
+    pg_restore = find_tool("pg_restore", major, settings.pg_bindir)
     dumped_by = int(manifest.pg_dump_version.split(".")[0])
     require_at_least(pg_restore, dumped_by, f"a dump written by pg_dump {manifest.pg_dump_version}")
     source_major = int(manifest.server_version.split(".")[0])
