@@ -28,6 +28,8 @@ class Param:
     normalize: str | None
     fixed: bool = False
     """Left out of the signatures: the query always receives the default."""
+    choices: tuple[tuple[str, str], ...] = ()
+    """Accepted spelling (lower case) -> the value sent; ValueError for any other (the method checks)."""
     expands: tuple[str, ...] = ()
     """A method-only parameter: when given, its normaliser's result sets these parameters (by attribute)."""
 

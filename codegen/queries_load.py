@@ -619,6 +619,17 @@ class _QueryLoader:
         optional = spec.optional or python.endswith("| None")
         python = python.removesuffix(" | None")
         has_default = spec.optional or spec.default is not None
+        choices = tuple(
+            (spelling.lower(), value)
+            for value, others in spec.choices.items()
+            for spelling in dict.fromkeys([value, *others])
+        )
+        if spec.choices and (python != "str" or spec.normalize is not None):
+            self.report(
+                file, (*path, "choices"), "`choices:` applies to a text parameter without `normalize:`"
+            )
+        if len({spelling for spelling, _value in choices}) != len(choices):
+            self.report(file, (*path, "choices"), "a spelling is accepted for two values")
         if spec.expands and (spec.column is not None or spec.normalize is None):
             self.report(file, (*path, "expands"), "`expands:` needs a `type:` parameter with `normalize:`")
         return Param(
@@ -629,6 +640,7 @@ class _QueryLoader:
             spec.default,
             has_default,
             spec.normalize,
+            choices=choices,
             expands=tuple(spec.expands),
         ), condition
 

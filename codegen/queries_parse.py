@@ -49,6 +49,7 @@ class ParamSpec(_Spec):
     normalize: Normalizer | None = None
     fixed: bool = False  # not a parameter of the signature: always its default (an .sql query shared)
     expands: list[str] = []  # method only: when given, parsed (normalize:) into these parameters
+    choices: dict[str, list[str]] = {}  # value sent -> the other spellings accepted (any case)
     doc: str | None = None
     row: str | None = None  # `kind: insert`: a whole row of this table (its generated TypedDict)
 

@@ -430,6 +430,14 @@ def method_lines(query: Query) -> list[str]:
         needs = f"{query.name} needs {' or '.join(query.require_any)}"
         lines += [f"        if {unset}:", f"            raise ValueError({needs!r})"]
     for param in query.params:
+        if param.choices:
+            known = ", ".join(dict.fromkeys(value for _spelling, value in param.choices))
+            lines += [
+                f"        chosen = {dict(param.choices)!r}.get({param.name}.lower())",
+                "        if chosen is None:",
+                f'            raise ValueError(f"unknown {param.name} {{{param.name}!r}}; known: {known}")',
+                f"        {param.name} = chosen",
+            ]
         if param.normalize is None or param.fixed or param.name in (query.variadic or ("", ()))[1]:
             continue
         expression = _NORMALIZE[param.normalize].format(name=param.name)

@@ -679,6 +679,34 @@ class GeneratedQueries(AdapterBase):
                 connection, slug, runtime_environment_name
             )
 
+    def get_kebechet_github_installations_active_managers_count_all(
+        self, kebechet_manager: str, distinct: bool = False
+    ) -> int:
+        """Number of active installations with that manager enabled (with distinct, of repositories); `info`, `info_manager` and `INFO` all name info_manager, another name raises ValueError."""
+        chosen = {
+            "info_manager": "info_manager",
+            "info": "info_manager",
+            "pipfile_requirements_manager": "pipfile_requirements_manager",
+            "pipfile_requirements": "pipfile_requirements_manager",
+            "thoth_advise_manager": "thoth_advise_manager",
+            "thoth_advise": "thoth_advise_manager",
+            "thoth_provenance_manager": "thoth_provenance_manager",
+            "thoth_provenance": "thoth_provenance_manager",
+            "update_manager": "update_manager",
+            "update": "update_manager",
+            "version_manager": "version_manager",
+            "version": "version_manager",
+        }.get(kebechet_manager.lower())
+        if chosen is None:
+            raise ValueError(
+                f"unknown kebechet_manager {kebechet_manager!r}; known: info_manager, pipfile_requirements_manager, thoth_advise_manager, thoth_provenance_manager, update_manager, version_manager"
+            )
+        kebechet_manager = chosen
+        with self._connection() as connection:
+            return kebechet.get_kebechet_github_installations_active_managers_count_all(
+                connection, kebechet_manager, distinct=distinct
+            )
+
     def get_kebechet_github_installations_info_for_python_package_version(
         self,
         package_name: str,

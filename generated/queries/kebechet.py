@@ -280,6 +280,25 @@ def get_kebechet_github_installations_active_managers(
     return [row[0] for row in result]
 
 
+_GET_KEBECHET_GITHUB_INSTALLATIONS_ACTIVE_MANAGERS_COUNT_ALL = "kebechet_github_installations.slug FROM kebechet_github_installations WHERE kebechet_github_installations.is_active AND CASE :kebechet_manager WHEN 'info_manager' THEN kebechet_github_installations.info_manager WHEN 'pipfile_requirements_manager' THEN kebechet_github_installations.pipfile_requirements_manager WHEN 'thoth_advise_manager' THEN kebechet_github_installations.thoth_advise_manager WHEN 'thoth_provenance_manager' THEN kebechet_github_installations.thoth_provenance_manager WHEN 'update_manager' THEN kebechet_github_installations.update_manager WHEN 'version_manager' THEN kebechet_github_installations.version_manager END"
+
+
+def get_kebechet_github_installations_active_managers_count_all(
+    connection: Connection, kebechet_manager: str, distinct: bool = False
+) -> int:
+    """Number of active installations with that manager enabled (with distinct, of repositories); `info`, `info_manager` and `INFO` all name info_manager, another name raises ValueError."""
+    result = connection.execute(
+        text(
+            "SELECT count(*) AS count FROM ("
+            + ("SELECT DISTINCT " if distinct else "SELECT ")
+            + _GET_KEBECHET_GITHUB_INSTALLATIONS_ACTIVE_MANAGERS_COUNT_ALL
+            + ") AS counted"
+        ),
+        {"kebechet_manager": kebechet_manager},
+    )
+    return int(result.scalar_one())
+
+
 class GetKebechetGithubInstallationsInfoForPythonPackageVersionRow(TypedDict):
     """A row of `get_kebechet_github_installations_info_for_python_package_version`."""
 

@@ -119,6 +119,11 @@ def test_active_managers(graph: GraphDatabase, installations: tuple[int, int]) -
         "version_manager",
     ]
     assert graph.get_kebechet_github_installations_active_managers_count_all("version", distinct=True) == 1
+    assert graph.get_kebechet_github_installations_active_managers_count_all("Version_Manager") == 1
+    assert graph.get_kebechet_github_installations_active_managers_count_all("INFO_MANAGER") == 2
+    assert graph.get_kebechet_github_installations_active_managers_count_all("update_manager") == 0
+    with pytest.raises(ValueError, match="known: info_manager, pipfile_requirements_manager"):
+        graph.get_kebechet_github_installations_active_managers_count_all("info_managers")
     assert graph.get_active_kebechet_github_installations_repos_count_all() == 2
     assert graph.update_kebechet_github_installations_on_is_active("thoth/b") is True
     assert graph.update_kebechet_github_installations_on_is_active("thoth/b") is False

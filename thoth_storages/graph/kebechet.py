@@ -77,16 +77,6 @@ def manager_column(kebechet_manager: str) -> str:
 class KebechetMixin(AdapterBase):
     """Kebechet methods of GraphDatabase."""
 
-    def get_kebechet_github_installations_active_managers_count_all(
-        self, kebechet_manager: str, distinct: bool = False
-    ) -> int:
-        """Number of active installations with that manager enabled (with distinct, of repositories)."""
-        column = manager_column(kebechet_manager)
-        counted = "count(DISTINCT slug)" if distinct else "count(*)"
-        sql = f"SELECT {counted} FROM kebechet_github_installations WHERE is_active AND {column}"
-        with self._connection() as connection:
-            return int(connection.execute(text(sql)).scalar_one())
-
     def update_kebechet_installation_using_files(
         self,
         slug: str,

@@ -78,6 +78,9 @@ SELECT DISTINCT has_artifact.artifact_name FROM has_artifact JOIN python_package
 -- artifact_document_exists
 SELECT EXISTS (SELECT 1 FROM has_artifact WHERE has_artifact.artifact_name = :document) AS exists;
 
+-- count_artifacts_of_type
+SELECT count(*) AS count FROM has_artifact WHERE CAST(has_artifact.environment_type AS text) = :environment_type;
+
 -- entity_exists
 SELECT EXISTS (SELECT 1 FROM python_package_version_entity WHERE (:package_name IS NULL OR python_package_version_entity.package_name = :package_name)) AS exists;
 

@@ -31,6 +31,17 @@ class GeneratedQueries(AdapterBase):
         with self._connection() as connection:
             return reads.artifact_document_exists(connection, normalize.document_id(document))
 
+    def count_artifacts_of_type(self, environment_type: str) -> int:
+        """Number of artifacts of an environment type, named `run`/`runtime` or `build`/`buildtime` in any case (`choices:`), ValueError for another name."""
+        chosen = {"runtime": "RUNTIME", "run": "RUNTIME", "buildtime": "BUILDTIME", "build": "BUILDTIME"}.get(
+            environment_type.lower()
+        )
+        if chosen is None:
+            raise ValueError(f"unknown environment_type {environment_type!r}; known: RUNTIME, BUILDTIME")
+        environment_type = chosen
+        with self._connection() as connection:
+            return reads.count_artifacts_of_type(connection, environment_type)
+
     def create_hardware(self, hardware: rows.HardwareRow, is_external: bool = True) -> int:
         """Record a hardware description (external by default); its id."""
         with self._connection(begin=True) as connection:

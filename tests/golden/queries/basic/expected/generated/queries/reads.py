@@ -22,6 +22,19 @@ def artifact_document_exists(connection: Connection, document: str) -> bool:
     return bool(result.scalar_one())
 
 
+_COUNT_ARTIFACTS_OF_TYPE = (
+    "FROM has_artifact WHERE CAST(has_artifact.environment_type AS text) = :environment_type"
+)
+
+
+def count_artifacts_of_type(connection: Connection, environment_type: str) -> int:
+    """Number of artifacts of an environment type, named `run`/`runtime` or `build`/`buildtime` in any case (`choices:`), ValueError for another name."""
+    result = connection.execute(
+        text("SELECT count(*) AS count " + _COUNT_ARTIFACTS_OF_TYPE), {"environment_type": environment_type}
+    )
+    return int(result.scalar_one())
+
+
 _ENTITY_EXISTS = "FROM python_package_version_entity WHERE (:package_name IS NULL OR python_package_version_entity.package_name = :package_name)"
 
 
