@@ -351,6 +351,15 @@ class SetWriter:
         """Ids this writer inserted since its last flush, by table."""
         self._direct: dict[str, set[Key]] = {}
         """Keys this writer inserted without a lookup since its last flush, by table."""
+        self._counted: dict[str, set[Key]] = {}
+        """Keys of deferred rows counted in `seen` since the document began or the last flush."""
+
+    def next_document(self, document: str = "") -> None:
+        """Count the rows of another document from here on (`seen` starts again; deferred rows wait
+        for the same flush, so several documents' link rows go in one round trip)."""
+        self.document = document
+        self.seen = Counter()
+        self._counted.clear()
 
     def _cursor(self) -> Cursor:
         return raw_cursor(self.connection)
@@ -394,8 +403,12 @@ class SetWriter:
         deferred = self.defer and deferrable
         table = plan(table_name)
         unique = self._pending.setdefault(table_name, {}) if deferred else {}
+        counted = self._counted.setdefault(table_name, set()) if deferred else set()
         for row in rows:
             key = table.key(row)
+            if deferred and key not in counted:  # seen once per document, though written at the flush
+                counted.add(key)
+                self.seen[table_name] += 1
             first = unique.setdefault(key, row)
             if first is not row and table.fill:  # the same rule as for rows found in the table
                 known = {c: row[c] for c in table.fill if first.get(c) is None and row.get(c) is not None}
@@ -408,18 +421,26 @@ class SetWriter:
         that refer to rows inserted before are looked up again (see `_split`), so what the writer
         remembers is bounded by what it wrote since the last flush (a slice of a streamed document)."""
         pending, self._pending = self._pending, {}
-        self._write({name: rows for name, rows in pending.items() if rows}, {})
+        self._write({name: rows for name, rows in pending.items() if rows}, {}, counted=True)
         self._fresh.clear()
         self._direct.clear()
+        self._counted.clear()
 
-    def _write(self, batch: Mapping[str, Mapping[Key, Row]], found: dict[str, dict[Key, int]]) -> None:
+    def _write(
+        self,
+        batch: Mapping[str, Mapping[Key, Row]],
+        found: dict[str, dict[Key, int]],
+        *,
+        counted: bool = False,
+    ) -> None:
         names: list[str] = []
         locks: set[int] = set()
         parameters: list[str] = []
         shape, key_lists = [], []
         for name in sorted(batch):
             table = plan(name)
-            self.seen[name] += len(batch[name])
+            if not counted:  # deferred rows were counted when collected
+                self.seen[name] += len(batch[name])
             rows, direct = self._split(table, batch[name])
             if not rows and not direct:  # all written by this writer already
                 continue

@@ -88,16 +88,22 @@ class SyncRuntime(AdapterBase):
 
     @_retried
     def sync_prepared_many(self, documents: Sequence[Prepared]) -> list[WriteStats]:
-        """Write prepared documents (`DocumentWriter.prepare`) in one transaction, each with its own
-        `SetWriter` (its ids, counts and link rows its own): all of them or none. Retried whole when
-        PostgreSQL aborts it to break a deadlock."""
+        """Write prepared documents (`DocumentWriter.prepare`) in one transaction, in turn, then the
+        link rows of all of them in one round trip: all of them or none. Each document's stats count
+        the rows it saw and inserted (the link rows inserted by the final flush count for the last
+        document). Retried whole when PostgreSQL aborts it to break a deadlock."""
         stats: list[WriteStats] = []
         with self._transaction() as connection:
+            writer = SetWriter(connection, defer=True)
             for prepared in documents:
-                writer = SetWriter(connection, defer=True)
+                writer.next_document()
+                before = Counter(writer.inserted)
                 prepared(writer)
-                writer.flush()
-                stats.append(WriteStats(seen=writer.seen, inserted=writer.inserted))
+                stats.append(WriteStats(seen=writer.seen, inserted=writer.inserted - before))
+            before = Counter(writer.inserted)
+            writer.flush()
+            if stats:
+                stats[-1].inserted += writer.inserted - before
         return stats
 
     def _write(self, model: Model, write: Callable[[SetWriter, Model], None]) -> WriteStats:
