@@ -446,11 +446,11 @@ class _QueryLoader:
                 )
         for index, name in enumerate(spec.exclusive):
             param = spec.params.get(name)
-            if param is None or param.type != "boolean":
+            if param is None or not (param.type == "boolean" or param.optional):
                 self.report(
                     file,
                     (*path, "exclusive", index),
-                    f"{name!r} is not a boolean parameter of this query",
+                    f"{name!r} is not a boolean or optional parameter of this query",
                     None if param else did_you_mean(name, spec.params),
                 )
         if spec.unpaginated_by is not None and (spec.paginate is False or spec.unpaginated_by in spec.params):

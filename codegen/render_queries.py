@@ -420,7 +420,10 @@ def method_lines(query: Query) -> list[str]:
         f'        """{query.doc.strip()}"""',
     ]
     if query.exclusive:
-        together = " + ".join(query.exclusive)
+        booleans = {param.name for param in query.params if param.pytype == "bool" and not param.optional}
+        together = " + ".join(
+            name if name in booleans else f"({name} is not None)" for name in query.exclusive
+        )
         message = f"{' and '.join(query.exclusive)} cannot be asked for together"
         lines += [f"        if {together} > 1:", f"            raise ValueError({message!r})"]
     if query.unpaginated_by is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, text
 
-from generated.models import SourceType
+from generated.models import SoftwareStackType, SourceType
 
 _GET_ADVISER_RUN_COUNT_PER_SOURCE_TYPE = (
     "adviser_run.source_type, count(*) AS count FROM adviser_run GROUP BY adviser_run.source_type"
@@ -94,6 +94,23 @@ def get_origin_count_per_source_type(
     for row in result:
         counts[row[0]] = int(row[1])
     return counts
+
+
+_GET_PYTHON_SOFTWARE_STACK_COUNT_ALL = "SELECT CASE\n    WHEN :is_external THEN (SELECT count(*) FROM external_python_software_stack)\n    WHEN :distinct THEN (\n        SELECT count(DISTINCT s.software_stack_type) FROM python_software_stack AS s\n        WHERE CAST(:software_stack_type AS text) IS NULL OR s.software_stack_type = :software_stack_type\n    )\n    ELSE (\n        SELECT count(*) FROM python_software_stack AS s\n        WHERE CAST(:software_stack_type AS text) IS NULL OR s.software_stack_type = :software_stack_type\n    )\nEND AS count"
+
+
+def get_python_software_stack_count_all(
+    connection: Connection,
+    is_external: bool = False,
+    software_stack_type: SoftwareStackType | None = None,
+    distinct: bool = False,
+) -> int:
+    """Number of software stacks (of one type; None, all, fixing the original's `= NULL` filter); with distinct, the number of their distinct types, as the original. External (user) stacks have no type, so a type with `is_external` raises ValueError."""
+    result = connection.execute(
+        text(_GET_PYTHON_SOFTWARE_STACK_COUNT_ALL),
+        {"is_external": is_external, "software_stack_type": software_stack_type, "distinct": distinct},
+    )
+    return int(result.scalar_one())
 
 
 _GET_UNSOLVED_PYTHON_PACKAGES_ALL_PER_ADVISER_RUN = "adviser_run.adviser_document_id, python_package_version_entity.package_name FROM adviser_run JOIN has_unresolved ON has_unresolved.adviser_run_id = adviser_run.id JOIN python_package_version_entity ON has_unresolved.python_package_version_entity_id = python_package_version_entity.id WHERE (:source_type IS NULL OR adviser_run.source_type = :source_type) AND adviser_run.need_re_run"

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from sqlalchemy.exc import DBAPIError
 
 from generated import rows
-from generated.models import EnvironmentType, SourceType
+from generated.models import EnvironmentType, SoftwareStackType, SourceType
 from generated.queries import (
     adviser,
     analysis,
@@ -1369,6 +1369,20 @@ class GeneratedQueries(AdapterBase):
         with self._connection() as connection:
             return rules.get_python_rule_all(
                 connection, package_name, index_url, start_offset=start_offset, count=count
+            )
+
+    def get_python_software_stack_count_all(
+        self,
+        is_external: bool = False,
+        software_stack_type: SoftwareStackType | None = None,
+        distinct: bool = False,
+    ) -> int:
+        """Number of software stacks (of one type; None, all, fixing the original's `= NULL` filter); with distinct, the number of their distinct types, as the original. External (user) stacks have no type, so a type with `is_external` raises ValueError."""
+        if is_external + (software_stack_type is not None) > 1:
+            raise ValueError("is_external and software_stack_type cannot be asked for together")
+        with self._connection() as connection:
+            return adviser.get_python_software_stack_count_all(
+                connection, is_external, software_stack_type, distinct
             )
 
     def get_relation_table_count(self) -> dict[str, int]:

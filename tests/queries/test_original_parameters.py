@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 
+import pytest
 from sqlalchemy import text
 
 from thoth.storages.graph.enums import QuerySortTypeEnum
@@ -115,6 +116,12 @@ def test_software_stack_count_distinct_counts_the_types(filled_graph: GraphDatab
     for stack_type, number in types:
         assert filled_graph.get_python_software_stack_count_all(False, stack_type, False) == number
         assert filled_graph.get_python_software_stack_count_all(False, stack_type, True) == 1
+    (external,) = _rows(filled_graph, "SELECT count(*) FROM external_python_software_stack")
+    assert int(str(external[0])) > 0
+    assert filled_graph.get_python_software_stack_count_all(True) == int(str(external[0]))
+    assert filled_graph.get_python_software_stack_count_all(True, None, True) == int(str(external[0]))
+    with pytest.raises(ValueError, match="cannot be asked for together"):
+        filled_graph.get_python_software_stack_count_all(True, "USER_STACK")
 
 
 def test_count_maps_paginate_over_their_groups(filled_graph: GraphDatabase) -> None:

@@ -12,8 +12,6 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
 
-from generated.models import SoftwareStackType
-
 from ..config import DatabaseSettings
 from . import normalize
 from .adapter import AdapterBase
@@ -92,29 +90,6 @@ class ReadsMixin(AdapterBase):
                 {key: parameters[key] for key in ("os_name", "os_version", "python_version")},
             ).scalar_one()
         )
-
-    def get_python_software_stack_count_all(
-        self,
-        is_external: bool = False,
-        software_stack_type: SoftwareStackType | None = None,
-        distinct: bool = False,
-    ) -> int:
-        """Number of software stacks (of one type; None: all, fixing the original's `= NULL` filter); with
-        distinct, the number of their distinct types, as the original. External (user) stacks have no type:
-        a type with `is_external` raises ValueError."""
-        if is_external:
-            if software_stack_type is not None:
-                raise ValueError("external software stacks have no software_stack_type")
-            sql, parameters = "SELECT count(*) FROM external_python_software_stack", {}
-        else:
-            counted = "count(DISTINCT software_stack_type)" if distinct else "count(*)"
-            sql = (
-                f"SELECT {counted} FROM python_software_stack "
-                "WHERE CAST(:type AS text) IS NULL OR software_stack_type = :type"
-            )
-            parameters = {"type": software_stack_type}
-        with self._connection() as connection:
-            return int(connection.execute(text(sql), parameters).scalar_one())
 
 
 __all__ = [

@@ -81,6 +81,12 @@ SELECT EXISTS (SELECT 1 FROM has_artifact WHERE has_artifact.artifact_name = :do
 -- count_artifacts_of_type
 SELECT count(*) AS count FROM has_artifact WHERE CAST(has_artifact.environment_type AS text) = :environment_type;
 
+-- count_indexes
+SELECT CASE
+    WHEN :is_external THEN (SELECT count(*) FROM external_python_package_index)
+    ELSE (SELECT count(*) FROM python_package_index AS i WHERE CAST(:url AS text) IS NULL OR i.url = :url)
+END AS count;
+
 -- entity_exists
 SELECT EXISTS (SELECT 1 FROM python_package_version_entity WHERE (:package_name IS NULL OR python_package_version_entity.package_name = :package_name)) AS exists;
 

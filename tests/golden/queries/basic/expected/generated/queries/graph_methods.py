@@ -42,6 +42,13 @@ class GeneratedQueries(AdapterBase):
         with self._connection() as connection:
             return reads.count_artifacts_of_type(connection, environment_type)
 
+    def count_indexes(self, is_external: bool = False, url: str | None = None) -> int:
+        """Number of the (external) indexes, or of the indexes with that URL; the external ones are not filtered, so `exclusive:` refuses both (a boolean and an optional parameter)."""
+        if is_external + (url is not None) > 1:
+            raise ValueError("is_external and url cannot be asked for together")
+        with self._connection() as connection:
+            return reads.count_indexes(connection, is_external, url)
+
     def create_hardware(self, hardware: rows.HardwareRow, is_external: bool = True) -> int:
         """Record a hardware description (external by default); its id."""
         with self._connection(begin=True) as connection:

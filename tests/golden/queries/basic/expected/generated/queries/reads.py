@@ -35,6 +35,15 @@ def count_artifacts_of_type(connection: Connection, environment_type: str) -> in
     return int(result.scalar_one())
 
 
+_COUNT_INDEXES = "SELECT CASE\n    WHEN :is_external THEN (SELECT count(*) FROM external_python_package_index)\n    ELSE (SELECT count(*) FROM python_package_index AS i WHERE CAST(:url AS text) IS NULL OR i.url = :url)\nEND AS count"
+
+
+def count_indexes(connection: Connection, is_external: bool = False, url: str | None = None) -> int:
+    """Number of the (external) indexes, or of the indexes with that URL; the external ones are not filtered, so `exclusive:` refuses both (a boolean and an optional parameter)."""
+    result = connection.execute(text(_COUNT_INDEXES), {"is_external": is_external, "url": url})
+    return int(result.scalar_one())
+
+
 _ENTITY_EXISTS = "FROM python_package_version_entity WHERE (:package_name IS NULL OR python_package_version_entity.package_name = :package_name)"
 
 
