@@ -1,8 +1,8 @@
 """Kebechet GitHub-app installations: what schema/queries/kebechet.yaml cannot declare (hand-written).
 
-Counts over a manager named at run time, and the writer that turns a repository's configuration files
-(`.thoth.yaml`, Pipfile, Pipfile.lock) into installations; the installation upsert is declared
-(`create_github_app_installation`, schema/queries/writes.yaml).
+The writer that turns a repository's configuration files (`.thoth.yaml`, Pipfile, Pipfile.lock) into
+installations; the readings and the installation upsert are declared (schema/queries/kebechet.yaml,
+`create_github_app_installation` in schema/queries/writes.yaml).
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """What generation does not fit: GraphDatabase methods written by hand on top of the generated queries.
 
 `QueriesRuntime` adds the cache (`stats()`, `cache_clear()`, stats logged on disconnect), the
-normalisation helpers, queries whose arguments need Python (the `extras` set of `get_depends_on`,
-mutually exclusive flags) and `get_entity_count` (a table named by a model class).
+normalisation helpers, `get_depends_on` (its `extras` set, and NotFoundError from a second statement),
+the platform checks (static, no database) and `get_entity_count` (a table named by a model class).
 """
 
 from __future__ import annotations
