@@ -3,16 +3,16 @@
 The per-kind methods (`sync_*_result`, `*_document_id_exist(s)`) are generated from
 schema/documents/kinds.yaml into generated/graph_documents.py; each validates the document into its
 model (`DocumentWriter.prepare`), then `sync_prepared_many` writes it with set-based statements
-(`bulk.SetWriter`). The sync hands it a whole batch of prepared documents: one transaction, the
-documents written in turn, so a batch lands whole or not at all (the sync then writes each document
-of a failed batch on its own).
+(`bulk.SetWriter`). The sync writes the prepared documents of a batch into one open transaction
+(`OpenBatch`) as they are read, so a batch lands whole or not at all (the sync then writes a failed
+batch again, and then each of its documents on its own).
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import IO, Generic, TypeVar, cast
 
@@ -83,28 +83,70 @@ _retried = retry(
 """A sync transaction is retried whole when PostgreSQL aborts it to break a deadlock."""
 
 
+class OpenBatch:
+    """Documents written in turn into one open transaction, then the link rows of all of them in one
+    round trip at `commit`: all of them or none. Each document's stats count the rows it saw and
+    inserted (the link rows inserted by the final flush count for the last document)."""
+
+    def __init__(self, transaction: AbstractContextManager[Connection]) -> None:
+        self._stack = ExitStack()
+        self._writer = SetWriter(self._stack.enter_context(transaction), defer=True)
+        self._stats: list[WriteStats] = []
+
+    def write(self, prepared: Prepared) -> None:
+        """Write one document into the transaction (on failure, `abort` the batch)."""
+        writer = self._writer
+        writer.next_document()
+        before = Counter(writer.inserted)
+        prepared(writer)
+        self._stats.append(WriteStats(seen=writer.seen, inserted=writer.inserted - before))
+
+    def commit(self) -> list[WriteStats]:
+        """Flush the link rows and commit; the stats of every document written, in order."""
+        try:
+            before = Counter(self._writer.inserted)
+            self._writer.flush()
+            if self._stats:
+                self._stats[-1].inserted += self._writer.inserted - before
+        except BaseException as error:
+            self.abort(error)
+            raise
+        self._stack.close()
+        return self._stats
+
+    def abort(self, error: BaseException | None = None) -> None:
+        """Roll the transaction back (`error`: what stopped it, if anything) and give its connection
+        back; a connection that broke is given back as it is (the server dropped the transaction)."""
+        error = error or BatchAbandoned("the batch was left before its commit")
+        with suppress(DBAPIError):  # the connection is gone: so is its transaction
+            self._stack.__exit__(type(error), error, error.__traceback__)
+
+
+class BatchAbandoned(Exception):
+    """Rolls back an `OpenBatch` that nothing failed in (its sync stopped)."""
+
+
 class SyncRuntime(AdapterBase):
     """What the generated `sync_*_result` writers and `*_exist(s)` checks of GraphDatabase call."""
+
+    def open_batch(self) -> OpenBatch:
+        """A transaction that documents are written into as they come, committed by `OpenBatch.commit`
+        (the sync writes each document of a batch as soon as it is read, so reading and writing overlap)."""
+        return OpenBatch(self._transaction())
 
     @_retried
     def sync_prepared_many(self, documents: Sequence[Prepared]) -> list[WriteStats]:
         """Write prepared documents (`DocumentWriter.prepare`) in one transaction, in turn, then the
-        link rows of all of them in one round trip: all of them or none. Each document's stats count
-        the rows it saw and inserted (the link rows inserted by the final flush count for the last
-        document). Retried whole when PostgreSQL aborts it to break a deadlock."""
-        stats: list[WriteStats] = []
-        with self._transaction() as connection:
-            writer = SetWriter(connection, defer=True)
+        link rows of all of them in one round trip: all of them or none (see `OpenBatch`). Retried
+        whole when PostgreSQL aborts it to break a deadlock."""
+        batch = self.open_batch()
+        try:
             for prepared in documents:
-                writer.next_document()
-                before = Counter(writer.inserted)
-                prepared(writer)
-                stats.append(WriteStats(seen=writer.seen, inserted=writer.inserted - before))
-            before = Counter(writer.inserted)
-            writer.flush()
-            if stats:
-                stats[-1].inserted += writer.inserted - before
-        return stats
+                batch.write(prepared)
+        except BaseException as error:
+            batch.abort(error)
+            raise
+        return batch.commit()
 
     def _write(self, model: Model, write: Callable[[SetWriter, Model], None]) -> WriteStats:
         """One document in its own transaction."""
@@ -191,4 +233,12 @@ def _base(document_id: str) -> str:
     return document_id.rstrip("/").rsplit("/", 1)[-1]
 
 
-__all__ = ["Document", "DocumentWriter", "Prepared", "SyncRuntime", "WriteStats", "prepare_solver_file"]
+__all__ = [
+    "Document",
+    "DocumentWriter",
+    "OpenBatch",
+    "Prepared",
+    "SyncRuntime",
+    "WriteStats",
+    "prepare_solver_file",
+]

@@ -34,7 +34,7 @@ from ..config import SyncSettings
 from ..documents import UnknownDocumentTypeError, same_document_id
 from ..exceptions import StorageConnectionError
 from ..graph import GraphDatabase
-from ..graph.sync_writers import Prepared, prepare_solver_file
+from ..graph.sync_writers import OpenBatch, Prepared, prepare_solver_file
 from ..reasons import one_line, reason, short_id
 from ..s3.jsontypes import JSONObject
 from ..solver_stream import is_large
@@ -245,32 +245,59 @@ skipped (None: the graph has it)."""
 @dataclass
 class _Plan:
     """The sync's one path: the documents of a batch are planned (read, validated and bound to their
-    writers, or found synced already), then written in one transaction (`sync_prepared_many`), then
-    reported in the documents' order. A batch that fails is written again one document per
-    transaction, so that only the broken documents fail and nothing of theirs is written."""
+    writers, or found synced already) and written into one open transaction as they come, so that
+    reading the next document overlaps writing this one; the transaction is committed when the batch
+    is full (a batch of one: written then), then the batch is reported in the documents' order. A batch that fails is written again
+    (`sync_prepared_many`, waiting for the database in a graceful sync), and then, if it fails again,
+    one document per transaction, so that only the broken documents fail and nothing of theirs is
+    written."""
 
     graph: GraphDatabase
     tally: _Tally
     size: int
     entries: list[tuple[Item, Entry]] = field(default_factory=list)
     planned: int = 0
+    open: OpenBatch | None = None
+    failed: bool = False
+    """A write into the open transaction failed: the batch is rolled back, written again at the end."""
 
     def add(self, item: Item, entry: Entry) -> None:
-        """Plan one document; the batch is written when full, and at once before a failure that stops
-        a sync which is not graceful. Outcomes known with nothing to write are reported at once."""
+        """Plan one document (written into the batch's transaction at once); the batch is committed
+        when full, and at once before a failure that stops a sync which is not graceful. Outcomes
+        known with nothing to write are reported at once."""
         self.entries.append((item, entry))
         if isinstance(entry, _Planned):
             self.planned += 1
+            if self.size > 1:  # a batch of one is written as it is committed, below
+                self._write_ahead(entry)
         stops = isinstance(entry, Exception) and not self.tally.graceful
         if self.planned >= self.size or not self.planned or stops:
             self.execute()
 
+    def _write_ahead(self, document: _Planned) -> None:
+        if self.failed:
+            return
+        try:
+            if self.open is None:
+                self.open = self.graph.open_batch()
+            self.open.write(document.prepared)
+        except Exception as error:  # rolled back; `execute` writes the batch again
+            if self.open is not None:
+                self.open.abort(error)
+            self.open, self.failed = None, True
+
+    def discard(self) -> None:
+        """Roll back a batch left open (the sync stopped before committing it)."""
+        if self.open is not None:
+            self.open.abort()
+            self.open = None
+
     def execute(self) -> None:
-        """Write the planned documents, then report every entry in order."""
+        """Commit the batch's documents, then report every entry in order."""
         entries, self.entries, self.planned = self.entries, [], 0
         documents = [entry for _item, entry in entries if isinstance(entry, _Planned)]
         try:
-            outcomes = self._write(documents)
+            outcomes = self._commit(documents)
         finally:
             for document in documents:
                 document.close()
@@ -284,8 +311,18 @@ class _Plan:
             else:
                 self.tally.land(item, outcome)
 
-    def _write(self, documents: list[_Planned]) -> list[int | Exception]:
+    def _commit(self, documents: list[_Planned]) -> list[int | Exception]:
         """Rows written per document, or its failure."""
+        batch, failed, self.open, self.failed = self.open, self.failed, None, False
+        if batch is not None and not failed:
+            try:
+                return [written.rows for written in batch.commit()]
+            except Exception:  # rolled back by commit: written again below
+                pass
+        return self._write(documents)
+
+    def _write(self, documents: list[_Planned]) -> list[int | Exception]:
+        """The batch written again in one transaction, else one document per transaction."""
         if not documents:
             return []
         try:
@@ -343,6 +380,7 @@ def _run(
     timeout = settings.reconnect_timeout
     with ExitStack() as stack, ThreadPoolExecutor(1, "thoth-sync-fetch") as fetcher:
         _pin(stack, graph, graceful)
+        stack.callback(plan.discard)
         for chunk in _chunks(iter(items), settings.existence_chunk):
             tally.processed += len(chunk)
             try:
