@@ -493,6 +493,27 @@ class _QueryLoader:
             self.report(file, path, "a parameter is listed twice")
         return tuple(names)
 
+    def check_defaults(self, file: QueryFile, query: Query) -> None:
+        """No positional parameter without a default after one with a default (a Python syntax error)."""
+        declared = {param.name: param for param in query.params if not param.fixed}
+        unlisted = [p.name for p in declared.values() if not p.keyword and p.name not in query.positional]
+        defaulted: str | None = None
+        for name in [*unlisted, *query.positional]:
+            param = declared.get(name)
+            if param is None or param.has_default:  # the implicit parameters all have defaults
+                defaulted = defaulted or name
+                continue
+            if defaulted is not None:
+                where: Path_ = ("queries", query.name, "params", name)
+                if name in query.positional:
+                    where = ("queries", query.name, "positional", query.positional.index(name))
+                self.report(
+                    file,
+                    where,
+                    f"positional parameter {name!r} has no default but follows {defaulted!r}, which has one",
+                    f"declare {name!r} with `keyword: true`, give it a default or place it before {defaulted!r}",
+                )
+
     def body(
         self,
         spec: QuerySpec,
@@ -965,6 +986,8 @@ def load_queries(queries_dir: Path, schema: ir.Schema) -> tuple[Query, ...]:
                 query = resolve_guards(loader, file, query_spec, query)
             if query is not None and query_spec.purge is not None:
                 query = resolve_purge(loader, file, query_spec.purge, query, queries_dir)
+            if query is not None:
+                loader.check_defaults(file, query)
             if query is not None and not query.raw:
                 loader.check_statements(file, query)
             if query is not None:

@@ -419,6 +419,8 @@ def method_lines(query: Query) -> list[str]:
         f"    def {query.name}(self{', ' if signature else ''}{signature}) -> {returns}:",
         f'        """{query.doc.strip()}"""',
     ]
+    if query.variadic is not None:  # no member: the answer is empty, no statement (as the original)
+        lines += [f"        if not {query.variadic[0]}:", "            return {}"]
     if query.exclusive:
         booleans = {param.name for param in query.params if param.pytype == "bool" and not param.optional}
         together = " + ".join(

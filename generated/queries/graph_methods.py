@@ -2467,6 +2467,8 @@ class GeneratedQueries(AdapterBase):
         tuple[str, str, str], list[tuple[tuple[str, str, str | None], tuple[str, str | None, str | None]]]
     ]:
         """retrieve_transitive_dependencies_python for each (name, version, index URL) at once (one statement): `{package tuple as given: edges}`."""
+        if not package_tuples:
+            return {}
         os_name = None if os_name is None else normalize.os_name(os_name)
         os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
         root_names = [normalize.package_name(member[0]) for member in package_tuples]

@@ -3,7 +3,10 @@ compared with the direct dependencies get_depends_on lists."""
 
 from __future__ import annotations
 
+import pytest
+
 from thoth_storages import GraphDatabase
+from thoth_storages.exceptions import NotConnectedError
 
 PYPI = "https://pypi.example.org/simple"
 FLASK = ("flask", "2.2.2", PYPI)
@@ -73,3 +76,11 @@ def test_multi_is_the_singles_at_once(filled_graph: GraphDatabase) -> None:
     }
     assert filled_graph.retrieve_transitive_dependencies_python_multi() == {}
     assert filled_graph.retrieve_transitive_dependencies_python("flask", "0.0.1", PYPI) == []
+
+
+def test_multi_without_packages_sends_no_statement() -> None:
+    """As 0.74.2 (a loop over no tuples): `{}` even from an adapter that never connected."""
+    graph = GraphDatabase()
+    assert graph.retrieve_transitive_dependencies_python_multi(os_name="debian") == {}
+    with pytest.raises(NotConnectedError):
+        graph.retrieve_transitive_dependencies_python_multi(FLASK)

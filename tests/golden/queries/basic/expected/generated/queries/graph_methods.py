@@ -182,6 +182,8 @@ class GeneratedQueries(AdapterBase):
         self, *members: tuple[str, str]
     ) -> dict[tuple[str, str], list[tuple[int, str]]]:
         """Per given (name, version), its entities: {member as given: [(id, name)]}."""
+        if not members:
+            return {}
         names = [normalize.package_name(member[0]) for member in members]
         versions = [normalize.package_version(member[1]) or member[1] for member in members]
         with self._connection() as connection:
