@@ -80,8 +80,10 @@ def test_a_read_that_fails_once_is_read_again(
     fault: Fault,
     reader: str,
 ) -> None:
+    direct(backend).store_document(
+        DOCUMENT, "doc"
+    )  # default limits: a slow first PUT is not this test's retry
     limits(clean_env, attempts=3)
-    direct(backend).store_document(DOCUMENT, "doc")
     caplog.set_level(logging.WARNING, RETRY_LOGGER)
     with proxied(backend, first_attempts(fault, methods=frozenset({"GET"}))) as (proxy, store):
         assert READERS[reader](store, "doc") == DOCUMENT
