@@ -55,10 +55,9 @@ class QueriesRuntime(GeneratedQueries):
         """PEP 440 normalised version (kept as is when PEP 440 cannot parse it)."""
         return normalize.package_version(package_version) or package_version
 
-    @staticmethod
-    def normalize_python_index_url(index_url: str | None) -> str | None:
-        """An index URL with the configured aliases applied."""
-        return None if index_url is None else normalize.index_url(index_url)
+    def normalize_python_index_url(self, index_url: str | None) -> str | None:
+        """An index URL with the aliases of this adapter's settings applied (`DatabaseSettings.index_aliases`)."""
+        return None if index_url is None else normalize.index_url(index_url, self.settings.index_aliases)
 
     # Queries that need Python around the generated SQL -------------------------------------------
 
@@ -82,7 +81,7 @@ class QueriesRuntime(GeneratedQueries):
         """
         package_name = normalize.package_name(package_name)
         package_version = normalize.package_version(package_version)
-        index_url = None if index_url is None else normalize.index_url(index_url)
+        index_url = None if index_url is None else normalize.index_url(index_url, self.settings.index_aliases)
         os_name, os_version = normalize.os_filter(os_name, os_version)
         with self._connection() as connection:
             found = dependencies.get_depends_on(

@@ -94,7 +94,7 @@ class SyncRuntime(AdapterBase):
         document). Retried whole when PostgreSQL aborts it to break a deadlock."""
         stats: list[WriteStats] = []
         with self._transaction() as connection:
-            writer = SetWriter(connection, defer=True)
+            writer = SetWriter(connection, defer=True, index_aliases=self.settings.index_aliases)
             for prepared in documents:
                 writer.next_document()
                 before = Counter(writer.inserted)
