@@ -34,6 +34,7 @@ _KEYS = frozenset(
         "writer",
         "sync_method",
         "exists",
+        "metric_label",
     }
 )
 _REQUIRED = ("types", "describes", "handler", "writer", "sync_method")
@@ -47,8 +48,15 @@ class Exists:
     method: str
     parameters: tuple[str, ...]
     doc: str
-    synced_by: tuple[str, str] | None
-    """(table, column) naming synced documents; None for an inspection result check."""
+    recorded_in: tuple[str, str]
+    """(table, column) whose rows name the documents the graph recorded."""
+    inspection_result: bool
+    """The check looks at an (id, result number) pair, not at `recorded_in`."""
+
+    @property
+    def synced_by(self) -> tuple[str, str] | None:
+        """(table, column) the check looks the document id up in; None for an inspection result check."""
+        return None if self.inspection_result else self.recorded_in
 
 
 @dataclass(frozen=True)
@@ -69,6 +77,8 @@ class KindDecl:
     sync_doc: str
     force: bool
     exists: Exists | None
+    metric_label: str
+    """The `document_type` label of the graph's documents metric (default: the first type)."""
 
 
 class _Reader:
@@ -163,6 +173,7 @@ def _kind(reader: _Reader, prefix: str, node: dict[str, object], titles: dict[st
         sync_doc=reader.text(sync, (prefix, "sync_method"), "doc"),
         force=force,
         exists=_exists(reader, prefix, node["exists"]) if "exists" in node else None,
+        metric_label=reader.optional(node, path, "metric_label") or types[0],
     )
 
 
@@ -171,17 +182,19 @@ def _exists(reader: _Reader, prefix: str, value: object) -> Exists:
     node = reader.mapping(value, path)
     parameters = reader.names(node, path, "parameters")
     check = reader.optional(node, path, "check")
-    if check == "inspection_result":
-        if len(parameters) != 2:
-            raise reader.fail((*path, "parameters"), "an inspection result check takes (id, result number)")
-        synced_by = None
-    elif check is None:
-        if len(parameters) != 1:
-            raise reader.fail((*path, "parameters"), "a document id check takes the id only")
-        synced_by = (reader.text(node, path, "table"), reader.text(node, path, "column"))
-    else:
+    if check not in (None, "inspection_result"):
         raise reader.fail((*path, "check"), "the only special check is `inspection_result`")
-    return Exists(reader.text(node, path, "method"), parameters, reader.text(node, path, "doc"), synced_by)
+    if check is not None and len(parameters) != 2:
+        raise reader.fail((*path, "parameters"), "an inspection result check takes (id, result number)")
+    if check is None and len(parameters) != 1:
+        raise reader.fail((*path, "parameters"), "a document id check takes the id only")
+    return Exists(
+        method=reader.text(node, path, "method"),
+        parameters=parameters,
+        doc=reader.text(node, path, "doc"),
+        recorded_in=(reader.text(node, path, "table"), reader.text(node, path, "column")),
+        inspection_result=check is not None,
+    )
 
 
 # ---------------------------------------------------------------------------------------------- output
@@ -241,7 +254,11 @@ def _render_registry(kinds: list[KindDecl], titles: dict[str, str]) -> str:
         "    sync_method: str",
         "    exists_method: str | None",
         "    synced_by: tuple[str, str] | None",
-        '    """(table, column) whose rows name the synced documents."""',
+        '    """(table, column) the existence check looks a document id up in (None: no such check)."""',
+        "    recorded_in: tuple[str, str] | None",
+        '    """(table, column) whose rows name the documents the graph recorded (None: not recorded)."""',
+        "    metric_label: str",
+        '    """The `document_type` label the graph\'s documents metric counts the kind under."""',
         "",
         "",
         "KINDS: Final[tuple[Kind, ...]] = (",
@@ -252,7 +269,8 @@ def _render_registry(kinds: list[KindDecl], titles: dict[str, str]) -> str:
             f"    Kind(prefix={kind.prefix!r}, types={kind.types!r}, describes={kind.describes!r},"
             f" handler={kind.handler!r}, result_store={kind.result_store!r}, cache_store={kind.cache_store!r},"
             f" sync_method={kind.sync_method!r}, exists_method={exists.method if exists else None!r},"
-            f" synced_by={exists.synced_by if exists else None!r}),"
+            f" synced_by={exists.synced_by if exists else None!r},"
+            f" recorded_in={exists.recorded_in if exists else None!r}, metric_label={kind.metric_label!r}),"
         )
     lines += [
         ")",
@@ -356,7 +374,7 @@ def _render_graph(kinds: list[KindDecl], titles: dict[str, str]) -> str:
         exists = kind.exists
         if exists is None:
             continue
-        if exists.synced_by is None:
+        if exists.inspection_result:
             document_id, number = exists.parameters
             signature = f"{document_id}: str, {number}: int"
             body = f"self.synced_inspection_results([({document_id}, {number})])"

@@ -383,7 +383,7 @@ def _purge_rows_function(query: Query) -> list[str]:
 _NORMALIZE = {
     "package_name": "normalize.package_name({name})",
     "package_version": "normalize.package_version({name})",
-    "index_url": "normalize.index_url({name})",
+    "index_url": "normalize.index_url({name}, self.settings.index_aliases)",
     "os_name": "normalize.os_name({name})",
     "os_version": "normalize.os_version(os_name or '', {name})",
     "date": "normalize.date({name})",

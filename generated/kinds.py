@@ -42,7 +42,11 @@ class Kind:
     sync_method: str
     exists_method: str | None
     synced_by: tuple[str, str] | None
-    """(table, column) whose rows name the synced documents."""
+    """(table, column) the existence check looks a document id up in (None: no such check)."""
+    recorded_in: tuple[str, str] | None
+    """(table, column) whose rows name the documents the graph recorded (None: not recorded)."""
+    metric_label: str
+    """The `document_type` label the graph's documents metric counts the kind under."""
 
 
 KINDS: Final[tuple[Kind, ...]] = (
@@ -56,6 +60,8 @@ KINDS: Final[tuple[Kind, ...]] = (
         sync_method="sync_adviser_result",
         exists_method="adviser_document_id_exist",
         synced_by=("adviser_run", "adviser_document_id"),
+        recorded_in=("adviser_run", "adviser_document_id"),
+        metric_label="adviser",
     ),
     Kind(
         prefix="dependency",
@@ -67,6 +73,8 @@ KINDS: Final[tuple[Kind, ...]] = (
         sync_method="sync_dependency_monkey_result",
         exists_method="dependency_monkey_document_id_exists",
         synced_by=("dependency_monkey_run", "dependency_monkey_document_id"),
+        recorded_in=("dependency_monkey_run", "dependency_monkey_document_id"),
+        metric_label="dependency-monkey",
     ),
     Kind(
         prefix="inspection",
@@ -78,6 +86,8 @@ KINDS: Final[tuple[Kind, ...]] = (
         sync_method="sync_inspection_result",
         exists_method="inspection_document_id_result_number_exists",
         synced_by=None,
+        recorded_in=("inspection_run", "inspection_document_id"),
+        metric_label="inspection",
     ),
     Kind(
         prefix="package",
@@ -89,6 +99,8 @@ KINDS: Final[tuple[Kind, ...]] = (
         sync_method="sync_analysis_result",
         exists_method="analysis_document_id_exist",
         synced_by=("package_extract_run", "analysis_document_id"),
+        recorded_in=("package_extract_run", "analysis_document_id"),
+        metric_label="package-extract",
     ),
     Kind(
         prefix="provenance",
@@ -100,6 +112,8 @@ KINDS: Final[tuple[Kind, ...]] = (
         sync_method="sync_provenance_checker_result",
         exists_method="provenance_checker_document_id_exist",
         synced_by=("provenance_checker_run", "provenance_checker_document_id"),
+        recorded_in=("provenance_checker_run", "provenance_checker_document_id"),
+        metric_label="provenance-checker",
     ),
     Kind(
         prefix="solver",
@@ -111,6 +125,8 @@ KINDS: Final[tuple[Kind, ...]] = (
         sync_method="sync_solver_result",
         exists_method="solver_document_id_exists",
         synced_by=("solved", "document_id"),
+        recorded_in=("solved", "document_id"),
+        metric_label="solver",
     ),
     Kind(
         prefix="revsolver",
@@ -122,6 +138,8 @@ KINDS: Final[tuple[Kind, ...]] = (
         sync_method="sync_revsolver_result",
         exists_method=None,
         synced_by=None,
+        recorded_in=None,
+        metric_label="revsolver",
     ),
     Kind(
         prefix="security",
@@ -133,6 +151,8 @@ KINDS: Final[tuple[Kind, ...]] = (
         sync_method="sync_security_indicator_aggregated_result",
         exists_method="si_aggregated_document_id_exists",
         synced_by=("si_aggregated_run", "si_aggregated_run_document_id"),
+        recorded_in=("si_aggregated_run", "si_aggregated_run_document_id"),
+        metric_label="security-indicator",
     ),
 )
 """Every kind, in sync order."""

@@ -48,15 +48,48 @@ def test_only_config_reads_the_environment() -> None:
     assert environment_reads(ALLOWED.read_text(encoding="utf-8"))
 
 
-def test_index_aliases_apply_to_the_urls_they_name(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_index_aliases_are_a_database_setting_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(
         "THOTH_STORAGES_INDEX_ALIASES", "https://old.example.org/simple/=https://new.example.org/simple, a=b"
     )
-    assert normalize.index_url("https://old.example.org/simple") == "https://new.example.org/simple"
-    assert normalize.index_url("https://old.example.org/simple/") == "https://new.example.org/simple"
-    assert normalize.index_url("https://other.example.org/simple") == "https://other.example.org/simple"
+    settings = DatabaseSettings.from_env()
+    assert settings.index_aliases == (
+        ("https://old.example.org/simple", "https://new.example.org/simple"),
+        ("a", "b"),
+    )
+    assert (
+        settings.environment()["THOTH_STORAGES_INDEX_ALIASES"]
+        == "https://old.example.org/simple=https://new.example.org/simple,a=b"
+    )
+    graph = GraphDatabase(settings)
+    assert (
+        graph.normalize_python_index_url("https://old.example.org/simple") == "https://new.example.org/simple"
+    )
+    assert GraphDatabase.normalize_python_index_url(
+        "https://old.example.org/simple"
+    ) == (  # the original's static form
+        "https://new.example.org/simple"
+    )
+    assert (
+        graph.normalize_python_index_url("https://old.example.org/simple/")
+        == "https://new.example.org/simple"
+    )
+    assert (
+        graph.normalize_python_index_url("https://other.example.org/simple")
+        == "https://other.example.org/simple"
+    )
+    assert graph.normalize_python_index_url(None) is None
     monkeypatch.delenv("THOTH_STORAGES_INDEX_ALIASES")
-    assert normalize.index_url("https://old.example.org/simple") == "https://old.example.org/simple"
+    assert (
+        graph.normalize_python_index_url("https://old.example.org/simple") == "https://new.example.org/simple"
+    )
+    assert GraphDatabase().normalize_python_index_url("https://old.example.org/simple") == (
+        "https://old.example.org/simple"
+    )
+    assert "THOTH_STORAGES_INDEX_ALIASES" not in DatabaseSettings.from_env().environment()
+    assert normalize.index_url("https://old.example.org/simple/", settings.index_aliases) == (
+        "https://new.example.org/simple"
+    )
 
 
 def test_sync_settings_are_read_from_the_environment_when_the_adapter_is_made(

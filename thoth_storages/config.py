@@ -44,6 +44,17 @@ def env_flag(name: str) -> bool:
 
 
 PG_BINDIR = "THOTH_STORAGES_PG_BINDIR"
+INDEX_ALIASES = "THOTH_STORAGES_INDEX_ALIASES"
+
+
+def parse_index_aliases(raw: str) -> tuple[tuple[str, str], ...]:
+    """`old=new,old2=new2` as (old URL without a trailing slash, new URL) pairs; the first of an old URL wins."""
+    aliases: dict[str, str] = {}
+    for pair in raw.split(","):
+        old, _, new = pair.partition("=")
+        if old.strip():
+            aliases.setdefault(old.strip().rstrip("/"), new.strip())
+    return tuple(aliases.items())
 
 
 @dataclass(frozen=True)
@@ -64,11 +75,15 @@ class DatabaseSettings:
     """Log every statement (THOTH_STORAGES_DEBUG_QUERIES=1)."""
     pg_bindir: str | None = None
     """The folder of the pg_dump and pg_restore to use (THOTH_STORAGES_PG_BINDIR; None: found by version)."""
+    index_aliases: tuple[tuple[str, str], ...] = ()
+    """(old URL without a trailing slash, new URL): index URLs written and asked for under another URL
+    (THOTH_STORAGES_INDEX_ALIASES="old=new,old2=new2")."""
 
     @classmethod
     def from_env(cls) -> DatabaseSettings:
         """Build the settings from KNOWLEDGE_GRAPH_HOST/PORT/USER/PASSWORD/DATABASE/SSL_DISABLED, the
-        THOTH_*_CACHE_SIZE variables and THOTH_STORAGES_LOG_STATS."""
+        THOTH_*_CACHE_SIZE variables, THOTH_STORAGES_LOG_STATS, _DEBUG_QUERIES, _PG_BINDIR and
+        _INDEX_ALIASES."""
         return cls(
             host=os.environ.get("KNOWLEDGE_GRAPH_HOST", cls.host),
             port=env_int("KNOWLEDGE_GRAPH_PORT", cls.port),
@@ -85,6 +100,7 @@ class DatabaseSettings:
             log_stats=os.environ.get("THOTH_STORAGES_LOG_STATS", "").strip() not in ("", "0"),
             debug_queries=env_flag("THOTH_STORAGES_DEBUG_QUERIES"),
             pg_bindir=os.environ.get(PG_BINDIR) or None,
+            index_aliases=parse_index_aliases(os.environ.get(INDEX_ALIASES, "")),
         )
 
     def cache_size(self, variable: str, default: int) -> int:
@@ -92,7 +108,7 @@ class DatabaseSettings:
         return dict(self.cache_sizes).get(variable, default)
 
     def environment(self) -> dict[str, str]:
-        """The KNOWLEDGE_GRAPH_* variables that `from_env` reads back as these settings (for a child process)."""
+        """The variables that `from_env` reads back as these settings (for a child process)."""
         return {
             "KNOWLEDGE_GRAPH_HOST": self.host,
             "KNOWLEDGE_GRAPH_PORT": str(self.port),
@@ -104,6 +120,11 @@ class DatabaseSettings:
             "THOTH_STORAGES_DEBUG_QUERIES": "1" if self.debug_queries else "0",
             **{name: str(size) for name, size in self.cache_sizes},
             **({PG_BINDIR: self.pg_bindir} if self.pg_bindir else {}),
+            **(
+                {INDEX_ALIASES: ",".join(f"{old}={new}" for old, new in self.index_aliases)}
+                if self.index_aliases
+                else {}
+            ),
         }
 
     def url(self, database: str | None = None) -> URL:
@@ -198,17 +219,6 @@ class SyncSettings:
 def pushgateway_url() -> str | None:
     """PROMETHEUS_PUSHGATEWAY_URL: the Prometheus Pushgateway each sync pushes its metrics to (unset: none)."""
     return os.environ.get("PROMETHEUS_PUSHGATEWAY_URL") or None
-
-
-def index_aliases() -> dict[str, str]:
-    """THOTH_STORAGES_INDEX_ALIASES="old=new,old2=new2": index URLs written and asked for under another URL
-    (the old URLs without a trailing slash)."""
-    aliases: dict[str, str] = {}
-    for pair in os.environ.get("THOTH_STORAGES_INDEX_ALIASES", "").split(","):
-        old, _, new = pair.partition("=")
-        if old.strip():
-            aliases.setdefault(old.strip().rstrip("/"), new.strip())
-    return aliases
 
 
 def process_environment() -> dict[str, str]:

@@ -120,7 +120,7 @@ class GeneratedQueries(AdapterBase):
         """Record the vulnerability `cve_id` of the package entity (created if needed); True when the entity was not linked to it yet. NotFoundError for an unregistered index."""
         package_name = normalize.package_name(package_name)
         package_version = normalize.package_version(package_version) or package_version
-        index_url = normalize.index_url(index_url)
+        index_url = normalize.index_url(index_url, self.settings.index_aliases)
         with self._connection(begin=True) as connection:
             found = writes.create_python_cve_record(
                 connection,
@@ -232,7 +232,7 @@ class GeneratedQueries(AdapterBase):
 
     def delete_python_package_index(self, index_url: str) -> int:
         """Delete the index (and, by cascade, its package entities and versions)."""
-        index_url = normalize.index_url(index_url)
+        index_url = normalize.index_url(index_url, self.settings.index_aliases)
         with self._connection(begin=True) as connection:
             found = deletes.delete_python_package_index(connection, index_url)
         self.cache_clear()
@@ -316,7 +316,7 @@ class GeneratedQueries(AdapterBase):
         """Origins (repository URLs) of adviser runs, one per run (each once with distinct), by origin and newest run first; with package filters, of the runs whose user lock pins that package (the original crashed)."""
         package_name = None if package_name is None else normalize.package_name(package_name)
         package_version = normalize.package_version(package_version)
-        index_url = None if index_url is None else normalize.index_url(index_url)
+        index_url = None if index_url is None else normalize.index_url(index_url, self.settings.index_aliases)
         with self._connection() as connection:
             return adviser.get_adviser_run_origins_all(
                 connection,
@@ -467,7 +467,7 @@ class GeneratedQueries(AdapterBase):
             start_offset, count = 0, None
         package_name = None if package_name is None else normalize.package_name(package_name)
         package_version = normalize.package_version(package_version)
-        index_url = None if index_url is None else normalize.index_url(index_url)
+        index_url = None if index_url is None else normalize.index_url(index_url, self.settings.index_aliases)
         os_name = None if os_name is None else normalize.os_name(os_name)
         os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
         with self._connection() as connection:
@@ -506,7 +506,7 @@ class GeneratedQueries(AdapterBase):
             raise ValueError("unsolvable and unparseable cannot be asked for together")
         package_name = None if package_name is None else normalize.package_name(package_name)
         package_version = normalize.package_version(package_version)
-        index_url = None if index_url is None else normalize.index_url(index_url)
+        index_url = None if index_url is None else normalize.index_url(index_url, self.settings.index_aliases)
         os_name = None if os_name is None else normalize.os_name(os_name)
         os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
         with self._connection() as connection:
@@ -543,7 +543,7 @@ class GeneratedQueries(AdapterBase):
             raise ValueError("unsolvable and unparseable cannot be asked for together")
         package_name = None if package_name is None else normalize.package_name(package_name)
         package_version = normalize.package_version(package_version)
-        index_url = None if index_url is None else normalize.index_url(index_url)
+        index_url = None if index_url is None else normalize.index_url(index_url, self.settings.index_aliases)
         os_name = None if os_name is None else normalize.os_name(os_name)
         os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
         with self._connection() as connection:
@@ -720,7 +720,7 @@ class GeneratedQueries(AdapterBase):
         """`{slug: use}` for the installations whose advised stack pins the package (version, index and environment when given; None disables a filter); one use per slug, the lowest version and environment."""
         package_name = normalize.package_name(package_name)
         package_version = normalize.package_version(package_version)
-        index_url = None if index_url is None else normalize.index_url(index_url)
+        index_url = None if index_url is None else normalize.index_url(index_url, self.settings.index_aliases)
         os_name = None if os_name is None else normalize.os_name(os_name)
         os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
         with self._connection() as connection:
@@ -827,7 +827,7 @@ class GeneratedQueries(AdapterBase):
         """The environment marker of the edge package -> dependency (None when the edge has none); NotFoundError when there is no such edge."""
         package_name = normalize.package_name(package_name)
         package_version = normalize.package_version(package_version) or package_version
-        index_url = normalize.index_url(index_url)
+        index_url = normalize.index_url(index_url, self.settings.index_aliases)
         dependency_name = normalize.package_name(dependency_name)
         dependency_version = normalize.package_version(dependency_version) or dependency_version
         os_name = normalize.os_name(os_name)
@@ -861,7 +861,7 @@ class GeneratedQueries(AdapterBase):
         """Whether the marker of the dependency edge package -> dependency held in the solver's environment (NotFoundError without such an edge)."""
         package_name = normalize.package_name(package_name)
         package_version = normalize.package_version(package_version) or package_version
-        index_url = normalize.index_url(index_url)
+        index_url = normalize.index_url(index_url, self.settings.index_aliases)
         dependency_name = normalize.package_name(dependency_name)
         dependency_version = normalize.package_version(dependency_version) or dependency_version
         os_name = normalize.os_name(os_name)
@@ -892,7 +892,7 @@ class GeneratedQueries(AdapterBase):
         """SHA-256 digests of the artifacts (wheels, sdists) of a package entity."""
         package_name = normalize.package_name(package_name)
         package_version = normalize.package_version(package_version) or package_version
-        index_url = normalize.index_url(index_url)
+        index_url = normalize.index_url(index_url, self.settings.index_aliases)
         with self._connection() as connection:
             return packages.get_python_package_hashes_sha256(
                 connection,
@@ -921,7 +921,7 @@ class GeneratedQueries(AdapterBase):
         """Symbols the artifacts of the package entity require from the system."""
         package_name = normalize.package_name(package_name)
         package_version = normalize.package_version(package_version) or package_version
-        index_url = normalize.index_url(index_url)
+        index_url = normalize.index_url(index_url, self.settings.index_aliases)
         with self._connection() as connection:
             return symbols.get_python_package_required_symbols(
                 connection, package_name, package_version, index_url
@@ -989,7 +989,7 @@ class GeneratedQueries(AdapterBase):
         """The metadata of a solved package version (the first record when environments differ); multi-valued fields are sorted lists (project URLs as "label,url"). NotFoundError when it has none."""
         package_name = normalize.package_name(package_name)
         package_version = normalize.package_version(package_version) or package_version
-        index_url = normalize.index_url(index_url)
+        index_url = normalize.index_url(index_url, self.settings.index_aliases)
         with self._connection() as connection:
             return packages.get_python_package_version_metadata(
                 connection, package_name, package_version, index_url
@@ -1059,7 +1059,7 @@ class GeneratedQueries(AdapterBase):
         """Every environment the package version was solved in, as records."""
         package_name = normalize.package_name(package_name)
         package_version = normalize.package_version(package_version) or package_version
-        index_url = None if index_url is None else normalize.index_url(index_url)
+        index_url = None if index_url is None else normalize.index_url(index_url, self.settings.index_aliases)
         os_name = None if os_name is None else normalize.os_name(os_name)
         os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
         with self._connection() as connection:
@@ -1080,7 +1080,7 @@ class GeneratedQueries(AdapterBase):
         """The solver rules that apply to the package entity (version and index optional), as records."""
         package_name = normalize.package_name(package_name)
         package_version = normalize.package_version(package_version)
-        index_url = None if index_url is None else normalize.index_url(index_url)
+        index_url = None if index_url is None else normalize.index_url(index_url, self.settings.index_aliases)
         with self._connection() as connection:
             return rules.get_python_package_version_solver_rules_all(
                 connection, package_name, package_version, index_url
@@ -1102,7 +1102,7 @@ class GeneratedQueries(AdapterBase):
         """Trove classifiers in the metadata of the package version (normalised arguments, unlike the original)."""
         package_name = normalize.package_name(package_name)
         package_version = normalize.package_version(package_version)
-        index_url = None if index_url is None else normalize.index_url(index_url)
+        index_url = None if index_url is None else normalize.index_url(index_url, self.settings.index_aliases)
         os_name = None if os_name is None else normalize.os_name(os_name)
         os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
         with self._connection() as connection:
@@ -1136,7 +1136,7 @@ class GeneratedQueries(AdapterBase):
         """Package versions (name, version, index URL) solved in the environment the filters name."""
         package_name = None if package_name is None else normalize.package_name(package_name)
         package_version = normalize.package_version(package_version)
-        index_url = None if index_url is None else normalize.index_url(index_url)
+        index_url = None if index_url is None else normalize.index_url(index_url, self.settings.index_aliases)
         os_name = None if os_name is None else normalize.os_name(os_name)
         os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
         with self._connection() as connection:
@@ -1171,7 +1171,7 @@ class GeneratedQueries(AdapterBase):
         """How many environments each package version (name, version, index URL) was solved in."""
         package_name = None if package_name is None else normalize.package_name(package_name)
         package_version = normalize.package_version(package_version)
-        index_url = None if index_url is None else normalize.index_url(index_url)
+        index_url = None if index_url is None else normalize.index_url(index_url, self.settings.index_aliases)
         os_name = None if os_name is None else normalize.os_name(os_name)
         os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
         with self._connection() as connection:
@@ -1204,7 +1204,7 @@ class GeneratedQueries(AdapterBase):
         """Number of package versions get_python_package_versions_all lists without pagination."""
         package_name = None if package_name is None else normalize.package_name(package_name)
         package_version = normalize.package_version(package_version)
-        index_url = None if index_url is None else normalize.index_url(index_url)
+        index_url = None if index_url is None else normalize.index_url(index_url, self.settings.index_aliases)
         os_name = None if os_name is None else normalize.os_name(os_name)
         os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
         with self._connection() as connection:
@@ -1232,7 +1232,7 @@ class GeneratedQueries(AdapterBase):
         distinct: bool = False,
     ) -> dict[str, dict[tuple[str, str | None], int]]:
         """For one index, how many environments each (name, version) was solved in: {url: {(name, version): n}}."""
-        index_url = normalize.index_url(index_url)
+        index_url = normalize.index_url(index_url, self.settings.index_aliases)
         os_name = None if os_name is None else normalize.os_name(os_name)
         os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
         with self._connection() as connection:
@@ -1278,7 +1278,7 @@ class GeneratedQueries(AdapterBase):
         self, index_url: str, *, distinct: bool = False
     ) -> dict[str, list[str]]:
         """Names of the package versions solved from one index, one per solved version unless distinct: {index URL: [name]}."""
-        index_url = normalize.index_url(index_url)
+        index_url = normalize.index_url(index_url, self.settings.index_aliases)
         with self._connection() as connection:
             return packages.get_python_package_versions_per_index(connection, index_url, distinct=distinct)
 
@@ -1365,7 +1365,7 @@ class GeneratedQueries(AdapterBase):
     ) -> list[GetPythonRuleAllRow]:
         """The solver rules, optionally of one package and index, as records."""
         package_name = None if package_name is None else normalize.package_name(package_name)
-        index_url = None if index_url is None else normalize.index_url(index_url)
+        index_url = None if index_url is None else normalize.index_url(index_url, self.settings.index_aliases)
         with self._connection() as connection:
             return rules.get_python_rule_all(
                 connection, package_name, index_url, start_offset=start_offset, count=count
@@ -1436,7 +1436,7 @@ class GeneratedQueries(AdapterBase):
         """The newest aggregated security-indicator record of the package entity (error flag and metrics); NotFoundError when none."""
         package_name = normalize.package_name(package_name)
         package_version = normalize.package_version(package_version) or package_version
-        index_url = normalize.index_url(index_url)
+        index_url = normalize.index_url(index_url, self.settings.index_aliases)
         with self._connection() as connection:
             return security.get_si_aggregated_python_package_version(
                 connection, package_name, package_version, index_url
@@ -1455,7 +1455,7 @@ class GeneratedQueries(AdapterBase):
         """Package entities (name, version, index URL) with an aggregated security-indicator record."""
         package_name = None if package_name is None else normalize.package_name(package_name)
         package_version = normalize.package_version(package_version)
-        index_url = None if index_url is None else normalize.index_url(index_url)
+        index_url = None if index_url is None else normalize.index_url(index_url, self.settings.index_aliases)
         with self._connection() as connection:
             return security.get_si_analyzed_python_package_versions_all(
                 connection,
@@ -1478,7 +1478,7 @@ class GeneratedQueries(AdapterBase):
         """Number of package entities get_si_analyzed_python_package_versions_all lists without pagination."""
         package_name = None if package_name is None else normalize.package_name(package_name)
         package_version = normalize.package_version(package_version)
-        index_url = None if index_url is None else normalize.index_url(index_url)
+        index_url = None if index_url is None else normalize.index_url(index_url, self.settings.index_aliases)
         with self._connection() as connection:
             return security.get_si_analyzed_python_package_versions_count_all(
                 connection, package_name, package_version, index_url, distinct=distinct
@@ -1500,7 +1500,7 @@ class GeneratedQueries(AdapterBase):
         """Solved package versions (name, version, index URL) on an enabled index, shipping a source distribution or not as provides_source_distro says, whose entity has no aggregated security-indicator record; one row per environment, each once with distinct (the default); random order with randomize. As the original, nothing is listed unless some security-indicator run has error = si_error."""
         package_name = None if package_name is None else normalize.package_name(package_name)
         package_version = normalize.package_version(package_version)
-        index_url = None if index_url is None else normalize.index_url(index_url)
+        index_url = None if index_url is None else normalize.index_url(index_url, self.settings.index_aliases)
         with self._connection() as connection:
             return security.get_si_unanalyzed_python_package_versions_all(
                 connection,
@@ -1526,7 +1526,7 @@ class GeneratedQueries(AdapterBase):
         package_version: str | None = None,
     ) -> int:
         """Number of package versions get_si_unanalyzed_python_package_versions_all lists without pagination."""
-        index_url = None if index_url is None else normalize.index_url(index_url)
+        index_url = None if index_url is None else normalize.index_url(index_url, self.settings.index_aliases)
         package_name = None if package_name is None else normalize.package_name(package_name)
         package_version = normalize.package_version(package_version)
         with self._connection() as connection:
@@ -1633,7 +1633,7 @@ class GeneratedQueries(AdapterBase):
         """The environments (OS name and version, Python version) one package version was solved in."""
         package_name = normalize.package_name(package_name)
         package_version = normalize.package_version(package_version) or package_version
-        index_url = normalize.index_url(index_url)
+        index_url = normalize.index_url(index_url, self.settings.index_aliases)
         with self._connection() as connection:
             return packages.get_solved_python_package_version_environments_all(
                 connection,
@@ -1662,7 +1662,7 @@ class GeneratedQueries(AdapterBase):
         """Solved package versions; every python_package_version row is a solver's record, so these are the package versions."""
         package_name = None if package_name is None else normalize.package_name(package_name)
         package_version = normalize.package_version(package_version)
-        index_url = None if index_url is None else normalize.index_url(index_url)
+        index_url = None if index_url is None else normalize.index_url(index_url, self.settings.index_aliases)
         os_name = None if os_name is None else normalize.os_name(os_name)
         os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
         with self._connection() as connection:
@@ -1697,7 +1697,7 @@ class GeneratedQueries(AdapterBase):
         """How many environments each solved package version (name, version, index URL) was solved in."""
         package_name = None if package_name is None else normalize.package_name(package_name)
         package_version = normalize.package_version(package_version)
-        index_url = None if index_url is None else normalize.index_url(index_url)
+        index_url = None if index_url is None else normalize.index_url(index_url, self.settings.index_aliases)
         os_name = None if os_name is None else normalize.os_name(os_name)
         os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
         with self._connection() as connection:
@@ -1730,7 +1730,7 @@ class GeneratedQueries(AdapterBase):
         """Number of solved package versions (see get_solved_python_package_versions_all)."""
         package_name = None if package_name is None else normalize.package_name(package_name)
         package_version = normalize.package_version(package_version)
-        index_url = None if index_url is None else normalize.index_url(index_url)
+        index_url = None if index_url is None else normalize.index_url(index_url, self.settings.index_aliases)
         os_name = None if os_name is None else normalize.os_name(os_name)
         os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
         with self._connection() as connection:
@@ -1758,7 +1758,7 @@ class GeneratedQueries(AdapterBase):
         distinct: bool = False,
     ) -> dict[str, dict[tuple[str, str | None], int]]:
         """For one index, how many environments each solved (name, version) was solved in: {url: {(name, version): n}}."""
-        index_url = normalize.index_url(index_url)
+        index_url = normalize.index_url(index_url, self.settings.index_aliases)
         os_name = None if os_name is None else normalize.os_name(os_name)
         os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
         with self._connection() as connection:
@@ -1891,7 +1891,7 @@ class GeneratedQueries(AdapterBase):
         """Document ids of the solver records of the package (version, index and environment as the filters name), one per record as the original; the newest first with sort, else by id."""
         package_name = normalize.package_name(package_name)
         package_version = normalize.package_version(package_version)
-        index_url = None if index_url is None else normalize.index_url(index_url)
+        index_url = None if index_url is None else normalize.index_url(index_url, self.settings.index_aliases)
         os_name = None if os_name is None else normalize.os_name(os_name)
         os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
         with self._connection() as connection:
@@ -2006,7 +2006,7 @@ class GeneratedQueries(AdapterBase):
         """Package entities with a version on an enabled index, without a solver rule, not solved in the environment the filters name."""
         package_name = None if package_name is None else normalize.package_name(package_name)
         package_version = normalize.package_version(package_version)
-        index_url = None if index_url is None else normalize.index_url(index_url)
+        index_url = None if index_url is None else normalize.index_url(index_url, self.settings.index_aliases)
         os_name = None if os_name is None else normalize.os_name(os_name)
         os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
         with self._connection() as connection:
@@ -2040,7 +2040,7 @@ class GeneratedQueries(AdapterBase):
         """Unsolved package versions (see get_unsolved_python_package_versions_all) counted: {(name, version, index URL): n}."""
         package_name = None if package_name is None else normalize.package_name(package_name)
         package_version = normalize.package_version(package_version)
-        index_url = None if index_url is None else normalize.index_url(index_url)
+        index_url = None if index_url is None else normalize.index_url(index_url, self.settings.index_aliases)
         os_name = None if os_name is None else normalize.os_name(os_name)
         os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
         with self._connection() as connection:
@@ -2071,7 +2071,7 @@ class GeneratedQueries(AdapterBase):
         """Number of package versions get_unsolved_python_package_versions_all lists without pagination."""
         package_name = None if package_name is None else normalize.package_name(package_name)
         package_version = normalize.package_version(package_version)
-        index_url = None if index_url is None else normalize.index_url(index_url)
+        index_url = None if index_url is None else normalize.index_url(index_url, self.settings.index_aliases)
         os_name = None if os_name is None else normalize.os_name(os_name)
         os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
         with self._connection() as connection:
@@ -2098,7 +2098,7 @@ class GeneratedQueries(AdapterBase):
         count: int | None = 100,
     ) -> dict[str, dict[tuple[str, str], int]]:
         """For one index, the unsolved (name, version) counts (a page of them): {url: {(name, version): n}}."""
-        index_url = normalize.index_url(index_url)
+        index_url = normalize.index_url(index_url, self.settings.index_aliases)
         os_name = None if os_name is None else normalize.os_name(os_name)
         os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
         with self._connection() as connection:
@@ -2158,7 +2158,7 @@ class GeneratedQueries(AdapterBase):
         os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
         package_name = None if package_name is None else normalize.package_name(package_name)
         package_version = normalize.package_version(package_version)
-        index_url = None if index_url is None else normalize.index_url(index_url)
+        index_url = None if index_url is None else normalize.index_url(index_url, self.settings.index_aliases)
         with self._connection() as connection:
             return solver.get_unsolved_python_packages_all(
                 connection,
@@ -2199,7 +2199,7 @@ class GeneratedQueries(AdapterBase):
         os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
         package_name = None if package_name is None else normalize.package_name(package_name)
         package_version = normalize.package_version(package_version)
-        index_url = None if index_url is None else normalize.index_url(index_url)
+        index_url = None if index_url is None else normalize.index_url(index_url, self.settings.index_aliases)
         with self._connection() as connection:
             return solver.get_unsolved_python_packages_all_versions(
                 connection,
@@ -2228,7 +2228,7 @@ class GeneratedQueries(AdapterBase):
         """Whether the most recent solver run of this package version failed; NotFoundError when it was never solved."""
         package_name = normalize.package_name(package_name)
         package_version = normalize.package_version(package_version) or package_version
-        index_url = normalize.index_url(index_url)
+        index_url = normalize.index_url(index_url, self.settings.index_aliases)
         os_name = None if os_name is None else normalize.os_name(os_name)
         os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
         with self._connection() as connection:
@@ -2261,7 +2261,7 @@ class GeneratedQueries(AdapterBase):
 
     def is_python_package_index_enabled(self, url: str) -> bool:
         """Whether the index is enabled; NotFoundError when it is not registered."""
-        url = normalize.index_url(url)
+        url = normalize.index_url(url, self.settings.index_aliases)
         with self._connection() as connection:
             return indexes.is_python_package_index_enabled(connection, url)
 
@@ -2271,7 +2271,7 @@ class GeneratedQueries(AdapterBase):
         """Whether the package version is flagged missing on its index (in any environment); NotFoundError when it was never solved."""
         package_name = normalize.package_name(package_name)
         package_version = normalize.package_version(package_version) or package_version
-        index_url = normalize.index_url(index_url)
+        index_url = normalize.index_url(index_url, self.settings.index_aliases)
         with self._connection() as connection:
             return packages.is_python_package_version_is_missing(
                 connection, package_name, package_version, index_url
@@ -2358,7 +2358,7 @@ class GeneratedQueries(AdapterBase):
         """True when the package version was solved (on that index) in the environment the solver name or the filters name; any when none."""
         package_name = normalize.package_name(package_name)
         package_version = normalize.package_version(package_version) or package_version
-        index_url = None if index_url is None else normalize.index_url(index_url)
+        index_url = None if index_url is None else normalize.index_url(index_url, self.settings.index_aliases)
         if solver_name is not None:
             expanded = normalize.solver_environment(solver_name)
             os_name, os_version, python_version = (
@@ -2388,7 +2388,7 @@ class GeneratedQueries(AdapterBase):
         only_if_package_seen: bool = True,
     ) -> bool:
         """Register an index; True when new. A registered one gets the given settings (False)."""
-        url = normalize.index_url(url)
+        url = normalize.index_url(url, self.settings.index_aliases)
         with self._connection(begin=True) as connection:
             found = writes.register_python_package_index(
                 connection, url, warehouse_api_url, verify_ssl, enabled, only_if_package_seen
@@ -2438,7 +2438,7 @@ class GeneratedQueries(AdapterBase):
         """Every dependency edge reachable from the package: `((name, version, url), (dependency name, version, url))`, sorted; a dependency not solved in the environment has url None (and is not walked further). `extras` narrows the root's edges only (a None member: "no extra"); `marker_evaluation_result` every edge; `max_depth` (0 = the root's edges) bounds the walk."""
         package_name = normalize.package_name(package_name)
         package_version = normalize.package_version(package_version) or package_version
-        index_url = normalize.index_url(index_url)
+        index_url = normalize.index_url(index_url, self.settings.index_aliases)
         os_name = None if os_name is None else normalize.os_name(os_name)
         os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
         with self._connection() as connection:
@@ -2473,7 +2473,7 @@ class GeneratedQueries(AdapterBase):
         os_version = None if os_version is None else normalize.os_version(os_name or "", os_version)
         root_names = [normalize.package_name(member[0]) for member in package_tuples]
         root_versions = [normalize.package_version(member[1]) or member[1] for member in package_tuples]
-        root_urls = [normalize.index_url(member[2]) for member in package_tuples]
+        root_urls = [normalize.index_url(member[2], self.settings.index_aliases) for member in package_tuples]
         with self._connection() as connection:
             grouped = traversal.retrieve_transitive_dependencies_python_multi(
                 connection,
@@ -2496,7 +2496,7 @@ class GeneratedQueries(AdapterBase):
 
     def set_python_package_index_state(self, url: str, *, enabled: bool) -> None:
         """Enable or disable a registered index; NotFoundError when it is not registered."""
-        url = normalize.index_url(url)
+        url = normalize.index_url(url, self.settings.index_aliases)
         with self._connection(begin=True) as connection:
             found = writes.set_python_package_index_state(connection, url, enabled=enabled)
         self.cache_clear()
@@ -2509,7 +2509,7 @@ class GeneratedQueries(AdapterBase):
         """True when the package entity has an aggregated security-indicator record."""
         package_name = normalize.package_name(package_name)
         package_version = normalize.package_version(package_version) or package_version
-        index_url = normalize.index_url(index_url)
+        index_url = normalize.index_url(index_url, self.settings.index_aliases)
         with self._connection() as connection:
             return security.si_aggregated_python_package_version_exists(
                 connection, package_name, package_version, index_url
@@ -2542,7 +2542,7 @@ class GeneratedQueries(AdapterBase):
         """Mark a package version (in every environment) as missing or present on its index; True when a row changed."""
         package_name = normalize.package_name(package_name)
         package_version = normalize.package_version(package_version) or package_version
-        index_url = normalize.index_url(index_url)
+        index_url = normalize.index_url(index_url, self.settings.index_aliases)
         with self._connection(begin=True) as connection:
             found = packages.update_missing_flag_package_version(
                 connection, package_name, package_version, index_url, value
@@ -2556,7 +2556,7 @@ class GeneratedQueries(AdapterBase):
         """Set whether the package version (in every environment) ships a source distribution; True when a row changed."""
         package_name = normalize.package_name(package_name)
         package_version = normalize.package_version(package_version) or package_version
-        index_url = normalize.index_url(index_url)
+        index_url = normalize.index_url(index_url, self.settings.index_aliases)
         with self._connection(begin=True) as connection:
             found = writes.update_provides_source_distro_package_version(
                 connection, package_name, package_version, index_url, value
@@ -2576,7 +2576,7 @@ class GeneratedQueries(AdapterBase):
         """Set whether an artifact (by its SHA-256) of the package entity is still on the index (default: it is gone); True when a row changed."""
         package_name = normalize.package_name(package_name)
         package_version = normalize.package_version(package_version) or package_version
-        index_url = normalize.index_url(index_url)
+        index_url = normalize.index_url(index_url, self.settings.index_aliases)
         sha256_hash = sha256_hash.removeprefix("sha256:")
         with self._connection(begin=True) as connection:
             found = writes.update_python_package_hash_present_flag(

@@ -14,12 +14,14 @@ from click.testing import CliRunner
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
 
+from generated.kinds import KINDS
 from tests.ops.conftest import DOCUMENTS
 from tests.s3.s3_helpers import free_port
 from thoth_storages import GraphDatabase
 from thoth_storages.cli import cli
 from thoth_storages.graph.connection import make_engine
 from thoth_storages.ops.manifest import count_rows
+from thoth_storages.ops.metrics import DOCUMENT_TABLES
 
 Labels = frozenset[tuple[str, str]]
 
@@ -41,6 +43,23 @@ def scrape(url: str, job: str) -> dict[str, dict[Labels, float]]:
 def _env(monkeypatch: pytest.MonkeyPatch, graph: GraphDatabase) -> None:
     for name, value in graph.settings.environment().items():
         monkeypatch.setenv(name, value)
+
+
+def test_the_document_tables_come_from_the_kinds_registry_under_the_same_labels() -> None:
+    assert dict(DOCUMENT_TABLES) == {
+        "adviser": ("adviser_run", "adviser_document_id"),
+        "dependency-monkey": ("dependency_monkey_run", "dependency_monkey_document_id"),
+        "inspection": ("inspection_run", "inspection_document_id"),
+        "package-extract": ("package_extract_run", "analysis_document_id"),
+        "provenance-checker": ("provenance_checker_run", "provenance_checker_document_id"),
+        "security-indicator": ("si_aggregated_run", "si_aggregated_run_document_id"),
+        "solver": ("solved", "document_id"),
+    }
+    recorded = [kind for kind in KINDS if kind.recorded_in is not None]
+    assert {DOCUMENT_TABLES[kind.metric_label] for kind in recorded} == {
+        kind.recorded_in for kind in recorded
+    }
+    assert all(kind.synced_by in (None, kind.recorded_in) for kind in KINDS)
 
 
 def test_graph_metrics_printed_pushed_and_read_back(
@@ -73,6 +92,7 @@ def test_graph_metrics_printed_pushed_and_read_back(
     advisers = [path.stem for path in (DOCUMENTS / "adviser").glob("*.json")]
     assert documents["adviser"] == sum(synced.adviser_document_id_exist(name) for name in advisers) > 0
     assert documents["inspection"] > 0 and documents["package-extract"] > 0
+    assert set(documents) == {kind.metric_label for kind in KINDS if kind.recorded_in is not None}
 
     def single(name: str) -> float:
         (value,) = pushed[name].values()

@@ -339,11 +339,20 @@ class SetWriter:
     before committing (`GraphDatabase`'s sync writers do).
     """
 
-    def __init__(self, connection: Connection, *, defer: bool = False, document: str = "") -> None:
+    def __init__(
+        self,
+        connection: Connection,
+        *,
+        defer: bool = False,
+        document: str = "",
+        index_aliases: Sequence[tuple[str, str]] = (),
+    ) -> None:
         self.connection = connection
         self.defer = defer
         self.document = document
         """What the rows come from (a document id), named by the errors of rows refused."""
+        self.index_aliases = index_aliases
+        """The adapter's `DatabaseSettings.index_aliases`, which the writers apply to the index URLs they write."""
         self.inserted: Counter[str] = Counter()
         self.seen: Counter[str] = Counter()
         self._pending: dict[str, dict[Key, Row]] = {}

@@ -110,7 +110,7 @@ class KebechetMixin(AdapterBase):
         assert pipfile is None or isinstance(pipfile, Pipfile)
         assert lock is None or isinstance(lock, PipfileLock)
         with self._connection(begin=True) as connection:
-            writer = SetWriter(connection)
+            writer = SetWriter(connection, index_aliases=self.settings.index_aliases)
             environment_ids: list[int | None] = (
                 [
                     ids.software_environment_id

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from ..config import index_aliases
 from ..exceptions import SolverNameParseError
 
 _OS_NAMES = {"ubi": "rhel"}
@@ -57,9 +56,11 @@ def date(value: str) -> str:
     return value
 
 
-def index_url(url: str) -> str:
-    """An index URL with configured aliases applied (THOTH_STORAGES_INDEX_ALIASES="old=new,old2=new2")."""
-    return index_aliases().get(url.rstrip("/"), url)
+def index_url(url: str, aliases: Sequence[tuple[str, str]]) -> str:
+    """An index URL with `aliases` applied: (old URL without a trailing slash, new URL) pairs, as
+    `DatabaseSettings.index_aliases` holds them."""
+    bare = url.rstrip("/")
+    return next((new for old, new in aliases if old == bare), url)
 
 
 def os_filter(name: str | None, version: str | None) -> tuple[str | None, str | None]:

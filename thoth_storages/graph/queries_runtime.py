@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from sqlalchemy import text
 
@@ -16,6 +18,7 @@ from generated.models import Base
 from generated.queries import dependencies
 from generated.queries.graph_methods import GeneratedQueries
 
+from ..config import DatabaseSettings
 from ..exceptions import NotFoundError
 from . import cache, normalize
 from .enums import PlatformEnum
@@ -23,6 +26,38 @@ from .enums import PlatformEnum
 _LOGGER = logging.getLogger(__name__)
 
 _PLATFORMS = frozenset(platform.value for platform in PlatformEnum)
+
+
+def normalize_python_index_url(index_url: str | None) -> str | None:
+    """An index URL with the index aliases of the environment applied (THOTH_STORAGES_INDEX_ALIASES)."""
+    aliases = DatabaseSettings.from_env().index_aliases
+    return None if index_url is None else normalize.index_url(index_url, aliases)
+
+
+if TYPE_CHECKING:
+    _StaticIndexUrl = staticmethod[[str | None], str | None]
+else:
+    _StaticIndexUrl = staticmethod  # not subscriptable at run time
+
+
+class IndexUrlNormalizer(_StaticIndexUrl):
+    """The original's staticmethod `normalize_python_index_url(index_url)`, same signature: called on an
+    adapter it applies the index aliases of the adapter's settings (`DatabaseSettings.index_aliases`),
+    on the class those of the environment."""
+
+    def __init__(self) -> None:
+        super().__init__(normalize_python_index_url)
+
+    def __get__(self, adapter: object, owner: type | None = None, /) -> Callable[[str | None], str | None]:
+        if not isinstance(adapter, QueriesRuntime):
+            return self.__func__
+        aliases = adapter.settings.index_aliases
+
+        def normalize_python_index_url(index_url: str | None) -> str | None:
+            """An index URL with the index aliases of this adapter's settings applied."""
+            return None if index_url is None else normalize.index_url(index_url, aliases)
+
+        return normalize_python_index_url
 
 
 class QueriesRuntime(GeneratedQueries):
@@ -55,10 +90,7 @@ class QueriesRuntime(GeneratedQueries):
         """PEP 440 normalised version (kept as is when PEP 440 cannot parse it)."""
         return normalize.package_version(package_version) or package_version
 
-    @staticmethod
-    def normalize_python_index_url(index_url: str | None) -> str | None:
-        """An index URL with the configured aliases applied."""
-        return None if index_url is None else normalize.index_url(index_url)
+    normalize_python_index_url = IndexUrlNormalizer()
 
     # Queries that need Python around the generated SQL -------------------------------------------
 
@@ -82,7 +114,7 @@ class QueriesRuntime(GeneratedQueries):
         """
         package_name = normalize.package_name(package_name)
         package_version = normalize.package_version(package_version)
-        index_url = None if index_url is None else normalize.index_url(index_url)
+        index_url = None if index_url is None else normalize.index_url(index_url, self.settings.index_aliases)
         os_name, os_version = normalize.os_filter(os_name, os_version)
         with self._connection() as connection:
             found = dependencies.get_depends_on(

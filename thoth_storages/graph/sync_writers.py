@@ -88,9 +88,12 @@ class OpenBatch:
     round trip at `commit`: all of them or none. Each document's stats count the rows it saw and
     inserted (the link rows inserted by the final flush count for the last document)."""
 
-    def __init__(self, transaction: AbstractContextManager[Connection]) -> None:
+    def __init__(
+        self, transaction: AbstractContextManager[Connection], index_aliases: tuple[tuple[str, str], ...]
+    ) -> None:
         self._stack = ExitStack()
-        self._writer = SetWriter(self._stack.enter_context(transaction), defer=True)
+        connection = self._stack.enter_context(transaction)
+        self._writer = SetWriter(connection, defer=True, index_aliases=index_aliases)
         self._stats: list[WriteStats] = []
 
     def write(self, prepared: Prepared) -> None:
@@ -132,7 +135,7 @@ class SyncRuntime(AdapterBase):
     def open_batch(self) -> OpenBatch:
         """A transaction that documents are written into as they come, committed by `OpenBatch.commit`
         (the sync writes each document of a batch as soon as it is read, so reading and writing overlap)."""
-        return OpenBatch(self._transaction())
+        return OpenBatch(self._transaction(), self.settings.index_aliases)
 
     @_retried
     def sync_prepared_many(self, documents: Sequence[Prepared]) -> list[WriteStats]:

@@ -109,7 +109,7 @@ class WritesMixin(AdapterBase):
         name on any index yet). An index not registered yet is registered disabled, as the solver sync does."""
         name = normalize.package_name(package_name)
         version = normalize.package_version(package_version)
-        url = None if index_url is None else normalize.index_url(index_url)
+        url = None if index_url is None else normalize.index_url(index_url, self.settings.index_aliases)
         with self._connection(begin=True) as connection:
             if (
                 only_if_package_seen
@@ -121,7 +121,7 @@ class WritesMixin(AdapterBase):
                 ).scalar_one()
             ):
                 return None
-            writer = SetWriter(connection)
+            writer = SetWriter(connection, index_aliases=self.settings.index_aliases)
             index_id = (
                 None if url is None else writer.ensure_one(rows.PYTHON_PACKAGE_INDEX([_unseen_index(url)]))
             )
@@ -160,12 +160,12 @@ class WritesMixin(AdapterBase):
         description by the specifier (the ranges comma-joined); then link it to exactly the package entities
         it covers. The rule as get_python_rule returns it; NotFoundError for an unregistered index."""
         name = normalize.package_name(package_name)
-        url = None if index_url is None else normalize.index_url(index_url)
+        url = None if index_url is None else normalize.index_url(index_url, self.settings.index_aliases)
         if version_specifier is not None:
             SpecifierSet(version_specifier)  # InvalidSpecifier before anything is written
         with self._connection(begin=True) as connection:
             index_id = _index_id(connection, url)
-            writer = SetWriter(connection)
+            writer = SetWriter(connection, index_aliases=self.settings.index_aliases)
             existing = connection.execute(
                 text(
                     "SELECT id, version_range FROM python_package_version_entity_rule WHERE package_name = :name "

@@ -25,7 +25,6 @@ from ..config import DatabaseSettings
 from ..exceptions import NotFoundError, ThothStorageExceptionError
 from ..graph.connection import make_engine
 from ..s3 import GraphBackupStore
-from ..s3.settings import graph_backup_rotate
 from .manifest import MANIFEST_FOLDER, Manifest, count_rows, dump_key_of, manifest_key, schema_revision
 from .pgtools import find_tool, libpq_environment, require_at_least, server_version
 
@@ -186,7 +185,7 @@ def _dump(
 def rotate(store: GraphBackupStore, keep: int | None = None) -> list[str]:
     """Keep the `keep` (default GRAPH_BACKUP_STORE_ROTATE) newest dumps; delete the others and every
     manifest whose dump is gone. Returns the deleted dump keys."""
-    stale = store.rotate(graph_backup_rotate(store.GRAPH_BACKUP_STORE_ROTATE) if keep is None else keep)
+    stale = store.rotate(keep)
     kept = set(store.get_dump_listing())
     for key in list(store.ceph.get_document_listing(MANIFEST_FOLDER)):
         if dump_key_of(key) not in kept:

@@ -18,6 +18,8 @@ from urllib.error import URLError
 from prometheus_client import CollectorRegistry, Gauge, push_to_gateway
 from sqlalchemy import text
 
+from generated.kinds import KINDS
+
 from ..graph import GraphDatabase
 from ..graph.maintenance import ExtensionUnavailableError
 from ..sync.api import Stats
@@ -30,15 +32,12 @@ PUSH_TIMEOUT = 10.0
 """Seconds a push may take before it is given up (a warning for a sync, an error for `metrics --push`)."""
 
 DOCUMENT_TABLES: Mapping[str, tuple[str, str]] = {
-    "solver": ("solved", "document_id"),
-    "adviser": ("adviser_run", "adviser_document_id"),
-    "inspection": ("inspection_run", "inspection_document_id"),
-    "package-extract": ("package_extract_run", "analysis_document_id"),
-    "security-indicator": ("si_aggregated_run", "si_aggregated_run_document_id"),
-    "provenance-checker": ("provenance_checker_run", "provenance_checker_document_id"),
-    "dependency-monkey": ("dependency_monkey_run", "dependency_monkey_document_id"),
+    kind.metric_label: kind.recorded_in
+    for kind in sorted(KINDS, key=lambda kind: kind.metric_label)
+    if kind.recorded_in is not None
 }
-"""Where the graph records each document type it synced, and the column naming the document."""
+"""Where the graph records each document type it synced, and the column naming the document, by the
+metric's `document_type` label (declared in schema/documents/kinds.yaml: `exists`, `metric_label`)."""
 
 
 @dataclass

@@ -9,6 +9,8 @@ and the document writes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from psycopg2.extras import execute_values
 
 from generated import rows
@@ -22,7 +24,7 @@ from .stacks import ensure_entities
 VersionKey = tuple[str, str | None, str, str, str, str]
 
 
-def _version_key(entry: RevsolverEntry) -> VersionKey:
+def _version_key(entry: RevsolverEntry, aliases: Sequence[tuple[str, str]]) -> VersionKey:
     """(name, version, OS name, OS version, Python version, index URL), normalised as the graph stores them."""
     os_name = normalize.os_name(entry.os_name)
     return (
@@ -31,7 +33,7 @@ def _version_key(entry: RevsolverEntry) -> VersionKey:
         os_name,
         normalize.os_version(os_name, entry.os_version),
         entry.python_version,
-        normalize.index_url(entry.index_url),
+        normalize.index_url(entry.index_url, aliases),
     )
 
 
@@ -66,7 +68,7 @@ def write_revsolver_result(writer: SetWriter, document: RevsolverDocument) -> No
         normalize.package_version(arguments.package_version),
         None,
     )
-    keys = [_version_key(entry) for entry in document.result]
+    keys = [_version_key(entry, writer.index_aliases) for entry in document.result]
     version_ids = _version_ids(writer, keys)
     for position, key in enumerate(keys):
         if key not in version_ids:

@@ -25,7 +25,7 @@ def solved_package(
     taken (not by id, which depends on the order in which documents arrived)."""
     package_name = normalize.package_name(name)
     package_version = normalize.package_version(version)
-    url = normalize.index_url(index_url)
+    url = normalize.index_url(index_url, writer.index_aliases)
     with writer._cursor() as cursor:
         cursor.execute(
             "SELECT v.entity_id, v.id FROM python_package_version AS v "

@@ -165,7 +165,7 @@ class _SolverWrite:
             ),
             rows.PYTHON_PACKAGE_INDEX(
                 {
-                    "url": normalize.index_url(url),
+                    "url": normalize.index_url(url, self.writer.index_aliases),
                     "verify_ssl": True,
                     "enabled": False,
                     "only_if_package_seen": True,
@@ -191,7 +191,10 @@ class _SolverWrite:
             rows.IMPORT_PACKAGE({"import_package_name": name} for _p, name in imports),
         )
         self.solver_id = next(iter(ids["ecosystem_solver"].values()))
-        index_of = {url: ids["python_package_index"][(normalize.index_url(url),)] for url in index_urls}
+        index_of = {
+            url: ids["python_package_index"][(normalize.index_url(url, self.writer.index_aliases),)]
+            for url in index_urls
+        }
         metadata_key = plan("python_package_metadata").key
         metadata_of = [ids["python_package_metadata"][metadata_key(row)] for row in metadata_rows]
         license_key = plan("python_package_license").key

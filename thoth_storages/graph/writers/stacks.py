@@ -151,7 +151,7 @@ def ensure_indexes(writer: SetWriter, urls: Iterable[str | None]) -> dict[str, i
     ids = writer.ensure(
         rows.PYTHON_PACKAGE_INDEX(
             {
-                "url": normalize.index_url(url),
+                "url": normalize.index_url(url, writer.index_aliases),
                 "verify_ssl": True,
                 "enabled": False,
                 "only_if_package_seen": True,
@@ -159,7 +159,9 @@ def ensure_indexes(writer: SetWriter, urls: Iterable[str | None]) -> dict[str, i
             for url in given
         )
     )
-    return {url: ids[rows.PythonPackageIndexKey(normalize.index_url(url))] for url in given}
+    return {
+        url: ids[rows.PythonPackageIndexKey(normalize.index_url(url, writer.index_aliases))] for url in given
+    }
 
 
 def entity_rows(keys: Iterable[EntityKey]) -> list[rows.PythonPackageVersionEntityRow]:
@@ -254,6 +256,7 @@ def ensure_stacks(
     requirements = [requirements_of(p, f"{path}.requirements") if p else None for p, _l, path in sources]
     locks = [locked_of(lock, f"{path}.requirements_locked") if lock else None for _p, lock, path in sources]
     extra = sorted(set(entities), key=repr)
+    aliases = writer.index_aliases
     index_ids = ensure_indexes(
         writer,
         [r.index_url for rs in requirements for r in rs or []]
@@ -295,14 +298,14 @@ def ensure_stacks(
         found["python_package_requirement"], "python_package_requirement", requirement_rows
     )
     requirement_sets = [
-        (set_hash((r.name, r.version_range, r.develop, _url(r.index_url)) for r in rs), ids)
+        (set_hash((r.name, r.version_range, r.develop, _url(r.index_url, aliases)) for r in rs), ids)
         if rs is not None
         else None
         for rs, ids in zip(requirements, requirement_ids, strict=True)
     ]
     external_lock_sets: list[tuple[str, list[int]] | None] = []
     for ps, keys in zip(locks[:split], keyed[:split], strict=True):
-        members = [_entity_member(p) for p in ps] if ps is not None else NO_LOCK
+        members = [_entity_member(p, aliases) for p in ps] if ps is not None else NO_LOCK
         external_lock_sets.append((set_hash(members), [entity_ids[key] for key in keys or []]))
     version_rows = [
         _version_rows(keys, entity_ids, environment) if keys is not None else None for keys in keyed[split:]
@@ -329,7 +332,7 @@ def ensure_stacks(
     )
     version_ids = _ids_per_set(found["python_package_version"], "python_package_version", version_rows)
     internal_lock_sets = [
-        (set_hash((*_entity_member(p), *_environment_member(environment)) for p in ps), ids)
+        (set_hash((*_entity_member(p, aliases), *_environment_member(environment)) for p in ps), ids)
         if ps is not None
         else None
         for ps, ids in zip(locks[split:], version_ids, strict=True)
@@ -393,12 +396,12 @@ def ensure_internal_stacks(
     return ensure_stacks(writer, internal=stacks, environment=environment).internal
 
 
-def _url(url: str | None) -> str | None:
-    return normalize.index_url(url) if url is not None else None
+def _url(url: str | None, aliases: Sequence[tuple[str, str]]) -> str | None:
+    return normalize.index_url(url, aliases) if url is not None else None
 
 
-def _entity_member(locked: Locked) -> Member:
-    return (locked.name, locked.version, _url(locked.index_url))
+def _entity_member(locked: Locked, aliases: Sequence[tuple[str, str]]) -> Member:
+    return (locked.name, locked.version, _url(locked.index_url, aliases))
 
 
 def _environment_member(environment: PackageEnvironment | None) -> Member:

@@ -30,7 +30,11 @@ class Kind:
     sync_method: str
     exists_method: str | None
     synced_by: tuple[str, str] | None
-    """(table, column) whose rows name the synced documents."""
+    """(table, column) the existence check looks a document id up in (None: no such check)."""
+    recorded_in: tuple[str, str] | None
+    """(table, column) whose rows name the documents the graph recorded (None: not recorded)."""
+    metric_label: str
+    """The `document_type` label the graph's documents metric counts the kind under."""
 
 
 KINDS: Final[tuple[Kind, ...]] = (
@@ -44,6 +48,8 @@ KINDS: Final[tuple[Kind, ...]] = (
         sync_method="sync_note_result",
         exists_method="note_document_id_exists",
         synced_by=("note_run", "note_document_id"),
+        recorded_in=("note_run", "note_document_id"),
+        metric_label="note",
     ),
     Kind(
         prefix="tally",
@@ -55,6 +61,8 @@ KINDS: Final[tuple[Kind, ...]] = (
         sync_method="sync_tally_result",
         exists_method="tally_result_exists",
         synced_by=None,
+        recorded_in=("tally_run", "tally_document_id"),
+        metric_label="tallies",
     ),
 )
 """Every kind, in sync order."""

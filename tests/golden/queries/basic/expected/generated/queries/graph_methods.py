@@ -66,7 +66,7 @@ class GeneratedQueries(AdapterBase):
 
     def delete_index(self, index_url: str) -> int:
         """Delete one index (its entities go by cascade)."""
-        index_url = normalize.index_url(index_url)
+        index_url = normalize.index_url(index_url, self.settings.index_aliases)
         with self._connection(begin=True) as connection:
             found = deletes.delete_index(connection, index_url)
         self.cache_clear()
@@ -218,7 +218,7 @@ class GeneratedQueries(AdapterBase):
 
     def get_index(self, url: str) -> GetIndexRow:
         """One index by URL."""
-        url = normalize.index_url(url)
+        url = normalize.index_url(url, self.settings.index_aliases)
         with self._connection() as connection:
             return packages.get_index(connection, url)
 
@@ -318,7 +318,7 @@ class GeneratedQueries(AdapterBase):
         """Record an artifact of an entity on a registered index; True when the artifact is new."""
         package_name = normalize.package_name(package_name)
         package_version = normalize.package_version(package_version) or package_version
-        index_url = normalize.index_url(index_url)
+        index_url = normalize.index_url(index_url, self.settings.index_aliases)
         with self._connection(begin=True) as connection:
             found = inserts.record_artifact(
                 connection,
@@ -334,7 +334,7 @@ class GeneratedQueries(AdapterBase):
 
     def register_index(self, url: str, verify_ssl: bool = True, *, enabled: bool = False) -> bool:
         """Register an index; True when new (an existing one gets the given settings)."""
-        url = normalize.index_url(url)
+        url = normalize.index_url(url, self.settings.index_aliases)
         with self._connection(begin=True) as connection:
             found = inserts.register_index(connection, url, verify_ssl, enabled=enabled)
         self.cache_clear()
@@ -342,7 +342,7 @@ class GeneratedQueries(AdapterBase):
 
     def set_index_enabled(self, url: str, *, enabled: bool) -> None:
         """Enable or disable a registered index; NotFoundError when it is not registered."""
-        url = normalize.index_url(url)
+        url = normalize.index_url(url, self.settings.index_aliases)
         with self._connection(begin=True) as connection:
             found = packages.set_index_enabled(connection, url, enabled=enabled)
         self.cache_clear()
