@@ -6,13 +6,18 @@ a clone takes a fraction of the migrations' time. Nothing connects to a template
 (cloning fails while a session is connected to it), and two processes building the same template at
 once both succeed: each builds under a name of its own and the first rename wins. A session starts by
 dropping the templates of other digests that are not in use (another checkout's run may drop ours:
-a clone whose template went missing builds it again).
+a clone whose template went missing builds it again). Every other database a test creates is named by
+`scratch_name` and dropped by its fixture; a session killed before that leaves it behind, and the next
+session drops it once its process is gone.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import os
+import re
+import socket
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -46,8 +51,36 @@ def admin(settings: DatabaseSettings, *statements: str) -> None:
         engine.dispose()
 
 
+_HOST = hashlib.sha256(socket.gethostname().encode()).hexdigest()[:4]
+_SCRATCH = re.compile(rf"_h{_HOST}p(\d+)_[0-9a-f]{{8}}$")
+"""The suffix of every database a test creates: this host and the creating process's id (see
+`scratch_name`)."""
+
+
+def scratch_name(prefix: str = "thoth_test") -> str:
+    """A new database name carrying this host and process id, so that a later session drops it if this
+    process dies before it does (`pytest_sessionstart`)."""
+    return f"{prefix}_h{_HOST}p{os.getpid()}_{uuid.uuid4().hex[:8]}"
+
+
 def _new_settings() -> DatabaseSettings:
-    return replace(DatabaseSettings.from_env(), database=f"thoth_test_{uuid.uuid4().hex[:10]}")
+    return replace(DatabaseSettings.from_env(), database=scratch_name())
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def _orphan(name: str) -> bool:
+    """A scratch database of this host whose process is gone (interrupted or killed)."""
+    match = _SCRATCH.search(name)
+    return match is not None and not _alive(int(match.group(1)))
 
 
 _DROPPER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="drop-database")
@@ -65,13 +98,22 @@ still clone younger ones)."""
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """Drop the templates of other digests (older code's) that are not in use."""
+    """Drop what earlier sessions left behind (`drop_leftovers`)."""
+    drop_leftovers()
+
+
+def drop_leftovers() -> None:
+    """Drop the templates of other digests (older code's) that are not in use, and the scratch
+    databases of sessions that were killed (never those of a session still running)."""
     current = {f"thoth_template_head_{_digest(MIGRATIONS_DIR)}", f"thoth_template_filled_{_filled_digest()}"}
     engine = make_engine(DatabaseSettings.from_env(), "postgres", autocommit=True)
     try:
         with engine.connect() as connection:
             connection.exec_driver_sql("SET lock_timeout = '100ms'")  # a clone in progress holds a lock
-            for name in sorted(set(connection.execute(text(_STALE)).scalars()) - current):
+            stale = set(connection.execute(text(_STALE)).scalars()) - current
+            names = connection.execute(text("SELECT datname FROM pg_database")).scalars()
+            orphans = {name for name in names if _orphan(name)}
+            for name in sorted(stale | orphans):
                 with suppress(DBAPIError):  # refused while someone connects or clones: in use, kept
                     connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
     except OperationalError:  # no server: the tests that need one say so
@@ -140,7 +182,7 @@ def _build_template(name: str, fill: Callable[[GraphDatabase], None]) -> str:
         engine.dispose()
     if found is not None:
         return name
-    building = replace(settings, database=f"thoth_template_building_{uuid.uuid4().hex[:10]}")
+    building = replace(settings, database=scratch_name("thoth_template_building"))
     admin(building, f'CREATE DATABASE "{building.database}"')
     try:
         graph = GraphDatabase(building)

@@ -1,4 +1,5 @@
-"""`make demo`'s job (`thoth-storages demo`) on embedded defaults: a new database, the local document store."""
+"""`make demo`'s job (`thoth-storages demo`) on embedded defaults: a new database (a clone of the head
+template: creating one from nothing is tests/graph/test_database.py's), the local document store."""
 
 from __future__ import annotations
 
@@ -8,11 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import new_database
+from tests.conftest import head_template, new_database
 
 
 def test_the_demo_publishes_syncs_every_bundled_document_and_answers(tmp_path: Path) -> None:
-    with new_database() as settings:
+    with new_database(head_template()) as settings:
         env = {
             **{k: v for k, v in os.environ.items() if not k.startswith("THOTH_")},
             **settings.environment(),

@@ -23,7 +23,6 @@ import os
 import re
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -170,7 +169,7 @@ def original_database(settings: DatabaseSettings, docs: Sequence[Document]) -> d
     """Create `settings.database` as a copy of the cached original database, building the cache first
     when it is missing (THOTH_STORAGES_COMPAT_REBUILD=1 rebuilds it); the documents the original refused
     are kept in the template's comment."""
-    from tests.conftest import admin
+    from tests.conftest import admin, scratch_name
 
     template = replace(settings, database=template_name(docs))
     engine = make_engine(settings, "postgres", autocommit=True)
@@ -183,7 +182,7 @@ def original_database(settings: DatabaseSettings, docs: Sequence[Document]) -> d
     finally:
         engine.dispose()
     if comment is None or comment[0] is None or os.environ.get("THOTH_STORAGES_COMPAT_REBUILD") == "1":
-        building = replace(settings, database=f"thoth_compat_building_{uuid.uuid4().hex[:8]}")
+        building = replace(settings, database=scratch_name("thoth_compat_building"))
         try:
             failed = sync_original(building, docs)
             admin(
@@ -644,10 +643,10 @@ def _ignored_columns(allowed: Mapping[str, str]) -> dict[str, list[str]]:
 
 
 @contextmanager
-def _database(prefix: str) -> Iterator[DatabaseSettings]:
-    from tests.conftest import admin
+def _original_database() -> Iterator[DatabaseSettings]:
+    from tests.conftest import admin, scratch_name
 
-    settings = replace(DatabaseSettings.from_env(), database=f"{prefix}_{uuid.uuid4().hex[:8]}")
+    settings = replace(DatabaseSettings.from_env(), database=scratch_name("thoth_test_original"))
     try:
         yield settings
     finally:
@@ -655,18 +654,17 @@ def _database(prefix: str) -> Iterator[DatabaseSettings]:
 
 
 def run(subset: bool) -> Report:
-    """Build both databases from the documents, compare tables and answers."""
-    from tests.conftest import admin
+    """Build both databases from the documents (ours a clone of the head template), compare tables and
+    answers."""
+    from tests.conftest import head_template, new_database
 
     listed = deliberate()
     docs = documents(subset)
-    with _database("thoth_compat_original") as original, _database("thoth_compat_ours") as ours:
+    with _original_database() as original, new_database(head_template()) as ours:
         original_failed = original_database(original, docs)
-        admin(ours, f'CREATE DATABASE "{ours.database}"')
         graph = GraphDatabase(ours)
         graph.connect()
         try:
-            graph.initialize_schema()
             ours_failed = sync_ours(graph, [doc for doc in docs if doc.relative not in original_failed])
             allowed_tables = {entry: reason for entry, reason in listed.get("table", {}).items()}
             ignored = _ignored_columns(allowed_tables)

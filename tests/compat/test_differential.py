@@ -9,13 +9,12 @@ named by a hash of its inputs, so only the first run pays for its row-by-row syn
 from __future__ import annotations
 
 import subprocess
-import uuid
 from collections.abc import Iterator
 
 import pytest
 
 from tests.compat.differential import ORIGINAL_PYTHON, ROOT, Report, deliberate, run
-from tests.conftest import admin
+from tests.conftest import admin, scratch_name
 from thoth_storages.config import DatabaseSettings
 
 INSTALL_FAILED = 3  # scripts/compat-original.sh: the original cannot be installed
@@ -24,7 +23,7 @@ INSTALL_FAILED = 3  # scripts/compat-original.sh: the original cannot be install
 def _install_original() -> None:
     if ORIGINAL_PYTHON.exists():
         return
-    database = f"thoth_compat_install_{uuid.uuid4().hex[:8]}"
+    database = scratch_name("thoth_compat_install")
     try:
         done = subprocess.run(
             [str(ROOT / "scripts" / "compat-original.sh"), "--build-only", "--original-db", database],

@@ -11,7 +11,6 @@ import os
 import re
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -23,7 +22,7 @@ from sqlalchemy import text
 from codegen import ir
 from codegen.load import load_schema
 from codegen.revisions import SNAPSHOTS, read_history
-from tests.conftest import admin
+from tests.conftest import admin, scratch_name
 from thoth_storages import GraphDatabase
 from thoth_storages.cli import cli
 from thoth_storages.config import DatabaseSettings
@@ -62,7 +61,7 @@ class CompatRun:
 @pytest.fixture(scope="module")
 def compat_run(head_graph: GraphDatabase) -> Iterator[CompatRun]:
     """Build a database with the original and compare our head database with it."""
-    original = replace(head_graph.settings, database=f"thoth_test_original_{uuid.uuid4().hex[:8]}")
+    original = replace(head_graph.settings, database=scratch_name("thoth_test_original"))
     ours = head_graph.settings.url().render_as_string(hide_password=False)
     try:
         done = subprocess.run(
@@ -87,7 +86,7 @@ def original_copy(compat_run: CompatRun) -> Iterator[DatabaseSettings]:
     """A copy of the database the original built, for a test that changes it."""
     if compat_run.returncode not in (0, 1):
         pytest.fail(f"compat-original.sh failed ({compat_run.returncode}): {compat_run.stderr}")
-    copy = replace(compat_run.original, database=f"thoth_test_adopt_{uuid.uuid4().hex[:8]}")
+    copy = replace(compat_run.original, database=scratch_name("thoth_test_adopt"))
     admin(copy, f'CREATE DATABASE "{copy.database}" TEMPLATE "{compat_run.original.database}"')
     try:
         yield copy

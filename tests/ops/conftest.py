@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from moto.server import ThreadedMotoServer
 
-from tests.conftest import admin, head_template, new_database
+from tests.conftest import admin, head_template, new_database, scratch_name
 from tests.s3.s3_helpers import BUCKET, CLEARED_VARIABLES, DEPLOYMENT, REGION, free_port, s3_client
 from thoth_storages import GraphDatabase
 from thoth_storages.cli_sync import expand_local
@@ -108,7 +108,7 @@ def local_store(synced: GraphDatabase, tmp_path: Path, monkeypatch: pytest.Monke
 @pytest.fixture
 def target(synced: GraphDatabase) -> Iterator[DatabaseSettings]:
     """Settings naming a database that does not exist yet (dropped after the test)."""
-    settings = replace(synced.settings, database=f"thoth_test_{uuid.uuid4().hex[:10]}")
+    settings = replace(synced.settings, database=scratch_name())
     try:
         yield settings
     finally:

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import text
 
-from tests.conftest import admin
+from tests.conftest import head_template, new_database
 from thoth_storages import GraphDatabase
 from thoth_storages.cli import cli
 from thoth_storages.config import DatabaseSettings
@@ -202,12 +202,9 @@ def test_a_failing_pg_dump_stores_nothing(
 def test_a_dump_of_an_older_revision_is_restored_and_upgraded(
     synced: GraphDatabase, local_store: GraphBackupStore, target: DatabaseSettings
 ) -> None:
-    older = replace(synced.settings, database=f"{target.database}_old")
-    admin(older, f'CREATE DATABASE "{older.database}"')
-    try:
+    with new_database(head_template()) as older:
         engine = make_engine(older)
         with engine.begin() as connection:
-            migrate.upgrade(connection)
             migrate.downgrade(connection, "-1")
             previous = migrate.table_head(connection)
         engine.dispose()
@@ -220,5 +217,3 @@ def test_a_dump_of_an_older_revision_is_restored_and_upgraded(
             migrate.script_head(),
             True,
         )
-    finally:
-        admin(older, f'DROP DATABASE IF EXISTS "{older.database}" WITH (FORCE)')

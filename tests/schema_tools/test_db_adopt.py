@@ -36,16 +36,17 @@ def _version(settings: DatabaseSettings) -> object:
 
 
 @pytest.fixture
-def original_like(empty_database: DatabaseSettings) -> Iterator[DatabaseSettings]:
-    """A database at our baseline revision whose version row names the original's head."""
-    engine = make_engine(empty_database)
+def original_like(head_database: DatabaseSettings) -> Iterator[DatabaseSettings]:
+    """A database at our baseline revision (the head template's clone downgraded) whose version row
+    names the original's head."""
+    engine = make_engine(head_database)
     try:
         with engine.begin() as connection:
-            migrate.upgrade(connection, baseline_revision())
+            migrate.downgrade(connection, baseline_revision())
     finally:
         engine.dispose()
-    execute(empty_database, f"UPDATE alembic_version SET version_num = '{ORIGINAL_HEAD}'")
-    yield empty_database
+    execute(head_database, f"UPDATE alembic_version SET version_num = '{ORIGINAL_HEAD}'")
+    yield head_database
 
 
 def test_the_head_snapshot_is_the_schema_and_the_baseline_its_first_revision() -> None:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import random
 import threading
-import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -26,7 +25,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from generated.graph_documents import PREPARE
-from tests.conftest import admin, head_template
+from tests.conftest import admin, head_template, scratch_name
 from thoth_storages import GraphDatabase
 from thoth_storages.config import DatabaseSettings
 from thoth_storages.exceptions import ThothStorageExceptionError
@@ -177,7 +176,7 @@ class DatabaseTemplate:
     @contextmanager
     def copy(self) -> Iterator[DatabaseSettings]:
         """Settings of a fresh copy of the template, dropped afterwards."""
-        settings = replace(self.settings, database=f"thoth_test_{uuid.uuid4().hex[:10]}")
+        settings = replace(self.settings, database=scratch_name())
         admin(settings, f'CREATE DATABASE "{settings.database}" TEMPLATE "{self.settings.database}"')
         try:
             yield settings
