@@ -38,6 +38,7 @@ test: check pytest
 
 # The differential suite against thoth-storages 0.74.2 on every real document (make test runs a subset).
 compat: $(STAMP)
+	scripts/compat-original.sh --install-only
 	$(PG) && $(BIN)/python -m tests.compat.differential --all
 
 # The reliability suite at full size (fuzz, kill -9, S3 faults, concurrency, a database restart); prints
