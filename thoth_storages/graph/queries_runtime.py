@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from sqlalchemy import text
@@ -28,10 +28,13 @@ _LOGGER = logging.getLogger(__name__)
 _PLATFORMS = frozenset(platform.value for platform in PlatformEnum)
 
 
+def _index_url(index_url: str | None, aliases: Sequence[tuple[str, str]]) -> str | None:
+    return None if index_url is None else normalize.index_url(index_url, aliases)
+
+
 def normalize_python_index_url(index_url: str | None) -> str | None:
     """An index URL with the index aliases of the environment applied (THOTH_STORAGES_INDEX_ALIASES)."""
-    aliases = DatabaseSettings.from_env().index_aliases
-    return None if index_url is None else normalize.index_url(index_url, aliases)
+    return _index_url(index_url, DatabaseSettings.from_env().index_aliases)
 
 
 if TYPE_CHECKING:
@@ -55,7 +58,7 @@ class IndexUrlNormalizer(_StaticIndexUrl):
 
         def normalize_python_index_url(index_url: str | None) -> str | None:
             """An index URL with the index aliases of this adapter's settings applied."""
-            return None if index_url is None else normalize.index_url(index_url, aliases)
+            return _index_url(index_url, aliases)
 
         return normalize_python_index_url
 
@@ -114,7 +117,7 @@ class QueriesRuntime(GeneratedQueries):
         """
         package_name = normalize.package_name(package_name)
         package_version = normalize.package_version(package_version)
-        index_url = None if index_url is None else normalize.index_url(index_url, self.settings.index_aliases)
+        index_url = self.normalize_python_index_url(index_url)
         os_name, os_version = normalize.os_filter(os_name, os_version)
         with self._connection() as connection:
             found = dependencies.get_depends_on(

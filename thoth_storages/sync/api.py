@@ -247,10 +247,10 @@ class _Plan:
     """The sync's one path: the documents of a batch are planned (read, validated and bound to their
     writers, or found synced already) and written into one open transaction as they come, so that
     reading the next document overlaps writing this one; the transaction is committed when the batch
-    is full (a batch of one: written then), then the batch is reported in the documents' order. A batch that fails is written again
-    (`sync_prepared_many`, waiting for the database in a graceful sync), and then, if it fails again,
-    one document per transaction, so that only the broken documents fail and nothing of theirs is
-    written."""
+    is full (a batch of one: written then), then the batch is reported in the documents' order. A
+    batch that fails is written again (`sync_prepared_many`, waiting for the database in a graceful
+    sync), and then, if it fails again, one document per transaction, so that only the broken
+    documents fail and nothing of theirs is written."""
 
     graph: GraphDatabase
     tally: _Tally
