@@ -25,6 +25,7 @@ from thoth_storages import GraphDatabase
 from thoth_storages.cli_sync import expand_local
 from thoth_storages.documents import DocumentValidationError
 from thoth_storages.graph.bulk import SetWriter
+from thoth_storages.graph.sync_writers import prepare_solver_file
 from thoth_storages.sync import SyncEvent, sync_documents, sync_solver_documents
 from thoth_storages.sync.sources import prefix_of
 
@@ -521,3 +522,26 @@ def test_a_local_document_that_is_not_a_json_object_is_refused_naming_its_file(
     assert stats["adviser"] == (1, 0, 0, 1)
     assert str(path) in (events[0].error or "")
     assert reason in (events[0].error or "")
+
+
+def test_an_open_batch_writes_nothing_until_it_commits_and_nothing_when_abandoned(
+    graph: GraphDatabase,
+) -> None:
+    paths = real_documents_of("solver")[:2]
+    with Path(paths[0]).open("rb") as first, Path(paths[1]).open("rb") as second:
+        prepared = [
+            prepare_solver_file(file, path, graph.sync_settings)
+            for file, path in ((first, paths[0]), (second, paths[1]))
+        ]
+        abandoned = graph.open_batch()
+        abandoned.write(prepared[0])
+        assert graph.get_solver_documents_count_all() == 0  # uncommitted: invisible to other connections
+        abandoned.abort()
+        assert graph.get_solver_documents_count_all() == 0  # rolled back, not committed
+        batch = graph.open_batch()
+        for document in prepared:
+            batch.write(document)
+        assert graph.get_solver_documents_count_all() == 0
+        stats = batch.commit()
+    assert [written.rows > 0 for written in stats] == [True, True]
+    assert graph.get_solver_documents_count_all() == 2
