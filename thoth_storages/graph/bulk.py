@@ -41,7 +41,7 @@ from sqlalchemy.exc import DBAPIError
 
 from generated.rows import ROW_TABLES, RowSet, RowTable
 
-from .row_checks import MissingValueError, UnknownColumnError, check_values
+from .row_checks import Check, MissingValueError, UnknownColumnError, check_values, column_check
 
 Value = str | int | float | bool | None | object
 Row = Mapping[str, Value]
@@ -109,7 +109,8 @@ class _Plan:
     table: Table
     key_columns: tuple[str, ...]
     make_key: Callable[[Iterable[Value]], Key]
-    """The table's generated natural-key type, built from the key's values."""
+    """The key from its values: the table's generated natural-key type where `ensure` returns ids by
+    key, a plain tuple (equal, same hash, cheaper to build) for a table without `id`."""
     nullable: tuple[int, ...]
     """Positions in `key_columns` of the columns that may be NULL."""
     columns: tuple[str, ...]
@@ -124,6 +125,8 @@ class _Plan:
     takes the value given (see `SetWriter.ensure`)."""
     required: frozenset[str]
     """NOT NULL columns without a default: every row must hold them."""
+    checks: tuple[Check, ...]
+    """Each column's value check (`row_checks.column_check`), in `columns` order."""
 
     @property
     def name(self) -> str:
@@ -136,9 +139,14 @@ class _Plan:
         """The keys by NULL pattern, patterns sorted (they select the cached statement)."""
         if not self.nullable:
             return {(): list(rows)}
+        if len(self.nullable) == 1:  # the common case: two patterns, split without a tuple per key
+            (i,) = self.nullable
+            nulls = [key for key in rows if key[i] is None]
+            values = [key for key in rows if key[i] is not None] if nulls else list(rows)
+            return {pattern: keys for pattern, keys in (((False,), values), ((True,), nulls)) if keys}
         groups: dict[Pattern, list[Key]] = {}
         for key in rows:
-            groups.setdefault(tuple(key[i] is None for i in self.nullable), []).append(key)
+            groups.setdefault(tuple([key[i] is None for i in self.nullable]), []).append(key)
         return dict(sorted(groups.items()))
 
     def arrays(self, rows: Iterable[Row], document: str) -> list[str]:
@@ -151,7 +159,7 @@ class _Plan:
         if unknown:
             raise UnknownColumnError(document, self.name, min(unknown))
         literals = []
-        for column, default in zip(self.columns, self.defaults, strict=True):
+        for column, default, check in zip(self.columns, self.defaults, self.checks, strict=True):
             if column in self.required:
                 try:
                     values = [row[column] for row in rows]
@@ -159,7 +167,7 @@ class _Plan:
                     raise MissingValueError(document, self.name, column) from None
             else:
                 values = [row.get(column, default) for row in rows]
-            check_values(self.name, column, values)
+            check(values)
             literals.append(_array_literal(values, self.name, column))
         return literals
 
@@ -232,12 +240,29 @@ def _text(value: Value) -> str:
     return f'"{text}"'
 
 
+_NONE = type(None)
+_BOOLEANS: dict[object, str] = {True: "t", False: "f", None: "NULL"}
+_NUL_FOR_NULL: dict[object, object] = {None: "\x00"}
+
+
 def _array_literal(values: Sequence[Value], table: str, column: str) -> str:
     """PostgreSQL's text form of an array: one constant for the server to read, instead of an
-    `ARRAY[...]` expression of one constant per element (three times faster to send and parse)."""
+    `ARRAY[...]` expression of one constant per element (three times faster to send and parse).
+    Columns of integers, booleans or texts (with NULLs) are joined whole, the others value by value."""
+    kinds = set(map(type, values))
+    if kinds <= {int, _NONE}:  # ids, the commonest columns: no quoting ("None" is no integer's digit)
+        body = ",".join(map(str, values))
+        return "{" + (body.replace("None", "NULL") if _NONE in kinds else body) + "}"
+    if kinds <= {bool, _NONE}:
+        return "{" + ",".join(map(_BOOLEANS.__getitem__, values)) + "}"
+    if kinds <= {str, _NONE}:
+        nulls = values.count(None)
+        texts = cast(Iterable[str], map(_NUL_FOR_NULL.get, values, values))  # a NULL as a NUL, then unquoted
+        body = '","'.join(texts)
+        if "\\" not in body and body.count('"') == 2 * len(values) - 2 and body.count("\x00") == nulls:
+            literal = '{"' + body + '"}'
+            return literal.replace('"\x00"', "NULL") if nulls else literal
     try:
-        if all(type(value) is int for value in values):  # ids, the commonest columns: no quoting
-            return "{" + ",".join(map(str, values)) + "}"
         return "{" + ",".join(map(_text, values)) + "}"
     except TypeError as error:
         raise TypeError(f"{table}.{column}: {error}") from None
@@ -259,7 +284,7 @@ def plan(table_name: str) -> _Plan:
     return _Plan(
         table=table,
         key_columns=key_columns,
-        make_key=partial(tuple.__new__, handle.key),
+        make_key=partial(tuple.__new__, handle.key) if "id" in table.c else tuple,
         nullable=tuple(i for i, c in enumerate(key_columns) if table.c[c].nullable),
         columns=tuple(c.name for c in columns),
         defaults=tuple(_default(c) for c in columns),
@@ -273,6 +298,7 @@ def plan(table_name: str) -> _Plan:
         ),
         fill=tuple(fill),
         required=frozenset(handle.required),
+        checks=tuple(column_check(table_name, c.name) for c in columns),
     )
 
 
@@ -470,14 +496,19 @@ class SetWriter:
         with self._cursor() as cursor:
             cursor.execute(_LOCKS + _statement(tuple(shape)), [_locks(locks), *parameters])
             records = cursor.fetchall()
-        has_id = [plan(name).has_id for name in names]
+        ids = [found.setdefault(name, {}) if plan(name).has_id else None for name in names]
+        fresh: list[list[int]] = [[] for _name in names]
         for k, group, position, ident, inserted in records:
-            if has_id[k]:
-                found.setdefault(names[k], {})[key_lists[k][group][position - 1]] = ident
-                if inserted:
-                    self._fresh.setdefault(names[k], set()).add(ident)
             if inserted:
-                self.inserted[names[k]] += 1
+                fresh[k].append(ident)
+            target = ids[k]
+            if target is not None:
+                target[key_lists[k][group][position - 1]] = ident
+        for name, target, new in zip(names, ids, fresh, strict=True):
+            if new:
+                self.inserted[name] += len(new)
+                if target is not None:
+                    self._fresh.setdefault(name, set()).update(new)
 
     def _split(self, table: _Plan, rows: Mapping[Key, Row]) -> tuple[Mapping[Key, Row], list[Row]]:
         """The rows to look up, and the rows of a table without `id` to insert straight away: a row
@@ -497,9 +528,11 @@ class SetWriter:
         for key, row in rows.items():
             if key in inserted:
                 continue
-            if any(row.get(column) in ids for column, ids in fresh):
-                inserted.add(key)
-                direct.append(row)
+            for column, ids in fresh:
+                if row.get(column) in ids:
+                    inserted.add(key)
+                    direct.append(row)
+                    break
             else:
                 looked[key] = row
         return looked, direct

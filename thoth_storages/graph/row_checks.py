@@ -16,7 +16,9 @@ import datetime
 import decimal
 import math
 from collections.abc import Callable, Sequence
-from functools import cache
+from functools import cache, partial
+from operator import is_not
+from typing import cast
 
 from generated.constraints import COLUMN_CHECKS, ColumnCheck
 
@@ -121,53 +123,71 @@ def _first_problem(table: str, column: str, check: ColumnCheck, values: Sequence
             raise ColumnValueError(table, column, value, problem)
 
 
-def _integers(table: str, column: str, check: ColumnCheck) -> Check:
-    assert check.low is not None and check.high is not None
-    low, high = check.low, check.high
+_NONE = type(None)
+_TYPES: dict[str, frozenset[type]] = {
+    "integer": frozenset({int}),
+    "text": frozenset({str}),
+    "float": frozenset({float, int}),
+    "boolean": frozenset({bool}),
+    "timestamp": frozenset({datetime.datetime, datetime.date}),
+    "date": frozenset({datetime.datetime, datetime.date}),
+    "enum": frozenset({str}),
+}
+"""The value types a column kind takes without a closer look (`bool` is not `int` here: type() is
+exact); other values, such as 0 and 1 for a boolean or ISO strings for a timestamp, go one by one."""
 
-    def run(values: Sequence[object]) -> None:
-        present = [value for value in values if type(value) is int]
-        nulls = (
-            len(values)
-            - len(present)
-            - sum(1 for value in values if value is not None and type(value) is not int)
+
+def _passes(check: ColumnCheck, values: Sequence[object]) -> bool:
+    """Whether every value surely passes `_problem`, found with whole-column operations (C loops
+    instead of a call per value); False sends the column through `_problem` value by value."""
+    kinds = set(map(type, values))
+    allowed = _TYPES[check.kind] | {_NONE} if check.nullable else _TYPES[check.kind]
+    if not kinds <= allowed:
+        return False
+    present = list(filter(partial(is_not, None), values)) if _NONE in kinds else values
+    if not present:
+        return True
+    kind = check.kind
+    if kind == "integer":
+        assert check.low is not None and check.high is not None
+        integers = cast(Sequence[int], present)
+        return check.low <= min(integers) and max(integers) <= check.high
+    if kind == "text":
+        texts = cast(Sequence[str], present)
+        joined = "".join(texts)
+        return (
+            "\x00" not in joined
+            and (joined.isascii() or _encodes(joined))
+            and (check.max_length is None or max(map(len, texts)) <= check.max_length)
         )
-        odd = len(present) + nulls < len(values) or (nulls and not check.nullable)
-        if odd or (present and (min(present) < low or max(present) > high)):
-            _first_problem(table, column, check, values)  # NULLs, other types and the range, one by one
-
-    return run
-
-
-def _texts(table: str, column: str, check: ColumnCheck) -> Check:
-    def run(values: Sequence[object]) -> None:
-        texts = [value for value in values if type(value) is str]
-        rest = len(values) - len(texts)  # NULLs and values of other types
-        if rest and (not check.nullable or values.count(None) < rest):
-            _first_problem(table, column, check, values)  # other types (and NULLs) one by one
-        joined = "".join(value for value in values if isinstance(value, str))
-        if "\x00" in joined or not joined.isascii() or check.max_length is not None:
-            _first_problem(table, column, check, texts)
-
-    return run
+    if kind == "float":
+        try:
+            return all(map(math.isfinite, cast(Sequence[float], present)))
+        except OverflowError:  # an int too large for a float
+            return False
+    if kind == "enum":
+        return set(present) <= set(check.labels)
+    return True
 
 
-def _each(table: str, column: str, check: ColumnCheck) -> Check:
-    def run(values: Sequence[object]) -> None:
-        _first_problem(table, column, check, values)
-
-    return run
+def _encodes(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 @cache
 def column_check(table: str, column: str) -> Check:
     """The check of the values of one column (cached per column)."""
     check = COLUMN_CHECKS[table][column]
-    if check.kind == "integer":
-        return _integers(table, column, check)
-    if check.kind == "text":
-        return _texts(table, column, check)
-    return _each(table, column, check)
+
+    def run(values: Sequence[object]) -> None:
+        if not _passes(check, values):
+            _first_problem(table, column, check, values)
+
+    return run
 
 
 def check_values(table: str, column: str, values: Sequence[object]) -> None:
