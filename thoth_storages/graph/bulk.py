@@ -28,6 +28,7 @@ import datetime
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cache, partial
 from typing import Any, TypeVar, cast
@@ -167,8 +168,9 @@ class _Plan:
                     raise MissingValueError(document, self.name, column) from None
             else:
                 values = [row.get(column, default) for row in rows]
-            check(values)
-            literals.append(_array_literal(values, self.name, column))
+            kinds = set(map(type, values))
+            check(values, kinds)
+            literals.append(_array_literal(values, kinds, self.name, column))
         return literals
 
     def lock_ids(self, keys: Iterable[Key]) -> set[int]:
@@ -245,11 +247,11 @@ _BOOLEANS: dict[object, str] = {True: "t", False: "f", None: "NULL"}
 _NUL_FOR_NULL: dict[object, object] = {None: "\x00"}
 
 
-def _array_literal(values: Sequence[Value], table: str, column: str) -> str:
+def _array_literal(values: Sequence[Value], kinds: AbstractSet[type], table: str, column: str) -> str:
     """PostgreSQL's text form of an array: one constant for the server to read, instead of an
     `ARRAY[...]` expression of one constant per element (three times faster to send and parse).
-    Columns of integers, booleans or texts (with NULLs) are joined whole, the others value by value."""
-    kinds = set(map(type, values))
+    Columns of integers, booleans or texts (with NULLs) are joined whole, the others value by value;
+    `kinds` is the set of the values' types."""
     if kinds <= {int, _NONE}:  # ids, the commonest columns: no quoting ("None" is no integer's digit)
         body = ",".join(map(str, values))
         return "{" + (body.replace("None", "NULL") if _NONE in kinds else body) + "}"
@@ -388,14 +390,16 @@ class SetWriter:
         self._direct: dict[str, set[Key]] = {}
         """Keys this writer inserted without a lookup since its last flush, by table."""
         self._counted: dict[str, set[Key]] = {}
-        """Keys of deferred rows counted in `seen` since the document began or the last flush."""
+        """Keys of deferred rows counted in `seen` since the document began or the last flush, for
+        the tables that held an earlier document's rows when it began (for the others, every pending
+        key is the document's own, and what it adds to the pending rows is what it saw)."""
 
     def next_document(self, document: str = "") -> None:
         """Count the rows of another document from here on (`seen` starts again; deferred rows wait
         for the same flush, so several documents' link rows go in one round trip)."""
         self.document = document
         self.seen = Counter()
-        self._counted.clear()
+        self._counted = {name: set() for name, rows in self._pending.items() if rows}
 
     def _cursor(self) -> Cursor:
         return raw_cursor(self.connection)
@@ -439,11 +443,11 @@ class SetWriter:
         deferred = self.defer and deferrable
         table = plan(table_name)
         unique = self._pending.setdefault(table_name, {}) if deferred else {}
-        counted = self._counted.setdefault(table_name, set()) if deferred else set()
-        seen, key_of, fill = len(counted), table.key, table.fill
+        counted = self._counted.get(table_name) if deferred else None
+        seen, key_of, fill = len(unique if counted is None else counted), table.key, table.fill
         for row in rows:
             key = key_of(row)
-            if deferred:  # seen once per document, though written at the flush
+            if counted is not None:  # seen once per document, though written at the flush
                 counted.add(key)
             first = unique.setdefault(key, row)
             if first is not row and fill:  # the same rule as for rows found in the table
@@ -451,7 +455,7 @@ class SetWriter:
                 if known:
                     unique[key] = {**first, **known}
         if deferred:
-            self.seen[table_name] += len(counted) - seen
+            self.seen[table_name] += len(unique if counted is None else counted) - seen
         return None if deferred else unique
 
     def flush(self) -> None:

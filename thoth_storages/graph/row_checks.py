@@ -16,6 +16,7 @@ import datetime
 import decimal
 import math
 from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 from functools import cache, partial
 from operator import is_not
 from typing import cast
@@ -25,7 +26,8 @@ from generated.constraints import COLUMN_CHECKS, ColumnCheck
 from ..exceptions import SchemaError
 from ..reasons import cut, escape
 
-Check = Callable[[Sequence[object]], None]
+Check = Callable[[Sequence[object], AbstractSet[type]], None]
+"""A column's check of its values, given the set of their types."""
 
 
 class ColumnValueError(SchemaError, ValueError):
@@ -137,10 +139,10 @@ _TYPES: dict[str, frozenset[type]] = {
 exact); other values, such as 0 and 1 for a boolean or ISO strings for a timestamp, go one by one."""
 
 
-def _passes(check: ColumnCheck, values: Sequence[object]) -> bool:
+def _passes(check: ColumnCheck, values: Sequence[object], kinds: AbstractSet[type]) -> bool:
     """Whether every value surely passes `_problem`, found with whole-column operations (C loops
-    instead of a call per value); False sends the column through `_problem` value by value."""
-    kinds = set(map(type, values))
+    instead of a call per value; `kinds` is the set of their types); False sends the column through
+    `_problem` value by value."""
     allowed = _TYPES[check.kind] | {_NONE} if check.nullable else _TYPES[check.kind]
     if not kinds <= allowed:
         return False
@@ -183,8 +185,8 @@ def column_check(table: str, column: str) -> Check:
     """The check of the values of one column (cached per column)."""
     check = COLUMN_CHECKS[table][column]
 
-    def run(values: Sequence[object]) -> None:
-        if not _passes(check, values):
+    def run(values: Sequence[object], kinds: AbstractSet[type]) -> None:
+        if not _passes(check, values, kinds):
             _first_problem(table, column, check, values)
 
     return run
@@ -192,4 +194,4 @@ def column_check(table: str, column: str) -> Check:
 
 def check_values(table: str, column: str, values: Sequence[object]) -> None:
     """Raise ColumnValueError naming `table.column` unless the column can hold every value."""
-    column_check(table, column)(values)
+    column_check(table, column)(values, set(map(type, values)))
