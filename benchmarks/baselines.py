@@ -23,8 +23,15 @@ class OrmGetOrCreateWriter(SetWriter):
     Same handlers, same rows, same natural keys as SetWriter: only the way of writing differs.
     """
 
-    def __init__(self, connection: Connection, *, defer: bool = False) -> None:
-        super().__init__(connection)  # row by row: nothing is deferred
+    def __init__(
+        self,
+        connection: Connection,
+        *,
+        defer: bool = False,
+        document: str = "",
+        index_aliases: Sequence[tuple[str, str]] = (),
+    ) -> None:
+        super().__init__(connection, document=document, index_aliases=index_aliases)  # nothing deferred
         self.session = Session(bind=connection, join_transaction_mode="create_savepoint")
 
     def ensure_tables(self, tables: Mapping[str, Iterable[Row]]) -> dict[str, dict[Key, int]]:
