@@ -9,12 +9,9 @@ the JSON path at fault. The schemas are in schema/documents/; see docs/documents
 from __future__ import annotations
 
 import datetime
-import math
 import re
-from collections.abc import Iterator, Mapping, Sequence
-from itertools import chain, compress, repeat
-from operator import is_
-from typing import Final, TypeVar, cast
+from collections.abc import Mapping, Sequence
+from typing import Final, TypeVar
 
 import pydantic
 
@@ -213,70 +210,38 @@ def _bad_text(text: str) -> str | None:
     return None
 
 
-_PLAIN = frozenset({dict, list, str, float, int, bool, type(None)})
-
-
-def _children(dicts: list[dict[object, object]], lists: list[list[object]]) -> list[object]:
-    return [*chain.from_iterable(map(dict.values, dicts)), *chain.from_iterable(lists)]
-
-
-def _of_type(values: list[object], kinds: list[type], kind: type) -> Iterator[object]:
-    return compress(values, map(is_, kinds, repeat(kind)))
-
-
-def nests_deeper(document: object, limit: int = MAX_DEPTH) -> bool:
-    """Whether parsed JSON `document` has an object or array at depth `limit` or deeper (the top level
-    is depth 0), found a level at a time with C loops (`_plain_values` does the same, checking values too)."""
-    dicts: list[dict[object, object]] = []
-    lists: list[list[object]] = [[document]]
-    for _level in range(limit + 1):
-        if not dicts and not lists:
-            return False
-        children = _children(dicts, lists)
-        kinds = list(map(type, children))
-        dicts = cast(list[dict[object, object]], list(_of_type(children, kinds, dict)))
-        lists = cast(list[list[object]], list(_of_type(children, kinds, list)))
-    return bool(dicts or lists)
+_WALKED = frozenset({dict, list, str, float})
+_PLAIN = frozenset({int, bool, type(None)})
 
 
 def _plain_values(document: object) -> bool:
-    """Whether `document` surely passes `check_values`, found a level at a time with C loops instead
-    of a step per value (the common case). Values of other types, subclasses, keys that are not
-    ASCII strings and anything else in doubt are left to the walk that names the path."""
-    dicts: list[dict[object, object]] = []
-    lists: list[list[object]] = [[document]]
-    for _level in range(MAX_DEPTH + 1):
-        if not dicts and not lists:
-            return True
-        try:
-            keys = "".join(cast(Iterator[str], chain.from_iterable(map(dict.keys, dicts))))
-        except TypeError:  # a key that is not a string
-            return False
-        if "\x00" in keys or not keys.isascii():
-            return False
-        children = _children(dicts, lists)
-        kinds = list(map(type, children))
-        present = set(kinds)
-        if not present <= _PLAIN:
-            return False
-        if str in present:
-            text = "".join(cast(Iterator[str], _of_type(children, kinds, str)))
-            if "\x00" in text or not (text.isascii() or _encodes(text)):
+    """Whether `document` surely passes `check_values`, found without building paths (the common case).
+    Values of other types, subclasses and non-ASCII keys are left to the walk that names the path."""
+    stack: list[tuple[object, int]] = [(document, 0)]
+    while stack:
+        value, depth = stack.pop()
+        kind = type(value)
+        if kind is str:
+            assert isinstance(value, str)
+            if "\x00" in value or (not value.isascii() and _bad_text(value)):
                 return False
-        if float in present and not all(
-            map(math.isfinite, cast(Iterator[float], _of_type(children, kinds, float)))
-        ):
+        elif kind is float:
+            assert isinstance(value, float)
+            if value - value != 0:  # NaN and the infinities
+                return False
+        elif kind is dict or kind is list:
+            assert isinstance(value, dict | list)
+            if depth >= MAX_DEPTH:
+                return False
+            for key, item in value.items() if isinstance(value, dict) else enumerate(value):
+                if isinstance(key, str) and ("\x00" in key or not key.isascii()):
+                    return False
+                if type(item) in _WALKED:
+                    stack.append((item, depth + 1))
+                elif type(item) not in _PLAIN:
+                    return False
+        elif kind not in _PLAIN:
             return False
-        dicts = cast(list[dict[object, object]], list(_of_type(children, kinds, dict)))
-        lists = cast(list[list[object]], list(_of_type(children, kinds, list)))
-    return not dicts and not lists
-
-
-def _encodes(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
     return True
 
 

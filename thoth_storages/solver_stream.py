@@ -16,21 +16,14 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import IO, TYPE_CHECKING
 
 import ijson  # type: ignore[import-untyped]
 
 from generated.documents.solver import SolverDocument, SolverTreeEntry
 
-from .documents import (
-    MAX_DEPTH,
-    DocumentValidationError,
-    json_member,
-    nests_deeper,
-    validate_document,
-    validate_part,
-)
+from .documents import MAX_DEPTH, DocumentValidationError, json_member, validate_document, validate_part
 
 if TYPE_CHECKING:  # s3 imports read_whole from here: importing s3 at run time would be circular
     from .s3.jsontypes import JSONObject
@@ -58,7 +51,7 @@ def read_whole(file: IO[bytes], label: str) -> JSONObject:
     every type); errors name `label`."""
     try:
         document = json.load(file, parse_constant=_refuse_constant)
-        refused = nests_deeper(document)
+        refused = _too_deep_parsed(document)
     except (UnicodeDecodeError, json.JSONDecodeError, _NotJSON) as error:  # told as when streamed
         file.seek(0)
         raise _refusal(file, label, f"not valid JSON: {error}") from None
@@ -70,6 +63,21 @@ def read_whole(file: IO[bytes], label: str) -> JSONObject:
     if not isinstance(document, dict):
         raise DocumentValidationError(label, "$", "a document is a JSON object")
     return document
+
+
+def _too_deep_parsed(document: object) -> bool:
+    """Whether containers in `document` nest deeper than MAX_DEPTH. Checked after parsing: json's own
+    RecursionError comes only past the interpreter's recursion limit, which other code may raise."""
+    stack: list[tuple[dict[str, object] | list[object], int]] = (
+        [(document, 0)] if isinstance(document, dict | list) else []
+    )
+    while stack:
+        value, depth = stack.pop()
+        if depth >= MAX_DEPTH:
+            return True
+        items: Iterable[object] = value.values() if isinstance(value, dict) else value
+        stack.extend((item, depth + 1) for item in items if isinstance(item, dict | list))
+    return False
 
 
 def _refusal(file: IO[bytes], label: str, otherwise: str) -> DocumentValidationError:

@@ -31,7 +31,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cache, partial
-from itertools import compress
 from typing import Any, TypeVar, cast
 
 import psycopg2
@@ -315,11 +314,9 @@ def _statement(shape: Shape) -> str:
     """After the locks, for every table of `shape`: look its rows up once, insert the missing ones and
     fill the found ones' NULL `fill` columns from the rows given.
 
-    Returns one record per table and pattern: (table, pattern, positions, ids, inserted flags, rows
-    inserted), the arrays in the order of the rows sent, for a table with `id` (one left join finds
-    each row's id or gives it a new one from the table's sequence, so no second lookup is needed),
-    and (table, 0, NULL, NULL, NULL, rows inserted) for a table without `id`: a few records whatever
-    the row count, which the client reads without a step per row.
+    Returns (table, pattern, position, id, inserted) for every row of a table with `id` (one left
+    join finds each row's id or gives it a new one from the table's sequence, so no second lookup is
+    needed), and (table, 0, 0, 0, true) for every row inserted into a table without `id`.
     """
     ctes, results = [], []
     for k, (table_name, patterns, direct) in enumerate(shape):
@@ -336,9 +333,7 @@ def _statement(shape: Shape) -> str:
                         f"WHERE {table.on('t', 'v', pattern)} AND ({table.lacks('t', 'v')}))"
                     )
             ctes.append(f"i{k} AS ({table.insert_missing(patterns, direct, staged)} RETURNING 1)")
-            results.append(
-                f"SELECT {k}, 0, NULL::bigint[], NULL::bigint[], NULL::boolean[], count(*) FROM i{k}"
-            )
+            results.append(f"SELECT {k}, 0, 0, 0, true FROM i{k}")
             continue
         sequence = f"nextval((SELECT pg_get_serial_sequence('{target}', 'id')))"
         lacking = f", t.id IS NOT NULL AND ({table.lacks('t', 'v')}) AS lacking" if table.fill else ""
@@ -355,10 +350,7 @@ def _statement(shape: Shape) -> str:
                     "WHERE r.lacking AND t.id = r.id)"
                 )
             fresh.append(f"SELECT id, {names} FROM {rows} WHERE fresh")
-            results.append(
-                f"SELECT {k}, {n}, array_agg(ord - 1 ORDER BY ord), array_agg(id::bigint ORDER BY ord), "
-                f"array_agg(fresh ORDER BY ord), count(*) FILTER (WHERE fresh) FROM {rows}"
-            )
+            results.append(f"SELECT {k}, {n}, ord, id, fresh FROM {rows}")
         ctes.append(f"i{k} AS (INSERT INTO {target} (id, {names}) {' UNION ALL '.join(fresh)})")
     return f"WITH {', '.join(ctes)} {' UNION ALL '.join(results)}"
 
@@ -508,15 +500,19 @@ class SetWriter:
         with self._cursor() as cursor:
             cursor.execute(_LOCKS + _statement(tuple(shape)), [_locks(locks), *parameters])
             records = cursor.fetchall()
-        for k, group, positions, ids, fresh, inserted in records:
-            name = names[k]
+        ids = [found.setdefault(name, {}) if plan(name).has_id else None for name in names]
+        fresh: list[list[int]] = [[] for _name in names]
+        for k, group, position, ident, inserted in records:
             if inserted:
-                self.inserted[name] += inserted
-            if ids is not None:  # a table with `id`
-                keys = key_lists[k][group]
-                found.setdefault(name, {}).update(zip(map(keys.__getitem__, positions), ids, strict=True))
-                if inserted:
-                    self._fresh.setdefault(name, set()).update(compress(ids, fresh))
+                fresh[k].append(ident)
+            target = ids[k]
+            if target is not None:
+                target[key_lists[k][group][position - 1]] = ident
+        for name, target, new in zip(names, ids, fresh, strict=True):
+            if new:
+                self.inserted[name] += len(new)
+                if target is not None:
+                    self._fresh.setdefault(name, set()).update(new)
 
     def _split(self, table: _Plan, rows: Mapping[Key, Row]) -> tuple[Mapping[Key, Row], list[Row]]:
         """The rows to look up, and the rows of a table without `id` to insert straight away: a row
