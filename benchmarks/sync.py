@@ -1,6 +1,6 @@
 """Sync benchmark: the set-based sync against row-by-row ORM get-or-create, a raw COPY, and 0.74.2.
 
-    KNOWLEDGE_GRAPH_HOST=127.0.0.1 .venv/bin/python benchmarks/sync.py [--original] [--memory]
+    KNOWLEDGE_GRAPH_HOST=127.0.0.1 .venv/bin/python benchmarks/sync.py [--original] [--memory] [--documents DIR]
 
 All runs use the same PostgreSQL server and the real documents (../shared/data/documents, else the
 copies under tests/data/documents), each run in a fresh database. "rows" are rows inserted, so every
@@ -77,8 +77,8 @@ def fresh_graph(initialize: bool = True) -> Iterator[GraphDatabase]:
         admin.dispose()
 
 
-def documents_of(kind: str) -> list[str]:
-    return [p for p in expand_local((DOCUMENTS,)) if prefix_of(p) == kind and "/raw/" not in p]
+def documents_of(kind: str, root: Path = DOCUMENTS) -> list[str]:
+    return [p for p in expand_local((root,)) if prefix_of(p) == kind and "/raw/" not in p]
 
 
 def run_sync(graph: GraphDatabase, paths: list[str]) -> tuple[int, float]:
@@ -317,10 +317,17 @@ def main() -> None:
     parser.add_argument("--original", action="store_true", help="also time thoth-storages 0.74.2")
     parser.add_argument("--memory", action="store_true", help="peak RSS for 1 MB and 10 MB documents")
     parser.add_argument("--repeat", type=int, default=5, help="rounds per figure, the median is reported")
+    parser.add_argument(
+        "--documents",
+        type=Path,
+        default=DOCUMENTS,
+        help="the documents to sync (give two checkouts compared the same directory)",
+    )
     arguments = parser.parse_args()
     repeat = max(1, arguments.repeat)
     logging.getLogger("thoth_storages.graph.database").setLevel(logging.ERROR)  # new databases, on purpose
-    print(f"documents: {DOCUMENTS}")
+    documents = arguments.documents
+    print(f"documents: {documents}")
     header = (
         f"{'kind':<11}{'docs':>5}{'rows':>8} | {'set-based sync':^33} | {'+ async commit':^16} | "
         f"{'batched':^16} | {'ORM get-or-create':^33} | {'COPY ceiling':^33} | speed-up | "
@@ -331,7 +338,7 @@ def main() -> None:
     totals = {name: Run(0, 0, 0.0) for name in WRITERS}
     every: dict[str, list[Run]] = {name: [Run(0, 0, 0.0)] * repeat for name in WRITERS}
     for kind in KINDS:
-        runs = measure_kind(documents_of(kind), repeat)
+        runs = measure_kind(documents_of(kind, documents), repeat)
         medians = {name: median(runs[name]) for name in WRITERS}
         for name in WRITERS:
             total, run = totals[name], medians[name]
@@ -345,11 +352,13 @@ def main() -> None:
         print(line(kind, medians, runs))
     print(line("all", totals, every))
     if arguments.original:
-        print(f"thoth-storages 0.74.2, solver documents: {measure_original(documents_of('solver'))}")
+        print(
+            f"thoth-storages 0.74.2, solver documents: {measure_original(documents_of('solver', documents))}"
+        )
     if arguments.memory:
         work = ROOT / ".thoth-storages" / "bench"
         work.mkdir(parents=True, exist_ok=True)
-        for text_line in measure_memory(max(documents_of("solver"), key=os.path.getsize), work):
+        for text_line in measure_memory(max(documents_of("solver", documents), key=os.path.getsize), work):
             print(text_line)
 
 
