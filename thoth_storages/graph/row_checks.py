@@ -60,11 +60,8 @@ class UnknownColumnError(SchemaError, ValueError):
 def _text_problem(value: str, max_length: int | None) -> str | None:
     if "\x00" in value:
         return "contains a NUL character (U+0000), which text columns cannot hold"
-    if not value.isascii():
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return "contains a lone surrogate: not Unicode text"
+    if not (value.isascii() or _encodes(value)):
+        return "contains a lone surrogate: not Unicode text"
     if max_length is not None and len(value) > max_length:
         return f"is {len(value)} characters long (the column takes at most {max_length})"
     return None
@@ -168,7 +165,7 @@ def _passes(check: ColumnCheck, values: Sequence[object], kinds: AbstractSet[typ
         except OverflowError:  # an int too large for a float
             return False
     if kind == "enum":
-        return set(present) <= set(check.labels)
+        return set(present).issubset(check.labels)
     return True
 
 
