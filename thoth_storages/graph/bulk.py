@@ -29,7 +29,7 @@ import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, partial
 from typing import Any, TypeVar, cast
 
@@ -355,6 +355,32 @@ def _statement(shape: Shape) -> str:
     return f"WITH {', '.join(ctes)} {' UNION ALL '.join(results)}"
 
 
+def _complete(rows: dict[Key, Row], key: Key, first: Row, row: Row, fill: Sequence[str]) -> None:
+    """A repeated key: the `fill` columns the first row left NULL take the repeat's values."""
+    known = {c: row[c] for c in fill if first.get(c) is None and row.get(c) is not None}
+    if known:
+        rows[key] = {**first, **known}
+
+
+@cache
+def _deferrable() -> tuple[str, ...]:
+    """The tables without `id`, whose rows a writer made with `defer=True` holds for `flush()`."""
+    return tuple(name for name in ROW_TABLES if not plan(name).has_id)
+
+
+@dataclass
+class Tally:
+    """One document's share of a writer's work: what it saw (rows after de-duplication) and inserted,
+    per table (see `SetWriter.use`)."""
+
+    document: str = ""
+    seen: Counter[str] = field(default_factory=Counter)
+    inserted: Counter[str] = field(default_factory=Counter)
+    counted: dict[str, set[Key]] | None = None
+    """Keys of the deferred rows counted in `seen`, by table (see `SetWriter._counted`); None until
+    the tally is first used."""
+
+
 def ids_in_order(ids: Mapping[Key, int], table_name: str, rows: Iterable[Row]) -> list[int]:
     """The id of each row, in order, from what `ensure` returned for the table."""
     key = plan(table_name).key
@@ -394,12 +420,20 @@ class SetWriter:
         the tables that held an earlier document's rows when it began (for the others, every pending
         key is the document's own, and what it adds to the pending rows is what it saw)."""
 
-    def next_document(self, document: str = "") -> None:
-        """Count the rows of another document from here on (`seen` starts again; deferred rows wait
-        for the same flush, so several documents' link rows go in one round trip)."""
-        self.document = document
-        self.seen = Counter()
-        self._counted = {name: set() for name, rows in self._pending.items() if rows}
+    def use(self, tally: Tally, *, interleaved: bool = False) -> None:
+        """Count into `tally` from here on, and name its document in errors: the share of one document
+        of several written by this writer (deferred rows wait for the same flush, so their link rows
+        go in one round trip). `interleaved`: the documents' rows come in turn (`ensure_together`), so
+        every deferred key is counted, not only those of tables an earlier document left rows in."""
+        if tally.counted is None:
+            tables = _deferrable() if interleaved else (name for name, rows in self._pending.items() if rows)
+            tally.counted = {name: set() for name in tables}
+        self.document, self.seen, self.inserted, self._counted = (
+            tally.document,
+            tally.seen,
+            tally.inserted,
+            tally.counted,
+        )
 
     def _cursor(self) -> Cursor:
         return raw_cursor(self.connection)
@@ -430,6 +464,35 @@ class SetWriter:
         self._write(batch, found)
         return found
 
+    def ensure_together(
+        self, shares: Sequence[tuple[Tally, Mapping[str, Iterable[Row]]]]
+    ) -> dict[str, dict[Key, int]]:
+        """`ensure_tables` for several documents in one round trip: each document's rows are counted
+        in its tally (`use`), and a row inserted counts for the first document that holds its key,
+        as if the documents were written in turn; natural key -> id by table name, for all of them."""
+        found: dict[str, dict[Key, int]] = {}
+        batch: dict[str, dict[Key, Row]] = {}
+        owners: dict[str, dict[Key, Counter[str]]] = {}
+        for tally, tables in shares:
+            self.use(tally, interleaved=True)
+            for name, rows in tables.items():
+                found.setdefault(name, {})
+                table = plan(name)
+                unique = self._collect(name, rows, deferrable=not table.has_id)
+                if not unique:
+                    continue
+                self.seen[name] += len(unique)
+                merged, owner = batch.setdefault(name, {}), owners.setdefault(name, {})
+                for key, row in unique.items():
+                    first = merged.setdefault(key, row)
+                    if first is row:
+                        owner[key] = tally.inserted
+                    elif table.fill:
+                        _complete(merged, key, first, row, table.fill)
+        self.document = " or ".join(dict.fromkeys(tally.document for tally, _tables in shares))
+        self._write(batch, found, counted=True, owners=owners)
+        return found
+
     def add(self, rows: RowSet[Any, Any]) -> None:
         """Rows whose ids nobody needs: with `defer=True` they wait for `flush()` too, else `ensure`."""
         if self.defer:
@@ -451,9 +514,7 @@ class SetWriter:
                 counted.add(key)
             first = unique.setdefault(key, row)
             if first is not row and fill:  # the same rule as for rows found in the table
-                known = {c: row[c] for c in fill if first.get(c) is None and row.get(c) is not None}
-                if known:
-                    unique[key] = {**first, **known}
+                _complete(unique, key, first, row, fill)
         if deferred:
             self.seen[table_name] += len(unique if counted is None else counted) - seen
         return None if deferred else unique
@@ -474,7 +535,11 @@ class SetWriter:
         found: dict[str, dict[Key, int]],
         *,
         counted: bool = False,
+        owners: Mapping[str, Mapping[Key, Counter[str]]] | None = None,
     ) -> None:
+        """Write the rows of `batch` in one round trip, `found` getting their ids; `counted`: `seen`
+        counts them already; `owners`: the tally that counts the insertion of each key of a table with
+        `id` (`ensure_together`), else `inserted` does."""
         names: list[str] = []
         locks: set[int] = set()
         parameters: list[str] = []
@@ -508,9 +573,14 @@ class SetWriter:
             target = ids[k]
             if target is not None:
                 target[key_lists[k][group][position - 1]] = ident
+        if owners is not None:  # each insertion counts for its key's tally
+            for k, group, position, _ident, inserted in records:
+                if inserted and ids[k] is not None:
+                    owners[names[k]][key_lists[k][group][position - 1]][names[k]] += 1
         for name, target, new in zip(names, ids, fresh, strict=True):
             if new:
-                self.inserted[name] += len(new)
+                if owners is None or target is None:
+                    self.inserted[name] += len(new)
                 if target is not None:
                     self._fresh.setdefault(name, set()).update(new)
 

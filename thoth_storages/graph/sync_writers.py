@@ -27,8 +27,9 @@ from ..config import SyncSettings
 from ..documents import same_document_id, validate_document
 from ..solver_stream import is_large, read_whole, solver_envelope, solver_tree
 from .adapter import AdapterBase
-from .bulk import SetWriter, raw_cursor
-from .writers.solver import write_solver_result
+from .bulk import SetWriter, Tally, raw_cursor
+from .steps import Steps, run_alone, run_together
+from .writers.solver import solver_steps, write_solver_result
 
 Model = TypeVar("Model")
 Document = Mapping[str, object]
@@ -83,10 +84,25 @@ _retried = retry(
 """A sync transaction is retried whole when PostgreSQL aborts it to break a deadlock."""
 
 
+@dataclass(frozen=True)
+class Stepped:
+    """A prepared document whose writer runs as steps (`steps`): an `OpenBatch` holds such documents
+    and writes them together at its commit, sharing their round trips; called, it writes alone."""
+
+    document: str
+    """Its id, named by the errors of rows refused."""
+    steps: Callable[[SetWriter], Steps]
+
+    def __call__(self, writer: SetWriter) -> None:
+        run_alone(writer, self.steps(writer))
+
+
 class OpenBatch:
     """Documents written in turn into one open transaction, then the link rows of all of them in one
-    round trip at `commit`: all of them or none. Each document's stats count the rows it saw and
-    inserted (the link rows inserted by the final flush count for the last document)."""
+    round trip at `commit`: all of them or none. `Stepped` documents are held until the commit and
+    written together, in lockstep (`run_together`). Each document's stats count the rows it saw and
+    inserted (a row inserted by statements several documents share counts for the first of them that
+    holds it; the link rows inserted by the final flush count for the last document)."""
 
     def __init__(
         self, transaction: AbstractContextManager[Connection], index_aliases: tuple[tuple[str, str], ...]
@@ -94,28 +110,36 @@ class OpenBatch:
         self._stack = ExitStack()
         connection = self._stack.enter_context(transaction)
         self._writer = SetWriter(connection, defer=True, index_aliases=index_aliases)
-        self._stats: list[WriteStats] = []
+        self._tallies: list[Tally] = []
+        self._held: list[tuple[Tally, Stepped]] = []
 
     def write(self, prepared: Prepared) -> None:
-        """Write one document into the transaction (on failure, `abort` the batch)."""
-        writer = self._writer
-        writer.next_document()
-        before = Counter(writer.inserted)
-        prepared(writer)
-        self._stats.append(WriteStats(seen=writer.seen, inserted=writer.inserted - before))
+        """Write one document into the transaction, or hold it for the commit when it is `Stepped`
+        (on failure, `abort` the batch)."""
+        tally = Tally()
+        self._tallies.append(tally)
+        if isinstance(prepared, Stepped):
+            tally.document = prepared.document
+            self._held.append((tally, prepared))
+            return
+        self._writer.use(tally)
+        prepared(self._writer)
 
     def commit(self) -> list[WriteStats]:
-        """Flush the link rows and commit; the stats of every document written, in order."""
+        """Write the documents held, flush the link rows and commit; the stats of every document
+        written, in order."""
+        writer = self._writer
         try:
-            before = Counter(self._writer.inserted)
-            self._writer.flush()
-            if self._stats:
-                self._stats[-1].inserted += self._writer.inserted - before
+            held, self._held = self._held, []
+            run_together(writer, [(tally, prepared.steps(writer)) for tally, prepared in held])
+            if self._tallies:
+                writer.use(self._tallies[-1])
+            writer.flush()
         except BaseException as error:
             self.abort(error)
             raise
         self._stack.close()
-        return self._stats
+        return [WriteStats(seen=tally.seen, inserted=tally.inserted) for tally in self._tallies]
 
     def abort(self, error: BaseException | None = None) -> None:
         """Roll the transaction back (`error`: what stopped it, if anything) and give its connection
@@ -219,7 +243,7 @@ def prepare_solver_file(
         if document_id is not None:
             same_document_id(document, document_id)
         model = validate_document(document, "solver")
-        return lambda writer: write_solver_result(writer, model)
+        return Stepped(model.metadata.document_id or label, lambda writer: solver_steps(writer, model))
     envelope = solver_envelope(file, label)
     if document_id is not None:
         same_document_id({"metadata": {"document_id": envelope.metadata.document_id}}, document_id)
@@ -241,6 +265,7 @@ __all__ = [
     "DocumentWriter",
     "OpenBatch",
     "Prepared",
+    "Stepped",
     "SyncRuntime",
     "WriteStats",
     "prepare_solver_file",

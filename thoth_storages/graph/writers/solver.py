@@ -14,9 +14,10 @@ from generated.rows import RowTable
 
 from ...documents import parse_datetime
 from .. import normalize
-from ..bulk import SetWriter, plan
+from ..bulk import SetWriter, ids_in_order, plan
 from ..normalize import solver_environment
-from .stacks import ensure_entities
+from ..steps import Ensure, Steps, run_alone
+from .stacks import entity_steps
 
 _PINNED = re.compile(r"^===?(?P<version>[^,;\s]+)$")
 
@@ -109,23 +110,25 @@ class _SolverWrite:
             document.metadata.datetime, document.metadata.document_id, "$.metadata.datetime"
         )
 
-    def run(self, slices: Iterable[Sequence[SolverTreeEntry]]) -> None:
-        """Write the tree slice by slice (the failures with the first); the link rows of each slice
-        are flushed before the next is read."""
+    def steps(self, slices: Iterable[Sequence[SolverTreeEntry]], *, flush: bool) -> Steps:
+        """The write as steps (see `steps`), the tree slice by slice, the failures with the first;
+        with `flush`, the link rows of each slice are written before the next is read (a streamed
+        document: memory stays bounded), else they wait for the writer's flush."""
         failed = self._failed()
         written = False
         for tree in slices:
-            self._slice(tree, failed)
-            self.writer.flush()
+            yield from self._slice(tree, failed)
+            if flush:
+                self.writer.flush()
             failed, written = [], True
         if not written:
-            self._slice([], failed)
+            yield from self._slice([], failed)
 
     def _slice(
         self,
         tree: Sequence[SolverTreeEntry],
         failed: list[tuple[str, str | None, str | None, tuple[bool, bool, bool | None]]],
-    ) -> None:
+    ) -> Steps:
         env = self.environment
         metadata = [entry.importlib_metadata.metadata for entry in tree]
         multi = {
@@ -150,19 +153,16 @@ class _SolverWrite:
         index_urls = sorted({entry.index_url for entry in tree} | {url for *_k, url, _f in failed if url})
         metadata_rows = [_metadata_row(m) for m in metadata]
         license_rows = [_license_row(lic) if lic is not None else None for lic in licenses]
-        ids = self.writer.ensure_many(
-            rows.ECOSYSTEM_SOLVER(
-                [
-                    {
-                        "ecosystem": "python",
-                        "solver_name": env.solver_name,
-                        "solver_version": self.document.metadata.analyzer_version,
-                        "os_name": env.os_name,
-                        "os_version": env.os_version,
-                        "python_version": env.python_version,
-                    }
-                ]
-            ),
+        solver_row: rows.EcosystemSolverRow = {
+            "ecosystem": "python",
+            "solver_name": env.solver_name,
+            "solver_version": self.document.metadata.analyzer_version,
+            "os_name": env.os_name,
+            "os_version": env.os_version,
+            "python_version": env.python_version,
+        }
+        independent = Ensure.of(
+            rows.ECOSYSTEM_SOLVER([solver_row]),
             rows.PYTHON_PACKAGE_INDEX(
                 {
                     "url": normalize.index_url(url, self.writer.index_aliases),
@@ -190,7 +190,9 @@ class _SolverWrite:
             ),
             rows.IMPORT_PACKAGE({"import_package_name": name} for _p, name in imports),
         )
-        self.solver_id = next(iter(ids["ecosystem_solver"].values()))
+        yield independent
+        ids = independent.ids  # with other documents' rows when answered together: look up by key
+        self.solver_id = ids["ecosystem_solver"][plan("ecosystem_solver").key(solver_row)]
         index_of = {
             url: ids["python_package_index"][(normalize.index_url(url, self.writer.index_aliases),)]
             for url in index_urls
@@ -215,7 +217,7 @@ class _SolverWrite:
             for n, v, url, flags in failed
         ]
         edges = self._edges(tree)
-        entity_ids = ensure_entities(
+        entity_ids = yield from entity_steps(
             self.writer,
             [*zip(names, versions, indexes, strict=True)]
             + [(n, v, i) for n, v, i, _f in failures]
@@ -235,10 +237,14 @@ class _SolverWrite:
             )
             for p in range(len(tree))
         ] + [self._version_row(n, v, i, entity_ids[(n, v, i)], None, None, None) for n, v, i, _f in failures]
-        version_of = self.writer.ensure_ids(rows.PYTHON_PACKAGE_VERSION(version_rows))
+        solved_versions = Ensure.of(rows.PYTHON_PACKAGE_VERSION(version_rows))
+        yield solved_versions
+        version_of = ids_in_order(
+            solved_versions.ids["python_package_version"], "python_package_version", version_rows
+        )
         tree_versions, failed_versions = version_of[: len(tree)], version_of[len(tree) :]
 
-        # Link tables: deferred by the sync's writer to one round trip at the end of the document.
+        # Link tables: deferred by the sync's writer to one round trip at its flush.
         # As 0.74.2: `error` is set on every failure row (errors, unresolved and unparsed alike).
         solved = [(v, False, False, False, None) for v in tree_versions] + [
             (v, True, unparseable, unsolvable, provided)
@@ -435,5 +441,12 @@ def write_solver_result(
     writer: SetWriter, document: SolverDocument, tree: Iterable[Sequence[SolverTreeEntry]] | None = None
 ) -> None:
     """Write one validated solver document (inside the caller's transaction); `tree` gives its tree
-    in slices when the document holds none (a document streamed from a file, see solver_stream)."""
-    _SolverWrite(writer, document).run([document.result.tree] if tree is None else tree)
+    in slices when the document holds none (a document streamed from a file, see solver_stream),
+    whose link rows are then flushed slice by slice."""
+    write = _SolverWrite(writer, document)
+    run_alone(writer, write.steps([document.result.tree] if tree is None else tree, flush=tree is not None))
+
+
+def solver_steps(writer: SetWriter, document: SolverDocument) -> Steps:
+    """A whole solver document's write as steps, for writing several documents together (`run_together`)."""
+    return _SolverWrite(writer, document).steps([document.result.tree], flush=False)

@@ -18,8 +18,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar, cast
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -32,7 +32,8 @@ from generated.rows import RowSet, RowTable
 
 from ...exceptions import SchemaError
 from .. import normalize
-from ..bulk import Key, Row, SetWriter, ids_in_order
+from ..bulk import Key, Row, SetWriter, Tally, ids_in_order
+from ..steps import Ensure, Request
 
 EntityKey = tuple[str, str | None, int | None]  # (name, version, index id)
 UrlEntityKey = tuple[str, str | None, str | None]  # (name, version, index URL)
@@ -177,27 +178,61 @@ def ensure_entities(writer: SetWriter, keys: Iterable[EntityKey]) -> dict[Entity
     return cast(dict[EntityKey, int], ids)
 
 
+def entity_steps(
+    writer: SetWriter, keys: Iterable[EntityKey]
+) -> Generator[Request, None, dict[EntityKey, int]]:
+    """`ensure_entities` as steps (see `steps`): the entities, then the rules that may match them."""
+    unique = set(keys)
+    entities = Ensure.of(rows.PYTHON_PACKAGE_VERSION_ENTITY(entity_rows(unique)))
+    yield entities
+    found = entities.ids["python_package_version_entity"]
+    ids = {key: found[key] for key in unique}  # answered together, `found` holds other documents' too
+    if ids:
+        lookup = RuleLookup(frozenset(key[0] for key in ids))
+        yield lookup
+        _link(writer, ids.items(), lookup.rules)
+    return ids
+
+
 def link_rules(writer: SetWriter, entity_ids: Mapping[rows.PythonPackageVersionEntityKey, int]) -> None:
     """Associate entities (natural key -> id) with the solver rules that match them (one query)."""
-    if not entity_ids:
-        return
+    if entity_ids:
+        _link(writer, entity_ids.items(), _rules(writer, {key[0] for key in entity_ids}))
+
+
+Rule = tuple[int, str, str | None, int | None]
+"""A solver rule: (id, package name, version range, index id)."""
+
+
+def _rules(writer: SetWriter, names: Iterable[str]) -> list[Rule]:
+    """The solver rules of these package names."""
     with writer._cursor() as cursor:
         cursor.execute(
             "SELECT id, package_name, version_range, python_package_index_id "
             "FROM python_package_version_entity_rule WHERE package_name = ANY(%s)",
-            (sorted({key[0] for key in entity_ids}),),
+            (sorted(names),),
         )
-        rules = cursor.fetchall()
+        return cast(list[Rule], cursor.fetchall())
+
+
+def _link(writer: SetWriter, entity_ids: Iterable[tuple[EntityKey, int]], rules: Iterable[Rule]) -> None:
+    """Associate the entities (natural key, id) with those of the rules that match them."""
+    by_name: dict[str, list[tuple[EntityKey, int]]] = {}
+    for key, entity_id in entity_ids:
+        by_name.setdefault(key[0], []).append((key, entity_id))
     links: list[rows.PythonPackageVersionEntityRulesAssociationRow] = []
     for rule_id, name, version_range, index_id in rules:
+        entities = by_name.get(name)
+        if not entities:
+            continue
         try:
             specifier = SpecifierSet(version_range or "")
         except InvalidSpecifier:
             continue
-        for (entity_name, version, entity_index), entity_id in entity_ids.items():
-            if entity_name != name or (index_id is not None and index_id != entity_index):
+        for (_name, version, entity_index), entity_id in entities:
+            if index_id is not None and index_id != entity_index:
                 continue
-            if version is None or (isinstance(version, str) and _contains(specifier, version)):
+            if version is None or _contains(specifier, version):
                 links.append(
                     {
                         "python_package_version_entity_id": entity_id,
@@ -205,6 +240,24 @@ def link_rules(writer: SetWriter, entity_ids: Mapping[rows.PythonPackageVersionE
                     }
                 )
     writer.ensure(rows.PYTHON_PACKAGE_VERSION_ENTITY_RULES_ASSOCIATION(links))
+
+
+@dataclass
+class RuleLookup(Request):
+    """The solver rules of some package names (`rules`, once answered; answered together: the rules
+    of every document's names)."""
+
+    names: frozenset[str]
+    rules: list[Rule] = field(default_factory=list)
+
+    def answer(self, writer: SetWriter) -> None:
+        self.rules = _rules(writer, self.names)
+
+    @classmethod
+    def answer_together(cls, writer: SetWriter, requests: Sequence[tuple[Tally, RuleLookup]]) -> None:
+        rules = _rules(writer, frozenset().union(*(request.names for _tally, request in requests)))
+        for _tally, request in requests:
+            request.rules = rules
 
 
 def _contains(specifier: SpecifierSet, version: str) -> bool:

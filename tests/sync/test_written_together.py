@@ -1,0 +1,104 @@
+"""Solver documents written together (`OpenBatch` runs their stepped writers in lockstep) on the real
+PostgreSQL and the real solver documents: the same database as writing them one per transaction, on all
+columns; each document keeps its own counts; the batch shares its statements."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from tests.conftest import connected, head_template
+from tests.sync.test_sync_api import real_documents
+from thoth_storages import GraphDatabase
+from thoth_storages.config import SyncSettings
+from thoth_storages.graph.bulk import plan
+from thoth_storages.graph.contents import diff_contents, table_contents
+from thoth_storages.graph.sync_writers import Prepared, Stepped, WriteStats, prepare_solver_file
+from thoth_storages.sync.sources import prefix_of
+
+PATHS = sorted(path for path in real_documents() if prefix_of(path) == "solver")
+
+
+def _prepared(path: str) -> Prepared:
+    with Path(path).open("rb") as file:
+        return prepare_solver_file(file, path, SyncSettings())
+
+
+def _one_by_one(graph: GraphDatabase, paths: list[str]) -> list[WriteStats]:
+    return [graph.sync_prepared(_prepared(path)) for path in paths]
+
+
+def _count_inserts(graph: GraphDatabase, table: str) -> None:
+    """Count the INSERT statements into `table` from now on, with a statement trigger (see `_counted`)."""
+    with graph.engine.begin() as connection:
+        connection.execute(text(f"CREATE SEQUENCE {table}_inserts"))
+        connection.execute(
+            text(
+                f"CREATE FUNCTION count_{table}() RETURNS trigger LANGUAGE plpgsql AS "
+                f"$$ BEGIN PERFORM nextval('{table}_inserts'); RETURN NULL; END $$; "
+                f"CREATE TRIGGER count_{table} AFTER INSERT ON {table} FOR EACH STATEMENT "
+                f"EXECUTE FUNCTION count_{table}()"
+            )
+        )
+
+
+def _counted(graph: GraphDatabase, table: str) -> int:
+    """The INSERT statements into `table` since `_count_inserts`."""
+    with graph.engine.connect() as connection:
+        last, called = connection.execute(text(f"SELECT last_value, is_called FROM {table}_inserts")).one()
+    return int(last) if called else 0
+
+
+def test_the_real_solver_documents_are_held_and_written_together() -> None:
+    assert len(PATHS) >= 16
+    assert all(isinstance(_prepared(path), Stepped) for path in PATHS)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_written_together_gives_the_database_of_one_by_one_on_all_columns(
+    graph: GraphDatabase, seed: int
+) -> None:
+    order = PATHS.copy()
+    random.Random(seed).shuffle(order)
+    with connected(head_template()) as reference:
+        alone = _one_by_one(reference, PATHS)
+        expected = table_contents(reference.engine)
+    together = graph.sync_prepared_many([_prepared(path) for path in order])
+    differences = diff_contents(expected, table_contents(graph.engine))
+    assert not differences, "\n".join(difference.describe() for difference in differences)
+    assert sum(rows.total() for rows in expected.values()) > 5000
+    # Each document sees its own rows, whatever it is written with.
+    seen_alone = dict(zip(PATHS, (stats.seen for stats in alone), strict=True))
+    assert [stats.seen for stats in together] == [seen_alone[path] for path in order]
+
+
+def test_each_row_inserted_together_counts_for_the_first_document_holding_it(graph: GraphDatabase) -> None:
+    with connected(head_template()) as reference:
+        alone = _one_by_one(reference, PATHS)
+    together = graph.sync_prepared_many([_prepared(path) for path in PATHS])
+    with_id = sorted({name for stats in alone for name in stats.inserted if plan(name).has_id})
+    assert {"python_package_version", "python_package_version_entity", "ecosystem_solver"} <= set(with_id)
+    assert [{t: s.inserted[t] for t in with_id} for s in together] == [
+        {t: s.inserted[t] for t in with_id} for s in alone
+    ]
+    # Link rows (tables without id) are inserted by the batch's last statement: they count for its
+    # last document, and in all they are the rows one by one inserted.
+    links = {name for stats in alone for name in stats.inserted if not plan(name).has_id}
+    assert links and all(not stats.inserted.keys() & links for stats in together[:-1])
+    assert {t: together[-1].inserted[t] for t in links} == {
+        t: sum(s.inserted[t] for s in alone) for t in links
+    }
+
+
+def test_a_batch_shares_its_statements_whatever_its_documents(graph: GraphDatabase) -> None:
+    _count_inserts(graph, "python_package_version")
+    _count_inserts(graph, "solved")
+    graph.sync_prepared_many([_prepared(path) for path in PATHS])
+    assert (_counted(graph, "python_package_version"), _counted(graph, "solved")) == (1, 1)
+    with connected(head_template()) as reference:
+        _count_inserts(reference, "python_package_version")
+        _one_by_one(reference, PATHS[:4])
+        assert _counted(reference, "python_package_version") == 4  # the counter counts each statement
