@@ -4,7 +4,9 @@ columns; each document keeps its own counts; the batch shares its statements."""
 
 from __future__ import annotations
 
+import json
 import random
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -25,6 +27,20 @@ PATHS = sorted(path for path in real_documents() if prefix_of(path) == "solver")
 def _prepared(path: str) -> Prepared:
     with Path(path).open("rb") as file:
         return prepare_solver_file(file, path, SyncSettings())
+
+
+def _with_rules(graph: GraphDatabase) -> GraphDatabase:
+    """Solver rules for packages some documents hold and others do not, so entities get linked to
+    rules (any version, and a range)."""
+    names: Counter[str] = Counter()
+    for path in PATHS:
+        tree = json.loads(Path(path).read_text(encoding="utf-8"))["result"]["tree"]
+        names.update({entry["package_name"] for entry in tree})
+    common = [name for name, count in names.most_common() if count < len(PATHS)][:3]
+    for name in common:
+        graph.create_python_rule(name)
+        graph.create_python_rule(name, version_specifier=">=1.0", description="recent")
+    return graph
 
 
 def _one_by_one(graph: GraphDatabase, paths: list[str]) -> list[WriteStats]:
@@ -64,9 +80,10 @@ def test_written_together_gives_the_database_of_one_by_one_on_all_columns(
     order = PATHS.copy()
     random.Random(seed).shuffle(order)
     with connected(head_template()) as reference:
-        alone = _one_by_one(reference, PATHS)
+        alone = _one_by_one(_with_rules(reference), PATHS)
         expected = table_contents(reference.engine)
-    together = graph.sync_prepared_many([_prepared(path) for path in order])
+    together = _with_rules(graph).sync_prepared_many([_prepared(path) for path in order])
+    assert expected["python_package_version_entity_rules_association"]
     differences = diff_contents(expected, table_contents(graph.engine))
     assert not differences, "\n".join(difference.describe() for difference in differences)
     assert sum(rows.total() for rows in expected.values()) > 5000
