@@ -70,9 +70,15 @@ def run_alone(writer: SetWriter, steps: Steps) -> None:
         request.answer(writer)
 
 
-def run_together(writer: SetWriter, documents: Iterable[tuple[Tally, Steps]]) -> None:
+def run_together(writer: SetWriter, documents: Sequence[tuple[Tally, Steps]]) -> None:
     """Run several documents' stepped writers in lockstep: at each step, the requests of one kind are
-    answered in one round trip; each writer runs with its document's tally in use (`SetWriter.use`)."""
+    answered in one round trip; each writer runs with its document's tally in use (`SetWriter.use`).
+    A single document runs alone (nothing to share)."""
+    if len(documents) == 1:
+        ((tally, steps),) = documents
+        writer.use(tally)
+        run_alone(writer, steps)
+        return
     waiting = _advance(writer, documents)
     while waiting:
         kinds: dict[type[Request], list[tuple[Tally, Request]]] = {}

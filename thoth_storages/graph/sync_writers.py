@@ -5,7 +5,9 @@ schema/documents/kinds.yaml into generated/graph_documents.py; each validates th
 model (`DocumentWriter.prepare`), then `sync_prepared_many` writes it with set-based statements
 (`bulk.SetWriter`). The sync writes the prepared documents of a batch into one open transaction
 (`OpenBatch`) as they are read, so a batch lands whole or not at all (the sync then writes a failed
-batch again, and then each of its documents on its own).
+batch again, and then each of its documents on its own); whole solver documents, whose writer runs as
+steps (`Stepped`, see `steps`), are held and written together at the commit, so the batch's documents
+share each statement.
 """
 
 from __future__ import annotations
@@ -158,7 +160,8 @@ class SyncRuntime(AdapterBase):
 
     def open_batch(self) -> OpenBatch:
         """A transaction that documents are written into as they come, committed by `OpenBatch.commit`
-        (the sync writes each document of a batch as soon as it is read, so reading and writing overlap)."""
+        (the sync writes each document of a batch as soon as it is read, so reading and writing overlap;
+        `Stepped` documents are written together at the commit)."""
         return OpenBatch(self._transaction(), self.settings.index_aliases)
 
     @_retried

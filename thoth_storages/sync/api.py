@@ -246,7 +246,8 @@ skipped (None: the graph has it)."""
 class _Plan:
     """The sync's one path: the documents of a batch are planned (read, validated and bound to their
     writers, or found synced already) and written into one open transaction as they come, so that
-    reading the next document overlaps writing this one; the transaction is committed when the batch
+    reading the next document overlaps writing this one (whole solver documents are held, then written
+    together at the commit: see `OpenBatch`); the transaction is committed when the batch
     is full (a batch of one: written then), then the batch is reported in the documents' order. A
     batch that fails is written again (`sync_prepared_many`, waiting for the database in a graceful
     sync), and then, if it fails again, one document per transaction, so that only the broken
