@@ -5,8 +5,10 @@ columns; each document keeps its own counts; the batch shares its statements."""
 from __future__ import annotations
 
 import json
+import logging
 import random
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,7 @@ from thoth_storages.config import SyncSettings
 from thoth_storages.graph.bulk import plan
 from thoth_storages.graph.contents import diff_contents, table_contents
 from thoth_storages.graph.sync_writers import Prepared, Stepped, WriteStats, prepare_solver_file
+from thoth_storages.sync import SyncEvent, sync_solver_documents
 from thoth_storages.sync.sources import prefix_of
 
 PATHS = sorted(path for path in real_documents() if prefix_of(path) == "solver")
@@ -119,3 +122,32 @@ def test_a_batch_shares_its_statements_whatever_its_documents(graph: GraphDataba
         _count_inserts(reference, "python_package_version")
         _one_by_one(reference, PATHS[:4])
         assert _counted(reference, "python_package_version") == 4  # the counter counts each statement
+
+
+def test_a_document_refused_at_the_commit_fails_alone_and_the_batch_says_why(
+    graph: GraphDatabase, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    good = PATHS[:3]
+    document = json.loads(Path(PATHS[3]).read_text(encoding="utf-8"))
+    broken = tmp_path / "solver-debian-12-py38-000000000000-duration.json"
+    # Valid for the schema; `solved.duration` (integer) cannot hold it: refused when the batch is written.
+    document["metadata"].update(document_id=broken.stem, duration=2**40)
+    broken.write_text(json.dumps(document), encoding="utf-8")
+    with connected(head_template()) as reference:
+        sync_solver_documents(good, graph=reference, is_local=True)
+        expected = table_contents(reference.engine)
+
+    caplog.set_level(logging.INFO, logger="thoth_storages.sync.api")
+    events: list[SyncEvent] = []
+    graph.sync_settings = replace(graph.sync_settings, batch=8)
+    stats = sync_solver_documents(
+        [good[0], str(broken), *good[1:]], graceful=True, graph=graph, is_local=True, on_event=events.append
+    )
+    assert stats == (4, 3, 0, 1)
+    (failure,) = [event for event in events if event.outcome == "failed"]
+    assert failure.document_id == broken.stem and "solved.duration" in (failure.error or "")
+    said = [record.getMessage() for record in caplog.records]
+    assert any(
+        message.startswith("committing a batch of 4 documents failed (solved.duration") for message in said
+    )
+    assert not diff_contents(expected, table_contents(graph.engine))

@@ -283,6 +283,7 @@ class _Plan:
                 self.open = self.graph.open_batch()
             self.open.write(document.prepared)
         except Exception as error:  # rolled back; `execute` writes the batch again
+            _LOGGER.info("writing a batch failed (%s); it is written again when complete", reason(error))
             if self.open is not None:
                 self.open.abort(error)
             self.open, self.failed = None, True
@@ -318,8 +319,12 @@ class _Plan:
         if batch is not None and not failed:
             try:
                 return [written.rows for written in batch.commit()]
-            except Exception:  # rolled back by commit: written again below
-                pass
+            except Exception as error:  # rolled back by commit: written again below
+                _LOGGER.info(
+                    "committing a batch of %d documents failed (%s); writing it again",
+                    len(documents),
+                    reason(error),
+                )
         return self._write(documents)
 
     def _write(self, documents: list[_Planned]) -> list[int | Exception]:
