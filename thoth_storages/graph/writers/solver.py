@@ -97,8 +97,10 @@ def _metadata_row(metadata: CoreMetadata) -> rows.PythonPackageMetadataRow:
 
 
 class _SolverWrite:
-    """One document's write in four round trips per slice of its tree: the tables that refer to nothing,
-    the entities, the solved versions, then (deferred by the writer) every link table."""
+    """One document's write as steps (`steps`), four requests per slice of its tree: the tables that
+    refer to nothing, the entities, the solver rules of their names, the solved versions; then every
+    link table, deferred by the writer to its flush. Ids are looked up by natural key, so several
+    documents' requests can be answered by one statement (`run_together`)."""
 
     def __init__(self, writer: SetWriter, document: SolverDocument) -> None:
         self.writer = writer
