@@ -7,14 +7,14 @@ import re
 from pathlib import Path
 
 import pytest
-from mypy import api
 
-TYPING = Path(__file__).parent / "typing"
+from tests.typing_check import PROBES, mypy_lines
+
 EXPECTED = re.compile(r"reveal_type\(.*\)\s+# expected: (.+)$")
 REVEALED = re.compile(r'^(?P<file>[^:]+):(?P<line>\d+): note: Revealed type is "(?P<type>.+)"$')
 
 
-@pytest.mark.parametrize("path", sorted(TYPING.glob("*.py")), ids=lambda path: path.name)
+@pytest.mark.parametrize("path", [p for p in PROBES if p.parent.name == "typing"], ids=lambda path: path.name)
 def test_revealed_types(path: Path) -> None:
     expected = {
         number: match.group(1).strip()
@@ -22,12 +22,10 @@ def test_revealed_types(path: Path) -> None:
         if (match := EXPECTED.search(line))
     }
     assert expected
-    stdout, stderr, _status = api.run(["--strict", "--no-incremental", "--hide-error-context", str(path)])
+    lines, stderr = mypy_lines(path)
     revealed = {
-        int(match.group("line")): match.group("type")
-        for line in stdout.splitlines()
-        if (match := REVEALED.match(line))
+        int(match.group("line")): match.group("type") for line in lines if (match := REVEALED.match(line))
     }
-    errors = [line for line in stdout.splitlines() if ": error:" in line]
+    errors = [line for line in lines if ": error:" in line]
     assert not errors, errors
     assert revealed == expected, stderr
