@@ -9,28 +9,23 @@ from pathlib import Path
 
 import pytest
 
-from tests.typing_check import PROBES, mypy_lines
+from tests.typing_check import ROW_PROBES, expected_types, mypy_lines, revealed_types
 
-EXPECTED = re.compile(r"reveal_type\(.*\)\s+# expected: (.+)$")
 ERROR = re.compile(r"# error: ([a-z-]+)$")
-REVEALED = re.compile(r'^[^:]+:(?P<line>\d+): note: Revealed type is "(?P<type>.+)"$')
 FAILED = re.compile(r"^[^:]+:(?P<line>\d+): error: .*\[(?P<code>[a-z-]+)\]$")
 
 
-@pytest.mark.parametrize(
-    "path", [p for p in PROBES if p.parent.name == "typing_rows"], ids=lambda path: path.name
-)
+@pytest.mark.parametrize("path", ROW_PROBES, ids=lambda path: path.name)
 def test_rows_are_typed(path: Path) -> None:
     lines = list(enumerate(path.read_text(encoding="utf-8").splitlines(), start=1))
-    expected = {number: match.group(1).strip() for number, line in lines if (match := EXPECTED.search(line))}
+    expected = expected_types(path)
     errors = {number: match.group(1) for number, line in lines if (match := ERROR.search(line))}
     assert expected and errors
     out, stderr = mypy_lines(path)
-    revealed = {int(m.group("line")): m.group("type") for line in out if (m := REVEALED.match(line))}
     failed: dict[int, set[str]] = {}
     for line in out:
         if match := FAILED.match(line):
             failed.setdefault(int(match.group("line")), set()).add(match.group("code"))
-    assert revealed == expected, stderr
+    assert revealed_types(out) == expected, stderr
     assert set(failed) == set(errors), out
     assert all(code in failed[number] for number, code in errors.items()), out
